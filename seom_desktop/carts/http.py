@@ -1,0 +1,208 @@
+"""The one place connectors make HTTP requests: a requests.Session with timeouts, TLS
+verification, a user agent, and errors mapped to the classes of `base` with every
+secret redacted from their messages."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Iterable
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from seom_desktop import __version__
+from seom_desktop.carts.base import (
+    AmbiguousError,
+    AuthError,
+    BadResponseError,
+    CartConfig,
+    CartError,
+    PermanentError,
+    RateLimitedError,
+    RetryableError,
+)
+
+USER_AGENT = f"seom-desktop/{__version__}"
+REDACTED = "***"
+MAX_MESSAGE = 300
+
+
+def is_loopback(host: str) -> bool:
+    host = (host or "").strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str) -> str:
+    """A cart URL must be http(s) with a host; plain http only on loopback. Returns the
+    URL without a trailing slash; raises ValueError naming the problem."""
+    parts = urlsplit((url or "").strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"cart URL {url!r} is not an http(s) URL with a host")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ValueError(f"cart URL {url!r} must use https (plain http only on loopback)")
+    if parts.username or parts.password:
+        raise ValueError("cart URL must not carry credentials; give them as key/secret/token")
+    return url.strip().rstrip("/")
+
+
+class Redactor:
+    """Replaces every known secret (and common credential-bearing fragments) in text."""
+
+    _PATTERNS = [
+        re.compile(r"(?i)(consumer_key|consumer_secret|access_token|token|password|secret)=[^&\s\"']+"),
+        re.compile(r"(?i)(authorization|x-shopify-access-token|x-auth-token)(\"?\s*[:=]\s*\"?)[^\s\",}]+"),
+    ]
+
+    def __init__(self, secrets: Iterable[str] = ()):
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True)
+
+    def __call__(self, text: object) -> str:
+        out = str(text)
+        for s in self.secrets:
+            out = out.replace(s, REDACTED)
+        out = self._PATTERNS[0].sub(lambda m: f"{m.group(1)}={REDACTED}", out)
+        out = self._PATTERNS[1].sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", out)
+        return out
+
+
+def retry_after_seconds(value: str | None, default: float = 1.0) -> float:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return default
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        from datetime import datetime
+
+        when = parsedate_to_datetime(value)
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return default
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:200].lower()
+    return head.startswith("<!doctype html") or head.startswith("<html") or "<body" in head
+
+
+class HttpClient:
+    """A requests.Session bound to one cart, with error mapping and redaction."""
+
+    def __init__(self, config: CartConfig, *, session: requests.Session | None = None):
+        self.config = config
+        self.base_url = check_url(config.url)
+        self.redact = Redactor(config.secrets())
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.verify = config.ca_bundle or True
+        self.timeout = (config.connect_timeout, config.read_timeout)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        write: bool = False,
+        error_message=None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """Send a request; return the response when its status is 2xx, else raise the
+        matching CartError. `write` marks requests that change the cart: a lost answer
+        to one is ambiguous. `error_message(response)` extracts the cart's own words."""
+        url = path if path.startswith("http") else self.base_url + path
+        kwargs.setdefault("timeout", self.timeout)
+        name = self.config.name
+        try:
+            resp = self.session.request(method, url, **kwargs)
+        except requests.exceptions.ConnectTimeout as e:
+            raise RetryableError(f"{name}: could not connect in time ({self._why(e)})") from None
+        except requests.exceptions.SSLError as e:
+            raise PermanentError(f"{name}: TLS certificate check failed ({self._why(e)})") from None
+        except requests.exceptions.ConnectionError as e:
+            # A refused connection never reached the cart; a reset or a read timeout
+            # after the request went out may have been applied.
+            if _refused(e) or not write:
+                raise RetryableError(f"{name}: connection failed ({self._why(e)})") from None
+            raise AmbiguousError(
+                f"{name}: connection lost after the request was sent ({self._why(e)})"
+            ) from None
+        except requests.exceptions.Timeout as e:
+            cls = AmbiguousError if write else RetryableError
+            raise cls(f"{name}: no answer in {self.timeout[1]:g} s ({self._why(e)})") from None
+        except requests.exceptions.RequestException as e:
+            raise RetryableError(f"{name}: request failed ({self._why(e)})") from None
+        if 200 <= resp.status_code < 300:
+            return resp
+        raise self.error_for(resp, error_message)
+
+    def json(self, resp: requests.Response, *, write: bool = False) -> Any:
+        """The response body as JSON; an HTML page or malformed JSON raises."""
+        text = resp.text
+        try:
+            return json.loads(text)
+        except ValueError:
+            what = "an HTML page" if looks_like_html(text) else "malformed JSON"
+            msg = f"{self.config.name}: HTTP {resp.status_code} answered with {what}"
+            if write:
+                raise AmbiguousError(msg, status=resp.status_code) from None
+            raise BadResponseError(msg, status=resp.status_code) from None
+
+    def error_for(self, resp: requests.Response, error_message=None) -> CartError:
+        status = resp.status_code
+        words = ""
+        text = resp.text or ""
+        if error_message is not None:
+            try:
+                words = error_message(resp) or ""
+            except Exception:  # noqa: BLE001 - a malformed error body still gets a message
+                words = ""
+        if not words:
+            words = "an HTML error page" if looks_like_html(text) else _short(text) or resp.reason
+        msg = self.redact(f"{self.config.name}: HTTP {status}: {_short(str(words))}")
+        if status == 429:
+            delay = retry_after_seconds(resp.headers.get("Retry-After"))
+            return RateLimitedError(msg, delay=delay, status=status)
+        if status in (401, 403):
+            return AuthError(msg, status=status)
+        if status >= 500 or status in (408, 425):
+            return RetryableError(msg, status=status)
+        return PermanentError(msg, status=status)
+
+    def _why(self, exc: Exception) -> str:
+        return self.redact(_short(type(exc).__name__ + ": " + str(exc)))
+
+
+def _refused(exc: Exception) -> bool:
+    text = str(exc)
+    return "Connection refused" in text or "Errno 111" in text or "NewConnectionError" in text
+
+
+__all__ = [
+    "HttpClient",
+    "Redactor",
+    "check_url",
+    "is_loopback",
+    "retry_after_seconds",
+    "looks_like_html",
+    "CartError",
+]
