@@ -1,0 +1,159 @@
+"""The command line (../shared/CLI.md is the contract: names and flags are fixed).
+
+Exit status: 0 success; 2 bad input (one `error:` line on stderr naming the problem,
+nothing changed); 1 any other failure. `--json` prints one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from seom_desktop import __version__
+
+
+class BadInput(Exception):
+    """Bad input from the command line: exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own errors are bad input too
+        raise BadInput(message)
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--store", metavar="URL", default=default,
+                        help="SQLAlchemy URL of the store (default: $SEOM_STORE, else a "
+                             "SQLite file in the user data folder)")
+    parser.add_argument("--workstation", metavar="NAME", default=default,
+                        help="this workstation's name (default: $SEOM_WORKSTATION, else "
+                             "the host name)")
+
+
+class Context:
+    """What a command handler gets: parsed args, the store (opened on first use), the
+    workstation, and output helpers."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self._store = None
+
+    @property
+    def store(self):
+        if self._store is None:
+            from seom_desktop.store.engine import open_store
+
+            self._store = open_store(getattr(self.args, "store", None))
+        return self._store
+
+    @property
+    def actor(self):
+        from seom_desktop.inventory.actor import Actor
+
+        return Actor.current(getattr(self.args, "workstation", None))
+
+    @property
+    def workstation(self) -> str:
+        return self.actor.workstation
+
+    @property
+    def json(self) -> bool:
+        return bool(getattr(self.args, "json", False))
+
+    def out(self, text: str = "") -> None:
+        print(text)
+
+    def emit(self, data: Any, text: Callable[[], None] | str | None = None) -> None:
+        """Print `data` as JSON with --json, else the human text."""
+        if self.json:
+            json.dump(data, sys.stdout, ensure_ascii=False, default=str)
+            sys.stdout.write("\n")
+        elif callable(text):
+            text()
+        elif text is not None:
+            print(text)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from seom_desktop.commands import COMMAND_MODULES
+
+    parser = _Parser(prog="seom-desktop", description=__doc__.splitlines()[0])
+    _global_options(parser, suppress=False)
+    parser.add_argument("--version", action="version", version=f"seom-desktop {__version__}")
+    common = _Parser(add_help=False)
+    _global_options(common, suppress=True)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub, common)
+    return parser
+
+
+def _bad_input_types() -> tuple[type[BaseException], ...]:
+    from seom_desktop.carts.registry import UnknownKindError
+    from seom_desktop.inventory.errors import InventoryError
+    from seom_desktop.store.carts import CartDefinitionError
+    from seom_desktop.store.engine import StoreURLError
+    from seom_desktop.store.params import ParamError
+
+    return (BadInput, InventoryError, ParamError, CartDefinitionError, StoreURLError,
+            UnknownKindError)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    bad = _bad_input_types()
+    ctx = None
+    try:
+        parser = build_parser()
+        if not _has_command(parser, argv) and not {"-h", "--help", "--version"} & set(argv):
+            argv = _insert_gui(argv)
+        args = parser.parse_args(argv)
+        ctx = Context(args)
+        return int(args.handler(ctx) or 0)
+    except bad as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 1
+    except Exception as e:  # noqa: BLE001 - the last line of defence prints one line
+        print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+def _has_command(parser: argparse.ArgumentParser, argv: list[str]) -> bool:
+    names = _command_names(parser)
+    return any(a in names for a in argv)
+
+
+def _command_names(parser: argparse.ArgumentParser) -> set[str]:
+    for action in parser._actions:  # noqa: SLF001 - argparse keeps subparsers here
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            return set(action.choices)
+    return set()
+
+
+def _insert_gui(argv: list[str]) -> list[str]:
+    """`seom-desktop --store X --screenshot P` means the gui command."""
+    head: list[str] = []
+    rest = list(argv)
+    while rest and rest[0].split("=")[0] in ("--store", "--workstation"):
+        n = 1 if "=" in rest[0] else 2
+        head += rest[:n]
+        rest = rest[n:]
+    return [*head, "gui", *rest]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

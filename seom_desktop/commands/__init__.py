@@ -1,0 +1,13 @@
+"""The command-line commands, one module per group; each has register(sub, common)."""
+
+from seom_desktop.commands import (
+    carts,
+    emulator,
+    gui,
+    params,
+    products,
+    stack,
+    stock,
+)
+
+COMMAND_MODULES = [gui, products, params, carts, stock, stack, emulator]

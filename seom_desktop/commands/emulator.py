@@ -1,0 +1,45 @@
+"""emulator KIND: serve an emulated cart on loopback until stopped."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+from seom_desktop.cli import BadInput
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("emulator", parents=[common], help="serve an emulated cart")
+    p.add_argument("kind")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--fault", default="", metavar="SPEC",
+                   help="e.g. 429:0.1,500:0.05,reset:0.05 or all:0.2")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--items", type=int, default=0, help="create this many demo items")
+    p.set_defaults(handler=cmd_emulator)
+
+
+def cmd_emulator(ctx) -> int:
+    from seom_desktop.emulators.base import FaultSpecError
+    from seom_desktop.emulators.registry import emulator_class
+
+    a = ctx.args
+    try:
+        cls = emulator_class(a.kind)
+        emu = cls(faults=a.fault, seed=a.seed)
+    except (ValueError, FaultSpecError) as e:
+        raise BadInput(str(e)) from None
+    if not 0 <= a.port <= 65535:
+        raise BadInput(f"port {a.port} is out of range")
+    for i in range(a.items):
+        emu.add_item(f"SKU-{i + 1:05d}", 10, name=f"Demo item {i + 1}")
+    emu.start(port=a.port)
+    print(f"{a.kind} emulator on {emu.url}", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    emu.stop()
+    return 0

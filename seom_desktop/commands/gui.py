@@ -1,0 +1,20 @@
+"""gui: the window (the default command)."""
+
+from __future__ import annotations
+
+DIALOGS = ("advanced-cart-functions", "adjust-inventory", "shopping-carts",
+           "system-parameters", "view-inventory", "stack-controller")
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("gui", parents=[common], help="the window (default)")
+    p.add_argument("--screenshot", metavar="PNG", help="save a PNG of the window and exit")
+    p.add_argument("--open", metavar="DIALOG", choices=DIALOGS, dest="open_dialog")
+    p.set_defaults(handler=cmd_gui)
+
+
+def cmd_gui(ctx) -> int:
+    from seom_desktop.ui.app import run_gui
+
+    return run_gui(ctx.store, workstation=ctx.workstation, screenshot=ctx.args.screenshot,
+                   open_dialog=ctx.args.open_dialog)

@@ -1,0 +1,108 @@
+"""init, product add/list/show, webfields set."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from seom_desktop.cli import BadInput
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("init", parents=[common], help="create or upgrade the store")
+    p.set_defaults(handler=cmd_init)
+
+    prod = sub.add_parser("product", parents=[common], help="products")
+    psub = prod.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = psub.add_parser("add", parents=[common], help="add a product")
+    p.add_argument("sku")
+    p.add_argument("--name", required=True)
+    p.add_argument("--qoh", default="0")
+    p.set_defaults(handler=cmd_add)
+    p = psub.add_parser("list", parents=[common], help="list products")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_list)
+    p = psub.add_parser("show", parents=[common], help="show one product and its web fields")
+    p.add_argument("sku")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_show)
+
+    wf = sub.add_parser("webfields", parents=[common], help="an item's Web Fields")
+    wsub = wf.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = wsub.add_parser("set", parents=[common], help="set an item's web fields for a cart")
+    p.add_argument("sku")
+    p.add_argument("--cart", required=True)
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--sync", dest="sync", action="store_true", default=None)
+    g.add_argument("--no-sync", dest="sync", action="store_false")
+    p.add_argument("--cart-sku", metavar="S", help="the item's SKU on that cart ('' removes it)")
+    p.add_argument("--reserve", metavar="N")
+    p.add_argument("--max-qty", metavar="N", help="most shown on the cart ('none' removes it)")
+    p.set_defaults(handler=cmd_webfields_set)
+
+
+def cmd_init(ctx) -> int:
+    from seom_desktop.store.migrate import current_revision
+
+    rev = current_revision(ctx.store.engine)
+    ctx.out(f"store ready at {ctx.store.engine.url.render_as_string(hide_password=True)} "
+            f"(schema {rev})")
+    return 0
+
+
+def cmd_add(ctx) -> int:
+    from seom_desktop.inventory.products import add_product
+
+    a = ctx.args
+    with ctx.store.write() as s:
+        add_product(s, sku=a.sku, name=a.name, qoh=a.qoh, actor=ctx.actor)
+    ctx.out(f"added {a.sku}")
+    return 0
+
+
+def cmd_list(ctx) -> int:
+    from seom_desktop.store.models import Product
+
+    with ctx.store.read() as s:
+        rows = [{"sku": sku, "name": name, "qoh": qoh}
+                for sku, name, qoh in s.execute(
+                    select(Product.sku, Product.name, Product.qoh).order_by(Product.sku))]
+    ctx.emit(rows, lambda: [ctx.out(f"{r['sku']}\t{r['qoh']}\t{r['name']}") for r in rows])
+    return 0
+
+
+def cmd_show(ctx) -> int:
+    from seom_desktop.inventory.operations import product_id_for
+    from seom_desktop.inventory.products import web_fields_of
+    from seom_desktop.store.models import Product
+
+    with ctx.store.read() as s:
+        pid = product_id_for(s, ctx.args.sku)
+        p = s.get(Product, pid)
+        data = {"sku": p.sku, "name": p.name, "qoh": p.qoh,
+                "web_fields": [w.as_json() for w in web_fields_of(s, pid)]}
+
+    def text() -> None:
+        ctx.out(f"{data['sku']}  {data['name']}\nQOH {data['qoh']}")
+        for w in data["web_fields"]:
+            ctx.out(f"  {w['cart']}: sync={'on' if w['sync'] else 'off'} "
+                    f"cart_sku={w['cart_sku'] or '-'} reserve={w['reserve']} "
+                    f"max_qty={w['max_qty'] if w['max_qty'] is not None else '-'}")
+
+    ctx.emit(data, text)
+    return 0
+
+
+def cmd_webfields_set(ctx) -> int:
+    from seom_desktop.inventory.products import set_web_fields
+
+    a = ctx.args
+    if a.sync is None and a.cart_sku is None and a.reserve is None and a.max_qty is None:
+        raise BadInput("nothing to set: give --sync/--no-sync, --cart-sku, --reserve or --max-qty")
+    max_qty = "keep" if a.max_qty is None else (None if a.max_qty.lower() in ("none", "")
+                                                else a.max_qty)
+    with ctx.store.write() as s:
+        v = set_web_fields(s, sku=a.sku, cart=a.cart, sync=a.sync, cart_sku=a.cart_sku,
+                           reserve=a.reserve, max_qty=max_qty)
+    ctx.out(f"{a.sku} on {v.cart}: sync={'on' if v.sync else 'off'} cart_sku={v.cart_sku or '-'} "
+            f"reserve={v.reserve} max_qty={v.max_qty if v.max_qty is not None else '-'}")
+    return 0

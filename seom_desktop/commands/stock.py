@@ -1,0 +1,71 @@
+"""adjust, receive, pos-sale: the QOH-changing commands."""
+
+from __future__ import annotations
+
+from seom_desktop.cli import BadInput
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("adjust", parents=[common], help="Adjust Inventory")
+    p.add_argument("sku")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--delta", metavar="N", help="change QOH by N (e.g. 5 or -3)")
+    g.add_argument("--set", metavar="N", dest="set_to", help="set QOH to N")
+    p.add_argument("--reason", default="")
+    p.add_argument("--no-send", action="store_true",
+                   help='clear "Send QOH changes to Web sites" for this adjustment')
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_adjust)
+
+    p = sub.add_parser("receive", parents=[common], help="Receive Purchase Order")
+    p.add_argument("sku")
+    p.add_argument("qty")
+    p.add_argument("--po", default="", metavar="REF")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_receive)
+
+    p = sub.add_parser("pos-sale", parents=[common], help="POS Sale")
+    p.add_argument("sku")
+    p.add_argument("qty")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_pos_sale)
+
+
+def _report(ctx, r) -> None:
+    ctx.emit({"sku": r.sku, "delta": r.delta, "qoh": r.qoh_after,
+              "stack_rows": len(r.stack_row_ids)},
+             f"{r.sku}: QOH {r.qoh_after} ({r.delta:+d}); "
+             f"{len(r.stack_row_ids)} web stack record(s) queued")
+
+
+def cmd_adjust(ctx) -> int:
+    from seom_desktop.inventory.operations import adjust
+
+    a = ctx.args
+    if a.delta is not None and a.delta.strip() in ("", "+", "-"):
+        raise BadInput("--delta needs a whole number")
+    with ctx.store.write() as s:
+        r = adjust(s, sku=a.sku, actor=ctx.actor, delta=a.delta, set_to=a.set_to,
+                   reason=a.reason, send=not a.no_send)
+    _report(ctx, r)
+    return 0
+
+
+def cmd_receive(ctx) -> int:
+    from seom_desktop.inventory.operations import receive_po
+
+    a = ctx.args
+    with ctx.store.write() as s:
+        r = receive_po(s, sku=a.sku, quantity=a.qty, po=a.po, actor=ctx.actor)
+    _report(ctx, r)
+    return 0
+
+
+def cmd_pos_sale(ctx) -> int:
+    from seom_desktop.inventory.operations import pos_sale
+
+    a = ctx.args
+    with ctx.store.write() as s:
+        r = pos_sale(s, sku=a.sku, quantity=a.qty, actor=ctx.actor)
+    _report(ctx, r)
+    return 0

@@ -1,0 +1,172 @@
+"""The operations that change QOH. Each one runs inside the caller's transaction and,
+in it, updates QOH atomically in SQL, writes the ledger row and enqueues the web stack
+rows (a transactional outbox): they commit together or not at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from seom_desktop.inventory.actor import Actor
+from seom_desktop.inventory.errors import InventoryError, QuantityError, UnknownSKUError
+from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
+from seom_desktop.store.models import Cart, LedgerEntry, Product, StackRow, WebField, utcnow
+from seom_desktop.store.params import get_param
+
+# Ledger sources
+ADJUST = "adjust"
+POS_SALE = "pos sale"
+PO_RECEIPT = "po receipt"
+ORDER = "order"
+PULLED = "pulled from cart"
+NEW_PRODUCT = "new product"
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    sku: str
+    delta: int
+    qoh_after: int
+    ledger_id: int | None
+    stack_row_ids: tuple[int, ...]
+
+
+def product_id_for(session: Session, sku: str) -> int:
+    check_sku(sku)
+    pid = session.scalar(select(Product.id).where(Product.sku == sku))
+    if pid is None:
+        raise UnknownSKUError(f"unknown SKU {sku!r}")
+    return pid
+
+
+def _locked_qoh(session: Session, product_id: int) -> int:
+    # FOR UPDATE on PostgreSQL; on SQLite the write transaction (BEGIN IMMEDIATE)
+    # already holds the lock.
+    return session.execute(
+        select(Product.qoh).where(Product.id == product_id).with_for_update()
+    ).scalar_one()
+
+
+def _apply_delta(session: Session, product_id: int, sku: str, delta: int, *,
+                 allow_negative: bool) -> int:
+    cond = [Product.id == product_id, Product.qoh + delta <= MAX_QOH, Product.qoh + delta >= -MAX_QOH]
+    if not allow_negative and delta < 0:
+        cond.append(Product.qoh + delta >= 0)
+    new_qoh = session.execute(
+        update(Product).where(*cond).values(qoh=Product.qoh + delta, updated_at=utcnow())
+        .returning(Product.qoh)
+    ).scalar_one_or_none()
+    if new_qoh is None:
+        have = _locked_qoh(session, product_id)
+        if have + delta > MAX_QOH or have + delta < -MAX_QOH:
+            raise QuantityError(f"QOH of {sku!r} would leave the allowed range ({have} {delta:+d})")
+        raise QuantityError(
+            f"QOH of {sku!r} would go below zero ({have} on hand, change {delta:+d}); "
+            "negative QOH is not allowed (parameter AllowNegativeQOH)"
+        )
+    return new_qoh
+
+
+def _enqueue(session: Session, product_id: int, delta: int, ledger_id: int, *,
+             origin_cart_id: int | None, actor: Actor) -> tuple[int, ...]:
+    """One web stack row per cart that should hear of the change."""
+    if not get_param(session, "SynchQOH"):
+        return ()
+    q = (
+        select(Cart.id)
+        .outerjoin(WebField, and_(WebField.cart_id == Cart.id, WebField.product_id == product_id))
+        .where(Cart.sync.is_(True), or_(WebField.id.is_(None), WebField.sync.is_(True)))
+        .order_by(Cart.id)
+    )
+    if origin_cart_id is not None:
+        q = q.where(Cart.id != origin_cart_id)
+    now = utcnow()
+    rows = [
+        StackRow(cart_id=cid, product_id=product_id, change=delta, ledger_id=ledger_id,
+                 origin_workstation=actor.workstation, next_attempt_at=now, created_at=now)
+        for cid in session.scalars(q)
+    ]
+    session.add_all(rows)
+    session.flush()
+    return tuple(r.id for r in rows)
+
+
+def change_qoh(session: Session, *, sku: str, actor: Actor, source: str, delta: int | None = None,
+               set_to: int | None = None, reason: str = "", reference: str = "",
+               origin_cart_id: int | None = None, send: bool = True,
+               allow_negative: bool | None = None) -> ChangeResult:
+    """The one path every QOH change takes. Give exactly one of `delta` or `set_to`."""
+    if (delta is None) == (set_to is None):
+        raise InventoryError("give either a change or a new QOH, not both")
+    if delta is not None:
+        delta = parse_quantity(delta, "change")
+    if set_to is not None:
+        set_to = parse_quantity(set_to, "new QOH")
+    if allow_negative is None:
+        allow_negative = bool(get_param(session, "AllowNegativeQOH"))
+    if set_to is not None and set_to < 0 and not allow_negative:
+        raise QuantityError(f"new QOH {set_to} is below zero; negative QOH is not allowed")
+    if len(reason) > 2000:
+        raise InventoryError("reason is longer than 2000 characters")
+    pid = product_id_for(session, sku)
+    if set_to is not None:
+        have = _locked_qoh(session, pid)
+        delta = set_to - have
+        session.execute(update(Product).where(Product.id == pid)
+                        .values(qoh=set_to, updated_at=utcnow()))
+        qoh_after = set_to
+    else:
+        qoh_after = _apply_delta(session, pid, sku, delta, allow_negative=allow_negative)
+    entry = LedgerEntry(product_id=pid, delta=delta, qoh_after=qoh_after, source=source,
+                        reason=reason, reference=reference, origin_cart_id=origin_cart_id,
+                        user=actor.user, workstation=actor.workstation)
+    session.add(entry)
+    session.flush()
+    rows: tuple[int, ...] = ()
+    if send and delta != 0:
+        rows = _enqueue(session, pid, delta, entry.id, origin_cart_id=origin_cart_id, actor=actor)
+    return ChangeResult(sku, delta, qoh_after, entry.id, rows)
+
+
+def adjust(session: Session, *, sku: str, actor: Actor, delta: int | None = None,
+           set_to: int | None = None, reason: str = "", send: bool = True) -> ChangeResult:
+    """Adjust Inventory: a change or a new QOH. `send` is "Send QOH changes to Web sites"."""
+    if get_param(session, "TrackInventoryAdjustments") and not reason.strip():
+        raise InventoryError("a reason is required for inventory adjustments "
+                             "(parameter TrackInventoryAdjustments)")
+    return change_qoh(session, sku=sku, actor=actor, source=ADJUST, delta=delta, set_to=set_to,
+                      reason=reason, send=send)
+
+
+def pos_sale(session: Session, *, sku: str, quantity: int, actor: Actor,
+             reference: str = "") -> ChangeResult:
+    qty = parse_quantity(quantity, "quantity", minimum=1)
+    return change_qoh(session, sku=sku, actor=actor, source=POS_SALE, delta=-qty,
+                      reference=reference, reason="POS sale")
+
+
+def receive_po(session: Session, *, sku: str, quantity: int, actor: Actor,
+               po: str = "") -> ChangeResult:
+    qty = parse_quantity(quantity, "quantity", minimum=1)
+    return change_qoh(session, sku=sku, actor=actor, source=PO_RECEIPT, delta=qty,
+                      reference=po, reason="purchase order received")
+
+
+def order_line(session: Session, *, sku: str, quantity: int, actor: Actor,
+               origin_cart_id: int | None, order_id: str = "") -> ChangeResult:
+    """An order line: the sale already happened, so QOH may go below zero; the cart it
+    came from already decremented and is not told again."""
+    qty = parse_quantity(quantity, "quantity", minimum=1)
+    return change_qoh(session, sku=sku, actor=actor, source=ORDER, delta=-qty,
+                      reference=order_id, reason="order", origin_cart_id=origin_cart_id,
+                      allow_negative=True)
+
+
+def pulled_qoh(session: Session, *, sku: str, qoh: int, actor: Actor,
+               origin_cart_id: int) -> ChangeResult:
+    """Get QOH From Website: the store takes the cart's number; the other carts hear."""
+    return change_qoh(session, sku=sku, actor=actor, source=PULLED, set_to=qoh,
+                      reason="Get QOH From Website", origin_cart_id=origin_cart_id,
+                      allow_negative=True)

@@ -1,0 +1,94 @@
+"""Products and their Web Fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from seom_desktop.inventory.actor import Actor
+from seom_desktop.inventory.errors import InventoryError
+from seom_desktop.inventory.operations import NEW_PRODUCT, change_qoh, product_id_for
+from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
+from seom_desktop.store.carts import cart_by_name
+from seom_desktop.store.models import Cart, Product, WebField
+
+
+@dataclass(frozen=True)
+class WebFieldView:
+    cart: str
+    sync: bool
+    cart_sku: str | None
+    reserve: int
+    max_qty: int | None
+    last_sent_qoh: int | None = None
+    last_cart_qoh: int | None = None
+
+    def as_json(self) -> dict:
+        return {"cart": self.cart, "sync": self.sync, "cart_sku": self.cart_sku,
+                "reserve": self.reserve, "max_qty": self.max_qty}
+
+
+def add_product(session: Session, *, sku: str, name: str, actor: Actor, qoh: int = 0) -> int:
+    check_sku(sku)
+    qoh = parse_quantity(qoh, "QOH")
+    if qoh < 0:
+        raise InventoryError(f"QOH of a new product cannot be below zero ({qoh})")
+    if len(name) > 10_000:
+        raise InventoryError("name is longer than 10,000 characters")
+    if session.scalar(select(Product.id).where(Product.sku == sku)) is not None:
+        raise InventoryError(f"SKU {sku!r} already exists")
+    product = Product(sku=sku, name=name, qoh=0)
+    session.add(product)
+    session.flush()
+    if qoh:
+        change_qoh(session, sku=sku, actor=actor, source=NEW_PRODUCT, delta=qoh,
+                   reason="new product")
+    return product.id
+
+
+def web_fields_of(session: Session, product_id: int) -> list[WebFieldView]:
+    """One entry per cart (defaults where the item has no row for that cart)."""
+    rows = {wf.cart_id: wf for wf in session.scalars(
+        select(WebField).where(WebField.product_id == product_id))}
+    out = []
+    for cart in session.scalars(select(Cart).order_by(Cart.name)):
+        wf = rows.get(cart.id)
+        if wf is None:
+            out.append(WebFieldView(cart.name, True, None, 0, None))
+        else:
+            out.append(WebFieldView(cart.name, wf.sync, wf.cart_sku, wf.reserve, wf.max_qty,
+                                    wf.last_sent_qoh, wf.last_cart_qoh))
+    return out
+
+
+def set_web_fields(session: Session, *, sku: str, cart: str, sync: bool | None = None,
+                   cart_sku: str | None = None, reserve: int | None = None,
+                   max_qty: int | None | str = "keep") -> WebFieldView:
+    """Change an item's web fields for one cart; None (or "keep") leaves a field as is.
+    An empty cart SKU removes the alias; max_qty None removes the cap."""
+    pid = product_id_for(session, sku)
+    c = cart_by_name(session, cart)
+    if cart_sku:
+        check_sku(cart_sku)
+    if reserve is not None:
+        reserve = parse_quantity(reserve, "reserve", minimum=0, maximum=MAX_QOH)
+    if max_qty not in ("keep", None):
+        max_qty = parse_quantity(max_qty, "max qty", minimum=0, maximum=MAX_QOH)
+    wf = session.scalar(select(WebField).where(WebField.product_id == pid,
+                                               WebField.cart_id == c.id))
+    if wf is None:
+        wf = WebField(product_id=pid, cart_id=c.id, sync=True, reserve=0)
+        session.add(wf)
+    if sync is not None:
+        wf.sync = sync
+    if cart_sku is not None:
+        wf.cart_sku = cart_sku or None
+    if reserve is not None:
+        wf.reserve = reserve
+    if max_qty != "keep":
+        wf.max_qty = max_qty
+    session.flush()
+    return WebFieldView(c.name, wf.sync, wf.cart_sku, wf.reserve, wf.max_qty,
+                        wf.last_sent_qoh, wf.last_cart_qoh)

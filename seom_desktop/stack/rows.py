@@ -1,0 +1,126 @@
+"""Reading the Web Stack and the clerk's actions on its rows (retry, bypass, delete)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from seom_desktop.store.models import (
+    BYPASSED,
+    FAILED,
+    PENDING,
+    SENDING,
+    STATES,
+    Cart,
+    Product,
+    StackRow,
+    utcnow,
+)
+
+
+class StackInputError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class StackRowView:
+    id: int
+    cart: str
+    sku: str
+    change: int
+    state: str
+    attempts: int
+    last_response: str
+    next_attempt_at: datetime | None
+    origin_workstation: str
+    created_at: datetime | None
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "cart": self.cart, "sku": self.sku, "change": self.change,
+                "state": self.state, "attempts": self.attempts,
+                "last_response": self.last_response,
+                "next_attempt": self.next_attempt_at.isoformat() if self.next_attempt_at else None,
+                "workstation": self.origin_workstation}
+
+
+def check_state(state: str | None) -> str | None:
+    if state is None:
+        return None
+    if state not in STATES:
+        raise StackInputError(f"unknown state {state!r} (states: {', '.join(STATES)})")
+    return state
+
+
+def list_rows(session: Session, *, state: str | None = None, workstation: str | None = None,
+              limit: int | None = None, offset: int = 0) -> list[StackRowView]:
+    q = (select(StackRow.id, Cart.name, Product.sku, StackRow.change, StackRow.state,
+                StackRow.attempts, StackRow.last_response, StackRow.next_attempt_at,
+                StackRow.origin_workstation, StackRow.created_at)
+         .join(Cart, Cart.id == StackRow.cart_id)
+         .join(Product, Product.id == StackRow.product_id)
+         .order_by(StackRow.id))
+    if check_state(state):
+        q = q.where(StackRow.state == state)
+    if workstation:
+        q = q.where(StackRow.origin_workstation == workstation)
+    if offset:
+        q = q.offset(offset)
+    if limit is not None:
+        q = q.limit(limit)
+    return [StackRowView(*r) for r in session.execute(q)]
+
+
+def count_by_state(session: Session) -> dict[str, int]:
+    counts = dict.fromkeys(STATES, 0)
+    for state, n in session.execute(select(StackRow.state, func.count()).group_by(StackRow.state)):
+        counts[state] = n
+    return counts
+
+
+def _check_ids(session: Session, ids: Sequence[int]) -> list[int]:
+    if not ids:
+        raise StackInputError("no stack record ids given")
+    wanted = sorted({int(i) for i in ids})
+    found = set(session.scalars(select(StackRow.id).where(StackRow.id.in_(wanted))))
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise StackInputError(f"no stack record with id {', '.join(map(str, missing))}")
+    return wanted
+
+
+def retry_rows(session: Session, ids: Sequence[int]) -> int:
+    """Failed or bypassed rows go back to pending, due now, attempts reset."""
+    wanted = _check_ids(session, ids)
+    res = session.execute(
+        update(StackRow)
+        .where(StackRow.id.in_(wanted), StackRow.state.in_((FAILED, BYPASSED, PENDING)))
+        .values(state=PENDING, attempts=0, next_attempt_at=utcnow(), updated_at=utcnow()))
+    return res.rowcount
+
+
+def bypass_rows(session: Session, ids: Sequence[int]) -> int:
+    """The clerk gives up on these rows: they stay, bypassed, with their last response."""
+    wanted = _check_ids(session, ids)
+    res = session.execute(
+        update(StackRow)
+        .where(StackRow.id.in_(wanted), StackRow.state.in_((PENDING, FAILED)))
+        .values(state=BYPASSED, updated_at=utcnow()))
+    return res.rowcount
+
+
+def delete_rows(session: Session, ids: Sequence[int]) -> int:
+    """Remove rows; a row being sent right now is refused."""
+    wanted = _check_ids(session, ids)
+    busy = list(session.scalars(select(StackRow.id).where(StackRow.id.in_(wanted),
+                                                          StackRow.state == SENDING)))
+    if busy:
+        raise StackInputError(f"stack record {', '.join(map(str, busy))} is being sent now")
+    rows = session.scalars(select(StackRow).where(StackRow.id.in_(wanted))).all()
+    for r in rows:
+        session.delete(r)
+    session.flush()
+    return len(rows)

@@ -1,0 +1,189 @@
+"""The store's tables as SQLAlchemy 2 models. Timestamps are naive UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Web stack row states (DESIGN.md "The web stack").
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+BYPASSED = "bypassed"
+STATES = (PENDING, SENDING, SENT, FAILED, BYPASSED)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    qoh: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    web_fields: Mapped[list[WebField]] = relationship(back_populates="product")
+
+
+class Cart(Base):
+    __tablename__ = "carts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    url: Mapped[str] = mapped_column(Text)
+    # Where the credentials are in the OS keyring; never the credentials themselves.
+    credential_ref: Mapped[str] = mapped_column(String(255), default="")
+    location: Mapped[str] = mapped_column(String(255), default="")
+    sync: Mapped[bool] = mapped_column(Boolean, default=False)  # Synchronize Inventory
+    max_items: Mapped[int] = mapped_column(Integer, default=50)  # Maximum number of items to send
+    orders_cursor: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (CheckConstraint("max_items >= 1", name="ck_carts_max_items"),)
+
+
+class WebField(Base):
+    """An item's settings for one cart (the Web Fields tab of View Inventory)."""
+
+    __tablename__ = "web_fields"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"))
+    sync: Mapped[bool] = mapped_column(Boolean, default=True)
+    cart_sku: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    reserve: Mapped[int] = mapped_column(Integer, default=0)
+    max_qty: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cart_item_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    last_sent_qoh: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_cart_qoh: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_cart_seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    product: Mapped[Product] = relationship(back_populates="web_fields")
+    cart: Mapped[Cart] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("product_id", "cart_id", name="uq_web_fields_product_cart"),
+        CheckConstraint("reserve >= 0", name="ck_web_fields_reserve"),
+        CheckConstraint("max_qty IS NULL OR max_qty >= 0", name="ck_web_fields_max_qty"),
+    )
+
+
+class Param(Base):
+    """A system parameter (Set System Parameters)."""
+
+    __tablename__ = "params"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class LedgerEntry(Base):
+    """One QOH change: who, which workstation, when, why, source, delta, QOH after."""
+
+    __tablename__ = "ledger"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    delta: Mapped[int] = mapped_column(BigInteger)
+    qoh_after: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    reference: Mapped[str] = mapped_column(String(255), default="")
+    origin_cart_id: Mapped[int | None] = mapped_column(
+        ForeignKey("carts.id", ondelete="SET NULL"), nullable=True
+    )
+    user: Mapped[str] = mapped_column(String(255), default="")
+    workstation: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_ledger_product", "product_id", "id"),)
+
+
+class StackRow(Base):
+    """A row of the Web Stack: one change waiting for (or done with) one cart."""
+
+    __tablename__ = "web_stack"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    change: Mapped[int] = mapped_column(BigInteger)
+    ledger_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger.id", ondelete="SET NULL"), nullable=True
+    )
+    origin_workstation: Mapped[str] = mapped_column(String(255), default="")
+    state: Mapped[str] = mapped_column(String(16), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_response: Mapped[str] = mapped_column(Text, default="")
+    claimed_by: Mapped[str] = mapped_column(String(255), default="")
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    cart: Mapped[Cart] = relationship()
+    product: Mapped[Product] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('pending', 'sending', 'sent', 'failed', 'bypassed')",
+            name="ck_web_stack_state",
+        ),
+        Index("ix_web_stack_due", "state", "next_attempt_at"),
+        Index("ix_web_stack_cart_product", "cart_id", "product_id", "state"),
+    )
+
+
+class ImportedOrder(Base):
+    """An order already imported from a cart: imported twice, applied once."""
+
+    __tablename__ = "imported_orders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"))
+    order_id: Mapped[str] = mapped_column(String(255))
+    created: Mapped[str] = mapped_column(String(64), default="")
+    imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("cart_id", "order_id", name="uq_imported_orders"),)
+
+
+class ControllerLease(Base):
+    """Who holds the shared stack controller, since when, and its last heartbeat."""
+
+    __tablename__ = "controller_lease"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255), default="")
+    token: Mapped[str] = mapped_column(String(64), default="")
+    acquired_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
