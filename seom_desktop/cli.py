@@ -152,6 +152,8 @@ def _insert_gui(argv: list[str]) -> list[str]:
         n = 1 if "=" in rest[0] else 2
         head += rest[:n]
         rest = rest[n:]
+    if rest and not rest[0].startswith("-"):
+        return argv  # an unknown command: argparse names it
     return [*head, "gui", *rest]
 
 
