@@ -1,0 +1,460 @@
+"""A Shopify Admin GraphQL API (version 2026-04) on a loopback socket.
+
+Documented behaviours reproduced (shopify.dev, and Shopify's own answers captured from a
+live 2026-04 store in public conformance fixtures):
+
+- POST {shop}/admin/api/2026-04/graphql.json with the X-Shopify-Access-Token header; a
+  missing or wrong token answers 401 {"errors": "[API] Invalid API key or access token
+  (unrecognized login or wrong password)"}; a body without a query answers 400
+  {"errors": {"query": "Required parameter missing or invalid"}}.
+- The request is parsed, validated and executed with graphql-core against the schema
+  subset of `shopify_schema`: a field or argument the real API lacks fails validation
+  with 200 and Shopify's words ("Field 'x' doesn't exist on type 'Shop'",
+  extensions.code "undefinedField", "argumentNotAccepted", ...).
+- Calculated query cost and a leaky bucket (2000 points, 100/s restore for a standard
+  plan's 2026-04 answers): every answer carries extensions.cost {requestedQueryCost,
+  actualQueryCost, throttleStatus {maximumAvailable, currentlyAvailable, restoreRate}};
+  out of budget it answers 200 {"errors": [{"message": "Throttled", "extensions":
+  {"code": "THROTTLED"}}]} with actualQueryCost null and runs nothing; a query over 1000
+  points is refused with MAX_COST_EXCEEDED.
+- Cursor pagination (first/after, last/before, pageInfo hasNextPage/endCursor, at most
+  250 per page); search syntax `sku:X OR sku:"Y"` on productVariants / inventoryItems and
+  `created_at:>=...` on orders.
+- inventoryAdjustQuantities / inventorySetQuantities as of 2026-04: more than 250
+  changes is refused (MAX_INPUT_SIZE_EXCEEDED); every change must include
+  changeFromQuantity ("InventoryChangeInput must include the following argument:
+  changeFromQuantity.", INVALID_FIELD_ARGUMENTS; null opts out of the check); the
+  @idempotent(key:) directive is required ("The @idempotent directive is required for this
+  mutation but was not provided.", BAD_REQUEST); a stale changeFromQuantity answers the
+  user error CHANGE_FROM_QUANTITY_STALE ("The changeFromQuantity argument no longer
+  matches the persisted quantity.", field ["input", "changes", "<i>",
+  "changeFromQuantity"]); a mutation with any user error applies none of its changes
+  (inventoryAdjustmentGroup null); the same key with the same input returns the first
+  result without applying again, with other input IDEMPOTENCY_KEY_PARAMETER_MISMATCH.
+- A placed order decrements `available` at the shop's first active location.
+
+Simplifications: one API version; `on_hand` equals `available` (nothing committed);
+search supports the few fields above; cursors are opaque base64 JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from graphql import GraphQLError, execute, get_operation_ast, parse, validate
+from graphql.execution.values import get_directive_values
+
+from seom_desktop.emulators.base import Emulator, Request, Response
+from seom_desktop.emulators.shopify_schema import (
+    IDEMPOTENT,
+    MAX_QUERY_COST,
+    SCHEMA,
+    Bucket,
+    connection,
+    parse_error,
+    query_cost,
+    search_terms,
+    validation_errors,
+    variable_errors,
+)
+
+API_VERSION = "2026-04"
+AUTH_ERROR = "[API] Invalid API key or access token (unrecognized login or wrong password)"
+MAX_CHANGES = 250
+REASONS = {"correction", "cycle_count_available", "damaged", "movement_created",
+           "movement_updated", "movement_received", "movement_canceled", "other",
+           "promotion", "quality_control", "received", "reservation_created",
+           "reservation_deleted", "reservation_updated", "restock", "safety_stock",
+           "shrinkage"}
+STALE = "The changeFromQuantity argument no longer matches the persisted quantity."
+GID = "gid://shopify/{}/{}"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _when(text: str) -> datetime:
+    value = datetime.fromisoformat(text.strip().strip("'\"").replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@dataclass
+class Item:
+    num: int
+    sku: str
+    title: str
+    tracked: bool
+    levels: dict[str, int] = field(default_factory=dict)  # location gid -> available
+
+
+@dataclass
+class Order:
+    num: int
+    name: str
+    created: str
+    lines: list[tuple[int, str, str, int]]  # (line num, sku, title, quantity)
+    status: str = "PAID"
+
+
+class ShopifyEmulator(Emulator):
+    kind = "shopify"
+
+    def __init__(self, *, token: str = "shpat_emulator_0123456789abcdef", faults: str = "",
+                 seed: int | None = None, shop_name: str = "Emulated Shop"):
+        super().__init__(faults=faults, seed=seed)
+        self.token = token
+        self.shop_name = shop_name
+        self.bucket = Bucket()
+        self.items: dict[str, Item] = {}  # sku -> item
+        self.orders: list[Order] = []
+        self.locations: list[dict] = []
+        self.idempotency: dict[tuple[str, str], tuple[str, dict]] = {}
+        self.root_fields: Counter[str] = Counter()  # root field name -> times executed
+        self.mutations: list[dict] = []  # each executed inventory mutation, in order
+        self._seq = 1000
+        self._seq_lock = threading.Lock()
+        self.add_location("Shop location")
+
+    # --- state helpers (tests, demo) ---------------------------------------------------
+    def _next(self) -> int:
+        with self._seq_lock:
+            self._seq += 1
+            return self._seq
+
+    def add_location(self, name: str, active: bool = True) -> str:
+        with self.lock:
+            gid = GID.format("Location", self._next())
+            self.locations.append({"id": gid, "name": name, "isActive": active})
+            return gid
+
+    @property
+    def location_id(self) -> str:
+        """The shop's first active location (where orders take stock from)."""
+        return next(loc["id"] for loc in self.locations if loc["isActive"])
+
+    def add_item(self, sku: str, qoh: int, name: str = "", tracked: bool = True,
+                 location: str | None = None, **_: Any) -> str:
+        """Create a product with one variant; returns its inventory item gid."""
+        with self.lock:
+            item = Item(self._next(), sku, name or f"Product {sku}", tracked)
+            item.levels[location or self.location_id] = int(qoh)
+            self.items[sku] = item
+            return GID.format("InventoryItem", item.num)
+
+    def set_quantity(self, sku: str, qoh: int, location: str | None = None) -> None:
+        """Change stock behind the connector's back (a clerk in the Shopify admin)."""
+        with self.lock:
+            self.items[sku].levels[location or self.location_id] = int(qoh)
+
+    def quantity(self, sku: str, location: str | None = None) -> int | None:
+        with self.lock:
+            item = self.items.get(sku)
+            if item is None or not item.tracked:
+                return None
+            return item.levels.get(location or self.location_id)
+
+    def place_order(self, lines: list[tuple[str, int]], created_at: str | None = None) -> str:
+        with self.lock:
+            loc = self.location_id
+            out = []
+            for sku, qty in lines:
+                item = self.items.get(sku)
+                if item is None:
+                    raise ValueError(f"no item with SKU {sku!r}")
+                if item.tracked:
+                    item.levels[loc] = item.levels.get(loc, 0) - int(qty)
+                out.append((self._next(), sku, item.title, int(qty)))
+            order = Order(self._next(), f"#{1001 + len(self.orders)}", created_at or now_iso(), out)
+            self.orders.append(order)
+            return GID.format("Order", order.num)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return {"items": {s: self.quantity(s) for s in self.items},
+                    "orders": len(self.orders), "location": self.location_id}
+
+    # --- HTTP ----------------------------------------------------------------------------
+    def handle(self, req: Request) -> Response:
+        m = re.fullmatch(r"/admin/api/([^/]+)/graphql\.json", req.path)
+        if not m or m.group(1) != API_VERSION:
+            return Response.json({"errors": "Not Found"}, 404)
+        if req.headers.get("x-shopify-access-token") != self.token:
+            return Response.json({"errors": AUTH_ERROR}, 401)
+        missing = Response.json({"errors": {"query": "Required parameter missing or invalid"}}, 400)
+        if req.method != "POST":
+            return missing
+        if req.headers.get("content-type", "").startswith("application/graphql"):
+            body: Any = {"query": req.body.decode("utf-8", "replace")}
+        else:
+            try:
+                body = req.json()
+            except ValueError:
+                return missing
+        if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+            return missing
+        variables = body.get("variables") or {}
+        if not isinstance(variables, dict):
+            variables = {}
+        with self.lock:
+            result = self.run(body["query"], variables, body.get("operationName"))
+        return Response.json(result, headers={"X-Shopify-API-Version": API_VERSION})
+
+    def run(self, query: str, variables: dict, operation_name: str | None = None) -> dict:
+        try:
+            document = parse(query)
+        except GraphQLError as e:
+            return {"errors": [parse_error(e)]}
+        errors = validate(SCHEMA, document)
+        if errors:
+            return {"errors": validation_errors(document, errors)}
+        operation = get_operation_ast(document, operation_name)
+        if operation is None:
+            return {"errors": [{"message": "An operation name is required",
+                                "extensions": {"code": "OPERATION_NAME_REQUIRED"}}]}
+        requested = query_cost(document, operation, variables)
+        if requested > MAX_QUERY_COST:
+            return {"errors": [{
+                "message": (f"Query cost is {requested}, which exceeds the single query max "
+                            f"cost limit ({MAX_QUERY_COST})."),
+                "extensions": {"code": "MAX_COST_EXCEEDED", "cost": requested,
+                               "maxCost": MAX_QUERY_COST}}]}
+        if requested > self.bucket.available():
+            return {"errors": [{"message": "Throttled", "extensions": {
+                        "code": "THROTTLED",
+                        "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
+                    "extensions": {"cost": {"requestedQueryCost": requested,
+                                            "actualQueryCost": None,
+                                            "throttleStatus": self.bucket.status()}}}
+        result = execute(SCHEMA, document, root_value=self._root(),
+                         variable_values=variables, operation_name=operation_name)
+        if result.data is None and result.errors:
+            return {"errors": variable_errors(result.errors)}
+        actual = query_cost(document, operation, variables, result.data, actual=True)
+        self.bucket.spend(actual)
+        out: dict[str, Any] = {}
+        if result.errors:
+            out["errors"] = [self._format(e) for e in result.errors]
+        out["data"] = result.data
+        out["extensions"] = {"cost": {"requestedQueryCost": requested, "actualQueryCost": actual,
+                                      "throttleStatus": self.bucket.status()}}
+        return out
+
+    @staticmethod
+    def _format(err: GraphQLError) -> dict:
+        item = err.formatted
+        if not item.get("extensions"):
+            item["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
+        return item
+
+    # --- resolvers -----------------------------------------------------------------------
+    def _root(self) -> dict:
+        def counted(name, fn):
+            def resolver(info, **args):
+                self.root_fields[name] += 1
+                return fn(info, **args)
+            return resolver
+
+        roots = {
+            "shop": lambda info: {"id": GID.format("Shop", 1), "name": self.shop_name,
+                                  "myshopifyDomain": "emulated-shop.myshopify.com",
+                                  "currencyCode": "USD"},
+            "location": lambda info, **kw: next(
+                (dict(loc) for loc in self.locations if kw.get("id") in (None, loc["id"])), None),
+            "locations": self._locations,
+            "productVariant": lambda info, **kw: next(
+                (self._variant(i) for i in self.items.values()
+                 if GID.format("ProductVariant", i.num) == kw["id"]), None),
+            "productVariants": self._variants,
+            "inventoryItem": lambda info, **kw: next(
+                (self._item(i) for i in self.items.values()
+                 if GID.format("InventoryItem", i.num) == kw["id"]), None),
+            "inventoryItems": self._inventory_items,
+            "order": lambda info, **kw: next(
+                (self._order(o) for o in self.orders if GID.format("Order", o.num) == kw["id"]), None),
+            "orders": self._orders,
+            "inventoryAdjustQuantities": self._adjust,
+            "inventorySetQuantities": self._set,
+        }
+        return {name: counted(name, fn) for name, fn in roots.items()}
+
+    def _locations(self, info, includeInactive=False, query=None, **args) -> dict:  # noqa: N803
+        rows = [loc for loc in self.locations if includeInactive or loc["isActive"]]
+        num = lambda loc: int(loc["id"].rsplit("/", 1)[1])  # noqa: E731
+        key = (lambda loc: (loc["name"], num(loc))) if args.get("sortKey") == "NAME" else (
+            lambda loc: (num(loc), num(loc)))
+        return connection(rows, key, dict, args)
+
+    def _matching(self, query: str | None) -> list[Item]:
+        terms = search_terms(query)
+        skus = {v for f, _, v in terms if f == "sku"}
+        rows = list(self.items.values())
+        return [i for i in rows if i.sku in skus] if skus else rows
+
+    def _variants(self, info, query=None, sortKey="ID", **args) -> dict:  # noqa: N803
+        key = (lambda i: (i.sku, i.num)) if sortKey == "SKU" else (lambda i: (i.num, i.num))
+        return connection(self._matching(query), key, self._variant, args)
+
+    def _inventory_items(self, info, query=None, **args) -> dict:
+        return connection(self._matching(query), lambda i: (i.num, i.num), self._item, args)
+
+    def _variant(self, item: Item) -> dict:
+        return {"id": GID.format("ProductVariant", item.num), "sku": item.sku,
+                "title": "Default Title", "displayName": f"{item.title} - Default Title",
+                "inventoryQuantity": sum(item.levels.values()),
+                "product": {"id": GID.format("Product", item.num), "title": item.title},
+                "inventoryItem": lambda info: self._item(item)}
+
+    def _item(self, item: Item) -> dict:
+        return {"id": GID.format("InventoryItem", item.num), "sku": item.sku,
+                "tracked": item.tracked, "variant": lambda info: self._variant(item),
+                "inventoryLevel": lambda info, locationId: self._level(item, locationId)}
+
+    def _level(self, item: Item, location_id: str) -> dict | None:
+        if location_id not in item.levels:
+            return None
+        loc = next((dict(x) for x in self.locations if x["id"] == location_id), None)
+        qty = item.levels[location_id]
+        level_id = f"gid://shopify/InventoryLevel/{location_id.rsplit('/', 1)[1]}?inventory_item_id={item.num}"
+        values = {"available": qty, "on_hand": qty}
+
+        def quantities(info, names):
+            return [{"id": f"{level_id}&name={n}", "name": n, "quantity": values.get(n, 0),
+                     "updatedAt": None} for n in names]
+
+        return {"id": level_id, "location": loc, "item": lambda info: self._item(item),
+                "quantities": quantities}
+
+    def _orders(self, info, query=None, sortKey="PROCESSED_AT", **args) -> dict:  # noqa: N803
+        rows = list(self.orders)
+        for fld, op, value in search_terms(query):
+            if fld != "created_at":
+                continue
+            try:
+                when = _when(value)
+            except ValueError:
+                raise GraphQLError(f"Invalid date in search query: {value}",
+                                   extensions={"code": "BAD_REQUEST"}) from None
+            test = {">=": when.__le__, ">": when.__lt__, "<=": when.__ge__, "<": when.__gt__,
+                    "": when.__eq__}[op]
+            rows = [o for o in rows if test(_when(o.created))]
+        key = (lambda o: (o.num, o.num)) if sortKey in ("ID", "NUMBER") else (
+            lambda o: (o.created, o.num))
+        return connection(rows, key, self._order, args)
+
+    def _order(self, order: Order) -> dict:
+        def line_items(info, **args):
+            return connection(order.lines, lambda ln: (ln[0], ln[0]), lambda ln: {
+                "id": GID.format("LineItem", ln[0]), "sku": ln[1], "name": ln[2],
+                "title": ln[2], "quantity": ln[3]}, args)
+
+        return {"id": GID.format("Order", order.num), "name": order.name,
+                "createdAt": order.created, "cancelledAt": None,
+                "displayFinancialStatus": order.status, "lineItems": line_items}
+
+    # --- mutations -----------------------------------------------------------------------
+    def _adjust(self, info, input):  # noqa: A002 - the API's argument name
+        return self._mutate(info, input, "inventoryAdjustQuantities", "changes",
+                            "InventoryChangeInput")
+
+    def _set(self, info, input):  # noqa: A002 - the API's argument name
+        return self._mutate(info, input, "inventorySetQuantities", "quantities",
+                            "InventoryQuantityInput")
+
+    def _mutate(self, info, data: dict, root: str, list_name: str, input_type: str) -> dict:
+        rows = data[list_name]
+        if len(rows) > MAX_CHANGES:
+            raise GraphQLError(
+                f"The input array size of {len(rows)} is greater than the maximum allowed of {MAX_CHANGES}.",
+                info.field_nodes, path=[root, "input", list_name],
+                extensions={"code": "MAX_INPUT_SIZE_EXCEEDED"})
+        if any("changeFromQuantity" not in row for row in rows):
+            raise GraphQLError(
+                f"{input_type} must include the following argument: changeFromQuantity.",
+                info.field_nodes, extensions={"code": "INVALID_FIELD_ARGUMENTS"})
+        directive = get_directive_values(IDEMPOTENT, info.field_nodes[0], info.variable_values)
+        if not directive or not directive.get("key"):
+            raise GraphQLError(
+                "The @idempotent directive is required for this mutation but was not provided.",
+                info.field_nodes, extensions={"code": "BAD_REQUEST"})
+        key = directive["key"]
+        params = json.dumps(data, sort_keys=True)
+        stored = self.idempotency.get((root, key))
+        if stored is not None:
+            if stored[0] == params:
+                return stored[1]
+            return {"inventoryAdjustmentGroup": None, "userErrors": [{
+                "code": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH", "field": None,
+                "message": "The same idempotency key cannot be used with different operation parameters."}]}
+        payload = self._apply(data, rows, list_name, absolute=list_name == "quantities")
+        self.idempotency[(root, key)] = (params, payload)
+        self.mutations.append({"root": root, "key": key, "applied": payload["inventoryAdjustmentGroup"] is not None})
+        return payload
+
+    def _apply(self, data: dict, rows: list[dict], list_name: str, absolute: bool) -> dict:
+        by_gid = {GID.format("InventoryItem", i.num): i for i in self.items.values()}
+        locations = {loc["id"] for loc in self.locations}
+        errors: list[dict] = []
+
+        def err(i, name, code, message):
+            path = ["input", list_name, str(i), name] if i is not None else ["input", name]
+            errors.append({"field": path, "message": message, "code": code})
+
+        if data["reason"] not in REASONS:
+            err(None, "reason", "INVALID_REASON", "The specified reason is invalid.")
+        if data["name"] != "available":
+            err(None, "name", "INVALID_NAME" if absolute else "INVALID_QUANTITY_NAME",
+                "The quantity name must be either 'available' or 'on_hand'." if absolute
+                else "The specified quantity name is invalid.")
+        plan = []
+        for i, row in enumerate(rows):
+            item = by_gid.get(row["inventoryItemId"])
+            if item is None:
+                err(i, "inventoryItemId", "INVALID_INVENTORY_ITEM",
+                    "The specified inventory item could not be found.")
+                continue
+            if row["locationId"] not in locations:
+                err(i, "locationId", "INVALID_LOCATION", "The specified location could not be found.")
+                continue
+            if row["locationId"] not in item.levels:
+                err(i, "locationId", "ITEM_NOT_STOCKED_AT_LOCATION",
+                    "The specified inventory item is not stocked at the location.")
+                continue
+            current = item.levels[row["locationId"]]
+            expected = row["changeFromQuantity"]
+            if expected is not None and expected != current:
+                err(i, "changeFromQuantity", "CHANGE_FROM_QUANTITY_STALE", STALE)
+                continue
+            target = row["quantity"] if absolute else current + row["delta"]
+            if target > 1_000_000_000:
+                err(i, "quantity" if absolute else "delta", "INVALID_QUANTITY_TOO_HIGH",
+                    "The quantity can't be higher than 1,000,000,000.")
+            elif target < -1_000_000_000:
+                err(i, "quantity" if absolute else "delta", "INVALID_QUANTITY_TOO_LOW",
+                    "The quantity can't be lower than -1,000,000,000.")
+            else:
+                plan.append((item, row["locationId"], current, target))
+        if errors:  # Shopify applies a mutation whole or not at all
+            return {"inventoryAdjustmentGroup": None, "userErrors": errors}
+        changes = []
+        for item, loc, current, target in plan:
+            item.levels[loc] = target
+            self.applied[item.sku] += 1
+            location = next(dict(x) for x in self.locations if x["id"] == loc)
+            for name in ("available", "on_hand"):
+                changes.append({"name": name, "delta": target - current, "quantityAfterChange": None,
+                                "ledgerDocumentUri": None, "item": self._item(item),
+                                "location": location})
+        group = {"id": GID.format("InventoryAdjustmentGroup", self._next()), "createdAt": now_iso(),
+                 "reason": data["reason"], "referenceDocumentUri": data.get("referenceDocumentUri"),
+                 "changes": changes}
+        return {"inventoryAdjustmentGroup": group, "userErrors": []}
+
+
+__all__ = ["ShopifyEmulator", "API_VERSION", "AUTH_ERROR"]
