@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import InventoryError, QuantityError, UnknownSKUError
+from seom_desktop.inventory.shaping import shaped_qoh
 from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
 from seom_desktop.store.models import Cart, LedgerEntry, Product, StackRow, WebField, utcnow
 from seom_desktop.store.params import get_param
@@ -90,7 +91,14 @@ def _enqueue(session: Session, product_id: int, delta: int, ledger_id: int, *,
     ]
     session.add_all(rows)
     session.flush()
+    if rows:
+        _mark_enqueued(session)
     return tuple(r.id for r in rows)
+
+
+def _mark_enqueued(session: Session) -> None:
+    """Tell whoever listens for commits (the stack controller) that rows were added."""
+    session.info["stack_rows_added"] = True
 
 
 def change_qoh(session: Session, *, sku: str, actor: Actor, source: str, delta: int | None = None,
@@ -157,16 +165,51 @@ def receive_po(session: Session, *, sku: str, quantity: int, actor: Actor,
 def order_line(session: Session, *, sku: str, quantity: int, actor: Actor,
                origin_cart_id: int | None, order_id: str = "") -> ChangeResult:
     """An order line: the sale already happened, so QOH may go below zero; the cart it
-    came from already decremented and is not told again."""
+    came from already decremented and is not told again (unless its web fields make
+    what it should show differ from what it did: then it gets a correction)."""
     qty = parse_quantity(quantity, "quantity", minimum=1)
-    return change_qoh(session, sku=sku, actor=actor, source=ORDER, delta=-qty,
-                      reference=order_id, reason="order", origin_cart_id=origin_cart_id,
-                      allow_negative=True)
+    r = change_qoh(session, sku=sku, actor=actor, source=ORDER, delta=-qty,
+                   reference=order_id, reason="order", origin_cart_id=origin_cart_id,
+                   allow_negative=True)
+    if origin_cart_id is not None:
+        r = _origin_followup(session, r, origin_cart_id, actor, lambda believed: believed - qty)
+    return r
 
 
 def pulled_qoh(session: Session, *, sku: str, qoh: int, actor: Actor,
                origin_cart_id: int) -> ChangeResult:
     """Get QOH From Website: the store takes the cart's number; the other carts hear."""
-    return change_qoh(session, sku=sku, actor=actor, source=PULLED, set_to=qoh,
-                      reason="Get QOH From Website", origin_cart_id=origin_cart_id,
-                      allow_negative=True)
+    r = change_qoh(session, sku=sku, actor=actor, source=PULLED, set_to=qoh,
+                   reason="Get QOH From Website", origin_cart_id=origin_cart_id,
+                   allow_negative=True)
+    return _origin_followup(session, r, origin_cart_id, actor, lambda _believed: qoh, known=True)
+
+
+def _origin_followup(session: Session, r: ChangeResult, cart_id: int, actor: Actor, believe,
+                     *, known: bool = False) -> ChangeResult:
+    """The origin cart changed its own quantity: update what we believe it shows, and
+    queue a correction when that is not what its web fields say it should show."""
+    pid = product_id_for(session, r.sku)
+    cart = session.get(Cart, cart_id)
+    wf = session.scalar(select(WebField).where(WebField.cart_id == cart_id,
+                                               WebField.product_id == pid))
+    if wf is None:
+        if not known:
+            return r
+        wf = WebField(product_id=pid, cart_id=cart_id, sync=True, reserve=0)
+        session.add(wf)
+    if wf.last_cart_qoh is None and not known:
+        return r
+    wf.last_cart_qoh = believe(wf.last_cart_qoh)
+    wf.last_cart_seen_at = utcnow()
+    session.flush()
+    should = shaped_qoh(r.qoh_after, wf.reserve or 0, wf.max_qty)
+    if (should == wf.last_cart_qoh or not wf.sync or cart is None or not cart.sync
+            or r.delta == 0 or not get_param(session, "SynchQOH")):
+        return r
+    row = StackRow(cart_id=cart_id, product_id=pid, change=r.delta, ledger_id=r.ledger_id,
+                   origin_workstation=actor.workstation)
+    session.add(row)
+    session.flush()
+    _mark_enqueued(session)
+    return ChangeResult(r.sku, r.delta, r.qoh_after, r.ledger_id, (*r.stack_row_ids, row.id))

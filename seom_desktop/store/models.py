@@ -83,6 +83,9 @@ class WebField(Base):
     last_sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     last_cart_qoh: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     last_cart_seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # A quantity written with no answer (an ambiguous failure): a read-back that shows
+    # it means the write landed.
+    attempted_qoh: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     product: Mapped[Product] = relationship(back_populates="web_fields")
     cart: Mapped[Cart] = relationship()

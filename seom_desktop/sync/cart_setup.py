@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from seom_desktop import credentials
-from seom_desktop.carts.base import REALTIME, CartConfig
+from seom_desktop.carts.base import REALTIME
 from seom_desktop.carts.http import check_url
-from seom_desktop.carts.registry import KINDS, UnknownKindError, capabilities, make_connector
+from seom_desktop.carts.registry import KINDS, UnknownKindError, capabilities
 from seom_desktop.store.carts import (
     CartDefinitionError,
     add_cart,
@@ -115,16 +115,3 @@ def update_cart(session: Session, name: str, *, sync: bool | None = None,
 
 def all_carts(session: Session) -> list[CartView]:
     return [view(c) for c in list_carts(session)]
-
-
-def cart_config(cart: Cart | CartView, **overrides) -> CartConfig:
-    ref = getattr(cart, "credential_ref", "") or credentials.reference_for(cart.name)
-    creds = credentials.load(ref)
-    return CartConfig(name=cart.name, kind=cart.kind, url=cart.url, location=cart.location,
-                      key=creds.get("key", ""), secret=creds.get("secret", ""),
-                      token=creds.get("token", ""), **overrides)
-
-
-def connect(cart: Cart | CartView, **overrides):
-    """A connector for the cart, credentials read from the keyring."""
-    return make_connector(cart_config(cart, **overrides))
