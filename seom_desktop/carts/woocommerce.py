@@ -1,0 +1,399 @@
+"""WooCommerce REST API v3 (`/wp-json/wc/v3`) connector.
+
+Stock is written absolutely (`stock_quantity`) through the batch endpoints, at most 100
+objects a request: simple products (and variable parents) on POST /products/batch,
+variations on POST /products/{parent}/variations/batch. A variation whose `manage_stock`
+reads "parent" keeps its stock on the parent, so it is written there. An item that does
+not manage stock is refused here and never switched on (WooCommerce would silently store
+nothing). Credentials go as HTTP Basic (consumer key/secret), which WooCommerce accepts over
+https; they never appear in a message.
+
+Item ids: "123" is product 123, "123/456" variation 456 of product 123. The connector keeps
+what it learns of each SKU (id, stock management) from list/get and batch answers; a SKU
+it does not know, without an item id, is looked up with GET /products?sku=... (which in v3
+finds variations too).
+
+Failures: a whole request that fails raises (HttpClient maps it); a refused item comes back
+as ItemResult(ok=False). A connection reset after a write was sent is AmbiguousError: the
+cart may have read and applied the body before the reset, and the client cannot tell.
+Since writes are absolute, re-sending after an ambiguous failure is harmless.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+
+from seom_desktop.carts.base import (
+    ABSOLUTE,
+    ORDERS,
+    PULL,
+    PUSH,
+    REALTIME,
+    AmbiguousError,
+    AuthError,
+    BadResponseError,
+    CartConfig,
+    CartError,
+    CartItem,
+    CartOrder,
+    ItemResult,
+    OrderLine,
+    PermanentError,
+    QohUpdate,
+    RetryableError,
+    UnknownItemError,
+)
+from seom_desktop.carts.http import HttpClient
+
+PER_PAGE = 100  # the API's maximum page size
+SKU_CHUNK = 40  # SKUs per lookup request (keeps the URL short)
+MAX_PAGES = 100_000
+NOT_TRACKED = "does not track stock (manage_stock is off)"
+
+
+def error_words(resp: requests.Response) -> str:
+    """The cart's own words from a WP_Error body {code, message, data:{params}}."""
+    body = resp.json()
+    if not isinstance(body, dict):
+        return ""
+    msg = body.get("message") or body.get("error") or ""
+    msg = html.unescape(re.sub(r"<[^>]+>", "", str(msg))).strip()
+    data = body.get("data")
+    if isinstance(data, dict) and isinstance(data.get("params"), dict):
+        details = "; ".join(str(v) for v in data["params"].values())
+        msg = f"{msg} ({details})" if details else msg
+    code = body.get("code")
+    return f"{msg} [{code}]" if isinstance(code, str) and code else msg
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        return int(value)
+    return None
+
+
+def parse_utc(text: str) -> datetime:
+    """An ISO-8601 time; naive means UTC. Raises ValueError."""
+    when = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where one SKU's stock lives. manage: True, False, "parent", or None (not known)."""
+
+    item_id: str
+    manage: bool | str | None
+    parent_id: int = 0
+
+    @property
+    def own_id(self) -> int:
+        return int(self.item_id.rpartition("/")[2])
+
+    def target(self) -> tuple[str, int]:
+        """(batch path, id) that a stock write for this SKU goes to."""
+        if self.parent_id and self.manage == "parent":
+            return "/products/batch", self.parent_id
+        if self.parent_id:
+            return f"/products/{self.parent_id}/variations/batch", self.own_id
+        return "/products/batch", self.own_id
+
+
+def _where_from_id(item_id: str) -> _Where | None:
+    m = re.fullmatch(r"\s*(\d+)\s*(?:/\s*(\d+)\s*)?", item_id or "")
+    if not m:
+        return None
+    if m.group(2):
+        return _Where(f"{m.group(1)}/{m.group(2)}", None, int(m.group(1)))
+    return _Where(m.group(1), None)
+
+
+class WooCommerceConnector:
+    kind = "woocommerce"
+    capabilities = frozenset({PUSH, PULL, REALTIME, ORDERS})
+    batch_limit = 100
+    write_mode = ABSOLUTE
+
+    def __init__(self, config: CartConfig, *, session: requests.Session | None = None):
+        self.config = config
+        self.http = HttpClient(config, session=session)
+        if config.key or config.secret:
+            self.http.session.auth = (config.key, config.secret)
+        base = self.http.base_url
+        self.api = ("" if base.endswith("/wp-json/wc/v3")
+                    else "/wc/v3" if base.endswith("/wp-json") else "/wp-json/wc/v3")
+        self._where: dict[str, _Where] = {}
+
+    # --- reading -----------------------------------------------------------------------
+    def _get(self, path: str, params: dict[str, Any]) -> tuple[Any, requests.Response]:
+        resp = self.http.request("GET", self.api + path, params=params, error_message=error_words)
+        return self.http.json(resp), resp
+
+    def _bad(self, what: str) -> BadResponseError:
+        return BadResponseError(self.http.redact(f"{self.config.name}: {what}"))
+
+    def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        page = 1
+        while True:
+            data, resp = self._get(path, {**params, "page": page, "per_page": PER_PAGE})
+            if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+                raise self._bad(f"{path} page {page} is not a list of objects")
+            yield from data
+            total_pages = _int(resp.headers.get("X-WP-TotalPages", ""))
+            done = page >= total_pages if total_pages is not None else len(data) < PER_PAGE
+            if done or not data:
+                return
+            page += 1
+            if page > MAX_PAGES:
+                raise self._bad(f"{path} never ends")
+
+    def _item(self, row: dict[str, Any], parent_id: int = 0) -> CartItem:
+        """A CartItem from a product or variation object; remembers where its stock lives."""
+        ident = _int(row.get("id"))
+        sku, name, manage = row.get("sku") or "", row.get("name") or "", row.get("manage_stock")
+        if ident is None or not isinstance(sku, str) or not isinstance(name, str):
+            raise self._bad("an item has no integer id or a non-text sku/name")
+        if manage not in (True, False, "parent"):
+            raise self._bad(f"item {ident} has manage_stock {manage!r}")
+        if not parent_id and row.get("type") == "variation":
+            parent_id = _int(row.get("parent_id")) or 0
+            if not parent_id:
+                raise self._bad(f"variation {ident} has no parent_id")
+        raw_qty = row.get("stock_quantity")
+        qty = _int(raw_qty)
+        if raw_qty is not None and qty is None:
+            raise self._bad(f"item {ident} has stock_quantity {raw_qty!r}")
+        tracked = manage in (True, "parent")
+        item_id = f"{parent_id}/{ident}" if parent_id else str(ident)
+        if sku:
+            self._where[sku] = _Where(item_id, manage, parent_id)
+        return CartItem(sku=sku, qoh=(qty or 0) if tracked else None, item_id=item_id,
+                        name=name, tracked=tracked)
+
+    def test_connection(self) -> str:
+        data, resp = self._get("/products", {"per_page": 1})
+        if not isinstance(data, list):
+            raise self._bad("/products did not answer with a list")
+        total = _int(resp.headers.get("X-WP-Total", ""))
+        count = f"{total} products" if total is not None else "products readable"
+        return f"WooCommerce REST API v3 at {self.http.base_url}: {count}"
+
+    def list_items(self) -> Iterator[CartItem]:
+        """Simple products, every variation, and variable parents that manage stock
+        themselves (their stock is what "parent" variations show). Items without a SKU,
+        grouped and external products (which hold no stock) are left out."""
+        for row in self._pages("/products", {"orderby": "id", "order": "asc"}):
+            kind = row.get("type")
+            if kind in ("grouped", "external"):
+                continue
+            item = self._item(row)
+            if kind != "variable":
+                if item.sku:
+                    yield item
+                continue
+            if item.sku and row.get("manage_stock") is True:
+                yield item
+            pid = _int(row.get("id"))
+            for vrow in self._pages(f"/products/{pid}/variations", {"orderby": "id", "order": "asc"}):
+                vitem = self._item(vrow, parent_id=pid)
+                if vitem.sku:
+                    yield vitem
+
+    def get_items(self, skus: Sequence[str]) -> dict[str, CartItem]:
+        wanted = {s for s in skus if s}
+        plain = sorted(s for s in wanted if "," not in s)
+        queries = [",".join(plain[i:i + SKU_CHUNK]) for i in range(0, len(plain), SKU_CHUNK)]
+        queries += sorted(s for s in wanted if "," in s)  # a SKU with a comma goes alone
+        out: dict[str, CartItem] = {}
+        for query in queries:
+            for row in self._pages("/products", {"sku": query}):
+                item = self._item(row)
+                if item.sku in wanted:
+                    out[item.sku] = item
+        return out
+
+    # --- writing -----------------------------------------------------------------------
+    def _item_error(self, sku: str, err: Any) -> CartError:
+        if not isinstance(err, dict):
+            return AmbiguousError(f"{self.config.name}: {sku}: the cart gave a malformed item error")
+        code, msg = str(err.get("code") or ""), str(err.get("message") or "refused")
+        msg = html.unescape(re.sub(r"<[^>]+>", "", msg))
+        data = err.get("data") if isinstance(err.get("data"), dict) else {}
+        status = _int(data.get("status"))
+        text = self.http.redact(f"{self.config.name}: {sku}: {msg} [{code}]")
+        if code.endswith("_invalid_id") or code == "woocommerce_rest_invalid_product_id":
+            self._where.pop(sku, None)
+            return UnknownItemError(text, status=status, code=code)
+        if status in (401, 403):
+            return AuthError(text, status=status, code=code)
+        if status is not None and status >= 500:
+            return RetryableError(text, status=status, code=code)
+        return PermanentError(text, status=status, code=code)
+
+    def _send(self, path: str, writes: dict[int, int]) -> dict[int, dict[str, Any]]:
+        """POST one batch of {id: quantity}; the answer's objects by id."""
+        payload = {"update": [{"id": i, "stock_quantity": q} for i, q in writes.items()]}
+        resp = self.http.request("POST", self.api + path, json=payload, write=True,
+                                 error_message=error_words)
+        data = self.http.json(resp, write=True)
+        rows = data.get("update") if isinstance(data, dict) else None
+        if not isinstance(rows, list):
+            raise AmbiguousError(f"{self.config.name}: {path} answered without an 'update' list",
+                                 status=resp.status_code)
+        out = {}
+        for row in rows:
+            ident = _int(row.get("id")) if isinstance(row, dict) else None
+            if ident is not None:
+                out[ident] = row
+        return out
+
+    def set_qoh(self, updates: Sequence[QohUpdate]) -> list[ItemResult]:
+        updates = list(updates)
+        if len(updates) > self.batch_limit:
+            raise ValueError(f"{len(updates)} updates exceed WooCommerce's batch limit of "
+                             f"{self.batch_limit}; split them first")
+        results: dict[int, ItemResult] = {}
+        where: dict[int, _Where] = {}
+        lookup: list[int] = []
+        for i, u in enumerate(updates):
+            known = self._where.get(u.sku)
+            if known is not None and known.manage in (True, "parent"):
+                where[i] = known
+            elif known is None and _where_from_id(u.item_id) is not None:
+                where[i] = _where_from_id(u.item_id)  # checked against the batch answer
+            else:
+                lookup.append(i)  # unknown, or known untracked: ask the cart afresh
+        if lookup:
+            found = self.get_items([updates[i].sku for i in lookup])
+            for i in lookup:
+                sku = updates[i].sku
+                if sku not in found:
+                    results[i] = ItemResult(sku, False, error=UnknownItemError(
+                        self.http.redact(f"{self.config.name}: no product or variation has SKU {sku!r}")))
+                elif not found[sku].tracked:
+                    results[i] = self._untracked(sku, found[sku].item_id)
+                else:
+                    where[i] = self._where[sku]
+        self._write(updates, where, results)
+        return [results[i] for i in range(len(updates))]
+
+    def _untracked(self, sku: str, item_id: str) -> ItemResult:
+        return ItemResult(sku, False, item_id=item_id, error=PermanentError(
+            self.http.redact(f"{self.config.name}: {sku} {NOT_TRACKED}")))
+
+    def _write(self, updates: list[QohUpdate], where: dict[int, _Where],
+               results: dict[int, ItemResult]) -> None:
+        groups: dict[str, dict[int, list[int]]] = {}
+        for i, w in sorted(where.items()):
+            path, target = w.target()
+            groups.setdefault(path, {}).setdefault(target, []).append(i)
+        order = sorted(groups, key=lambda p: (p != "/products/batch", p))
+        follow_up: dict[int, list[int]] = {}  # parent id -> updates found to be "parent"
+        for path in order:
+            self._write_group(path, groups[path], updates, where, results, follow_up)
+        if follow_up:
+            for idxs in follow_up.values():
+                for i in idxs:
+                    where[i] = self._where.get(updates[i].sku, where[i])
+            self._write_group("/products/batch", follow_up, updates, where, results, {})
+
+    def _write_group(self, path: str, targets: dict[int, list[int]], updates: list[QohUpdate],
+                     where: dict[int, _Where], results: dict[int, ItemResult],
+                     follow_up: dict[int, list[int]]) -> None:
+        writes = {t: updates[idxs[-1]].qoh for t, idxs in targets.items()}  # last one wins
+        answers = self._send(path, writes)
+        is_variation = "/variations/" in path
+        for target, idxs in targets.items():
+            row = answers.get(target)
+            for i in idxs:
+                sku, w = updates[i].sku, where[i]
+                if row is None:
+                    results[i] = ItemResult(sku, False, item_id=w.item_id, error=AmbiguousError(
+                        f"{self.config.name}: {sku}: the batch answer has no result for id {target}"))
+                elif "error" in row:
+                    results[i] = ItemResult(sku, False, item_id=w.item_id,
+                                            error=self._item_error(sku, row["error"]))
+                else:
+                    self._judge(i, row, writes[target], is_variation, w, updates, results, follow_up)
+
+    def _judge(self, i: int, row: dict[str, Any], sent: int, is_variation: bool, w: _Where,
+               updates: list[QohUpdate], results: dict[int, ItemResult],
+               follow_up: dict[int, list[int]]) -> None:
+        sku = updates[i].sku
+        manage, qty = row.get("manage_stock"), _int(row.get("stock_quantity"))
+        if is_variation and manage == "parent":  # stock lives on the parent: write it there
+            self._where[sku] = _Where(w.item_id, "parent", w.parent_id)
+            follow_up.setdefault(w.parent_id, []).append(i)
+            return
+        if manage is False:
+            if not is_variation and w.manage == "parent":
+                self._where.pop(sku, None)  # the parent stopped managing stock
+            else:
+                self._where[sku] = _Where(w.item_id, False, w.parent_id)
+            results[i] = self._untracked(sku, w.item_id)
+            return
+        if manage not in (True, "parent") or qty is None:
+            results[i] = ItemResult(sku, False, item_id=w.item_id, error=AmbiguousError(
+                f"{self.config.name}: {sku}: the batch answer has manage_stock {manage!r} "
+                f"and stock_quantity {row.get('stock_quantity')!r}"))
+            return
+        if w.manage is None:
+            self._where[sku] = _Where(w.item_id, True, w.parent_id)
+        if qty != sent:
+            results[i] = ItemResult(sku, False, qoh=qty, item_id=w.item_id, error=PermanentError(
+                f"{self.config.name}: {sku}: the cart shows {qty} after being set to {sent}"))
+            return
+        results[i] = ItemResult(sku, True, qoh=qty, item_id=w.item_id)
+
+    # --- orders ------------------------------------------------------------------------
+    def list_orders(self, since: str | None) -> list[CartOrder]:
+        """Orders created at or after `since` (UTC ISO time), oldest first, every status
+        (the importer decides which statuses reduce stock). WooCommerce's `after` is
+        exclusive and to the second, so one second earlier is asked and the rest dropped."""
+        params: dict[str, Any] = {"orderby": "date", "order": "asc", "dates_are_gmt": "true"}
+        cutoff = parse_utc(since) if since else None
+        if cutoff is not None:
+            params["after"] = (cutoff - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S")
+        orders = []
+        for row in self._pages("/orders", params):
+            order, created = self._order(row)
+            if cutoff is None or created >= cutoff:
+                orders.append((created, order))
+        orders.sort(key=lambda pair: (pair[0], _int(pair[1].order_id) or 0))
+        return [order for _, order in orders]
+
+    def _order(self, row: dict[str, Any]) -> tuple[CartOrder, datetime]:
+        ident = _int(row.get("id"))
+        raw_date, items = row.get("date_created_gmt"), row.get("line_items")
+        if ident is None or not isinstance(raw_date, str) or not isinstance(items, list):
+            raise self._bad("an order lacks id, date_created_gmt or line_items")
+        try:
+            created = parse_utc(raw_date)
+        except ValueError:
+            raise self._bad(f"order {ident} has date_created_gmt {raw_date!r}") from None
+        lines = []
+        for li in items:
+            qty = _int(li.get("quantity")) if isinstance(li, dict) else None
+            if qty is None or not isinstance(li.get("sku") or "", str):
+                raise self._bad(f"order {ident} has a malformed line item")
+            lines.append(OrderLine(sku=li.get("sku") or "", quantity=qty,
+                                   name=str(li.get("name") or "")))
+        order = CartOrder(order_id=str(ident), created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                          status=str(row.get("status") or ""), lines=tuple(lines))
+        return order, created
+
+    def close(self) -> None:
+        self.http.close()
