@@ -2,6 +2,7 @@
 
 from seom_desktop.commands import (
     carts,
+    controller,
     emulator,
     gui,
     params,
@@ -10,4 +11,4 @@ from seom_desktop.commands import (
     stock,
 )
 
-COMMAND_MODULES = [gui, products, params, carts, stock, stack, emulator]
+COMMAND_MODULES = [gui, products, params, carts, stock, stack, controller, emulator]

@@ -23,7 +23,8 @@ class Target:
     sync: bool  # the item's web field for this cart
     item_id: str  # the cart's own id, when known
     last_sent: int | None
-    last_cart_qoh: int | None
+    last_cart_qoh: int | None  # what we believe the cart shows
+    attempted: int | None = None  # written with no answer yet
 
 
 def cart_targets(session: Session, cart_id: int, product_ids: Sequence[int] | None = None, *,
@@ -31,20 +32,20 @@ def cart_targets(session: Session, cart_id: int, product_ids: Sequence[int] | No
     """One Target per product (all, or the given ones), in SKU order."""
     q = (select(Product.id, Product.sku, Product.qoh, WebField.sync, WebField.cart_sku,
                 WebField.reserve, WebField.max_qty, WebField.cart_item_id,
-                WebField.last_sent_qoh, WebField.last_cart_qoh)
+                WebField.last_sent_qoh, WebField.last_cart_qoh, WebField.attempted_qoh)
          .outerjoin(WebField, and_(WebField.product_id == Product.id, WebField.cart_id == cart_id))
          .order_by(Product.sku))
     out: list[Target] = []
     for chunk in _chunks(product_ids):
         qq = q if chunk is None else q.where(Product.id.in_(chunk))
-        for pid, sku, qoh, sync, cart_sku, reserve, max_qty, item_id, last_sent, last_cart in \
-                session.execute(qq):
+        for (pid, sku, qoh, sync, cart_sku, reserve, max_qty, item_id, last_sent, last_cart,
+             attempted) in session.execute(qq):
             sync = True if sync is None else bool(sync)
             if synced_only and not sync:
                 continue
             out.append(Target(pid, sku, cart_sku or sku, qoh,
                               shaped_qoh(qoh, reserve or 0, max_qty), sync, item_id or "",
-                              last_sent, last_cart))
+                              last_sent, last_cart, attempted))
     if product_ids is not None:
         out.sort(key=lambda t: t.sku)
     return out
@@ -77,8 +78,14 @@ def record_sent(session: Session, cart_id: int, product_id: int, qoh: int,
     wf.last_sent_at = now
     wf.last_cart_qoh = qoh
     wf.last_cart_seen_at = now
+    wf.attempted_qoh = None
     if item_id:
         wf.cart_item_id = item_id
+
+
+def record_attempt(session: Session, cart_id: int, product_id: int, qoh: int) -> None:
+    """About to write `qoh`: if no answer comes, a read-back showing it means it landed."""
+    _web_field(session, cart_id, product_id).attempted_qoh = qoh
 
 
 def record_seen(session: Session, cart_id: int, product_id: int, qoh: int | None,

@@ -1,0 +1,75 @@
+"""stack run --once [--shared], controller [--shared]: the headless stack controller."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from seom_desktop.cli import BadInput
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("controller", parents=[common],
+                       help="run the stack controller until stopped (SIGTERM: finish the "
+                            "request in flight, then exit)")
+    p.add_argument("--shared", action="store_true",
+                   help="be the shared stack controller (send every workstation's rows)")
+    p.add_argument("--poll", type=float, default=1.0, metavar="SECONDS",
+                   help="how often to look for due rows when nothing wakes it (default 1)")
+    p.set_defaults(handler=cmd_controller)
+
+
+def register_stack(ssub, common) -> None:
+    p = ssub.add_parser("run", parents=[common], help="one pass over the rows due now")
+    p.add_argument("--once", action="store_true", required=True)
+    p.add_argument("--shared", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_run_once)
+
+
+def _controller(ctx, **kw):
+    from seom_desktop.stack.controller import StackController
+
+    return StackController(ctx.store, workstation=ctx.workstation, shared=ctx.args.shared, **kw)
+
+
+def cmd_run_once(ctx) -> int:
+    from seom_desktop.stack.lease import LeaseRefused
+
+    ctl = _controller(ctx)
+    try:
+        result = ctl.run_once()
+    except LeaseRefused as e:
+        raise BadInput(str(e)) from None
+    finally:
+        ctl.close()
+    t = result.tally
+    ctx.emit({"claimed": result.claimed, "sent": t.sent, "failed": t.failed,
+              "bypassed": t.bypassed, "requests": t.requests, "note": result.note},
+             result.summary())
+    return 0
+
+
+def cmd_controller(ctx) -> int:
+    from seom_desktop.stack.lease import LeaseRefused, acquire
+
+    if ctx.args.poll <= 0:
+        raise BadInput("--poll must be more than 0 seconds")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    ctl = _controller(ctx, poll_seconds=ctx.args.poll)
+    if ctx.args.shared:
+        try:
+            acquire(ctx.store, workstation=ctx.workstation, token=ctl.token)
+        except LeaseRefused as e:
+            if "not " + ctx.workstation in str(e) or "no shared" in str(e):
+                raise BadInput(str(e)) from None
+            print(f"waiting: {e}", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    print(f"stack controller running on {ctx.workstation} "
+          f"({'shared' if ctx.args.shared else 'local'})", flush=True)
+    ctl.run(stop)
+    print("stack controller stopped", flush=True)
+    return 0

@@ -1,0 +1,71 @@
+"""Claiming the rows that are due, so that one sender alone sends each row: FOR UPDATE
+SKIP LOCKED on PostgreSQL, the BEGIN IMMEDIATE write lock on SQLite. A claim lasts
+until `claimed_until`; rows of a controller that died are requeued after it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+
+from seom_desktop.store.engine import Store
+from seom_desktop.store.models import FAILED, PENDING, SENDING, Cart, StackRow, utcnow
+from seom_desktop.store.params import get_param
+
+
+@dataclass(frozen=True)
+class ClaimedRow:
+    id: int
+    cart_id: int
+    product_id: int
+    change: int
+    attempts: int
+
+
+def requeue_expired(store: Store, now: datetime | None = None) -> int:
+    """Rows left in `sending` by a controller whose claim ran out go back to pending."""
+    now = now or utcnow()
+    with store.write() as s:
+        res = s.execute(update(StackRow)
+                        .where(StackRow.state == SENDING, StackRow.claimed_until < now)
+                        .values(state=PENDING, claimed_by="", claimed_until=None,
+                                next_attempt_at=now))
+        return res.rowcount
+
+
+def claim_due(store: Store, *, claimer: str, workstation: str | None, limit: int = 5000,
+              ttl: float = 300.0, now: datetime | None = None) -> list[ClaimedRow]:
+    """Claim up to `limit` due rows of synced carts (all workstations' rows when
+    `workstation` is None: the shared controller) and mark them `sending`."""
+    now = now or utcnow()
+    with store.write() as s:
+        if not get_param(s, "SynchQOH"):
+            return []
+        q = (select(StackRow.id, StackRow.cart_id, StackRow.product_id, StackRow.change,
+                    StackRow.attempts)
+             .join(Cart, Cart.id == StackRow.cart_id)
+             .where(or_(StackRow.state == PENDING, StackRow.state == FAILED),
+                    StackRow.next_attempt_at <= now, Cart.sync.is_(True))
+             .order_by(StackRow.id).limit(limit))
+        if workstation is not None:
+            q = q.where(StackRow.origin_workstation == workstation)
+        if s.bind.dialect.name == "postgresql":
+            q = q.with_for_update(skip_locked=True, of=StackRow)
+        rows = [ClaimedRow(*r) for r in s.execute(q)]
+        ids = [r.id for r in rows]
+        until = now + timedelta(seconds=ttl)
+        for i in range(0, len(ids), 900):
+            s.execute(update(StackRow).where(StackRow.id.in_(ids[i:i + 900]))
+                      .values(state=SENDING, claimed_by=claimer, claimed_until=until))
+        return rows
+
+
+def extend_claim(store: Store, claimer: str, ids: list[int], ttl: float) -> None:
+    until = utcnow() + timedelta(seconds=ttl)
+    with store.write() as s:
+        for i in range(0, len(ids), 900):
+            s.execute(update(StackRow)
+                      .where(StackRow.id.in_(ids[i:i + 900]), StackRow.claimed_by == claimer,
+                             StackRow.state == SENDING)
+                      .values(claimed_until=until))

@@ -1,0 +1,176 @@
+"""The stack controller: passes over the due rows of the Web Stack, as a local controller
+(this workstation's rows) or as the shared one (everyone's, holding the lease)."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from seom_desktop.connect import connect as default_connect
+from seom_desktop.stack import lease
+from seom_desktop.stack.claim import ClaimedRow, claim_due, extend_claim, requeue_expired
+from seom_desktop.stack.outcome import Settings, Tally, mark_failed
+from seom_desktop.stack.sender import CartInfo, send_cart
+from seom_desktop.stack.wakeup import Wakeup, listen_for_commits
+from seom_desktop.store.engine import Store
+from seom_desktop.store.models import Cart
+from seom_desktop.store.params import get_param
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PassResult:
+    tally: Tally = field(default_factory=Tally)
+    claimed: int = 0
+    more: bool = False  # the claim was full: run again at once
+    note: str = ""
+
+    def summary(self) -> str:
+        t = self.tally
+        text = (f"{t.sent} sent, {t.failed} failed, {t.bypassed} bypassed "
+                f"({t.requests} requests)")
+        return f"{text}; {self.note}" if self.note else text
+
+
+class StackController:
+    def __init__(self, store: Store, *, workstation: str, shared: bool = False,
+                 connect: Callable = default_connect, wakeup: Wakeup | None = None,
+                 poll_seconds: float = 1.0, claim_limit: int = 5000, claim_ttl: float = 120.0,
+                 on_pass: Callable[[PassResult], None] | None = None,
+                 rng: random.Random | None = None):
+        self.store = store
+        self.workstation = workstation
+        self.shared = shared
+        self.connect = connect
+        self.wakeup = wakeup or Wakeup()
+        listen_for_commits(store.sessions, self.wakeup)
+        self.poll_seconds = poll_seconds
+        self.claim_limit = claim_limit
+        self.claim_ttl = claim_ttl
+        self.on_pass = on_pass
+        self.rng = rng
+        self.token = uuid.uuid4().hex
+        self.claimer = f"{workstation}:{self.token[:12]}"
+        self._connectors: dict[int, tuple[tuple, object]] = {}
+        self._last_tick = 0.0
+        self._claimed_ids: list[int] = []
+
+    # --- one pass ------------------------------------------------------------------
+    def run_once(self, stop: threading.Event | None = None) -> PassResult:
+        result = PassResult()
+        with self.store.read() as s:
+            designated = get_param(s, "SharedStackController")
+            settings = Settings(get_param(s, "StackMaxAttempts"),
+                                float(get_param(s, "StackRetrySeconds")))
+        if self.shared:
+            lease.acquire(self.store, workstation=self.workstation, token=self.token)
+        elif designated:
+            result.note = (f"this store uses the shared stack controller {designated}; "
+                           "nothing is sent from here")
+            return result
+        requeue_expired(self.store)
+        rows = claim_due(self.store, claimer=self.claimer,
+                         workstation=None if self.shared else self.workstation,
+                         limit=self.claim_limit, ttl=self.claim_ttl)
+        result.claimed = len(rows)
+        result.more = len(rows) >= self.claim_limit
+        self._claimed_ids = [r.id for r in rows]
+        self._last_tick = time.monotonic()
+        by_cart: dict[int, list[ClaimedRow]] = {}
+        for r in rows:
+            by_cart.setdefault(r.cart_id, []).append(r)
+        for cart_id, cart_rows in by_cart.items():
+            result.tally.add(self._send_cart(cart_id, cart_rows, settings, stop))
+        if self.on_pass:
+            self.on_pass(result)
+        return result
+
+    def _send_cart(self, cart_id: int, rows: list[ClaimedRow], settings: Settings,
+                   stop: threading.Event | None) -> Tally:
+        try:
+            with self.store.read() as s:
+                cart = s.get(Cart, cart_id)
+                info = CartInfo(cart.id, cart.name, cart.max_items)
+                connector = self._connector(cart)
+            return send_cart(self.store, info, rows, connector, settings, stop=stop,
+                             on_request=self._tick, rng=self.rng)
+        except Exception as e:  # noqa: BLE001 - one cart's trouble must not stop the others
+            log.exception("sending to cart %s failed", cart_id)
+            tally = Tally(errors=[str(e)])
+            with self.store.write() as s:
+                mark_failed(s, [r.id for r in rows], f"could not send: {type(e).__name__}: {e}",
+                            settings, tally, rng=self.rng)
+            return tally
+
+    def _connector(self, cart: Cart):
+        sig = (cart.kind, cart.url, cart.location, cart.credential_ref)
+        cached = self._connectors.get(cart.id)
+        if cached is not None and cached[0] == sig:
+            return cached[1]
+        if cached is not None:
+            cached[1].close()
+        conn = self.connect(cart)
+        self._connectors[cart.id] = (sig, conn)
+        return conn
+
+    def _tick(self) -> None:
+        """Before each request: keep the lease and the claim alive on long passes."""
+        now = time.monotonic()
+        if now - self._last_tick < min(self.claim_ttl, 30.0) / 3:
+            return
+        self._last_tick = now
+        if self.shared:
+            lease.acquire(self.store, workstation=self.workstation, token=self.token)
+        extend_claim(self.store, self.claimer, self._claimed_ids, self.claim_ttl)
+
+    # --- the loop --------------------------------------------------------------------
+    def run(self, stop: threading.Event) -> None:
+        """Passes until `stop` is set; a set stop lets the request in flight finish."""
+        try:
+            while not stop.is_set():
+                try:
+                    result = self.run_once(stop)
+                except lease.LeaseRefused as e:
+                    log.info("%s", e)
+                    self._wait(stop, self._lease_wait())
+                    continue
+                except Exception:  # noqa: BLE001 - the store may be briefly unreachable
+                    log.exception("stack controller pass failed")
+                    self._wait(stop, max(self.poll_seconds, 1.0))
+                    continue
+                if not result.more:
+                    self._wait(stop, self.poll_seconds)
+        finally:
+            self.close()
+
+    def _wait(self, stop: threading.Event, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            if self.wakeup.wait(min(left, 0.25)):
+                return
+
+    def _lease_wait(self) -> float:
+        with self.store.read() as s:
+            return max(1.0, get_param(s, "StackLeaseSeconds") / 3)
+
+    def close(self) -> None:
+        for _sig, conn in self._connectors.values():
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001
+                pass
+        self._connectors.clear()
+        if self.shared:
+            try:
+                lease.release(self.store, token=self.token)
+            except Exception:  # noqa: BLE001 - a lease not released expires on its own
+                log.exception("releasing the shared controller lease failed")

@@ -1,0 +1,99 @@
+"""Recording what became of each row: sent; failed with attempts + 1, the next attempt
+after back-off and a Last Response a clerk can read; bypassed after StackMaxAttempts."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from seom_desktop.stack.backoff import next_attempt
+from seom_desktop.store.models import (
+    BYPASSED,
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    StackRow,
+    utcnow,
+)
+
+MAX_RESPONSE = 1000
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_attempts: int = 10
+    retry_seconds: float = 30.0
+
+
+@dataclass
+class Tally:
+    sent: int = 0
+    failed: int = 0
+    bypassed: int = 0
+    released: int = 0
+    requests: int = 0
+    writes: int = 0
+    items_written: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        for name in ("sent", "failed", "bypassed", "released", "requests", "writes",
+                     "items_written"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors.extend(other.errors)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_RESPONSE else text[: MAX_RESPONSE - 1] + "…"
+
+
+def mark_sent(session: Session, ids: Sequence[int], response: str, tally: Tally,
+              now: datetime | None = None) -> None:
+    now = now or utcnow()
+    for i in range(0, len(ids), 900):
+        session.execute(update(StackRow)
+                        .where(StackRow.id.in_(ids[i:i + 900]), StackRow.state == SENDING)
+                        .values(state=SENT, attempts=StackRow.attempts + 1, sent_at=now,
+                                last_response=_clip(response), claimed_by="",
+                                claimed_until=None, updated_at=now))
+    tally.sent += len(ids)
+
+
+def mark_failed(session: Session, ids: Sequence[int], response: str, settings: Settings,
+                tally: Tally, *, count_attempt: bool = True, wait: float = 0.0,
+                rng: random.Random | None = None) -> None:
+    """Each row: attempts + 1 (unless the cart only asked us to wait), then failed with
+    its next attempt, or bypassed once attempts reach StackMaxAttempts."""
+    now = utcnow()
+    rows = session.execute(select(StackRow.id, StackRow.attempts)
+                           .where(StackRow.id.in_(list(ids)), StackRow.state == SENDING)).all()
+    for row_id, attempts in rows:
+        n = attempts + 1 if count_attempt else attempts
+        values = dict(attempts=n, last_response=_clip(response), claimed_by="",
+                      claimed_until=None, updated_at=now)
+        if count_attempt and n >= settings.max_attempts:
+            values["state"] = BYPASSED
+            tally.bypassed += 1
+        else:
+            values["state"] = FAILED
+            values["next_attempt_at"] = next_attempt(now, max(n, 1), settings.retry_seconds,
+                                                     at_least=wait, rng=rng)
+            tally.failed += 1
+        session.execute(update(StackRow).where(StackRow.id == row_id).values(**values))
+
+
+def release(session: Session, ids: Sequence[int], tally: Tally) -> None:
+    """Give rows back untouched (the controller is stopping before sending them)."""
+    now = utcnow()
+    for i in range(0, len(ids), 900):
+        session.execute(update(StackRow)
+                        .where(StackRow.id.in_(ids[i:i + 900]), StackRow.state == SENDING)
+                        .values(state=PENDING, claimed_by="", claimed_until=None,
+                                next_attempt_at=now))
+    tally.released += len(ids)

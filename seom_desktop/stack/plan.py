@@ -1,0 +1,116 @@
+"""Turning claimed rows into the updates one cart needs: coalesce every row of a
+(cart, product) into one update whose value is the store's QOH shaped for that cart,
+and decide, from what the cart is believed to show and what a read-back shows, whether
+each update must be written, is already there, or is stale."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from seom_desktop.carts.base import CartItem, QohUpdate
+from seom_desktop.inventory.targets import Target, cart_targets
+from seom_desktop.stack.claim import ClaimedRow
+
+WRITE = "write"
+ALREADY = "already"
+STALE = "stale"
+MISSING = "missing"
+UNTRACKED = "untracked"
+
+
+@dataclass
+class Work:
+    """One (cart, product): its rows, and what to write."""
+
+    product_id: int
+    row_ids: list[int]
+    target: Target | None  # None: the product's web field no longer syncs to this cart
+    decision: str = WRITE
+    seen: int | None = None  # what the read-back showed
+    note: str = ""
+
+    @property
+    def qoh(self) -> int:
+        assert self.target is not None
+        return self.target.shaped
+
+    @property
+    def believed(self) -> int | None:
+        return self.target.last_cart_qoh if self.target else None
+
+    @property
+    def attempted(self) -> int | None:
+        return self.target.attempted if self.target else None
+
+
+@dataclass
+class CartWork:
+    items: list[Work] = field(default_factory=list)
+    unsynced: list[Work] = field(default_factory=list)
+
+
+def coalesce(session: Session, cart_id: int, rows: Sequence[ClaimedRow]) -> CartWork:
+    by_product: dict[int, list[int]] = defaultdict(list)
+    for r in rows:
+        by_product[r.product_id].append(r.id)
+    targets = {t.product_id: t for t in
+               cart_targets(session, cart_id, list(by_product), synced_only=False)}
+    out = CartWork()
+    for pid, ids in by_product.items():
+        t = targets.get(pid)
+        if t is None or not t.sync:
+            out.unsynced.append(Work(pid, ids, None))
+        else:
+            out.items.append(Work(pid, ids, t))
+    out.items.sort(key=lambda w: w.target.cart_sku)
+    return out
+
+
+def needs_nothing(w: Work) -> bool:
+    """The cart is believed to show the target and no write is in doubt."""
+    return w.attempted is None and w.believed is not None and w.believed == w.qoh
+
+
+def judge_read_back(w: Work, item: CartItem | None) -> None:
+    """Decide from a read-back (carts without server-side compare-and-set)."""
+    if item is None:
+        w.decision, w.note = MISSING, f"the cart has no item with SKU {w.target.cart_sku!r}"
+        return
+    if not item.tracked or item.qoh is None:
+        w.decision, w.note = UNTRACKED, (f"{w.target.cart_sku!r} does not track stock on the "
+                                         "cart; turn stock tracking on there")
+        return
+    w.seen = item.qoh
+    if item.qoh == w.qoh:
+        w.decision = ALREADY
+    elif w.believed is None or item.qoh in (w.believed, w.attempted):
+        w.decision = WRITE
+    else:
+        w.decision = STALE
+        w.note = stale_note(w, item.qoh)
+
+
+def stale_note(w: Work, seen: int) -> str:
+    return (f"cart shows {seen} for {w.target.cart_sku!r}, expected {w.believed}: "
+            "import its orders (or it was changed on the cart), then it is sent")
+
+
+def idempotency_key(cart_id: int, w: Work, expected: int | None) -> str:
+    raw = f"seom:{cart_id}:{w.product_id}:{w.qoh}:{expected}"
+    return "seom-" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def update_for(cart_id: int, w: Work, *, expected: int | None) -> QohUpdate:
+    t = w.target
+    return QohUpdate(sku=t.cart_sku, qoh=t.shaped, item_id=t.item_id, expected=expected,
+                     delta=None, key=idempotency_key(cart_id, w, expected))
+
+
+def chunks(items: Sequence[Work], size: int) -> Iterable[list[Work]]:
+    for i in range(0, len(items), size):
+        yield list(items[i:i + size])

@@ -1,0 +1,201 @@
+"""Sending one cart's claimed rows: coalesce, read back where the cart has no
+compare-and-set, write in requests of at most min(batch limit, Maximum number of items
+to send), and record each row's outcome.
+
+How a retry after an ambiguous failure (sent, no answer) is kept from applying a change
+twice (DESIGN.md invariant 2), for every cart:
+- the value written is always absolute: the store's QOH shaped for the cart, so writing
+  it again changes nothing;
+- before a write, the value is recorded as `attempted_qoh` in the store; after a crash
+  or a lost answer, a read-back that shows it proves the write landed;
+- Shopify (write mode idempotent-delta) gets a compare-and-set instead of the read-back:
+  `inventorySetQuantities` with `changeFromQuantity` = what we believe it shows and an
+  `@idempotent` key derived from (cart, product, value, expected): the same retry carries
+  the same key, and Shopify applies it once;
+- a cart that shows neither what we believe nor what we attempted has sold (or was
+  changed) since: the row waits, with a Last Response saying so, instead of overwriting
+  a sale that is not imported yet (never oversell)."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from seom_desktop.carts.base import (
+    IDEMPOTENT_DELTA,
+    AmbiguousError,
+    CartError,
+    Connector,
+    PermanentError,
+    RateLimitedError,
+    StaleQuantityError,
+)
+from seom_desktop.inventory.targets import record_attempt, record_sent
+from seom_desktop.stack.claim import ClaimedRow
+from seom_desktop.stack.outcome import Settings, Tally, mark_failed, mark_sent, release
+from seom_desktop.stack.plan import (
+    ALREADY,
+    STALE,
+    WRITE,
+    Work,
+    chunks,
+    coalesce,
+    judge_read_back,
+    needs_nothing,
+    stale_note,
+    update_for,
+)
+from seom_desktop.store.engine import Store
+
+
+@dataclass(frozen=True)
+class CartInfo:
+    id: int
+    name: str
+    max_items: int
+
+
+class CartStopped(Exception):
+    """The cart refused in a way that stops this pass for it (auth, rate limit)."""
+
+
+def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connector: Connector,
+              settings: Settings, *, stop: threading.Event | None = None,
+              on_request: Callable[[], None] | None = None,
+              rng: random.Random | None = None) -> Tally:
+    tally = Tally()
+    with store.read() as s:
+        work = coalesce(s, cart.id, rows)
+    with store.write() as s:
+        if work.unsynced:
+            mark_failed(s, [i for w in work.unsynced for i in w.row_ids],
+                        "the item's web field for this cart is set not to synchronize",
+                        Settings(max_attempts=1), tally)
+        done = [w for w in work.items if needs_nothing(w)]
+        for w in done:
+            mark_sent(s, w.row_ids, f"cart already shows {w.qoh}", tally)
+    todo = [w for w in work.items if not needs_nothing(w)]
+    size = max(1, min(connector.batch_limit, cart.max_items))
+    batches = list(chunks(todo, size))
+    untried: list[Work] = []
+    for n, chunk in enumerate(batches):
+        if stop is not None and stop.is_set():
+            untried = [w for c in batches[n:] for w in c]
+            break
+        try:
+            _send_chunk(store, cart, chunk, connector, settings, tally, on_request, rng)
+        except CartStopped:
+            # The cart refused in a way that holds for its other batches too: they wait
+            # for the next pass, untried.
+            untried = [w for c in batches[n + 1:] for w in c]
+            break
+    if untried:
+        with store.write() as s:
+            release(s, [i for w in untried for i in w.row_ids], tally)
+    return tally
+
+
+def _send_chunk(store: Store, cart: CartInfo, chunk: list[Work], connector: Connector,
+                settings: Settings, tally: Tally, on_request, rng) -> None:
+    cas = connector.write_mode == IDEMPOTENT_DELTA
+    try:
+        if not cas:
+            _read_back(chunk, connector, tally, on_request)
+        _settle_judged(store, cart, chunk, settings, tally, rng)
+        to_write = [w for w in chunk if w.decision == WRITE]
+        if to_write:
+            _write(store, cart, to_write, connector, settings, tally, on_request, rng, cas)
+    except CartError as e:
+        _whole_request_failed(store, [w for w in chunk if w.decision == WRITE], e, settings,
+                              tally, rng)
+        if isinstance(e, RateLimitedError) or (isinstance(e, PermanentError)
+                                               and e.status in (401, 403)):
+            raise CartStopped from e
+
+
+def _read_back(chunk: list[Work], connector: Connector, tally: Tally, on_request) -> None:
+    tally.requests += 1
+    if on_request:
+        on_request()
+    found = connector.get_items([w.target.cart_sku for w in chunk])
+    for w in chunk:
+        judge_read_back(w, found.get(w.target.cart_sku))
+
+
+def _settle_judged(store: Store, cart: CartInfo, chunk: list[Work], settings: Settings,
+                   tally: Tally, rng) -> None:
+    """Record rows decided without a write: already there, stale, missing, untracked."""
+    settled = [w for w in chunk if w.decision != WRITE]
+    if not settled:
+        return
+    with store.write() as s:
+        for w in settled:
+            if w.decision == ALREADY:
+                record_sent(s, cart.id, w.product_id, w.qoh)
+                mark_sent(s, w.row_ids, f"cart already shows {w.qoh}", tally)
+            elif w.decision == STALE:
+                mark_failed(s, w.row_ids, w.note, settings, tally, rng=rng)
+            else:  # missing or untracked: the same request will be refused again
+                mark_failed(s, w.row_ids, w.note, settings, tally, rng=rng)
+
+
+def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector,
+           settings: Settings, tally: Tally, on_request, rng, cas: bool) -> None:
+    with store.write() as s:  # before the request: a lost answer is then recognisable
+        for w in items:
+            record_attempt(s, cart.id, w.product_id, w.qoh)
+    expected = {w.product_id: (w.seen if w.seen is not None else w.believed) for w in items}
+    results = _set(connector, cart, items, expected, tally, on_request)
+    by_sku = {r.sku: r for r in results}
+    retry: list[Work] = []
+    with store.write() as s:
+        for w in items:
+            r = by_sku.get(w.target.cart_sku)
+            if r is not None and r.ok:
+                record_sent(s, cart.id, w.product_id, w.qoh, r.item_id)
+                mark_sent(s, w.row_ids, f"sent {w.qoh}", tally)
+                tally.items_written += 1
+            elif r is not None and isinstance(r.error, StaleQuantityError) and cas:
+                actual = r.error.actual
+                if actual == w.qoh:
+                    record_sent(s, cart.id, w.product_id, w.qoh)
+                    mark_sent(s, w.row_ids, f"cart already shows {w.qoh}", tally)
+                elif actual is not None and actual == w.attempted:
+                    w.seen = actual  # an earlier write landed unseen: write on top of it
+                    retry.append(w)
+                else:
+                    shown = actual if actual is not None else "another number"
+                    mark_failed(s, w.row_ids, stale_note(w, shown), settings, tally, rng=rng)
+            else:
+                msg = str(r.error) if r is not None and r.error else "the cart did not answer for this item"
+                mark_failed(s, w.row_ids, msg, settings, tally, rng=rng)
+    if retry:
+        _write(store, cart, retry, connector, settings, tally, on_request, rng, cas)
+
+
+def _set(connector: Connector, cart: CartInfo, items: list[Work], expected: dict,
+         tally: Tally, on_request):
+    tally.requests += 1
+    tally.writes += 1
+    if on_request:
+        on_request()
+    updates = [update_for(cart.id, w, expected=expected[w.product_id]) for w in items]
+    return connector.set_qoh(updates)
+
+
+def _whole_request_failed(store: Store, items: list[Work], e: CartError, settings: Settings,
+                          tally: Tally, rng) -> None:
+    if not items:
+        return
+    tally.errors.append(str(e))
+    ids = [i for w in items for i in w.row_ids]
+    msg = str(e)
+    if isinstance(e, AmbiguousError):
+        msg += " (it may have been applied: it is checked before the next try)"
+    with store.write() as s:
+        if isinstance(e, RateLimitedError):
+            mark_failed(s, ids, msg, settings, tally, count_attempt=False, wait=e.delay, rng=rng)
+        else:
+            mark_failed(s, ids, msg, settings, tally, rng=rng)
