@@ -1,0 +1,245 @@
+"""Miva: the store's JSON API (`/mm5/json.mvc`).
+
+`CartConfig.url` is the JSON API endpoint (`https://shop.example.com/mm5/json.mvc`); a
+URL not ending in `.mvc` gets `/mm5/json.mvc` added. `CartConfig.token` is the API
+access token; `CartConfig.secret`, when given, is the token's signing key (base64, as
+Miva shows it): requests are then signed `MIVA-HMAC-SHA256 token:signature` over the
+exact body, else sent as `MIVA token`. `CartConfig.location` is the Store_Code (default
+"default"). Every body carries `Miva_Request_Timestamp`.
+
+Writes use `Product_Update` with `Product_Inventory` (an absolute quantity), many
+products in one request through the documented multicall `Iterations` form; each
+iteration succeeds or fails on its own, so one bad code does not stop the others.
+`ProductList_Adjust_Inventory` (relative) is not used: a relative adjustment re-sent
+after a lost answer would apply twice, and Miva has no idempotency key for it; the
+absolute value is harmless to re-send. `batch_limit` is 100: Miva documents no limit
+but asks for "manageable chunks"; a request that runs out of time answers 206 with
+`Content-Range: done/total`, and the updates that did not run come back failed and
+retryable.
+
+Miva takes stock when an item goes into a basket (`holds_stock_in_baskets`): a quantity
+sent while baskets are open overwrites stock that an abandoned basket will later give
+back, so baskets must be emptied before sync is turned on.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import requests
+
+from seom_desktop.carts.base import (
+    ABSOLUTE,
+    ORDERS,
+    PULL,
+    PUSH,
+    REALTIME,
+    AmbiguousError,
+    AuthError,
+    BadResponseError,
+    CartConfig,
+    CartError,
+    CartItem,
+    CartOrder,
+    ItemResult,
+    OrderLine,
+    PermanentError,
+    QohUpdate,
+    RetryableError,
+    UnknownItemError,
+)
+from seom_desktop.carts.http import HttpClient
+
+PAGE_SIZE = 100
+
+
+def _auth_failure(code: str, message: str) -> bool:
+    text = f"{code} {message}".lower()
+    return "-auth-" in text or "access denied" in text or "signature" in text or "timestamp" in text
+
+
+class MivaConnector:
+    kind: ClassVar[str] = "miva"
+    capabilities: ClassVar[frozenset[str]] = frozenset({PUSH, PULL, REALTIME, ORDERS})
+    batch_limit: ClassVar[int] = 100
+    write_mode: ClassVar[str] = ABSOLUTE
+    holds_stock_in_baskets: ClassVar[bool] = True
+
+    def __init__(self, config: CartConfig, *, session: requests.Session | None = None):
+        url = config.url.strip().rstrip("/")
+        if not url.lower().endswith(".mvc"):
+            url += "/mm5/json.mvc"
+        self.config = config
+        self.http = HttpClient(replace(config, url=url), session=session)
+        self.store_code = config.location or "default"
+        if not config.token:
+            raise ValueError("Miva needs an API access token")
+        self._key = b""
+        if config.secret:
+            try:
+                self._key = base64.b64decode(config.secret + "=" * (-len(config.secret) % 4),
+                                             validate=True)
+            except (binascii.Error, ValueError):
+                raise ValueError("the Miva signing key is not base64") from None
+
+    # --- plumbing ---------------------------------------------------------------------
+    def _post(self, payload: dict[str, Any], *, write: bool = False) -> tuple[Any, requests.Response]:
+        body = json.dumps({"Store_Code": self.store_code,
+                           "Miva_Request_Timestamp": int(time.time()), **payload}).encode()
+        if self._key:
+            sig = base64.b64encode(hmac.new(self._key, body, hashlib.sha256).digest()).decode()
+            auth = f"MIVA-HMAC-SHA256 {self.config.token}:{sig}"
+        else:
+            auth = f"MIVA {self.config.token}"
+        resp = self.http.request("POST", "", write=write, data=body,
+                                 headers={"Content-Type": "application/json",
+                                          "X-Miva-API-Authorization": auth},
+                                 error_message=self._words)
+        data = self.http.json(resp, write=write)
+        if isinstance(data, dict) and not data.get("success"):
+            raise self._error(data)
+        return data, resp
+
+    @staticmethod
+    def _words(resp: requests.Response) -> str:
+        data = resp.json()
+        return str(data.get("error_message", "")) if isinstance(data, dict) else ""
+
+    def _error(self, data: dict[str, Any]) -> CartError:
+        code, words = str(data.get("error_code", "")), str(data.get("error_message", ""))
+        if "success" not in data:
+            return BadResponseError(f"{self.config.name}: the answer has no success flag")
+        if data.get("error_field"):
+            words += f" ({data['error_field']})"
+        msg = self.http.redact(f"{self.config.name}: {words or 'request failed'} [{code}]")
+        if _auth_failure(code, words):
+            return AuthError(msg, code=code)
+        if "not found" in words.lower() and "product" in words.lower():
+            return UnknownItemError(msg, code=code)
+        return PermanentError(msg, code=code)
+
+    def _query(self, function: str, *, search: list[dict] | None = None,
+               columns: list[str] | None = None, sort: str = "id") -> Iterator[dict[str, Any]]:
+        offset = 0
+        while True:
+            filters: list[dict[str, Any]] = []
+            if search:
+                filters.append({"name": "search", "value": search})
+            if columns:
+                filters.append({"name": "ondemandcolumns", "value": columns})
+            data, _ = self._post({"Function": function, "Count": PAGE_SIZE, "Offset": offset,
+                                  "Sort": sort, "Filter": filters})
+            try:
+                page = data["data"]
+                rows, total = page["data"], int(page["total_count"])
+                if not isinstance(rows, list):
+                    raise TypeError
+            except (KeyError, TypeError, ValueError):
+                raise BadResponseError(f"{self.config.name}: {function} answered in an "
+                                       "unexpected shape") from None
+            yield from rows
+            offset += len(rows)
+            if not rows or offset >= total:
+                return
+
+    def _item(self, row: Any) -> CartItem:
+        try:
+            tracked = bool(row.get("product_inventory_active", True))
+            qoh = int(row["product_inventory"]) if tracked else None
+            return CartItem(sku=str(row["code"]), qoh=qoh, item_id=str(row.get("id", "")),
+                            name=str(row.get("name", "")), tracked=tracked)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise BadResponseError(f"{self.config.name}: a product is not in the "
+                                   "ProductList_Load_Query shape") from None
+
+    # --- the protocol -----------------------------------------------------------------
+    def test_connection(self) -> str:
+        data, _ = self._post({"Function": "ProductList_Load_Query", "Count": 1, "Offset": 0})
+        total = data.get("data", {}).get("total_count") if isinstance(data.get("data"), dict) else None
+        if total is None:
+            raise BadResponseError(f"{self.config.name}: ProductList_Load_Query answered in an "
+                                   "unexpected shape")
+        return f"Miva store {self.store_code!r}: {total} products"
+
+    def list_items(self) -> Iterator[CartItem]:
+        for row in self._query("ProductList_Load_Query", columns=["productinventory"]):
+            yield self._item(row)
+
+    def get_items(self, skus: Sequence[str]) -> dict[str, CartItem]:
+        out: dict[str, CartItem] = {}
+        wanted = list(dict.fromkeys(skus))
+        for start in range(0, len(wanted), PAGE_SIZE):
+            chunk = wanted[start:start + PAGE_SIZE]
+            search = [{"field": "code", "operator": "IN", "value": ",".join(chunk)}]
+            for row in self._query("ProductList_Load_Query", search=search, columns=["productinventory"]):
+                item = self._item(row)
+                if item.sku in chunk:
+                    out[item.sku] = item
+        return out
+
+    def set_qoh(self, updates: Sequence[QohUpdate]) -> list[ItemResult]:
+        if len(updates) > self.batch_limit:
+            raise ValueError(f"at most {self.batch_limit} updates per request, got {len(updates)}")
+        if not updates:
+            return []
+        payload = {"Function": "Product_Update",
+                   "Iterations": [{"Product_Code": u.sku, "Product_Inventory": int(u.qoh)}
+                                  for u in updates]}
+        data, resp = self._post(payload, write=True)
+        if not isinstance(data, list) or len(data) > len(updates):
+            raise AmbiguousError(f"{self.config.name}: Product_Update answered in an unexpected shape",
+                                 status=resp.status_code)
+        if len(data) < len(updates) and resp.status_code != 206:
+            raise AmbiguousError(f"{self.config.name}: Product_Update answered {len(data)} results "
+                                 f"for {len(updates)} updates", status=resp.status_code)
+        results = []
+        for n, u in enumerate(updates):
+            if n >= len(data):
+                done = resp.headers.get("Content-Range", f"{len(data)}/{len(updates)}")
+                err = RetryableError(f"{self.config.name}: not run, Miva ran out of time "
+                                     f"after {done} updates", status=206)
+                results.append(ItemResult(sku=u.sku, ok=False, error=err))
+                continue
+            r = data[n]
+            if isinstance(r, dict) and r.get("success"):
+                results.append(ItemResult(sku=u.sku, ok=True, qoh=int(u.qoh), item_id=u.item_id))
+            elif isinstance(r, dict):
+                results.append(ItemResult(sku=u.sku, ok=False, item_id=u.item_id, error=self._error(r)))
+            else:
+                err = AmbiguousError(f"{self.config.name}: no usable result for {u.sku}")
+                results.append(ItemResult(sku=u.sku, ok=False, item_id=u.item_id, error=err))
+        return results
+
+    def list_orders(self, since: str | None) -> list[CartOrder]:
+        search = None
+        if since:
+            when = datetime.fromisoformat(since.replace("Z", "+00:00"))
+            when = when if when.tzinfo else when.replace(tzinfo=UTC)
+            search = [{"field": "orderdate", "operator": "GE", "value": int(when.timestamp())}]
+        orders = []
+        for row in self._query("OrderList_Load_Query", search=search, columns=["items"],
+                               sort="orderdate"):
+            try:
+                created = datetime.fromtimestamp(int(row["orderdate"]), UTC)
+                lines = tuple(OrderLine(sku=str(i.get("sku") or i["code"]), quantity=int(i["quantity"]),
+                                        name=str(i.get("name", ""))) for i in row.get("items") or [])
+                orders.append(CartOrder(order_id=str(row["id"]),
+                                        created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                        status=str(row.get("status", "")), lines=lines))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise BadResponseError(f"{self.config.name}: an order is not in the "
+                                       "OrderList_Load_Query shape") from None
+        orders.sort(key=lambda o: (o.created, int(o.order_id) if o.order_id.isdigit() else 0))
+        return orders
+
+    def close(self) -> None:
+        self.http.close()
