@@ -338,11 +338,8 @@ class WooCommerceConnector:
             self._where[sku] = _Where(w.item_id, "parent", w.parent_id)
             follow_up.setdefault(w.parent_id, []).append(i)
             return
-        if manage is False:
-            if not is_variation and w.manage == "parent":
-                self._where.pop(sku, None)  # the parent stopped managing stock
-            else:
-                self._where[sku] = _Where(w.item_id, False, w.parent_id)
+        if manage is False:  # (for a "parent" SKU: the parent stopped managing stock)
+            self._where[sku] = _Where(w.item_id, False, w.parent_id)  # re-asked next time
             results[i] = self._untracked(sku, w.item_id)
             return
         if manage not in (True, "parent") or qty is None:

@@ -31,7 +31,7 @@ LIST = f"GET {API}/products"
 
 @pytest.fixture(scope="module")
 def server():
-    e = WooCommerceEmulator(key=KEY, secret=SECRET, utc_offset_minutes=120)
+    e = WooCommerceEmulator(key=KEY, secret=SECRET, utc_offset_minutes=-300)  # behind UTC: local dates lag
     e.faults.hang_seconds = 1.0
     e.faults.retry_after = 7
     e.start()
@@ -213,6 +213,35 @@ def test_items_without_stock_management_are_reported_not_switched_on(emu, conn, 
     assert emu.manage_stock("OFF") is False and emu.manage_stock("MUG-BLUE") is False
     assert emu.quantity("OFF") is None and emu.quantity("MUG-BLUE") is None
     assert emu.applied == {"B": 1}
+    # known untracked after a lookup: not even sent; known only by id: sent, then judged
+    mug_batch = f"POST {API}/products/{shop['MUG']}/variations/batch"
+    assert batch_count(emu, mug_batch) == (1 if with_ids else 0)
+
+
+def test_parent_that_stops_managing_stock_is_reported_not_switched_back_on(emu, conn, shop):
+    conn.get_items(["TEE-M"])  # known as stock "parent"
+    r = raw(emu, "POST", "/products/batch", json={"update": [
+        {"id": int(shop["TEE"]), "manage_stock": False}]})  # the shop owner turns it off
+    assert r.status_code == 200 and emu.manage_stock("TEE-M") is False
+    for _ in range(2):
+        (result,) = conn.set_qoh([QohUpdate("TEE-M", 8)])
+        assert not result.ok and "manage_stock is off" in str(result.error)
+    assert emu.manage_stock("TEE") is False and emu.applied == {}
+
+
+def test_a_quantity_the_cart_did_not_keep_is_reported(emu, conn, shop, monkeypatch):
+    original = emu._update
+
+    def capped(item, pid):  # a store plugin that caps stock at 50
+        if isinstance(item.get("stock_quantity"), int):
+            item = {**item, "stock_quantity": min(item["stock_quantity"], 50)}
+        return original(item, pid)
+
+    monkeypatch.setattr(emu, "_update", capped)
+    results = conn.set_qoh([QohUpdate("A", 80, item_id=shop["A"]),
+                            QohUpdate("B", 40, item_id=shop["B"])])
+    assert [r.ok for r in results] == [False, True]
+    assert results[0].qoh == 50 and "shows 50 after being set to 80" in str(results[0].error)
 
 
 def test_one_bad_item_does_not_stop_the_others(emu, conn, shop):
@@ -271,6 +300,26 @@ def test_read_faults_map_to_the_right_error(emu, conn, shop, fault, cls, not_cls
     assert caught.value.retryable
 
 
+def test_well_formed_json_of_the_wrong_shape_is_refused_clearly(emu, conn, shop, monkeypatch):
+    original = emu.handle
+
+    def wrong_shape(req):
+        if req.path.endswith("/batch"):
+            original(req)  # applied, but answered in a shape that is not WooCommerce's
+            return Response.json({"updated": "yes"})
+        if req.path.endswith("/orders"):
+            return Response.json([{"id": 1, "date_created_gmt": None, "line_items": []}])
+        return Response.json({"products": []})
+
+    monkeypatch.setattr(emu, "handle", wrong_shape)
+    with pytest.raises(AmbiguousError, match="without an 'update' list"):
+        _write(conn, shop)
+    with pytest.raises(BadResponseError, match="not a list of objects"):
+        list(conn.list_items())
+    with pytest.raises(BadResponseError, match="order lacks"):
+        conn.list_orders(None)
+
+
 @pytest.mark.parametrize("key, secret, words", [
     (KEY, "cs_not_the_right_secret_0000", "Consumer secret is invalid."),
     ("ck_unknown_key_00000000000", "cs_whatever_000000000", "Sorry, you cannot list resources."),
@@ -315,7 +364,7 @@ def test_a_planted_secret_never_appears_in_any_error(emu, conn, shop, monkeypatc
 # --- orders ------------------------------------------------------------------------------
 
 def test_orders_after_a_time_oldest_first_and_stock_reduced(emu, conn, shop):
-    t0 = datetime(2025, 3, 1, 22, 30, tzinfo=UTC)  # the site is at UTC+2: another day locally
+    t0 = datetime(2025, 3, 2, 2, 30, tzinfo=UTC)  # the site is at UTC-5: 1 March locally
     first = emu.place_order([("A", 2), ("TEE-M", 1)], created=t0)
     second = emu.place_order([("TEE-S", 1), ("MUG-BLUE", 4)], created=t0 + timedelta(minutes=5))
     third = emu.place_order([("B", 3)], created=t0 + timedelta(hours=3))
@@ -324,11 +373,12 @@ def test_orders_after_a_time_oldest_first_and_stock_reduced(emu, conn, shop):
     assert emu.applied == {}  # shoppers' orders are not API stock writes
     every = conn.list_orders(None)
     assert [o.order_id for o in every] == [first, second, third]
-    assert every[0].created == "2025-03-01T22:30:00Z"
+    assert every[0].created == "2025-03-02T02:30:00Z"
     assert [(ln.sku, ln.quantity) for ln in every[0].lines] == [("A", 2), ("TEE-M", 1)]
-    since = conn.list_orders("2025-03-01T22:35:00Z")  # at or after
+    since = conn.list_orders("2025-03-02T02:35:00Z")  # at or after
     assert [o.order_id for o in since] == [second, third]
-    assert conn.list_orders("2025-03-02T01:30:01Z") == []
+    assert [o.order_id for o in conn.list_orders("2025-03-02T05:30:00Z")] == [third]
+    assert conn.list_orders("2025-03-02T05:30:01Z") == []
 
 
 def test_orders_page_through_more_than_one_page(emu, conn, shop):
