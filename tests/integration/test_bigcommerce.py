@@ -103,7 +103,7 @@ def test_unknown_sku_does_not_stop_the_others(emu, conn):
     assert emu.applied == {"A": 1, "C": 1}  # the refused request applied nothing
 
 
-def test_unattributed_refusal_is_bisected(emu, conn):
+def test_field_error_blames_only_its_item(emu, conn):
     for s in ("A", "B", "C", "D"):
         emu.add_item(s, 1)
     res = conn.set_qoh([QohUpdate("A", 2), QohUpdate("B", -5), QohUpdate("C", 2), QohUpdate("D", 2)])
