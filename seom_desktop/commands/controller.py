@@ -17,6 +17,9 @@ def register(sub, common) -> None:
                    help="be the shared stack controller (send every workstation's rows)")
     p.add_argument("--poll", type=float, default=1.0, metavar="SECONDS",
                    help="how often to look for due rows when nothing wakes it (default 1)")
+    p.add_argument("--claim-ttl", type=float, default=120.0, metavar="SECONDS",
+                   help="how long claimed rows stay claimed without progress before another "
+                        "controller may take them (default 120)")
     p.set_defaults(handler=cmd_controller)
 
 
@@ -57,7 +60,9 @@ def cmd_controller(ctx) -> int:
     if ctx.args.poll <= 0:
         raise BadInput("--poll must be more than 0 seconds")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    ctl = _controller(ctx, poll_seconds=ctx.args.poll)
+    if ctx.args.claim_ttl <= 0:
+        raise BadInput("--claim-ttl must be more than 0 seconds")
+    ctl = _controller(ctx, poll_seconds=ctx.args.poll, claim_ttl=ctx.args.claim_ttl)
     if ctx.args.shared:
         try:
             acquire(ctx.store, workstation=ctx.workstation, token=ctl.token)

@@ -167,6 +167,8 @@ class _Handler(BaseHTTPRequestHandler):
         if req.path.startswith(CONTROL_PREFIX):
             self._send(emu.control(req))
             return
+        if emu.latency:
+            time.sleep(emu.latency)
         fault = emu.faults.pick(req.path)
         emu.count_request(req)
         if fault == "reset":
@@ -236,13 +238,14 @@ class Emulator:
         self.faults = Faults(faults, seed)
         self.requests: Counter[str] = Counter()
         self.applied: Counter[str] = Counter()
+        self.latency = 0.0  # seconds added to every API request (a slow cart)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------------
     def start(self, host: str = "127.0.0.1", port: int = 0) -> Emulator:
         self._server = _Server((host, port), self)
-        self._thread = threading.Thread(target=self._server.serve_forever,
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         name=f"{self.kind}-emulator", daemon=True)
         self._thread.start()
         return self

@@ -1,0 +1,290 @@
+"""The stack controller against emulated carts over real sockets."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import select
+
+from seom_desktop.inventory import operations as ops
+from seom_desktop.inventory.actor import Actor
+from seom_desktop.inventory.products import set_web_fields
+from seom_desktop.stack.claim import claim_due
+from seom_desktop.stack.controller import StackController
+from seom_desktop.stack.rows import count_by_state, list_rows
+from seom_desktop.store.models import StackRow
+from seom_desktop.store.params import set_param
+
+ACTOR = Actor("clerk", "test-ws")
+
+
+def drain(shop, ctl=None, passes=30):
+    ctl = ctl or StackController(shop.store, workstation="test-ws")
+    for _ in range(passes):
+        ctl.run_once()
+        counts = count_by_state_of(shop)
+        if counts["pending"] == counts["failed"] == counts["sending"] == 0:
+            break
+    ctl.close()
+    return count_by_state_of(shop)
+
+
+def count_by_state_of(shop):
+    with shop.store.read() as s:
+        return count_by_state(s)
+
+
+def adjust(shop, sku, delta, **kw):
+    with shop.store.write() as s:
+        return ops.adjust(s, sku=sku, delta=delta, actor=ACTOR, **kw)
+
+
+def test_adjustment_reaches_both_carts(any_shop):
+    shop = any_shop
+    adjust(shop, "SKU-0001", +5)
+    adjust(shop, "SKU-0002", -3)
+    counts = drain(shop)
+    assert counts["sent"] == 4 and counts["pending"] == 0
+    assert shop.woo.quantity("SKU-0001") == 15 and shop.shop.quantity("SKU-0001") == 15
+    assert shop.woo.quantity("SKU-0002") == 7 and shop.shop.quantity("SKU-0002") == 7
+    assert shop.actual() == shop.expected()
+
+
+def test_rows_of_one_product_coalesce_into_one_update(shop):
+    for _ in range(10):
+        adjust(shop, "SKU-0003", +1)
+    before = dict(shop.woo.applied), dict(shop.shop.applied)
+    drain(shop)
+    assert shop.woo.applied["SKU-0003"] - before[0].get("SKU-0003", 0) == 1
+    assert shop.shop.applied["SKU-0003"] - before[1].get("SKU-0003", 0) == 1
+    assert shop.woo.quantity("SKU-0003") == 20
+    with shop.store.read() as s:
+        assert all(r.state == "sent" for r in list_rows(s))
+
+
+def test_web_fields_shape_what_each_cart_receives(shop):
+    with shop.store.write() as s:
+        set_web_fields(s, sku="SKU-0004", cart="woo", reserve=3)
+        set_web_fields(s, sku="SKU-0004", cart="shop", max_qty=12)
+        set_web_fields(s, sku="SKU-0005", cart="shop", sync=False)
+    adjust(shop, "SKU-0004", +10)  # store 20: woo 17, shop capped at 12
+    adjust(shop, "SKU-0005", +1)
+    drain(shop)
+    assert shop.woo.quantity("SKU-0004") == 17
+    assert shop.shop.quantity("SKU-0004") == 12
+    assert shop.woo.quantity("SKU-0005") == 11
+    assert shop.shop.quantity("SKU-0005") == 10  # no sync for this item on Shopify
+    adjust(shop, "SKU-0004", -19)  # store 1: woo max(0, 1-3) = 0
+    drain(shop)
+    assert shop.woo.quantity("SKU-0004") == 0 and shop.shop.quantity("SKU-0004") == 1
+
+
+def test_requests_respect_maximum_number_of_items_to_send(shop):
+    # 20 products changed, Maximum 7 for woo: ceil(20/7) = 3 batch writes.
+    with shop.store.write() as s:
+        from seom_desktop.sync.cart_setup import update_cart
+        update_cart(s, "woo", max_items=7)
+    for sku in shop.skus:
+        adjust(shop, sku, +2)
+    shop.woo.requests.clear()
+    drain(shop)
+    writes = sum(n for k, n in shop.woo.requests.items() if k.endswith("/batch"))
+    assert writes == 3
+    assert all(shop.woo.quantity(sku) == 12 for sku in shop.skus)
+
+
+def test_permanent_failure_bypassed_after_exactly_max_attempts(shop):
+    with shop.store.write() as s:
+        set_param(s, "StackMaxAttempts", 4)
+    shop.woo.remove_item("SKU-0006")  # the cart no longer has it
+    adjust(shop, "SKU-0006", +1)
+    adjust(shop, "SKU-0007", +1)
+    ctl = StackController(shop.store, workstation="test-ws")
+    attempts_seen = []
+    for _ in range(10):
+        ctl.run_once()
+        with shop.store.read() as s:
+            row = next(r for r in list_rows(s) if r.sku == "SKU-0006" and r.cart == "woo")
+        attempts_seen.append((row.state, row.attempts))
+        if row.state == "bypassed":
+            break
+    ctl.close()
+    assert attempts_seen == [("failed", 1), ("failed", 2), ("failed", 3), ("bypassed", 4)]
+    assert "SKU-0006" in row.last_response and "no item" in row.last_response
+    # the others were not held up
+    assert shop.woo.quantity("SKU-0007") == 11 and shop.shop.quantity("SKU-0006") == 11
+
+
+def test_rate_limit_waits_without_spending_attempts(shop):
+    shop.woo.faults.retry_after = 7
+    shop.woo.faults.queue("429", count=1)
+    adjust(shop, "SKU-0008", +1)
+    ctl = StackController(shop.store, workstation="test-ws")
+    ctl.run_once()
+    with shop.store.read() as s:
+        row = next(r for r in list_rows(s) if r.cart == "woo")
+    assert row.state == "failed" and row.attempts == 0
+    assert "429" in row.last_response
+    from seom_desktop.store.models import utcnow
+    wait = (row.next_attempt_at - utcnow()).total_seconds()
+    assert 5.5 < wait <= 7.5
+    ctl.close()
+
+
+def test_ambiguous_write_is_not_applied_twice_woocommerce(shop):
+    shop.woo.faults.hang_seconds = 1.0
+    shop.woo.faults.queue("timeout-after", count=1, path="/batch")
+    adjust(shop, "SKU-0009", +4)
+    base = shop.woo.applied["SKU-0009"]
+    ctl = StackController(shop.store, workstation="test-ws",
+                          connect=_short_timeout_connect(0.5))
+    ctl.run_once()
+    with shop.store.read() as s:
+        row = next(r for r in list_rows(s) if r.cart == "woo")
+    assert row.state == "failed" and "may have been applied" in row.last_response
+    assert shop.woo.quantity("SKU-0009") == 14 and shop.woo.applied["SKU-0009"] == base + 1
+    ctl.run_once()  # the read-back shows 14: recorded as sent, not written again
+    assert shop.woo.applied["SKU-0009"] == base + 1
+    with shop.store.read() as s:
+        assert next(r for r in list_rows(s) if r.cart == "woo").state == "sent"
+    ctl.close()
+
+
+def test_ambiguous_write_is_not_applied_twice_shopify(shop):
+    shop.shop.faults.hang_seconds = 1.0
+    shop.shop.faults.queue("timeout-after", count=1)
+    adjust(shop, "SKU-0010", +4)
+    base = shop.shop.applied["SKU-0010"]
+    ctl = StackController(shop.store, workstation="test-ws",
+                          connect=_short_timeout_connect(0.5))
+    for _ in range(5):
+        ctl.run_once()
+    ctl.close()
+    assert shop.shop.quantity("SKU-0010") == 14
+    # one write, whatever the retries (the same idempotency key, or a compare that fails)
+    assert shop.shop.applied["SKU-0010"] == base + 1
+    assert count_by_state_of(shop)["sent"] == 2
+
+
+def test_unimported_cart_sale_is_not_overwritten(shop):
+    shop.woo.place_order([("SKU-0011", 2)])  # the cart sold 2; not imported yet
+    adjust(shop, "SKU-0011", +5)  # store 15
+    ctl = StackController(shop.store, workstation="test-ws")
+    ctl.run_once()
+    with shop.store.read() as s:
+        woo_row = next(r for r in list_rows(s) if r.cart == "woo")
+    assert woo_row.state == "failed" and "import its orders" in woo_row.last_response
+    assert shop.woo.quantity("SKU-0011") == 8  # the sale was kept
+    assert shop.shop.quantity("SKU-0011") == 15
+    with shop.store.write() as s:  # the order is imported
+        ops.order_line(s, sku="SKU-0011", quantity=2, actor=ACTOR,
+                       origin_cart_id=shop.cart_id("woo"), order_id="1")
+    drain(shop, ctl)
+    assert shop.qoh("SKU-0011") == 13
+    assert shop.woo.quantity("SKU-0011") == 13 and shop.shop.quantity("SKU-0011") == 13
+
+
+def test_two_controllers_never_claim_the_same_row(store_url, shop_factory):
+    shop = shop_factory(store_url, n=50)
+    try:
+        for _ in range(6):
+            for sku in shop.skus:
+                adjust(shop, sku, +1)
+        claimed: list[list[int]] = [[], []]
+        barrier = threading.Barrier(2)
+
+        def claimer(i):
+            from seom_desktop.store.engine import open_store
+            st = open_store(store_url)
+            barrier.wait()
+            while True:
+                rows = claim_due(st, claimer=f"c{i}", workstation=None, limit=37)
+                if not rows:
+                    break
+                claimed[i].extend(r.id for r in rows)
+            st.close()
+
+        threads = [threading.Thread(target=claimer, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        with shop.store.read() as s:
+            total = s.scalar(select(StackRow.id).order_by(StackRow.id.desc()).limit(1))
+            n = len(s.scalars(select(StackRow.id)).all())
+        assert n == 600 and total
+        assert not set(claimed[0]) & set(claimed[1])
+        assert sorted(claimed[0] + claimed[1]) == sorted(set(claimed[0]) | set(claimed[1]))
+        assert len(claimed[0]) + len(claimed[1]) == 600
+        assert claimed[0] and claimed[1]
+    finally:
+        shop.woo.stop()
+        shop.shop.stop()
+        shop.store.close()
+
+
+def test_local_controller_sends_only_its_workstation_rows(shop):
+    with shop.store.write() as s:
+        ops.adjust(s, sku="SKU-0012", delta=1, actor=ACTOR)
+        from seom_desktop.inventory.actor import Actor
+        ops.adjust(s, sku="SKU-0013", delta=1, actor=Actor("other", "WS2"))
+    StackController(shop.store, workstation="test-ws").run_once()
+    with shop.store.read() as s:
+        states = {(r.sku, r.origin_workstation): r.state for r in list_rows(s)}
+    assert states[("SKU-0012", "test-ws")] == "sent"
+    assert states[("SKU-0013", "WS2")] == "pending"
+    # the shared controller sends everyone's rows
+    with shop.store.write() as s:
+        set_param(s, "SharedStackController", "WS9")
+    local = StackController(shop.store, workstation="test-ws").run_once()
+    assert "shared stack controller WS9" in local.note and local.claimed == 0
+    shared = StackController(shop.store, workstation="WS9", shared=True)
+    shared.run_once()
+    shared.close()
+    assert shop.woo.quantity("SKU-0013") == 11
+
+
+def test_second_shared_controller_is_refused_while_lease_alive(shop):
+    import pytest
+
+    from seom_desktop.stack.lease import LeaseRefused, lease_info
+    with shop.store.write() as s:
+        set_param(s, "SharedStackController", "WS9")
+    first = StackController(shop.store, workstation="WS9", shared=True)
+    first.run_once()
+    second = StackController(shop.store, workstation="WS9", shared=True)
+    with pytest.raises(LeaseRefused, match="held by WS9"):
+        second.run_once()
+    with shop.store.read() as s:
+        info = lease_info(s)
+    assert info.holder == "WS9" and info.held and not info.stale
+    assert "WS9 since" in info.describe()
+    first.close()  # releases the lease
+    second.run_once()
+    second.close()
+
+
+def test_commit_in_process_wakes_the_controller(shop):
+    ctl = StackController(shop.store, workstation="test-ws", poll_seconds=60)
+    stop = threading.Event()
+    t = threading.Thread(target=ctl.run, args=(stop,))
+    t.start()
+    try:
+        adjust(shop, "SKU-0014", +3)
+        for _ in range(100):  # the poll is a minute away: only the wake-up can send it
+            if shop.woo.quantity("SKU-0014") == 13 and shop.shop.quantity("SKU-0014") == 13:
+                break
+            stop.wait(0.05)
+        assert shop.woo.quantity("SKU-0014") == 13 and shop.shop.quantity("SKU-0014") == 13
+    finally:
+        stop.set()
+        t.join(10)
+    assert not t.is_alive()
+
+
+def _short_timeout_connect(read_timeout):
+    from seom_desktop.connect import connect
+
+    def c(cart):
+        return connect(cart, read_timeout=read_timeout)
+    return c
