@@ -1,0 +1,140 @@
+"""Adjust Inventory: a new QOH or a change for one item, with a reason, and the
+"Send QOH changes to Web sites" box (cleared: the adjustment is not sent to the carts)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from seom_desktop.inventory.errors import InventoryError, QuantityError, UnknownSKUError
+from seom_desktop.inventory.operations import adjust
+from seom_desktop.store.params import get_param
+from seom_desktop.ui.dialogs.fields import (
+    NOTE_STYLE,
+    SkuField,
+    StoreDialog,
+    check_quantity,
+    line_field,
+)
+
+
+class AdjustInventoryDialog(StoreDialog):
+    changed = Signal()
+
+    def __init__(self, store, *, workstation: str, parent: QWidget | None = None,
+                 sku: str | None = None, **kw):
+        super().__init__(store, workstation=workstation, parent=parent, **kw)
+        self.setWindowTitle("Adjust Inventory")
+        with store.read() as s:
+            self.reason_required = bool(get_param(s, "TrackInventoryAdjustments"))
+
+        self.sku_field = SkuField(store)
+        self.item_name = QLabel("")
+        self.item_name.setStyleSheet(NOTE_STYLE)
+        self.current_qoh = QLabel("—")
+        self.current_qoh.setObjectName("current_qoh")
+
+        self.new_qoh_radio = QRadioButton("New QOH")
+        self.change_radio = QRadioButton("Change")
+        self.new_qoh_radio.setChecked(True)
+        self.mode = QButtonGroup(self)
+        self.mode.addButton(self.new_qoh_radio)
+        self.mode.addButton(self.change_radio)
+        modes = QHBoxLayout()
+        modes.addWidget(self.new_qoh_radio)
+        modes.addWidget(self.change_radio)
+        modes.addStretch(1)
+
+        self.quantity = line_field("e.g. 12", name="quantity")
+        self.reason = line_field("required" if self.reason_required else "optional",
+                                 name="reason")
+        self.send_box = QCheckBox("Send QOH changes to Web sites")
+        self.send_box.setChecked(True)
+
+        form = QFormLayout()
+        form.addRow("SKU:", self.sku_field)
+        form.addRow("", self.item_name)
+        form.addRow("Current QOH:", self.current_qoh)
+        form.addRow("", modes)
+        form.addRow("Quantity:", self.quantity)
+        form.addRow("Reason (required):" if self.reason_required else "Reason:", self.reason)
+        form.addRow("", self.send_box)
+
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.save_button.setDefault(True)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.general_error)
+        lay.addWidget(self.buttons)
+
+        self.sku_field.line.editingFinished.connect(self.refresh_item)
+        self.sku_field.line.textChanged.connect(lambda _t: self.refresh_item())
+        self.mode.buttonToggled.connect(lambda *_: self._update_hint())
+        self._update_hint()
+        if sku:
+            self.sku_field.set_sku(sku)
+            self.quantity.editor.setFocus()
+        self.resize(460, self.sizeHint().height())
+
+    def _update_hint(self) -> None:
+        if self.new_qoh_radio.isChecked():
+            self.quantity.set_note("the count on hand")
+        else:
+            self.quantity.set_note("+ received / − removed")
+        self.quantity.clear_error()
+
+    def refresh_item(self) -> None:
+        item = self.sku_field.lookup()
+        if item is None:
+            self.item_name.setText("")
+            self.current_qoh.setText("—")
+        else:
+            self.item_name.setText(item[1])
+            self.current_qoh.setText(f"{item[2]:,}")
+
+    def save(self) -> None:
+        """Check every field (each problem under its field), then write in one go."""
+        self.general_error.clear_error()
+        sku = self.sku_field.check()
+        new_qoh = self.new_qoh_radio.isChecked()
+        qty = check_quantity(self.quantity, "new QOH" if new_qoh else "change")
+        reason = self.reason.editor.text().strip()
+        if self.reason_required and not reason:
+            self.reason.show_error("a reason is required for inventory adjustments "
+                                   "(parameter TrackInventoryAdjustments)")
+            return
+        self.reason.clear_error()
+        if sku is None or qty is None:
+            return
+        kw = {"set_to": qty} if new_qoh else {"delta": qty}
+        try:
+            with self.store.write() as s:
+                adjust(s, sku=sku, actor=self.actor(), reason=reason,
+                       send=self.send_box.isChecked(), **kw)
+        except UnknownSKUError as e:
+            self.sku_field.show_error(str(e))
+            return
+        except QuantityError as e:
+            self.quantity.show_error(str(e))
+            return
+        except InventoryError as e:
+            target = self.reason if "reason" in str(e) else self.quantity
+            target.show_error(str(e))
+            return
+        self.changed.emit()
+        self.accept()
