@@ -9,6 +9,7 @@ from seom_desktop.commands import (
     products,
     stack,
     stock,
+    transfer,
 )
 
-COMMAND_MODULES = [gui, products, params, carts, stock, stack, controller, emulator]
+COMMAND_MODULES = [gui, products, params, carts, stock, stack, controller, transfer, emulator]

@@ -1,0 +1,200 @@
+"""Get QOH From Website: the store takes each item's quantity from one cart.
+
+Every item of the cart is read (page by page) and mapped to a store product through the
+item's cart SKU alias for that cart, else the same SKU. For a known product:
+
+- the cart does not track its stock (e.g. WooCommerce `manage_stock` off): reported as
+  "not tracked on the cart"; the store is left alone and tracking is never turned on;
+- the product's web field for this cart is "no sync": reported, left alone;
+- the cart shows the store's QOH, or exactly what the store's QOH shaped by the web
+  fields (reserve, max shown) would make it show: nothing to change;
+- otherwise the store's QOH becomes the cart's number through
+  `inventory.operations.pulled_qoh`: a ledger row, and web stack rows for the other
+  synced carts (never an echo to this one; it gets a correction only when its web
+  fields say it should show something else).
+
+What the cart showed is remembered for every known item (`record_seen`). An item with no
+product is created (QOH 0, then the pulled QOH) only with `create_new` ("Create Records
+for New Products"); otherwise it is listed. Items are handled in transactions of
+`chunk_size` (500) so a 100,000-item pull is not one huge transaction; a cancel is heard
+between them, and a cart failure stops the pull with the chunks before it committed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from seom_desktop.carts.base import PULL, CartError, CartItem, RateLimitedError
+from seom_desktop.connect import connect
+from seom_desktop.inventory.actor import Actor
+from seom_desktop.inventory.errors import InventoryError
+from seom_desktop.inventory.operations import pulled_qoh
+from seom_desktop.inventory.products import add_product
+from seom_desktop.inventory.shaping import shaped_qoh
+from seom_desktop.inventory.targets import record_seen
+from seom_desktop.inventory.validation import MAX_QOH, check_sku
+from seom_desktop.store.engine import Store
+from seom_desktop.sync.progress import (
+    MAX_RATE_WAIT_SECONDS,
+    MAX_RATE_WAITS,
+    CartRef,
+    NullProgress,
+    Progress,
+    cart_for,
+    map_cart_skus,
+    wait_out,
+)
+
+CHUNK = 500
+
+
+@dataclass
+class GetReport:
+    cart: str
+    read: int = 0  # items read from the cart
+    changed: list[dict] = field(default_factory=list)  # {"sku","cart_sku","store_qoh","cart_qoh"}
+    created: list[dict] = field(default_factory=list)  # {"sku","cart_qoh"}
+    unknown: list[dict] = field(default_factory=list)  # {"sku","cart_qoh","note"}
+    untracked: list[dict] = field(default_factory=list)  # {"sku","cart_sku","note"}
+    not_synced: list[dict] = field(default_factory=list)  # {"sku","cart_sku","cart_qoh"}
+    unchanged: int = 0
+    dry_run: bool = False
+    cancelled: bool = False
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.cancelled
+
+    def as_json(self) -> dict:
+        return {"cart": self.cart, "read": self.read, "unchanged": self.unchanged,
+                "changed": self.changed, "created": self.created, "unknown": self.unknown,
+                "untracked": self.untracked, "not_synced": self.not_synced,
+                "dry_run": self.dry_run, "cancelled": self.cancelled, "error": self.error}
+
+
+def get_qoh(store: Store, cart_name: str, *, create_new: bool = False, dry_run: bool = False,
+            progress: Progress | None = None, actor: Actor | None = None,
+            chunk_size: int = CHUNK) -> GetReport:
+    """Get QOH From Website. Bad input (unknown cart, no PULL) raises before anything
+    is read; a cart failure is reported in `GetReport.error`."""
+    progress = progress or NullProgress()
+    actor = actor or Actor.current()
+    with store.read() as s:
+        cart = cart_for(s, cart_name, PULL)
+    report = GetReport(cart.name, dry_run=dry_run)
+    conn = connect(cart)
+    seen: set[str] = set()
+    try:
+        chunk: list[CartItem] = []
+        for item in _items(conn, progress, seen):
+            chunk.append(item)
+            if len(chunk) >= chunk_size:
+                _apply(store, cart, chunk, report, create_new=create_new, actor=actor)
+                chunk = []
+                progress.update(report.read, None, f"read {report.read} items of {cart.name}")
+                if progress.cancelled:
+                    report.cancelled = True
+                    return report
+        if chunk:
+            _apply(store, cart, chunk, report, create_new=create_new, actor=actor)
+        progress.update(report.read, report.read, f"read {report.read} items of {cart.name}")
+    except CartError as e:
+        report.error = str(e)
+    finally:
+        conn.close()
+    return report
+
+
+def _items(conn, progress: Progress, seen: set[str]) -> Iterator[CartItem]:
+    """Every item once, by cart SKU; a rate limit restarts the listing after a wait and
+    skips what was already handed out (the order of pages is the cart's own)."""
+    waits = 0
+    while True:
+        try:
+            for item in conn.list_items():
+                if item.sku in seen:
+                    continue
+                seen.add(item.sku)
+                yield item
+            return
+        except RateLimitedError as e:
+            waits += 1
+            if waits > MAX_RATE_WAITS or progress.cancelled:
+                raise
+            wait_out(min(max(e.delay, 0.05), MAX_RATE_WAIT_SECONDS), progress, time.sleep)
+
+
+def _apply(store: Store, cart: CartRef, items: list[CartItem], report: GetReport, *,
+           create_new: bool, actor: Actor) -> None:
+    if report.dry_run:
+        with store.read() as s:
+            _judge(s, cart, items, report, create_new=create_new, actor=actor, write=False)
+    else:
+        with store.write() as s:
+            _judge(s, cart, items, report, create_new=create_new, actor=actor, write=True)
+
+
+def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, *,
+           create_new: bool, actor: Actor, write: bool) -> None:
+    mapped = map_cart_skus(s, cart.id, [i.sku for i in items])
+    for item in items:
+        report.read += 1
+        tracked = item.tracked and item.qoh is not None
+        m = mapped.get(item.sku)
+        if m is None:
+            _unknown(s, cart, item, report, tracked=tracked, create_new=create_new,
+                     actor=actor, write=write)
+            continue
+        if write:
+            record_seen(s, cart.id, m.product_id, item.qoh if tracked else None, item.item_id)
+        if not tracked:
+            report.untracked.append({"sku": m.sku, "cart_sku": item.sku,
+                                     "note": "not tracked on the cart"})
+            continue
+        if not m.sync:
+            report.not_synced.append({"sku": m.sku, "cart_sku": item.sku, "cart_qoh": item.qoh})
+            continue
+        if item.qoh in (m.qoh, shaped_qoh(m.qoh, m.reserve, m.max_qty)):
+            report.unchanged += 1
+            continue
+        if abs(item.qoh) > MAX_QOH:
+            report.unknown.append({"sku": item.sku, "cart_qoh": item.qoh,
+                                   "note": f"quantity out of range for {m.sku!r}"})
+            continue
+        if write:
+            r = pulled_qoh(s, sku=m.sku, qoh=item.qoh, actor=actor, origin_cart_id=cart.id)
+            before = r.qoh_after - r.delta
+        else:
+            before = m.qoh
+        report.changed.append({"sku": m.sku, "cart_sku": item.sku, "store_qoh": before,
+                               "cart_qoh": item.qoh})
+
+
+def _unknown(s: Session, cart: CartRef, item: CartItem, report: GetReport, *, tracked: bool,
+             create_new: bool, actor: Actor, write: bool) -> None:
+    qoh = item.qoh if tracked else None
+    if not create_new:
+        report.unknown.append({"sku": item.sku, "cart_qoh": qoh, "note": "not in the store"})
+        return
+    try:
+        check_sku(item.sku)
+        if qoh is not None and abs(qoh) > MAX_QOH:
+            raise InventoryError(f"quantity {qoh} is out of range")
+        if write:
+            with s.begin_nested():
+                pid = add_product(s, sku=item.sku, name=item.name or item.sku, actor=actor)
+                if qoh:
+                    pulled_qoh(s, sku=item.sku, qoh=qoh, actor=actor, origin_cart_id=cart.id)
+                record_seen(s, cart.id, pid, qoh, item.item_id)
+    except InventoryError as e:
+        report.unknown.append({"sku": item.sku, "cart_qoh": qoh, "note": f"not created: {e}"})
+        return
+    report.created.append({"sku": item.sku, "cart_qoh": qoh})
+    if not tracked:
+        report.untracked.append({"sku": item.sku, "cart_sku": item.sku,
+                                 "note": "not tracked on the cart"})

@@ -1,0 +1,163 @@
+"""What Send QOH, Get QOH and order import share: the cancellable-progress protocol,
+the cart a transfer works on (checked for the capability it needs), and the mapping of
+cart SKUs to store products.
+
+Progress: the caller passes an object with a `cancelled` attribute (read between
+batches, never in the middle of one) and `update(done, total, message)` (`total` is
+None when not known yet, e.g. while a cart is still being paged through). Cancelling
+stops the work at the next batch boundary; every batch finished before that is
+committed whole, nothing after it is touched.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol, TypeVar, runtime_checkable
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from seom_desktop.carts.base import PULL, PUSH, RateLimitedError
+from seom_desktop.carts.registry import capabilities
+from seom_desktop.store.carts import CartDefinitionError, cart_by_name
+from seom_desktop.store.models import Product, WebField
+
+# In the clerk's words, for messages.
+ACTION_NAMES = {PUSH: "Send QOH To Website", PULL: "Get QOH From Website",
+                "orders": "import orders"}
+
+MAX_RATE_WAITS = 5  # times one transfer waits out a cart's rate limit before giving up
+MAX_RATE_WAIT_SECONDS = 60.0
+
+T = TypeVar("T")
+
+
+@runtime_checkable
+class Progress(Protocol):
+    cancelled: bool
+
+    def update(self, done: int, total: int | None, message: str) -> None: ...
+
+
+class NullProgress:
+    """No one is watching and no one cancels."""
+
+    cancelled = False
+
+    def update(self, done: int, total: int | None, message: str) -> None:
+        pass
+
+
+class CancelFlag:
+    """A progress that can be cancelled from another thread (a dialog's Cancel button,
+    Ctrl-C) and forwards updates to `on_update`."""
+
+    def __init__(self, on_update: Callable[[int, int | None, str], None] | None = None):
+        self._event = threading.Event()
+        self._on_update = on_update
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    def update(self, done: int, total: int | None, message: str) -> None:
+        if self._on_update is not None:
+            self._on_update(done, total, message)
+
+
+class CapabilityError(CartDefinitionError):
+    """The cart cannot do what was asked (bad input: nothing is changed)."""
+
+
+@dataclass(frozen=True)
+class CartRef:
+    """A cart as the transfer needs it, detached from any session (connect() takes it)."""
+
+    id: int
+    name: str
+    kind: str
+    url: str
+    location: str
+    credential_ref: str
+    max_items: int
+    orders_cursor: str
+
+
+def cart_for(session: Session, name: str, capability: str) -> CartRef:
+    """The named cart, if its kind can do `capability`; raises CartDefinitionError
+    (unknown cart) or CapabilityError."""
+    cart = cart_by_name(session, name)
+    caps = capabilities(cart.kind)  # UnknownKindError (bad input) when no connector
+    if capability not in caps:
+        what = ACTION_NAMES.get(capability, capability)
+        raise CapabilityError(f"cart {cart.name!r} ({cart.kind}) cannot {what}")
+    return CartRef(cart.id, cart.name, cart.kind, cart.url, cart.location or "",
+                   cart.credential_ref or "", cart.max_items, cart.orders_cursor or "")
+
+
+@dataclass(frozen=True)
+class Mapped:
+    product_id: int
+    sku: str  # the store's SKU
+    qoh: int  # the store's QOH when read
+    sync: bool  # the item's web field "sync" for this cart
+    reserve: int
+    max_qty: int | None
+
+
+def map_cart_skus(session: Session, cart_id: int, cart_skus: Iterable[str]) -> dict[str, Mapped]:
+    """Cart SKU -> store product: through the item's cart SKU alias for this cart
+    first, then a store SKU equal to the cart SKU (unless that product is aliased to
+    another cart SKU on this cart). Cart SKUs with no product are absent."""
+    wanted = sorted({s for s in cart_skus if s})
+    out: dict[str, Mapped] = {}
+    for start in range(0, len(wanted), 400):
+        chunk = wanted[start:start + 400]
+        aliased = (select(WebField.cart_sku, Product.id, Product.sku, Product.qoh, WebField.sync,
+                          WebField.reserve, WebField.max_qty)
+                   .join(Product, Product.id == WebField.product_id)
+                   .where(WebField.cart_id == cart_id, WebField.cart_sku.in_(chunk)))
+        for cart_sku, pid, sku, qoh, sync, reserve, max_qty in session.execute(aliased):
+            out[cart_sku] = Mapped(pid, sku, qoh, bool(sync), reserve or 0, max_qty)
+        plain = (select(Product.sku, Product.id, Product.qoh, WebField.sync, WebField.reserve,
+                        WebField.max_qty, WebField.cart_sku)
+                 .outerjoin(WebField, and_(WebField.product_id == Product.id,
+                                           WebField.cart_id == cart_id))
+                 .where(Product.sku.in_(chunk),
+                        or_(WebField.cart_sku.is_(None), WebField.cart_sku == "",
+                            WebField.cart_sku == Product.sku)))
+        for sku, pid, qoh, sync, reserve, max_qty, _alias in session.execute(plain):
+            if sku not in out:
+                out[sku] = Mapped(pid, sku, qoh, True if sync is None else bool(sync),
+                                  reserve or 0, max_qty)
+    return out
+
+
+def with_rate_limit(call: Callable[[], T], progress: Progress, *,
+                    sleep: Callable[[float], None] = time.sleep) -> T:
+    """Run `call`; when the cart says "too many requests, wait N s", wait (in short
+    steps, so a cancel is heard) and try again, a few times at most."""
+    waits = 0
+    while True:
+        try:
+            return call()
+        except RateLimitedError as e:
+            waits += 1
+            if waits > MAX_RATE_WAITS or progress.cancelled:
+                raise
+            wait_out(min(max(e.delay, 0.05), MAX_RATE_WAIT_SECONDS), progress, sleep)
+
+
+def wait_out(seconds: float, progress: Progress, sleep: Callable[[float], None]) -> None:
+    end = time.monotonic() + seconds
+    while not progress.cancelled:
+        left = end - time.monotonic()
+        if left <= 0:
+            return
+        sleep(min(left, 0.25))
