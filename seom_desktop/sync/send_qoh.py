@@ -6,9 +6,12 @@ Batches hold at most min(the cart's "Maximum number of items to send", the API's
 batch limit) updates: 100 updates at Maximum 50 go as two requests. Each batch's
 outcome is recorded in one store transaction (what the cart now shows, the cart's item
 id), so a cancel or a failure between batches leaves the store consistent: the batches
-sent are recorded, nothing else is touched. A refused item (unknown on the cart, stock
-not tracked there, ...) is reported with the cart's words and does not stop the rest; a
-failure of a whole request stops the run and is reported with what was sent before it.
+sent are recorded, nothing else is touched (a batch whose answer was lost only has its
+quantities marked as attempted, so a later read-back can tell they landed). A refused
+item (unknown on the cart, stock not tracked there, ...) is reported with the cart's
+words and does not stop the rest; a failure of a whole request stops the run and is
+reported with what was sent before it. A cart's "wait N seconds" (rate limit) is waited
+out a few times before it counts as a failure.
 
 No ledger row and no web stack row is written: the store's QOH does not change.
 """
@@ -20,9 +23,22 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from seom_desktop.carts.base import PUSH, CartError, CartItem, ItemResult, QohUpdate
+from seom_desktop.carts.base import (
+    PUSH,
+    AmbiguousError,
+    CartError,
+    CartItem,
+    ItemResult,
+    QohUpdate,
+)
 from seom_desktop.connect import connect
-from seom_desktop.inventory.targets import Target, cart_targets, record_seen, record_sent
+from seom_desktop.inventory.targets import (
+    Target,
+    cart_targets,
+    record_attempt,
+    record_seen,
+    record_sent,
+)
 from seom_desktop.store.carts import check_max_items
 from seom_desktop.store.engine import Store
 from seom_desktop.sync.progress import (
@@ -173,6 +189,10 @@ def _send(store: Store, conn, plan: SendPlan, report: SendReport, progress: Prog
             results = with_rate_limit(lambda u=updates: conn.set_qoh(u), progress)
         except CartError as e:
             report.error = str(e)
+            if isinstance(e, AmbiguousError):  # it may have landed: say so for a read-back
+                with store.write() as s:
+                    for t in batch:
+                        record_attempt(s, plan.cart.id, t.product_id, t.shaped)
             return
         report.requests += 1
         _record(store, plan.cart.id, batch, updates, list(results), report)

@@ -17,6 +17,7 @@ from seom_desktop.emulators.shopify import ShopifyEmulator
 from seom_desktop.emulators.woocommerce import WooCommerceEmulator
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.products import add_product, set_web_fields
+from seom_desktop.inventory.targets import cart_targets
 from seom_desktop.store.engine import open_store
 from seom_desktop.store.models import Cart, LedgerEntry, Product, StackRow, WebField
 from seom_desktop.sync.get_qoh import get_qoh
@@ -492,3 +493,20 @@ def test_get_qoh_from_shopify_over_pages(shopify, cli, store, monkeypatch):
     assert r.ok and r.read == 46 and shopify.root_fields["productVariants"] >= 5
     assert qohs(store) == {sku: i for i, sku in enumerate(sorted(products))}
     assert [u["sku"] for u in r.unknown] == ["UNTR"]
+
+
+def test_lost_answer_marks_the_batch_attempted_not_sent(woo, cli, store):
+    add_woo(cli, woo)
+    seed(store, {"M-1": 6, "M-2": 8})
+    woo_items(woo, {"M-1": 0, "M-2": 0})
+    woo.faults.queue("malformed", 1, "/products/batch")  # applied, answer truncated
+    r = send_qoh(store, "woo")
+    assert r.error and "malformed JSON" in r.error and r.sent == 0 and r.requests == 0
+    assert (woo.quantity("M-1"), woo.quantity("M-2")) == (6, 8)  # it did land
+    with store.read() as s:
+        cart_id = s.scalar(select(Cart.id).where(Cart.name == "woo"))
+        targets = {t.sku: t for t in cart_targets(s, cart_id)}
+    assert targets["M-1"].last_sent is None and targets["M-1"].attempted in (6, (6,))
+    assert targets["M-2"].attempted in (8, (8,))
+    assert send_qoh(store, "woo").sent == 2  # re-sending absolute values is harmless
+    assert web_fields(store, "woo")["M-1"][0] == 6
