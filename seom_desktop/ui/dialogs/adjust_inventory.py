@@ -109,6 +109,10 @@ class AdjustInventoryDialog(StoreDialog):
 
     def save(self) -> None:
         """Check every field (each problem under its field), then write in one go."""
+        self._save()
+        self.fit_height()
+
+    def _save(self) -> None:
         self.general_error.clear_error()
         sku = self.sku_field.check()
         new_qoh = self.new_qoh_radio.isChecked()

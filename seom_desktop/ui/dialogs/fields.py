@@ -195,6 +195,18 @@ class StoreDialog(QDialog):
     def actor(self) -> Actor:
         return Actor.current(self.workstation)
 
+    def fit_height(self) -> None:
+        """Grow to show every error line that appeared (wrapped lines included)."""
+        lay = self.layout()
+        if lay is None:
+            return
+        lay.activate()
+        want = self.sizeHint().height()
+        if lay.hasHeightForWidth():
+            want = max(want, lay.heightForWidth(self.width()))
+        if want > self.height():
+            self.resize(self.width(), want)
+
 
 # --- off the UI thread --------------------------------------------------------------
 
@@ -287,6 +299,10 @@ class SkuQuantityDialog(StoreDialog):
         raise NotImplementedError
 
     def save(self) -> None:
+        self._save()
+        self.fit_height()
+
+    def _save(self) -> None:
         self.general_error.clear_error()
         sku = self.sku_field.check()
         qty = check_quantity(self.quantity, "quantity", minimum=1)

@@ -1,0 +1,364 @@
+"""View Inventory: one item's SKU, name and QOH with its ledger (General tab), and its
+settings for each cart (Web Fields tab: Sync, Cart SKU, Reserve, Max qty shown), which
+shape what each cart is sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from seom_desktop.inventory.errors import InventoryError
+from seom_desktop.inventory.products import set_web_fields, web_fields_of
+from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
+from seom_desktop.store.carts import CartDefinitionError
+from seom_desktop.store.models import Cart, LedgerEntry, Product
+from seom_desktop.ui.dialogs.fields import ErrorLabel, SkuField, StoreDialog
+
+LEDGER_ROWS = 200
+DISPLAY = Qt.ItemDataRole.DisplayRole
+EDIT = Qt.ItemDataRole.EditRole
+
+
+class RowsModel(QAbstractTableModel):
+    """Plain rows (tuples) under fixed headers, read-only."""
+
+    def __init__(self, headers: tuple[str, ...], rows: list[tuple] | None = None, parent=None):
+        super().__init__(parent)
+        self.headers = headers
+        self.rows: list[tuple] = rows or []
+
+    def set_rows(self, rows: list[tuple]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt names
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index, role=DISPLAY):
+        if not index.isValid():
+            return None
+        value = self.rows[index.row()][index.column()]
+        if role == DISPLAY:
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section, orientation, role=DISPLAY):  # noqa: N802
+        if role == DISPLAY and orientation == Qt.Orientation.Horizontal:
+            return self.headers[section]
+        return None
+
+
+@dataclass(frozen=True)
+class WebRow:
+    """One cart's web fields as shown and edited (text as typed)."""
+
+    cart: str
+    sync: bool
+    cart_sku: str
+    reserve: str
+    max_qty: str
+    last_sent: int | None
+    last_cart_qoh: int | None
+
+
+class WebFieldsModel(QAbstractTableModel):
+    HEADERS = ("Cart", "Sync", "Cart SKU", "Reserve", "Max qty shown", "Last sent",
+               "Last known cart QOH")
+    CART, SYNC, CART_SKU, RESERVE, MAX_QTY, LAST_SENT, LAST_CART = range(7)
+    EDITABLE = (CART_SKU, RESERVE, MAX_QTY)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[WebRow] = []
+        self.saved: list[WebRow] = []
+        self.errors: dict[tuple[int, int], str] = {}
+
+    def set_rows(self, rows: list[WebRow]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.saved = list(rows)
+        self.errors = {}
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def flags(self, index):
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == self.SYNC:
+            f |= Qt.ItemFlag.ItemIsUserCheckable
+        elif index.column() in self.EDITABLE:
+            f |= Qt.ItemFlag.ItemIsEditable
+        return f
+
+    def _value(self, row: WebRow, col: int) -> Any:
+        return (row.cart, "", row.cart_sku, row.reserve, row.max_qty, row.last_sent,
+                row.last_cart_qoh)[col]
+
+    def data(self, index, role=DISPLAY):
+        if not index.isValid():
+            return None
+        row, col = self.rows[index.row()], index.column()
+        key = (index.row(), col)
+        if role in (DISPLAY, EDIT):
+            v = self._value(row, col)
+            if col in (self.LAST_SENT, self.LAST_CART) and v is None:
+                return "—"
+            return "" if v is None else str(v)
+        if role == Qt.ItemDataRole.CheckStateRole and col == self.SYNC:
+            return Qt.CheckState.Checked if row.sync else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.BackgroundRole and key in self.errors:
+            return QBrush(QColor("#fde0e0"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if key in self.errors:
+                return self.errors[key]
+            if col == self.MAX_QTY:
+                return "Empty: no cap on the quantity shown"
+            if col == self.CART_SKU:
+                return "Empty: the cart uses the store's SKU"
+        return None
+
+    def setData(self, index, value, role=EDIT) -> bool:  # noqa: N802
+        if not index.isValid():
+            return False
+        r, col = index.row(), index.column()
+        row = self.rows[r]
+        if role == Qt.ItemDataRole.CheckStateRole and col == self.SYNC:
+            checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2, True)
+            self.rows[r] = replace(row, sync=bool(checked))
+        elif role == EDIT and col in self.EDITABLE:
+            name = {self.CART_SKU: "cart_sku", self.RESERVE: "reserve",
+                    self.MAX_QTY: "max_qty"}[col]
+            self.rows[r] = replace(row, **{name: str(value)})
+        else:
+            return False
+        self.errors.pop((r, col), None)
+        self.dataChanged.emit(index, index)
+        return True
+
+    def headerData(self, section, orientation, role=DISPLAY):  # noqa: N802
+        if role == DISPLAY and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def set_error(self, row: int, col: int, message: str) -> None:
+        self.errors[(row, col)] = message
+        idx = self.index(row, col)
+        self.dataChanged.emit(idx, idx)
+
+
+class ViewInventoryDialog(StoreDialog):
+    changed = Signal()
+
+    def __init__(self, store, *, workstation: str, parent: QWidget | None = None,
+                 sku: str | None = None, **kw):
+        super().__init__(store, workstation=workstation, parent=parent, **kw)
+        self.setWindowTitle("View Inventory")
+        self.current_sku: str | None = None
+
+        self.sku_field = SkuField(store)
+        self.open_button = QPushButton("Show")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("SKU:"))
+        top.addWidget(self.sku_field, 1)
+        top.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        # General tab
+        self.sku_label = QLabel("—")
+        self.name_label = QLabel("—")
+        self.name_label.setWordWrap(True)
+        self.qoh_label = QLabel("—")
+        self.qoh_label.setObjectName("qoh")
+        for lab in (self.sku_label, self.name_label, self.qoh_label):
+            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        info = QFormLayout()
+        info.addRow("SKU:", self.sku_label)
+        info.addRow("Name:", self.name_label)
+        info.addRow("QOH:", self.qoh_label)
+        self.ledger_model = RowsModel(("When (UTC)", "Who", "Workstation", "Source", "Change",
+                                       "QOH after", "Reason", "Reference"))
+        self.ledger_view = self._table(self.ledger_model)
+        general = QWidget()
+        g = QVBoxLayout(general)
+        g.addLayout(info)
+        g.addWidget(QLabel(f"Last changes (newest first, at most {LEDGER_ROWS}):"))
+        g.addWidget(self.ledger_view, 1)
+
+        # Web Fields tab
+        self.web_model = WebFieldsModel(self)
+        self.web_view = self._table(self.web_model)
+        self.web_view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                      | QAbstractItemView.EditTrigger.EditKeyPressed
+                                      | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.web_error = ErrorLabel()
+        self.web_note = QLabel("These settings shape what each cart is sent: review them "
+                               "carefully. Reserve is kept back from the cart; Max qty shown "
+                               "caps what it shows (empty: no cap).")
+        self.web_note.setWordWrap(True)
+        self.save_web_button = QPushButton("Save Web Fields")
+        self.save_web_button.setEnabled(False)
+        self.web_status = QLabel("")
+        web = QWidget()
+        w = QVBoxLayout(web)
+        w.addWidget(self.web_note)
+        w.addWidget(self.web_view, 1)
+        w.addWidget(self.web_error)
+        wb = QHBoxLayout()
+        wb.addWidget(self.web_status, 1)
+        wb.addWidget(self.save_web_button)
+        w.addLayout(wb)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(general, "General")
+        self.tabs.addTab(web, "Web Fields")
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.tabs, 1)
+        lay.addWidget(buttons)
+
+        self.open_button.clicked.connect(self.show_typed)
+        self.sku_field.line.returnPressed.connect(self.show_typed)
+        self.save_web_button.clicked.connect(self.save_web_fields)
+        self.web_model.dataChanged.connect(lambda *_: self.web_status.setText(""))
+        self.resize(860, 520)
+        if sku:
+            self.sku_field.set_sku(sku)
+            self.show_typed()
+
+    @staticmethod
+    def _table(model) -> QTableView:
+        view = QTableView()
+        view.setModel(model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.verticalHeader().setVisible(False)
+        view.horizontalHeader().setStretchLastSection(True)
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        return view
+
+    def show_typed(self) -> None:
+        sku = self.sku_field.check()
+        if sku is not None:
+            self.load(sku)
+
+    def load(self, sku: str) -> None:
+        with self.store.read() as s:
+            product = s.execute(select(Product.id, Product.sku, Product.name, Product.qoh)
+                                .where(Product.sku == sku)).first()
+            if product is None:
+                self.sku_field.show_error(f"unknown SKU {sku!r}")
+                return
+            pid = product[0]
+            ledger = s.execute(
+                select(LedgerEntry.created_at, LedgerEntry.user, LedgerEntry.workstation,
+                       LedgerEntry.source, LedgerEntry.delta, LedgerEntry.qoh_after,
+                       LedgerEntry.reason, LedgerEntry.reference, Cart.name)
+                .outerjoin(Cart, Cart.id == LedgerEntry.origin_cart_id)
+                .where(LedgerEntry.product_id == pid)
+                .order_by(LedgerEntry.id.desc()).limit(LEDGER_ROWS)).all()
+            web = web_fields_of(s, pid)
+        self.current_sku = product[1]
+        self.sku_label.setText(product[1])
+        self.name_label.setText(product[2] or "")
+        self.qoh_label.setText(f"{product[3]:,}")
+        self.ledger_model.set_rows([
+            (when.strftime("%Y-%m-%d %H:%M:%S") if when else "", who, ws,
+             f"{src} ({cart})" if cart else src, f"{delta:+d}", qoh_after, reason, ref)
+            for when, who, ws, src, delta, qoh_after, reason, ref, cart in ledger])
+        self.web_model.set_rows([
+            WebRow(v.cart, v.sync, v.cart_sku or "", str(v.reserve),
+                   "" if v.max_qty is None else str(v.max_qty), v.last_sent_qoh,
+                   v.last_cart_qoh) for v in web])
+        self.web_error.clear_error()
+        self.web_status.setText("" if web else "No carts are defined.")
+        self.save_web_button.setEnabled(bool(web))
+
+    def _check_row(self, i: int, row: WebRow) -> dict | None:
+        """The set_web_fields arguments for a row, or None with its problems marked."""
+        m = self.web_model
+        ok = True
+        cart_sku = row.cart_sku.strip()
+        if cart_sku:
+            try:
+                check_sku(cart_sku)
+            except InventoryError as e:
+                m.set_error(i, m.CART_SKU, f"Cart SKU: {e}")
+                ok = False
+        try:
+            reserve = parse_quantity(row.reserve or "0", "reserve", minimum=0, maximum=MAX_QOH)
+        except InventoryError as e:
+            m.set_error(i, m.RESERVE, str(e))
+            ok = False
+        max_qty: int | None = None
+        if row.max_qty.strip():
+            try:
+                max_qty = parse_quantity(row.max_qty, "max qty shown", minimum=0,
+                                         maximum=MAX_QOH)
+            except InventoryError as e:
+                m.set_error(i, m.MAX_QTY, str(e))
+                ok = False
+        if not ok:
+            return None
+        return {"cart": row.cart, "sync": row.sync, "cart_sku": cart_sku, "reserve": reserve,
+                "max_qty": max_qty}
+
+    def save_web_fields(self) -> None:
+        """Check every changed row, then save them all in one transaction."""
+        m = self.web_model
+        self.web_error.clear_error()
+        m.errors.clear()
+        changes = []
+        for i, (row, before) in enumerate(zip(m.rows, m.saved, strict=True)):
+            if row == before:
+                continue
+            args = self._check_row(i, row)
+            if args is not None:
+                changes.append(args)
+        if m.errors:
+            (r, _c), msg = sorted(m.errors.items())[0]
+            more = f" (and {len(m.errors) - 1} more)" if len(m.errors) > 1 else ""
+            self.web_error.show_error(f"{m.rows[r].cart}: {msg}{more}. Nothing was saved.")
+            m.layoutChanged.emit()
+            return
+        if not changes or self.current_sku is None:
+            self.web_status.setText("Nothing to save.")
+            return
+        try:
+            with self.store.write() as s:
+                for args in changes:
+                    set_web_fields(s, sku=self.current_sku, **args)
+        except (InventoryError, CartDefinitionError) as e:
+            self.web_error.show_error(f"{e}. Nothing was saved.")
+            return
+        self.load(self.current_sku)
+        self.web_status.setText(f"Saved the web fields of {len(changes)} cart(s).")
+        self.changed.emit()
