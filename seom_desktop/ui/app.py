@@ -1,26 +1,101 @@
-"""Starting the window."""
+"""Starting the window: the QApplication, the qasync event loop, the main window with
+its stack controller thread, and `--screenshot` / `--open DIALOG`."""
 
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
+
+DIALOG_KEYS = {
+    "advanced-cart-functions": "advanced_cart_functions",
+    "adjust-inventory": "adjust_inventory",
+    "shopping-carts": "shopping_carts",
+    "system-parameters": "system_parameters",
+    "view-inventory": "view_inventory",
+    "stack-controller": "stack_controller",
+}
+SCREENSHOT_WAIT_S = 6.0  # at most, for the first page and the status bar to arrive
+SCREENSHOT_SETTLE_MS = 600
 
 
-def run_gui(store, *, workstation: str, screenshot: str | None = None,
-            open_dialog: str | None = None) -> int:
-    from PySide6.QtCore import QTimer
+def make_app():
     from PySide6.QtWidgets import QApplication
-
-    from seom_desktop.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("seom-desktop")
     app.setOrganizationName("seom-desktop")
-    window = MainWindow(store, workstation=workstation)
+    app.setApplicationDisplayName("seom-desktop")
+    if sys.platform.startswith("linux") or app.platformName() == "offscreen":
+        app.setStyle("Fusion")
+    return app
+
+
+def compose(window, dialog=None):
+    """A QPixmap of the window with the dialog drawn on top where it sits."""
+    from PySide6.QtGui import QColor, QPainter, QPen
+
+    shot = window.grab()
+    if dialog is None or not dialog.isVisible():
+        return shot
+    d = dialog.grab()
+    # Centred on the window, as a clerk would see a dialog opened from it.
+    x = max((shot.width() - d.width()) // 2, 0)
+    y = max((shot.height() - d.height()) // 2, 0)
+    painter = QPainter(shot)
+    painter.fillRect(shot.rect(), QColor(0, 0, 0, 60))
+    painter.drawPixmap(x, y, d)
+    painter.setPen(QPen(QColor("#6b6b6b"), 1))
+    painter.drawRect(x, y, d.width() - 1, d.height() - 1)
+    painter.end()
+    return shot
+
+
+def run_gui(store, *, workstation: str, screenshot: str | None = None,
+            open_dialog: str | None = None, cart_probe: Callable | None = None,
+            banner: str = "", before_shot: Callable[[object], None] | None = None) -> int:
+    from PySide6.QtCore import QTimer
+
+    from seom_desktop.ui.async_support import make_loop, wait_for_background
+    from seom_desktop.ui.main_window import MainWindow
+
+    app = make_app()
+    loop = make_loop(app)
+    window = MainWindow(store, workstation=workstation, cart_probe=cart_probe, banner=banner)
     window.show()
+    state: dict = {"dialog": None, "code": 0}
+
+    def open_it() -> None:
+        if open_dialog:
+            key = DIALOG_KEYS[open_dialog]
+            state["dialog"] = window.open_dialog(key)
+
+    QTimer.singleShot(0, open_it)
+
     if screenshot:
+        started = time.monotonic()
+
         def shoot() -> None:
-            window.grab().save(screenshot)
+            waited = time.monotonic() - started
+            if not window.ready() and waited < SCREENSHOT_WAIT_S:
+                QTimer.singleShot(100, shoot)
+                return
+            if before_shot is not None:
+                before_shot(window)
+            QTimer.singleShot(SCREENSHOT_SETTLE_MS, save)
+
+        def save() -> None:
+            ok = compose(window, state["dialog"]).save(screenshot)
+            if not ok:
+                print(f"error: could not save the screenshot to {screenshot}", file=sys.stderr)
+                state["code"] = 1
+            window.close()
             app.quit()
 
-        QTimer.singleShot(300, shoot)
-    return app.exec()
+        QTimer.singleShot(200, shoot)
+    app.lastWindowClosed.connect(app.quit)
+    with loop:
+        loop.run_forever()
+    window.stop_controller()
+    wait_for_background()
+    return state["code"]

@@ -1,48 +1,405 @@
-"""The main window: the inventory list."""
+"""The main window: the inventory list (paged from the store), a search box, the selected
+item cart by cart, the menus, the status bar, and the stack controller thread."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtWidgets import QMainWindow, QTableView
-from sqlalchemy import select
+import importlib
+from collections.abc import Callable
 
-from seom_desktop.store.models import Product
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
+from seom_desktop import __version__
+from seom_desktop.ui.actions import Actions, build_menus, build_toolbar
+from seom_desktop.ui.async_support import run_in_thread
+from seom_desktop.ui.controller_thread import ControllerMode, ControllerThread, controller_mode
+from seom_desktop.ui.models.inventory import InventoryModel
+from seom_desktop.ui.models.item_carts import CartProbe, ItemCartsModel, item_cart_rows
+from seom_desktop.ui.status import StatusPanel
 
-class InventoryModel(QAbstractTableModel):
-    HEADERS = ("SKU", "Name", "QOH")
+SEARCH_DELAY_MS = 250
+QOH_REFRESH_MS = 3000
 
-    def __init__(self, rows: list[tuple[str, str, int]]):
-        super().__init__()
-        self.rows = rows
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802 - Qt names
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and index.isValid():
-            return str(self.rows[index.row()][index.column()])
-        return None
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
+# key -> (module in ui/dialogs, class names to try, the screen's name)
+DIALOGS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "system_parameters": ("system_parameters", ("SystemParametersDialog",), "Set System Parameters"),
+    "shopping_carts": ("shopping_carts", ("ShoppingCartsDialog",), "Shopping Carts"),
+    "adjust_inventory": ("adjust_inventory", ("AdjustInventoryDialog",), "Adjust Inventory"),
+    "receive_po": ("receive_po", ("ReceivePurchaseOrderDialog",), "Receive Purchase Order"),
+    "pos_sale": ("pos_sale", ("POSSaleDialog",), "POS Sale"),
+    "view_inventory": ("view_inventory", ("ViewInventoryDialog",), "View Inventory"),
+    "import_csv": ("csv_transfer", ("ImportQohDialog", "ImportQOHDialog", "CsvImportDialog",
+                                    "ImportCsvDialog"), "Import QOH from CSV"),
+    "export_csv": ("csv_transfer", ("ExportQohDialog", "ExportQOHDialog", "CsvExportDialog",
+                                    "ExportCsvDialog"), "Export QOH to CSV"),
+    "advanced_cart_functions": ("advanced_cart_functions", ("AdvancedCartFunctionsDialog",),
+                                "Advanced Cart Functions"),
+    "stack_controller": ("stack_controller", ("StackControllerDialog",), "Stack Controller"),
+}
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store, *, workstation: str):
+    def __init__(self, store, *, workstation: str, start_controller: bool = True,
+                 cart_probe: CartProbe | None = None, banner: str = "",
+                 settings: QSettings | None = None, controller_kw: dict | None = None):
         super().__init__()
         self.store = store
-        self.setWindowTitle(f"seom-desktop — {workstation}")
-        with store.read() as s:
-            rows = list(s.execute(select(Product.sku, Product.name, Product.qoh)
-                                  .order_by(Product.sku).limit(1000)))
+        self.workstation = workstation
+        self.cart_probe = cart_probe
+        self.settings = settings or QSettings()
+        self.controller_kw = dict(controller_kw or {})
+        self.dialogs: dict[str, QDialog] = {}
+        self.controller: ControllerThread | None = None
+        self.mode: ControllerMode | None = None
+        self._retired: list[ControllerThread] = []
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"seom-desktop — Inventory — {workstation}")
+
+        self.actions_ = Actions(self)
+        build_menus(self, self.actions_)
+        build_toolbar(self, self.actions_)
+        self._build_central(banner)
+        self.status = StatusPanel(store, self.statusBar(), workstation=workstation)
+        self.status.refreshed.connect(self._check_controller_mode)
+
+        self.model.reload()
+        self._qoh_timer = QTimer(self)
+        self._qoh_timer.setInterval(QOH_REFRESH_MS)
+        self._qoh_timer.timeout.connect(self.refresh_visible)
+        self._qoh_timer.start()
+        self._restore_geometry()
+        if start_controller:
+            self.start_controller()
+
+    # --- layout --------------------------------------------------------------------
+    def _build_central(self, banner: str) -> None:
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(8, 8, 8, 4)
+        if banner:
+            b = QLabel(banner)
+            b.setObjectName("banner")
+            b.setWordWrap(True)
+            b.setStyleSheet("background: #eef4fb; border: 1px solid #b6cbe6; padding: 6px;")
+            outer.addWidget(b)
+        top = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("Search by SKU or name  (Ctrl+F)")
+        self.search.setAccessibleName("Search inventory by SKU or name")
+        self.search.setClearButtonEnabled(True)
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("productCount")
+        top.addWidget(QLabel("Find:"))
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count_label)
+        outer.addLayout(top)
+
+        self.model = InventoryModel(self.store, self)
+        self.model.total_changed.connect(self._show_total)
         self.table = QTableView()
-        self.table.setModel(InventoryModel([tuple(r) for r in rows]))
-        self.setCentralWidget(self.table)
-        self.resize(900, 600)
-        self.statusBar().showMessage(f"{len(rows)} products")
+        self.table.setObjectName("inventoryTable")
+        self.table.setAccessibleName("Inventory list")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        h = self.table.horizontalHeader()
+        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        h.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(0, 160)
+        self.table.setColumnWidth(2, 90)
+        self.table.doubleClicked.connect(lambda idx: self.open_view_inventory())
+        self.table.activated.connect(lambda idx: self.open_view_inventory())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
+
+        side = QWidget()
+        sv = QVBoxLayout(side)
+        sv.setContentsMargins(0, 0, 0, 0)
+        self.item_title = QLabel("Select an item to see it cart by cart.")
+        self.item_title.setObjectName("itemTitle")
+        self.item_title.setWordWrap(True)
+        self.item_title.setStyleSheet("font-weight: bold;")
+        self.carts_model = ItemCartsModel(self, live=self.cart_probe is not None)
+        self.carts_table = QTableView()
+        self.carts_table.setObjectName("itemCartsTable")
+        self.carts_table.setAccessibleName("Selected item on each cart")
+        self.carts_table.setModel(self.carts_model)
+        self.carts_table.verticalHeader().setVisible(False)
+        self.carts_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.carts_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        hint = QLabel("Should show: the store's QOH shaped by the item's Web Fields. "
+                      "Cart showed: the last quantity read from or accepted by the cart."
+                      + (" Cart shows now: asked from the emulated cart." if self.cart_probe else ""))
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555;")
+        sv.addWidget(self.item_title)
+        sv.addWidget(self.carts_table, 1)
+        sv.addWidget(hint)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setObjectName("mainSplitter")
+        split.addWidget(self.table)
+        split.addWidget(side)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([620, 420])
+        self.splitter = split
+        outer.addWidget(split, 1)
+        self.setCentralWidget(central)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(lambda: self.model.set_search(self.search.text()))
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self._search_now)
+
+    def _search_now(self) -> None:
+        self._search_timer.stop()
+        self.model.set_search(self.search.text())
+
+    def _show_total(self, n: int) -> None:
+        what = "product" if n == 1 else "products"
+        self.count_label.setText(f"{n:,} {what}" + (" found" if self.model.search else ""))
+
+    # --- selection and refresh -------------------------------------------------------
+    def selected_sku(self) -> str | None:
+        idx = self.table.currentIndex()
+        row = self.model.row_at(idx.row()) if idx.isValid() else None
+        return row.sku if row else None
+
+    def _selection_changed(self) -> None:
+        idx = self.table.currentIndex()
+        row = self.model.row_at(idx.row()) if idx.isValid() else None
+        if row is None:
+            self.item_title.setText("Select an item to see it cart by cart.")
+            self.carts_model.set_rows([])
+            return
+        self.item_title.setText(f"{row.sku} — {row.name}   (QOH {row.qoh:,})")
+        self._load_item_carts(row.id)
+
+    def _load_item_carts(self, product_id: int) -> None:
+        store, probe = self.store, self.cart_probe
+        run_in_thread(lambda: item_cart_rows(store, product_id, probe), owner=self,
+                      on_done=self._got_item_carts)
+
+    def _got_item_carts(self, rows) -> None:
+        self.carts_model.set_rows(rows)
+
+    def visible_rows(self) -> tuple[int, int]:
+        vp = self.table.viewport()
+        first = self.table.rowAt(0)
+        last = self.table.rowAt(vp.height() - 1)
+        if first < 0:
+            return 0, -1
+        return first, (last if last >= 0 else self.model.rowCount() - 1)
+
+    def refresh_visible(self) -> None:
+        first, last = self.visible_rows()
+        if last >= first:
+            self.model.refresh_qoh(first, last)
+        idx = self.table.currentIndex()
+        row = self.model.row_at(idx.row()) if idx.isValid() else None
+        if row is not None:
+            self.item_title.setText(f"{row.sku} — {row.name}   (QOH {row.qoh:,})")
+            self._load_item_carts(row.id)
+
+    def on_store_changed(self) -> None:
+        """A dialog wrote to the store: show it now rather than at the next tick."""
+        self.refresh_visible()
+        self.status.refresh()
+        if self.controller is not None:
+            self.controller.wake()
+
+    def refresh(self) -> None:
+        self.model.reload()
+        self.status.refresh()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def ready(self) -> bool:
+        """The first page and the status bar have arrived (for screenshots)."""
+        return not self.model.loading and self.status.snapshot is not None
+
+    # --- the stack controller --------------------------------------------------------
+    def start_controller(self) -> None:
+        self._apply_mode(controller_mode(self.store, self.workstation))
+
+    def _check_controller_mode(self, snap) -> None:
+        if self.mode is None:
+            return
+        designated = snap.lease.designated or ""
+        if designated != self.mode.designated:
+            self._apply_mode(controller_mode(self.store, self.workstation))
+
+    def _apply_mode(self, mode: ControllerMode) -> None:
+        self.mode = mode
+        old = self.controller
+        self.controller = None
+        if old is not None and old.isRunning():
+            # Never wait on the UI thread: the old loop finishes its request, then exits.
+            old.stop_event.set()
+            old.wake()
+            self._retired.append(old)
+            old.finished.connect(lambda o=old: self._retired.remove(o) if o in self._retired else None)
+        if mode.run:
+            t = ControllerThread(self.store, workstation=self.workstation, shared=mode.shared,
+                                 parent=self, **self.controller_kw)
+            t.passed.connect(self._controller_passed)
+            t.failed.connect(lambda msg: self.statusBar().showMessage(
+                f"Stack Controller stopped: {msg}", 15000))
+            self.controller = t
+            t.start()
+        self.status.set_running(mode.run)
+        self.status.controller_label.setToolTip(mode.describe(self.workstation))
+
+    def _controller_passed(self, counts: dict) -> None:
+        self.status.on_pass(counts)
+        if counts.get("claimed"):
+            self.status.refresh()
+            self.refresh_visible()
+
+    def stop_controller(self, timeout_ms: int = 60_000) -> None:
+        for t in [self.controller, *self._retired]:
+            if t is not None:
+                t.stop(timeout_ms)
+        self.controller = None
+        self._retired.clear()
+
+    # --- dialogs ---------------------------------------------------------------------
+    def open_dialog(self, key: str, **kw) -> QDialog | None:
+        module_name, class_names, title = DIALOGS[key]
+        cls = _dialog_class(module_name, class_names)
+        if cls is None:
+            QMessageBox.information(self, title, f"The {title} screen is not available "
+                                    "in this version.")
+            return None
+        old = self.dialogs.get(key)
+        if old is not None and old.isVisible() and not kw:
+            old.raise_()
+            old.activateWindow()
+            return old
+        if key == "stack_controller":
+            kw.setdefault("wake", self._wake_controller)
+        dlg = cls(self.store, workstation=self.workstation, parent=self, **kw)
+        changed = getattr(dlg, "changed", None)
+        if changed is not None:
+            changed.connect(self.on_store_changed)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dlg.destroyed.connect(lambda *_, k=key, d=dlg: self._forget(k, d))
+        self.dialogs[key] = dlg
+        dlg.show()
+        return dlg
+
+    def _forget(self, key: str, dlg) -> None:
+        if self.dialogs.get(key) is dlg:
+            del self.dialogs[key]
+
+    def _wake_controller(self) -> None:
+        if self.controller is not None:
+            self.controller.wake()
+
+    def open_system_parameters(self):
+        return self.open_dialog("system_parameters")
+
+    def open_shopping_carts(self):
+        return self.open_dialog("shopping_carts")
+
+    def open_adjust_inventory(self):
+        return self.open_dialog("adjust_inventory", sku=self.selected_sku())
+
+    def open_receive_po(self):
+        return self.open_dialog("receive_po")
+
+    def open_pos_sale(self):
+        return self.open_dialog("pos_sale")
+
+    def open_view_inventory(self):
+        return self.open_dialog("view_inventory", sku=self.selected_sku())
+
+    def open_import_csv(self):
+        return self.open_dialog("import_csv")
+
+    def open_export_csv(self):
+        return self.open_dialog("export_csv")
+
+    def open_advanced_cart_functions(self):
+        return self.open_dialog("advanced_cart_functions")
+
+    def open_stack_controller(self):
+        return self.open_dialog("stack_controller")
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About seom-desktop",
+                          f"<b>seom-desktop {__version__}</b><br>"
+                          "Keeps the quantity on hand in step between the store and every "
+                          "shopping cart.<br><br>"
+                          f"Store: {_safe_url(self.store.url)}<br>"
+                          f"Workstation: {self.workstation}")
+
+    # --- geometry and closing --------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geo = self.settings.value("mainWindow/geometry")
+        if isinstance(geo, QByteArray) and not geo.isEmpty():
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1100, 680)
+        state = self.settings.value("mainWindow/splitter")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.splitter.restoreState(state)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        self.settings.setValue("mainWindow/geometry", self.saveGeometry())
+        self.settings.setValue("mainWindow/splitter", self.splitter.saveState())
+        self.settings.sync()
+        for dlg in list(self.dialogs.values()):
+            dlg.close()
+        self.status.timer.stop()
+        self._qoh_timer.stop()
+        self.stop_controller()
+        super().closeEvent(event)
+
+
+def _dialog_class(module_name: str, class_names: tuple[str, ...]) -> Callable | None:
+    full = f"seom_desktop.ui.dialogs.{module_name}"
+    try:
+        module = importlib.import_module(full)
+    except ModuleNotFoundError as e:
+        if e.name == full:
+            return None
+        raise
+    for name in class_names:
+        cls = getattr(module, name, None)
+        if cls is not None:
+            return cls
+    return None
+
+
+def _safe_url(url: str) -> str:
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return "(not shown)"

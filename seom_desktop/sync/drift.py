@@ -1,0 +1,78 @@
+"""The drift report: for each synced product, what a cart should show (the store's QOH
+shaped by the item's Web Fields) against what the cart shows now (read from the cart).
+Reads only: nothing is written to the store or the cart. Run it off the UI thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from seom_desktop.carts.base import CartItem
+from seom_desktop.connect import connect
+from seom_desktop.inventory.targets import cart_targets
+from seom_desktop.store.carts import cart_by_name
+from seom_desktop.store.engine import Store
+from seom_desktop.sync.progress import CartRef, NullProgress, Progress, with_rate_limit
+
+LIST_ALL_FROM = 1000  # this many SKUs or more: page through the cart instead of asking by SKU
+ASK_CHUNK = 250
+
+
+@dataclass(frozen=True)
+class DriftRow:
+    sku: str
+    should_show: int
+    cart_shows: int | None  # None: not on the cart, or its stock is not tracked there
+    cart_sku: str = ""
+
+    @property
+    def drifted(self) -> bool:
+        return self.cart_shows != self.should_show
+
+
+def drift_rows(store: Store, cart_name: str, *, progress: Progress | None = None,
+               only_drifted: bool = False) -> list[DriftRow]:
+    progress = progress or NullProgress()
+    with store.read() as s:
+        cart = cart_by_name(s, cart_name)  # CartDefinitionError when unknown
+        ref = CartRef(cart.id, cart.name, cart.kind, cart.url, cart.location or "",
+                      cart.credential_ref or "", cart.max_items, cart.orders_cursor or "")
+        targets = cart_targets(s, cart.id)
+    skus = [t.cart_sku for t in targets]
+    progress.update(0, len(skus), f"reading {ref.name}")
+    conn = connect(ref)
+    try:
+        now: dict[str, CartItem] = {}
+        if len(skus) >= LIST_ALL_FROM:
+            wanted = set(skus)
+            for item in conn.list_items():
+                if item.sku in wanted:
+                    now.setdefault(item.sku, item)
+                if progress.cancelled:
+                    break
+        else:
+            for i in range(0, len(skus), ASK_CHUNK):
+                if progress.cancelled:
+                    break
+                chunk = skus[i:i + ASK_CHUNK]
+                now.update(with_rate_limit(lambda c=chunk: conn.get_items(c), progress))
+                progress.update(min(i + ASK_CHUNK, len(skus)), len(skus), f"reading {ref.name}")
+    finally:
+        conn.close()
+    out = []
+    for t in targets:
+        item = now.get(t.cart_sku)
+        shows = item.qoh if item is not None and item.tracked else None
+        row = DriftRow(t.sku, t.shaped, shows, t.cart_sku)
+        if not only_drifted or row.drifted:
+            out.append(row)
+    progress.update(len(skus), len(skus), "drift report ready")
+    return out
+
+
+def drift_report(store: Store, cart_name: str, *,
+                 progress: Progress | None = None) -> list[tuple[str, int, int | None]]:
+    """[(sku, should_show, cart_shows)] for every synced product of the store; cart_shows
+    is None when the item is not on the cart or its stock is not tracked there.
+    Raises CartDefinitionError (unknown cart) or a CartError (the cart could not be read)."""
+    return [(r.sku, r.should_show, r.cart_shows)
+            for r in drift_rows(store, cart_name, progress=progress)]

@@ -1,0 +1,107 @@
+"""Running work off the UI thread.
+
+Two tools, both delivering results on the UI thread:
+
+- `run_in_thread(fn, owner=..., on_done=..., on_error=...)`: a short store query or
+  write on a QThreadPool thread (the inventory list's pages, the status bar's counts,
+  the Stack Controller's rows). If `owner` is destroyed first the result is dropped.
+- qasync (`asyncSlot` + `run_blocking`): longer work a dialog awaits (Send QOH, Get QOH,
+  order import), run in the loop's executor while the window stays live.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+_pending: set[_Relay] = set()
+
+
+class _Relay(QObject):
+    """Lives on the UI thread; the worker emits, the slots run on the UI thread."""
+
+    done = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, on_done, on_error, owner: QObject | None):
+        super().__init__(owner)
+        self._on_done = on_done
+        self._on_error = on_error
+        self.done.connect(self._deliver)
+        self.failed.connect(self._fail)
+
+    @Slot(object)
+    def _deliver(self, result: Any) -> None:
+        _pending.discard(self)
+        if self._on_done is not None:
+            self._on_done(result)
+
+    @Slot(object)
+    def _fail(self, error: BaseException) -> None:
+        _pending.discard(self)
+        if self._on_error is not None:
+            self._on_error(error)
+        else:
+            log.error("background task failed: %s: %s", type(error).__name__, error)
+
+
+class _Task(QRunnable):
+    def __init__(self, fn: Callable[[], Any], relay: _Relay):
+        super().__init__()
+        self.fn = fn
+        self.relay = relay
+
+    def run(self) -> None:  # on a pool thread
+        try:
+            result = self.fn()
+        except Exception as e:  # noqa: BLE001 - handed to the UI thread
+            self._emit(self.relay.failed, e)
+        else:
+            self._emit(self.relay.done, result)
+
+    @staticmethod
+    def _emit(signal, value) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the owner (and its relay) was destroyed meanwhile
+            pass
+
+
+def pool() -> QThreadPool:
+    return QThreadPool.globalInstance()
+
+
+def run_in_thread(fn: Callable[[], Any], *, owner: QObject | None = None,
+                  on_done: Callable[[Any], None] | None = None,
+                  on_error: Callable[[BaseException], None] | None = None) -> None:
+    """Run `fn()` on a pool thread; `on_done(result)` / `on_error(exc)` on the UI thread."""
+    relay = _Relay(on_done, on_error, owner)
+    _pending.add(relay)
+    relay.destroyed.connect(lambda *_: _pending.discard(relay))
+    pool().start(_Task(fn, relay))
+
+
+def wait_for_background(msecs: int = 5000) -> bool:
+    """At exit (and in tests): let the pool's tasks finish."""
+    return pool().waitForDone(msecs)
+
+
+async def run_blocking(fn: Callable[..., Any], *args: Any) -> Any:
+    """Await `fn(*args)` run in the running (qasync) loop's executor."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, lambda: fn(*args))
+
+
+def make_loop(app):
+    """The qasync event loop the window runs on (set as the current loop)."""
+    import qasync
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    return loop

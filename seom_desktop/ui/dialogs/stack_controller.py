@@ -1,0 +1,333 @@
+"""The Stack Controller (Ctrl+Shift+S from the main window): the Web Stack, who sends it,
+and the clerk's actions on its records (Send now, Retry, Bypass, Delete)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+)
+
+from seom_desktop.stack.lease import LeaseInfo, lease_info
+from seom_desktop.stack.rows import (
+    StackInputError,
+    StackRowView,
+    bypass_rows,
+    count_by_state,
+    delete_rows,
+    list_rows,
+    retry_rows,
+)
+from seom_desktop.store.models import STATES
+from seom_desktop.store.params import set_param
+from seom_desktop.ui.async_support import run_in_thread
+from seom_desktop.ui.models.stack import StackModel
+
+REFRESH_MS = 2000
+SHOW_AT_MOST = 2000
+ALL_STATES = "All states"
+
+
+@dataclass(frozen=True)
+class StackView:
+    rows: list[StackRowView]
+    counts: dict[str, int]
+    lease: LeaseInfo
+
+
+def read_stack(store, *, state: str | None, workstation: str | None,
+               limit: int = SHOW_AT_MOST) -> StackView:
+    with store.read() as s:
+        return StackView(list_rows(s, state=state, workstation=workstation, limit=limit),
+                         count_by_state(s), lease_info(s))
+
+
+def _stamp(dt) -> str:
+    return dt.strftime("%Y-%m-%d %H:%M:%S") if dt else "?"
+
+
+def lease_text(info: LeaseInfo, workstation: str) -> tuple[str, bool]:
+    """The line saying who sends the Web Stack (and a warning when stale)."""
+    if not info.designated:
+        return ("Local stack controller: each workstation sends the changes it made "
+                f"(this one: {workstation}).", False)
+    if info.stale:
+        return (f"⚠ Shared stack controller {info.holder} since {_stamp(info.acquired_at)} UTC: "
+                f"its last heartbeat was {_stamp(info.heartbeat_at)} UTC — it has stopped; "
+                "nothing is being sent. Start seom-desktop on that workstation.", True)
+    if not info.holder:
+        return (f"⚠ Shared stack controller {info.designated}: not running; nothing is "
+                "being sent until it starts.", True)
+    return (f"Shared stack controller {info.holder} since {_stamp(info.acquired_at)} UTC, "
+            f"last heartbeat {_stamp(info.heartbeat_at)} UTC.", False)
+
+
+class StackControllerDialog(QDialog):
+    changed = Signal()
+
+    def __init__(self, store, *, workstation: str, parent=None,
+                 wake: Callable[[], None] | None = None, refresh_ms: int = REFRESH_MS):
+        super().__init__(parent)
+        self.store = store
+        self.workstation = workstation
+        self.wake = wake
+        self.view: StackView | None = None
+        self._busy = False
+        self._again = False
+        self._scope_set = False
+        self.setObjectName("stackControllerDialog")
+        self.setWindowTitle("Stack Controller")
+        self.resize(1040, 540)
+
+        self.lease_label = QLabel("…")
+        self.lease_label.setObjectName("leaseLabel")
+        self.lease_label.setWordWrap(True)
+        self.shared_box = QCheckBox("This workstation is the shared stack controller")
+        self.shared_box.setObjectName("sharedBox")
+        self.shared_box.setAccessibleName("This workstation is the shared stack controller")
+        self.shared_box.clicked.connect(self._set_shared)
+
+        self.state_box = QComboBox()
+        self.state_box.setObjectName("stateFilter")
+        self.state_box.setAccessibleName("State")
+        self.state_box.addItem(ALL_STATES, None)
+        for st in STATES:
+            self.state_box.addItem(st.capitalize(), st)
+        self.scope_box = QComboBox()
+        self.scope_box.setObjectName("scopeFilter")
+        self.scope_box.setAccessibleName("Workstation")
+        self.scope_box.addItem(f"This workstation only (local: {workstation})", workstation)
+        self.scope_box.addItem("All workstations (shared)", None)
+        self.state_box.currentIndexChanged.connect(lambda *_: self.refresh())
+        self.scope_box.currentIndexChanged.connect(lambda *_: self.refresh())
+        self.counts_label = QLabel("")
+        self.counts_label.setObjectName("countsLabel")
+
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("State:"))
+        filters.addWidget(self.state_box)
+        filters.addSpacing(12)
+        filters.addWidget(QLabel("Records:"))
+        filters.addWidget(self.scope_box)
+        filters.addStretch(1)
+        filters.addWidget(self.counts_label)
+
+        self.model = StackModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("stackTable")
+        self.table.setAccessibleName("Web Stack")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        h = self.table.horizontalHeader()
+        for col, width in enumerate((120, 120, 70, 80, 70, 0, 150, 110)):
+            if width:
+                self.table.setColumnWidth(col, width)
+        h.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
+
+        self.send_button = QPushButton("Send &now")
+        self.retry_button = QPushButton("&Retry")
+        self.bypass_button = QPushButton("&Bypass")
+        self.delete_button = QPushButton("&Delete")
+        self.refresh_button = QPushButton("Re&fresh")
+        tips = {self.send_button: "Wake the stack controller: send what is due now",
+                self.retry_button: "Put the selected failed or bypassed records back to pending",
+                self.bypass_button: "Stop trying to send the selected records (kept, bypassed)",
+                self.delete_button: "Remove the selected records from the Web Stack",
+                self.refresh_button: "Read the Web Stack again"}
+        for b, tip in tips.items():
+            b.setToolTip(tip)
+            b.setAccessibleName(b.text().replace("&", ""))
+        self.send_button.setObjectName("sendNow")
+        self.retry_button.setObjectName("retry")
+        self.bypass_button.setObjectName("bypass")
+        self.delete_button.setObjectName("delete")
+        self.send_button.clicked.connect(self.send_now)
+        self.retry_button.clicked.connect(lambda: self._act("retry"))
+        self.bypass_button.clicked.connect(lambda: self._act("bypass"))
+        self.delete_button.clicked.connect(self._confirm_delete)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.message = QLabel("")
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+
+        buttons = QHBoxLayout()
+        for b in (self.send_button, self.retry_button, self.bypass_button, self.delete_button,
+                  self.refresh_button):
+            buttons.addWidget(b)
+        buttons.addWidget(self.message, 1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.close)
+        buttons.addWidget(close)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.lease_label)
+        layout.addWidget(self.shared_box)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self._enable()
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(refresh_ms)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        self.refresh()
+
+    # --- reading ---------------------------------------------------------------------
+    def filters(self) -> tuple[str | None, str | None]:
+        return self.state_box.currentData(), self.scope_box.currentData()
+
+    def refresh(self) -> None:
+        if self._busy:
+            self._again = True
+            return
+        self._busy = True
+        state, ws = self.filters()
+        store = self.store
+        run_in_thread(lambda: read_stack(store, state=state, workstation=ws), owner=self,
+                      on_done=self._show, on_error=self._read_failed)
+
+    def _show(self, view: StackView) -> None:
+        self._busy = False
+        if not self._scope_set:
+            # The shared view by default when a shared controller sends everyone's rows.
+            self._scope_set = True
+            if view.lease.designated and self.scope_box.currentIndex() == 0:
+                self.scope_box.setCurrentIndex(1)
+                return  # the index change asks again
+        selected = set(self.selected_ids())
+        self.view = view
+        self.model.set_rows(view.rows)
+        if selected:
+            sm = self.table.selectionModel()
+            for i, r in enumerate(view.rows):
+                if r.id in selected:
+                    sm.select(self.model.index(i, 0), sm.SelectionFlag.Select | sm.SelectionFlag.Rows)
+        c = view.counts
+        shown = len(view.rows)
+        more = f" (the first {shown:,} shown)" if shown >= SHOW_AT_MOST else ""
+        self.counts_label.setText(
+            f"{c['pending'] + c['sending']:,} pending · {c['failed']:,} failed · "
+            f"{c['bypassed']:,} bypassed · {c['sent']:,} sent{more}")
+        text, warn = lease_text(view.lease, self.workstation)
+        self.lease_label.setText(text)
+        self.lease_label.setStyleSheet("color: #b3261e; font-weight: bold;" if warn else "")
+        self.shared_box.setChecked(view.lease.designated == self.workstation)
+        self._enable()
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def _read_failed(self, e: BaseException) -> None:
+        self._busy = False
+        self._say(f"The Web Stack could not be read: {e}", error=True)
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.rows[r].id for r in rows if r < len(self.model.rows)]
+
+    def _enable(self) -> None:
+        any_selected = bool(self.table.selectionModel().selectedRows())
+        for b in (self.retry_button, self.bypass_button, self.delete_button):
+            b.setEnabled(any_selected)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet("color: #b3261e;" if error else "color: #2e7d32;")
+
+    # --- acting ----------------------------------------------------------------------
+    def send_now(self) -> None:
+        if self.wake is None:
+            self._say("No stack controller runs in this window; the shared stack controller "
+                      "sends on its own.", error=True)
+            return
+        self.wake()
+        self._say("The stack controller was asked to send now.")
+        QTimer.singleShot(500, self.refresh)
+
+    def _confirm_delete(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        if self.confirm(f"Delete {len(ids)} record(s) from the Web Stack? Their changes "
+                        "will never be sent."):
+            self._act("delete")
+
+    def confirm(self, question: str) -> bool:
+        answer = QMessageBox.question(self, "Stack Controller", question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _act(self, what: str) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            self._say("Select one or more records first.", error=True)
+            return
+        fn = {"retry": retry_rows, "bypass": bypass_rows, "delete": delete_rows}[what]
+        store = self.store
+
+        def work() -> int:
+            with store.write() as s:
+                return fn(s, ids)
+
+        run_in_thread(work, owner=self, on_done=lambda n: self._acted(what, len(ids), n),
+                      on_error=self._act_failed)
+
+    def _acted(self, what: str, asked: int, n: int) -> None:
+        done = {"retry": "put back to pending", "bypass": "bypassed", "delete": "deleted"}[what]
+        note = "" if n == asked else f" ({asked - n} were in a state that does not allow it)"
+        self._say(f"{n} record(s) {done}{note}.")
+        self.changed.emit()
+        if what == "retry" and self.wake is not None:
+            self.wake()
+        self.refresh()
+
+    def _act_failed(self, e: BaseException) -> None:
+        msg = str(e) if isinstance(e, StackInputError) else f"{type(e).__name__}: {e}"
+        self._say(msg, error=True)
+        self.refresh()
+
+    def _set_shared(self, checked: bool) -> None:
+        value = self.workstation if checked else ""
+        store = self.store
+
+        def work() -> None:
+            with store.write() as s:
+                set_param(s, "SharedStackController", value)
+
+        def done(_r) -> None:
+            self._say(f"This workstation ({self.workstation}) is now the shared stack "
+                      "controller." if checked else
+                      "Back to local stack controllers: each workstation sends its own changes.")
+            self.changed.emit()
+            self.refresh()
+
+        run_in_thread(work, owner=self, on_done=done, on_error=self._act_failed)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        self.timer.stop()
+        super().closeEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Delete and self.selected_ids():
+            self._confirm_delete()
+            return
+        super().keyPressEvent(event)

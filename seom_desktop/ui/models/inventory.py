@@ -1,0 +1,210 @@
+"""The inventory list's model: plain (id, sku, name, qoh) rows fetched from the store in
+pages, in SKU order, on a pool thread (keyset paging: `sku > last`, so the 200th page
+costs what the first does). 100,000 products never become 100,000 ORM objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from sqlalchemy import func, or_, select
+
+from seom_desktop.store.models import Product
+from seom_desktop.ui.async_support import run_in_thread
+
+PAGE = 500
+
+
+@dataclass(frozen=True)
+class InventoryRow:
+    id: int
+    sku: str
+    name: str
+    qoh: int
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(q, search: str):
+    s = (search or "").strip()
+    if not s:
+        return q
+    pat = _like(s)
+    return q.where(or_(Product.sku.ilike(f"{pat}%", escape="\\"),
+                       Product.name.ilike(f"%{pat}%", escape="\\")))
+
+
+def count_products(store, search: str = "") -> int:
+    with store.read() as s:
+        return s.scalar(_filtered(select(func.count(Product.id)), search)) or 0
+
+
+def fetch_page(store, search: str = "", after: str | None = None,
+               limit: int = PAGE) -> list[InventoryRow]:
+    q = select(Product.id, Product.sku, Product.name, Product.qoh).order_by(Product.sku)
+    q = _filtered(q, search)
+    if after is not None:
+        q = q.where(Product.sku > after)
+    with store.read() as s:
+        return [InventoryRow(*r) for r in s.execute(q.limit(limit))]
+
+
+def fetch_qoh(store, ids: list[int]) -> dict[int, int]:
+    out: dict[int, int] = {}
+    with store.read() as s:
+        for i in range(0, len(ids), 900):
+            chunk = ids[i:i + 900]
+            out.update(s.execute(select(Product.id, Product.qoh)
+                                 .where(Product.id.in_(chunk))).tuples().all())
+    return out
+
+
+class InventoryModel(QAbstractTableModel):
+    HEADERS = ("SKU", "Name", "QOH")
+    SKU, NAME, QOH = range(3)
+
+    loaded = Signal()  # a page arrived
+    total_changed = Signal(int)  # products matching the search
+
+    def __init__(self, store, parent=None, *, page_size: int = PAGE):
+        super().__init__(parent)
+        self.store = store
+        self.page_size = page_size
+        self.search = ""
+        self.rows: list[InventoryRow] = []
+        self.total: int | None = None
+        self._gen = 0
+        self._loading = False
+        self._exhausted = False
+        self.error = ""
+
+    # --- Qt model API --------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt names
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            if col == self.SKU:
+                return row.sku
+            if col == self.NAME:
+                return row.name
+            return f"{row.qoh:,}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == self.QOH:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole and section == self.QOH:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802
+        return not parent.isValid() and not self._exhausted and not self._loading
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802
+        if parent.isValid() or self._loading or self._exhausted:
+            return
+        self._fetch()
+
+    # --- ours ----------------------------------------------------------------------
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    @property
+    def exhausted(self) -> bool:
+        return self._exhausted
+
+    def row_at(self, i: int) -> InventoryRow | None:
+        return self.rows[i] if 0 <= i < len(self.rows) else None
+
+    def set_search(self, text: str) -> None:
+        """Start again from the first page of what matches `text` (SKU prefix or a word
+        of the name)."""
+        self.search = (text or "").strip()
+        self.reload()
+
+    def reload(self) -> None:
+        self._gen += 1
+        self.beginResetModel()
+        self.rows = []
+        self._exhausted = False
+        self._loading = False
+        self.total = None
+        self.endResetModel()
+        gen, store, search = self._gen, self.store, self.search
+        run_in_thread(lambda: count_products(store, search), owner=self,
+                      on_done=lambda n: self._got_total(gen, n), on_error=self._failed)
+        self._fetch()
+
+    def _fetch(self) -> None:
+        self._loading = True
+        gen, store, search, size = self._gen, self.store, self.search, self.page_size
+        after = self.rows[-1].sku if self.rows else None
+        run_in_thread(lambda: fetch_page(store, search, after, size), owner=self,
+                      on_done=lambda rows: self._got_page(gen, rows),
+                      on_error=self._failed)
+
+    def _got_total(self, gen: int, n: int) -> None:
+        if gen == self._gen:
+            self.total = n
+            self.total_changed.emit(n)
+
+    def _got_page(self, gen: int, rows: list[InventoryRow]) -> None:
+        if gen != self._gen:
+            return  # a page of an older search
+        self._loading = False
+        self._exhausted = len(rows) < self.page_size
+        if rows:
+            first = len(self.rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+        self.loaded.emit()
+
+    def _failed(self, e: BaseException) -> None:
+        self._loading = False
+        self.error = f"{type(e).__name__}: {e}"
+        self.loaded.emit()
+
+    def refresh_qoh(self, first: int = 0, last: int | None = None) -> None:
+        """Re-read the QOH of rows first..last (the visible ones) off the UI thread."""
+        if not self.rows:
+            return
+        last = len(self.rows) - 1 if last is None else min(last, len(self.rows) - 1)
+        first = max(0, first)
+        if last < first:
+            return
+        ids = [r.id for r in self.rows[first:last + 1]]
+        gen, store = self._gen, self.store
+        run_in_thread(lambda: fetch_qoh(store, ids), owner=self,
+                      on_done=lambda qoh: self._got_qoh(gen, first, len(ids), qoh))
+
+    def _got_qoh(self, gen: int, first: int, count: int, qoh: dict[int, int]) -> None:
+        if gen != self._gen:
+            return
+        lo = hi = None
+        for i in range(first, min(first + count, len(self.rows))):
+            r = self.rows[i]
+            new = qoh.get(r.id)
+            if new is not None and new != r.qoh:
+                self.rows[i] = InventoryRow(r.id, r.sku, r.name, new)
+                lo = i if lo is None else lo
+                hi = i
+        if lo is not None:
+            self.dataChanged.emit(self.index(lo, self.QOH), self.index(hi, self.QOH))
