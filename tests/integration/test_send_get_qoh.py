@@ -510,3 +510,71 @@ def test_lost_answer_marks_the_batch_attempted_not_sent(woo, cli, store):
     assert targets["M-2"].attempted in (8, (8,))
     assert send_qoh(store, "woo").sent == 2  # re-sending absolute values is harmless
     assert web_fields(store, "woo")["M-1"][0] == 6
+
+
+def _emulator(kind):
+    from seom_desktop.emulators.registry import emulator_class
+
+    try:
+        cls = emulator_class(kind)
+    except ValueError as e:
+        pytest.skip(str(e))
+    emu = cls(auto_ship=True) if kind == "magento" else cls()
+    emu.start()
+    url = {"bigcommerce": f"{emu.url}/stores/{getattr(emu, 'store_hash', '')}"}.get(kind, emu.url)
+    creds = {"woocommerce": ["--key", getattr(emu, "key", ""), "--secret", getattr(emu, "secret", "")],
+             "magento": ["--token", getattr(emu, "integration_token", "")],
+             "miva": ["--token", getattr(emu, "token", ""), "--location", getattr(emu, "store_code", "")],
+             }.get(kind, ["--token", getattr(emu, "token", "")])
+    return emu, ["--url", url, *creds]
+
+
+@pytest.mark.parametrize("kind", ["woocommerce", "shopify", "bigcommerce", "magento", "miva"])
+def test_send_order_import_get_round_trip_on_every_cart(kind, cli, store):
+    emu, args = _emulator(kind)
+    try:
+        assert cli("cart", "add", "c", "--kind", kind, *args, "--max-items", "2")[0] == 0
+        seed(store, {"RA": 5, "RB": 7, "RC": 9})
+        for sku in ("RA", "RB", "RC"):
+            emu.add_item(sku, 0)
+        code, out, err = cli("send-qoh", "c", "--json")
+        assert code == 0, err
+        assert json.loads(out)["sent"] == 3 and json.loads(out)["requests"] == 2
+        assert [emu.quantity(s) for s in ("RA", "RB", "RC")] == [5, 7, 9]
+        emu.place_order([("RB", 3)])
+        code, out, err = cli("orders", "import", "c", "--json")
+        assert code == 0, err
+        assert len(json.loads(out)["imported"]) == 1 and qohs(store)["RB"] == 4
+        code, out, err = cli("get-qoh", "c", "--json")
+        assert code == 0, err
+        doc = json.loads(out)
+        assert doc["changed"] == [] and doc["unchanged"] == 3 and qohs(store)["RB"] == 4
+    finally:
+        emu.stop()
+
+
+def test_rate_limit_is_waited_out_on_send_and_get(woo, cli, store):
+    add_woo(cli, woo)
+    products = {f"L-{i:03d}": 4 for i in range(250)}
+    seed(store, products)
+    woo_items(woo, dict.fromkeys(products, 1))
+    woo.faults.retry_after = 0
+    woo.faults.queue("429", 1, "/products/batch")
+    r = send_qoh(store, "woo", max_items=100)
+    assert r.ok and r.sent == 250 and r.requests == 3
+    assert woo.requests[WOO_BATCH] == 4 and woo.faults.injected["429"] == 1
+    with woo.lock:  # the cart changes behind the store's back
+        for obj in woo.products.values():
+            obj["stock_quantity"] = 2
+
+    def throttle_next_page(done, total):
+        if done == 100 and not woo.faults.injected["429"] > 1:
+            woo.faults.queue("429", 1, "/wp-json/wc/v3/products")
+
+    r = get_qoh(store, "woo", actor=ACTOR, chunk_size=100, progress=Canceller(hook=throttle_next_page))
+    assert r.ok and r.read == 250 and len(r.changed) == 250
+    assert woo.faults.injected["429"] == 2
+    assert set(qohs(store).values()) == {2}
+    with store.read() as s:
+        assert s.scalar(select(func.count()).select_from(LedgerEntry)
+                        .where(LedgerEntry.source == "pulled from cart")) == 250
