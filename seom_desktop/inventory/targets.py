@@ -24,7 +24,7 @@ class Target:
     item_id: str  # the cart's own id, when known
     last_sent: int | None
     last_cart_qoh: int | None  # what we believe the cart shows
-    attempted: int | None = None  # written with no answer yet
+    attempted: tuple[int, ...] = ()  # written with no answer yet, newest last
 
 
 def cart_targets(session: Session, cart_id: int, product_ids: Sequence[int] | None = None, *,
@@ -45,7 +45,7 @@ def cart_targets(session: Session, cart_id: int, product_ids: Sequence[int] | No
                 continue
             out.append(Target(pid, sku, cart_sku or sku, qoh,
                               shaped_qoh(qoh, reserve or 0, max_qty), sync, item_id or "",
-                              last_sent, last_cart, attempted))
+                              last_sent, last_cart, _in_doubt(attempted)))
     if product_ids is not None:
         out.sort(key=lambda t: t.sku)
     return out
@@ -78,14 +78,29 @@ def record_sent(session: Session, cart_id: int, product_id: int, qoh: int,
     wf.last_sent_at = now
     wf.last_cart_qoh = qoh
     wf.last_cart_seen_at = now
-    wf.attempted_qoh = None
+    wf.attempted_qoh = ""
     if item_id:
         wf.cart_item_id = item_id
 
 
 def record_attempt(session: Session, cart_id: int, product_id: int, qoh: int) -> None:
     """About to write `qoh`: if no answer comes, a read-back showing it means it landed."""
-    _web_field(session, cart_id, product_id).attempted_qoh = qoh
+    wf = _web_field(session, cart_id, product_id)
+    values = [v for v in _in_doubt(wf.attempted_qoh) if v != qoh][-(MAX_IN_DOUBT - 1):]
+    wf.attempted_qoh = ",".join(str(v) for v in (*values, qoh))
+
+
+MAX_IN_DOUBT = 8
+
+
+def _in_doubt(text: str | None) -> tuple[int, ...]:
+    out = []
+    for part in (text or "").split(","):
+        try:
+            out.append(int(part))
+        except ValueError:
+            continue
+    return tuple(out)
 
 
 def record_seen(session: Session, cart_id: int, product_id: int, qoh: int | None,

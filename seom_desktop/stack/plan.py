@@ -44,8 +44,8 @@ class Work:
         return self.target.last_cart_qoh if self.target else None
 
     @property
-    def attempted(self) -> int | None:
-        return self.target.attempted if self.target else None
+    def attempted(self) -> tuple[int, ...]:
+        return self.target.attempted if self.target else ()
 
 
 @dataclass
@@ -73,7 +73,7 @@ def coalesce(session: Session, cart_id: int, rows: Sequence[ClaimedRow]) -> Cart
 
 def needs_nothing(w: Work) -> bool:
     """The cart is believed to show the target and no write is in doubt."""
-    return w.attempted is None and w.believed is not None and w.believed == w.qoh
+    return not w.attempted and w.believed is not None and w.believed == w.qoh
 
 
 def judge_read_back(w: Work, item: CartItem | None) -> None:
@@ -88,7 +88,7 @@ def judge_read_back(w: Work, item: CartItem | None) -> None:
     w.seen = item.qoh
     if item.qoh == w.qoh:
         w.decision = ALREADY
-    elif w.believed is None or item.qoh in (w.believed, w.attempted):
+    elif w.believed is None or item.qoh == w.believed or item.qoh in w.attempted:
         w.decision = WRITE
     else:
         w.decision = STALE

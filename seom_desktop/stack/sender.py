@@ -6,8 +6,9 @@ How a retry after an ambiguous failure (sent, no answer) is kept from applying a
 twice (DESIGN.md invariant 2), for every cart:
 - the value written is always absolute: the store's QOH shaped for the cart, so writing
   it again changes nothing;
-- before a write, the value is recorded as `attempted_qoh` in the store; after a crash
-  or a lost answer, a read-back that shows it proves the write landed;
+- before a write, the value is added to `attempted_qoh` in the store (the values in
+  doubt); after a crash or a lost answer, a read-back that shows one of them proves
+  that write landed;
 - Shopify (write mode idempotent-delta) gets a compare-and-set instead of the read-back:
   `inventorySetQuantities` with `changeFromQuantity` = what we believe it shows and an
   `@idempotent` key derived from (cart, product, value, expected): the same retry carries
@@ -162,7 +163,7 @@ def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector
                 if actual == w.qoh:
                     record_sent(s, cart.id, w.product_id, w.qoh)
                     mark_sent(s, w.row_ids, f"cart already shows {w.qoh}", tally)
-                elif actual is not None and actual == w.attempted:
+                elif actual is not None and actual in w.attempted:
                     w.seen = actual  # an earlier write landed unseen: write on top of it
                     retry.append(w)
                 else:

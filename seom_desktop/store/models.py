@@ -83,9 +83,9 @@ class WebField(Base):
     last_sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     last_cart_qoh: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     last_cart_seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    # A quantity written with no answer (an ambiguous failure): a read-back that shows
-    # it means the write landed.
-    attempted_qoh: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Quantities written with no answer yet (comma-separated, newest last): a read-back
+    # that shows one of them means that write landed.
+    attempted_qoh: Mapped[str] = mapped_column(String(255), default="")
 
     product: Mapped[Product] = relationship(back_populates="web_fields")
     cart: Mapped[Cart] = relationship()

@@ -105,7 +105,7 @@ def upgrade() -> None:
         sa.Column("last_sent_at", sa.DateTime(), nullable=True),
         sa.Column("last_cart_qoh", sa.BigInteger(), nullable=True),
         sa.Column("last_cart_seen_at", sa.DateTime(), nullable=True),
-        sa.Column("attempted_qoh", sa.BigInteger(), nullable=True),
+        sa.Column("attempted_qoh", sa.String(length=255), nullable=False, server_default=""),
         sa.CheckConstraint("max_qty IS NULL OR max_qty >= 0", name="ck_web_fields_max_qty"),
         sa.CheckConstraint("reserve >= 0", name="ck_web_fields_reserve"),
         sa.ForeignKeyConstraint(["cart_id"], ["carts.id"], ondelete="CASCADE"),

@@ -1,0 +1,126 @@
+"""The web stack under faults: every fault kind of the emulators at 20 %, and a headless
+controller process killed with SIGKILL at random moments. In the end no row is lost,
+no change is applied twice, and every cart shows the store's shaped QOH."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from seom_desktop.emulators.base import FAULT_KINDS
+from seom_desktop.inventory import operations as ops
+from seom_desktop.inventory.actor import Actor
+from seom_desktop.stack.controller import StackController
+from seom_desktop.stack.rows import count_by_state
+
+ACTOR = Actor("clerk", "test-ws")
+
+
+def _counts(shop):
+    with shop.store.read() as s:
+        return count_by_state(s)
+
+
+def _random_changes(shop, rng, n, changes):
+    with shop.store.write() as s:
+        for _ in range(n):
+            sku = rng.choice(shop.skus)
+            delta = rng.choice([-2, -1, 1, 2, 3, 5])
+            ops.adjust(s, sku=sku, delta=delta, actor=ACTOR, reason="test")
+            changes[sku] = changes.get(sku, 0) + 1
+
+
+def _assert_no_double_application(shop, changes, before):
+    for name, emu in shop.emulators().items():
+        for sku, n in changes.items():
+            applied = emu.applied[sku] - before[name].get(sku, 0)
+            assert applied <= n, f"{name} applied {sku} {applied} times for {n} changes"
+
+
+def _short(cart):
+    from seom_desktop.connect import connect
+    return connect(cart, read_timeout=0.3)
+
+
+def test_converges_under_twenty_percent_faults(shop):
+    rng = random.Random(7)
+    for emu in shop.emulators().values():
+        emu.faults.set_spec("all:0.2")
+        emu.faults.rng.seed(11)
+        emu.faults.hang_seconds = 0.5
+        emu.faults.retry_after = 0
+        for kind in FAULT_KINDS:  # each kind at least once, besides the random ones
+            emu.faults.queue(kind)
+    before = {n: dict(e.applied) for n, e in shop.emulators().items()}
+    changes: dict[str, int] = {}
+    ctl = StackController(shop.store, workstation="test-ws", connect=_short)
+    for _ in range(40):
+        _random_changes(shop, rng, 6, changes)
+        ctl.run_once()
+    for _ in range(60):
+        c = _counts(shop)
+        if c["pending"] == c["failed"] == c["sending"] == 0:
+            break
+        ctl.run_once()
+    ctl.close()
+    injected = sum(sum(e.faults.injected.values()) for e in shop.emulators().values())
+    kinds = set().union(*(e.faults.injected for e in shop.emulators().values()))
+    assert injected >= 20 and kinds == set(FAULT_KINDS), (injected, kinds)
+    c = _counts(shop)
+    with shop.store.read() as s:
+        from seom_desktop.stack.rows import list_rows
+        bad = [(r.cart, r.sku, r.state, r.attempts, r.last_response) for r in list_rows(s)
+               if r.state != "sent"]
+    assert c["pending"] == c["failed"] == c["sending"] == c["bypassed"] == 0, bad[:5]
+    assert shop.actual() == shop.expected()
+    _assert_no_double_application(shop, changes, before)
+
+
+def _controller_process(url):
+    env = dict(os.environ)
+    return subprocess.Popen(
+        [sys.executable, "-m", "seom_desktop", "--store", url, "--workstation", "test-ws",
+         "controller", "--poll", "0.1", "--claim-ttl", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+
+
+@pytest.mark.parametrize("kills", [
+    pytest.param(25, id="25-kills"),
+    pytest.param(25, id="25-more-kills"),
+    pytest.param(200, id="200-kills", marks=pytest.mark.slow),
+])
+def test_killed_controller_loses_nothing_and_applies_nothing_twice(shop, kills, request):
+    rng = random.Random(hash(request.node.name) & 0xFFFF)
+    for emu in shop.emulators().values():
+        emu.latency = 0.01  # each request takes a moment: kills land mid-send
+    before = {n: dict(e.applied) for n, e in shop.emulators().items()}
+    changes: dict[str, int] = {}
+    for _ in range(kills):
+        _random_changes(shop, rng, 8, changes)
+        proc = _controller_process(shop.url)
+        time.sleep(rng.uniform(0.2, 1.2))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    _random_changes(shop, rng, 8, changes)
+    proc = _controller_process(shop.url)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            c = _counts(shop)
+            if c["pending"] == c["failed"] == c["sending"] == 0:
+                break
+            time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0, proc.stderr.read().decode()[-2000:]
+    c = _counts(shop)
+    assert c["pending"] == c["failed"] == c["sending"] == c["bypassed"] == 0, c
+    assert c["sent"] == 2 * sum(changes.values())  # every row, none lost
+    assert shop.actual() == shop.expected()
+    _assert_no_double_application(shop, changes, before)
