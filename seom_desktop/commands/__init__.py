@@ -3,6 +3,7 @@
 from seom_desktop.commands import (
     carts,
     controller,
+    demo,
     emulator,
     gui,
     params,
@@ -12,4 +13,4 @@ from seom_desktop.commands import (
     transfer,
 )
 
-COMMAND_MODULES = [gui, products, params, carts, stock, stack, controller, transfer, emulator]
+COMMAND_MODULES = [gui, demo, products, params, carts, stock, stack, controller, transfer, emulator]

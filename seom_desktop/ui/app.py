@@ -15,7 +15,7 @@ DIALOG_KEYS = {
     "view-inventory": "view_inventory",
     "stack-controller": "stack_controller",
 }
-SCREENSHOT_WAIT_S = 6.0  # at most, for the first page and the status bar to arrive
+SCREENSHOT_WAIT_S = 10.0  # at most, for the first page and the status bar to arrive
 SCREENSHOT_SETTLE_MS = 600
 
 
@@ -53,7 +53,8 @@ def compose(window, dialog=None):
 
 def run_gui(store, *, workstation: str, screenshot: str | None = None,
             open_dialog: str | None = None, cart_probe: Callable | None = None,
-            banner: str = "", before_shot: Callable[[object], None] | None = None) -> int:
+            banner: str = "", before_shot: Callable[[object], None] | None = None,
+            shot_when: Callable[[object], bool] | None = None) -> int:
     from PySide6.QtCore import QTimer
 
     from seom_desktop.ui.async_support import make_loop, wait_for_background
@@ -62,6 +63,8 @@ def run_gui(store, *, workstation: str, screenshot: str | None = None,
     app = make_app()
     loop = make_loop(app)
     window = MainWindow(store, workstation=workstation, cart_probe=cart_probe, banner=banner)
+    if screenshot:
+        window.resize(1180, 720)  # the same picture whatever geometry was saved
     window.show()
     state: dict = {"dialog": None, "code": 0}
 
@@ -77,11 +80,16 @@ def run_gui(store, *, workstation: str, screenshot: str | None = None,
 
         def shoot() -> None:
             waited = time.monotonic() - started
-            if not window.ready() and waited < SCREENSHOT_WAIT_S:
+            wanted = window.ready() and (shot_when is None or shot_when(window))
+            if not wanted and waited < SCREENSHOT_WAIT_S:
                 QTimer.singleShot(100, shoot)
                 return
             if before_shot is not None:
                 before_shot(window)
+            window.refresh_visible()
+            refresh = getattr(state["dialog"], "refresh", None)
+            if callable(refresh):
+                refresh()
             QTimer.singleShot(SCREENSHOT_SETTLE_MS, save)
 
         def save() -> None:

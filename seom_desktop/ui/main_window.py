@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
 
         self.model = InventoryModel(self.store, self)
         self.model.total_changed.connect(self._show_total)
+        self.model.loaded.connect(self._first_page)
         self.table = QTableView()
         self.table.setObjectName("inventoryTable")
         self.table.setAccessibleName("Inventory list")
@@ -143,12 +144,15 @@ class MainWindow(QMainWindow):
         self.carts_table.setAccessibleName("Selected item on each cart")
         self.carts_table.setModel(self.carts_model)
         self.carts_table.verticalHeader().setVisible(False)
-        self.carts_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        ch = self.carts_table.horizontalHeader()
+        ch.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        ch.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.carts_table.verticalHeader().setDefaultSectionSize(22)
         self.carts_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         hint = QLabel("Should show: the store's QOH shaped by the item's Web Fields. "
-                      "Cart showed: the last quantity read from or accepted by the cart."
-                      + (" Cart shows now: asked from the emulated cart." if self.cart_probe else ""))
+                      "Sent: the last quantity the cart accepted. Seen: the last quantity "
+                      "read from the cart."
+                      + (" Live: what the emulated cart shows now." if self.cart_probe else ""))
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
         sv.addWidget(self.item_title)
@@ -161,7 +165,7 @@ class MainWindow(QMainWindow):
         split.addWidget(side)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([620, 420])
+        split.setSizes([640, 520])
         self.splitter = split
         outer.addWidget(split, 1)
         self.setCentralWidget(central)
@@ -172,6 +176,10 @@ class MainWindow(QMainWindow):
         self._search_timer.timeout.connect(lambda: self.model.set_search(self.search.text()))
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self._search_now)
+
+    def _first_page(self) -> None:
+        if self.model.rowCount() and not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.model.index(0, 0))
 
     def _search_now(self) -> None:
         self._search_timer.stop()

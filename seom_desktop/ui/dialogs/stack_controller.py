@@ -137,7 +137,7 @@ class StackControllerDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         h = self.table.horizontalHeader()
-        for col, width in enumerate((120, 120, 70, 80, 70, 0, 150, 110)):
+        for col, width in enumerate((150, 110, 70, 80, 70, 0, 150, 100)):
             if width:
                 self.table.setColumnWidth(col, width)
         h.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)

@@ -62,8 +62,8 @@ class ItemCartsModel(QAbstractTableModel):
 
     @property
     def headers(self) -> tuple[str, ...]:
-        base = ("Cart", "Sync", "Should show", "Last sent", "Cart showed")
-        return (*base, "Cart shows now") if self.live else base
+        base = ("Cart", "Sync", "Should show", "Sent", "Seen")
+        return (*base, "Live") if self.live else base
 
     def set_rows(self, rows: list[ItemCartRow]) -> None:
         self.beginResetModel()
