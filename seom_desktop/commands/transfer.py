@@ -91,7 +91,7 @@ def _finish(ctx, report, text) -> int:
         print(f"error: {report.error}", file=sys.stderr)
         return 1
     if report.cancelled:
-        print("error: cancelled; what was done before is kept", file=sys.stderr)
+        print("error: cancelled; what was done is kept", file=sys.stderr)
         return 1
     return 0
 
@@ -110,17 +110,26 @@ def cmd_send_qoh(ctx) -> int:
             ctx.out(f"Send QOH To Website {r.cart} (dry run, nothing sent): {r.total} items, "
                     f"{_requests(r.total, r.batch_size)} requests of at most {r.batch_size}")
             ctx.out("SKU\tcart now\twould send")
-            for p in r.dry_run:
+            for p in r.dry_run:  # the preview is the point: every line
                 now = "-" if p.cart_qoh is None else str(p.cart_qoh)
                 sku = p.sku if p.sku == p.cart_sku else f"{p.sku} (cart SKU {p.cart_sku})"
                 ctx.out(f"{sku}\t{now}\t{p.would_send}" + (f"\t({p.note})" if p.note else ""))
         else:
             ctx.out(f"Send QOH To Website {r.cart}: sent {r.sent} of {r.total} items in "
                     f"{r.requests} request(s) of at most {r.batch_size}")
-        for x in r.refused:
-            ctx.out(f"refused {x.sku}: {x.message}")
+        _listed(ctx, r.refused, lambda x: f"refused {x.sku}: {x.message}")
 
     return _finish(ctx, r, text)
+
+
+SHOWN = 20  # lines per list in the human summary; --json has them all
+
+
+def _listed(ctx, rows, line) -> None:
+    for row in rows[:SHOWN]:
+        ctx.out(line(row))
+    if len(rows) > SHOWN:
+        ctx.out(f"... and {len(rows) - SHOWN} more (--json lists them all)")
 
 
 def _requests(total: int, size: int) -> int:
@@ -142,17 +151,14 @@ def cmd_get_qoh(ctx) -> int:
                 f"{'would create' if r.dry_run else 'created'} {len(r.created)}, "
                 f"unchanged {r.unchanged}, unknown {len(r.unknown)}, "
                 f"not tracked on the cart {len(r.untracked)}, no-sync {len(r.not_synced)}")
-        for c in r.changed:
-            ctx.out(f"{verb} {c['sku']}: {c['store_qoh']} -> {c['cart_qoh']}")
-        for c in r.created:
-            ctx.out(f"{'would create' if r.dry_run else 'created'} {c['sku']} "
-                    f"(QOH {c['cart_qoh'] if c['cart_qoh'] is not None else 0})")
-        for u in r.unknown:
-            ctx.out(f"unknown {u['sku']} (cart QOH {u['cart_qoh']}): {u['note']}")
-        for u in r.untracked:
-            ctx.out(f"not tracked on the cart: {u['sku']}")
-        for u in r.not_synced:
-            ctx.out(f"no-sync, left alone: {u['sku']} (cart QOH {u['cart_qoh']})")
+        _listed(ctx, r.changed, lambda c: f"{verb} {c['sku']}: {c['store_qoh']} -> {c['cart_qoh']}")
+        _listed(ctx, r.created, lambda c: f"{'would create' if r.dry_run else 'created'} "
+                f"{c['sku']} (QOH {c['cart_qoh'] if c['cart_qoh'] is not None else 0})")
+        _listed(ctx, r.unknown, lambda u: f"unknown {u['sku']} (cart QOH {u['cart_qoh']}): "
+                f"{u['note']}")
+        _listed(ctx, r.untracked, lambda u: f"not tracked on the cart: {u['sku']}")
+        _listed(ctx, r.not_synced, lambda u: f"no-sync, left alone: {u['sku']} "
+                f"(cart QOH {u['cart_qoh']})")
 
     return _finish(ctx, r, text)
 
@@ -166,13 +172,12 @@ def cmd_orders_import(ctx) -> int:
     def text() -> None:
         ctx.out(f"orders import {r.cart}: imported {len(r.imported)} order(s) "
                 f"({r.lines_applied} line(s) applied), skipped {len(r.skipped)} imported before")
-        for u in r.unknown_skus:
-            ctx.out(f"unknown SKU {u['sku']!r} in order {u['order_id']} (quantity {u['quantity']})")
-        for p in r.problems:
-            ctx.out(f"order {p['order_id']} {p['sku']}: {p['message']}")
-        for n in r.not_applied:
-            ctx.out(f"order {n['order_id']} is {n['status']}: recorded, stock not changed")
-        for h in r.held:
-            ctx.out(f"order {h['order_id']} is {h['status']}: left for a later import")
+        _listed(ctx, r.unknown_skus, lambda u: f"unknown SKU {u['sku']!r} in order "
+                f"{u['order_id']} (quantity {u['quantity']})")
+        _listed(ctx, r.problems, lambda p: f"order {p['order_id']} {p['sku']}: {p['message']}")
+        _listed(ctx, r.not_applied, lambda n: f"order {n['order_id']} is {n['status']}: "
+                "recorded, stock not changed")
+        _listed(ctx, r.held, lambda h: f"order {h['order_id']} is {h['status']}: "
+                "left for a later import")
 
     return _finish(ctx, r, text)

@@ -365,10 +365,14 @@ def test_get_qoh_over_pages_sets_store_ledgers_and_queues_other_synced_carts(
     seed(store, products)  # before SynchQOH: the carts already show these
     assert cli("param", "set", "SynchQOH", "true")[0] == 0
     woo_items(woo, cart)
+    changed = {sku for sku, q in cart.items() if q != 10}
+    code, out, _ = cli("get-qoh", "woo", "--dry-run")  # a short summary, not 323 lines
+    assert code == 0 and f"would change {len(changed)}," in out
+    assert f"... and {len(changed) - 20} more (--json lists them all)" in out
+    assert len(out.splitlines()) == 22
     code, out, err = cli("get-qoh", "woo", "--json")
     assert code == 0, err
     doc = json.loads(out)
-    changed = {sku for sku, q in cart.items() if q != 10}
     assert woo.requests[WOO_LIST] >= 4  # more than 3 pages of 100
     assert doc["read"] == 350 and doc["unchanged"] == 350 - len(changed)
     assert {c["sku"]: (c["store_qoh"], c["cart_qoh"]) for c in doc["changed"]} == {
@@ -578,3 +582,28 @@ def test_rate_limit_is_waited_out_on_send_and_get(woo, cli, store):
     with store.read() as s:
         assert s.scalar(select(func.count()).select_from(LedgerEntry)
                         .where(LedgerEntry.source == "pulled from cart")) == 250
+
+
+def test_ctrl_c_cancels_after_the_batch_in_flight(woo, cli, store, monkeypatch):
+    import os
+    import signal
+
+    add_woo(cli, woo)
+    products = {f"Z-{i:03d}": 3 for i in range(150)}
+    seed(store, products)
+    woo_items(woo, dict.fromkeys(products, 0))
+    real = WooCommerceConnector.set_qoh
+
+    def set_qoh_then_ctrl_c(self, updates):
+        out = real(self, updates)
+        os.kill(os.getpid(), signal.SIGINT)  # the clerk presses Ctrl-C once, mid-run
+        return out
+
+    monkeypatch.setattr(WooCommerceConnector, "set_qoh", set_qoh_then_ctrl_c)
+    code, out, err = cli("send-qoh", "woo", "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["cancelled"] is True and doc["sent"] == 50 and doc["requests"] == 1
+    assert err.splitlines()[-1] == "error: cancelled; what was done is kept"
+    assert woo.requests[WOO_BATCH] == 1
+    assert sum(1 for v in web_fields(store, "woo").values() if v[0] == 3) == 50
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
