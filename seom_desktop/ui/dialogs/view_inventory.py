@@ -14,10 +14,8 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -29,46 +27,17 @@ from seom_desktop.inventory.products import set_web_fields, web_fields_of
 from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
 from seom_desktop.store.carts import CartDefinitionError
 from seom_desktop.store.models import Cart, LedgerEntry, Product
-from seom_desktop.ui.dialogs.fields import ErrorLabel, SkuField, StoreDialog
+from seom_desktop.ui.dialogs.fields import (
+    ErrorLabel,
+    RowsModel,
+    SkuField,
+    StoreDialog,
+    plain_table,
+)
 
 LEDGER_ROWS = 200
 DISPLAY = Qt.ItemDataRole.DisplayRole
 EDIT = Qt.ItemDataRole.EditRole
-
-
-class RowsModel(QAbstractTableModel):
-    """Plain rows (tuples) under fixed headers, read-only."""
-
-    def __init__(self, headers: tuple[str, ...], rows: list[tuple] | None = None, parent=None):
-        super().__init__(parent)
-        self.headers = headers
-        self.rows: list[tuple] = rows or []
-
-    def set_rows(self, rows: list[tuple]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt names
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.headers)
-
-    def data(self, index, role=DISPLAY):
-        if not index.isValid():
-            return None
-        value = self.rows[index.row()][index.column()]
-        if role == DISPLAY:
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section, orientation, role=DISPLAY):  # noqa: N802
-        if role == DISPLAY and orientation == Qt.Orientation.Horizontal:
-            return self.headers[section]
-        return None
 
 
 @dataclass(frozen=True)
@@ -203,7 +172,7 @@ class ViewInventoryDialog(StoreDialog):
         info.addRow("QOH:", self.qoh_label)
         self.ledger_model = RowsModel(("When (UTC)", "Who", "Workstation", "Source", "Change",
                                        "QOH after", "Reason", "Reference"))
-        self.ledger_view = self._table(self.ledger_model)
+        self.ledger_view = plain_table(self.ledger_model)
         general = QWidget()
         g = QVBoxLayout(general)
         g.addLayout(info)
@@ -212,7 +181,7 @@ class ViewInventoryDialog(StoreDialog):
 
         # Web Fields tab
         self.web_model = WebFieldsModel(self)
-        self.web_view = self._table(self.web_model)
+        self.web_view = plain_table(self.web_model)
         self.web_view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                       | QAbstractItemView.EditTrigger.EditKeyPressed
                                       | QAbstractItemView.EditTrigger.AnyKeyPressed)
@@ -253,17 +222,6 @@ class ViewInventoryDialog(StoreDialog):
         if sku:
             self.sku_field.set_sku(sku)
             self.show_typed()
-
-    @staticmethod
-    def _table(model) -> QTableView:
-        view = QTableView()
-        view.setModel(model)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.verticalHeader().setVisible(False)
-        view.horizontalHeader().setStretchLastSection(True)
-        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        return view
 
     def show_typed(self) -> None:
         sku = self.sku_field.check()
