@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -129,6 +130,7 @@ class SyncWarningDialog(QDialog):
         self.drift_model = RowsModel(("SKU", "Should show", "Cart shows"))
         self.drift_view = plain_table(self.drift_model)
         self.drift_view.setMinimumHeight(140)
+        self.drift_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.send_button = QPushButton("Send QOH To Website")
         self.send_result = QLabel("")
         self.send_result.setWordWrap(True)
@@ -178,12 +180,12 @@ class SyncWarningDialog(QDialog):
                           self._drift_failed)
 
     def _drift_done(self, rows) -> None:
-        differ = [(sku, should, "—" if shows is None else shows)
+        differ = [(sku, str(should), "—" if shows is None else str(shows))
                   for sku, should, shows in rows if should != shows]
         self.drift_model.set_rows(differ)
         self.drift_status.setText(
-            f"{len(differ)} item(s) differ between the store and {self.cart_name}: send "
-            "QOH To Website (or Get QOH From Website) before turning this on."
+            f"{len(differ)} item(s) differ between the store and {self.cart_name}: use "
+            "[Send QOH To Website] (or Get QOH From Website) before turning this on."
             if differ else f"The store and {self.cart_name} agree on every item compared.")
         self.drift_status.setStyleSheet(ERROR_STYLE if differ else OK_STYLE)
         self.drift_loaded.emit()
@@ -243,9 +245,10 @@ class ShoppingCartsDialog(StoreDialog):
         self.carts: list[CartView] = []
 
         # Current Carts List
-        self.list_model = RowsModel(("Name", "Kind", "URL", "Synchronize Inventory"))
+        self.list_model = RowsModel(("Name", "Kind", "Sync", "URL"))
         self.list_view = plain_table(self.list_model)
         self.list_view.setAccessibleName("Current Carts List")
+        self.list_view.setToolTip("Sync: the cart's Synchronize Inventory box")
         self.add_button = QPushButton("Add Cart")
         self.edit_button = QPushButton("Edit Cart")
         left = QVBoxLayout()
@@ -337,7 +340,7 @@ class ShoppingCartsDialog(StoreDialog):
     def reload(self) -> None:
         with self.store.read() as s:
             self.carts = all_carts(s)
-        self.list_model.set_rows([(c.name, c.kind, c.url, "Yes" if c.sync else "No")
+        self.list_model.set_rows([(c.name, c.kind, "Yes" if c.sync else "No", c.url)
                                   for c in self.carts])
         self.edit_button.setEnabled(bool(self.carts))
 
