@@ -57,7 +57,7 @@ def fetch_qoh(store, ids: list[int]) -> dict[int, int]:
         for i in range(0, len(ids), 900):
             chunk = ids[i:i + 900]
             out.update(s.execute(select(Product.id, Product.qoh)
-                                 .where(Product.id.in_(chunk))).tuples().all())
+                                 .where(Product.id.in_(chunk))).all())
     return out
 
 
