@@ -29,6 +29,9 @@ def qasync_loop(qapp):
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     yield loop
+    executor = getattr(loop, "_QEventLoop__default_executor", None)
+    if executor is not None:  # the threads run_in_executor started
+        executor.shutdown(wait=True)
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
 

@@ -385,8 +385,8 @@ class AdvancedCartFunctionsDialog(QDialog):
             self._say(f"{name} could not be read: {preview.error}", True)
             return
         rows = [(c["sku"], c["store_qoh"], c["cart_qoh"], "will change") for c in preview.changed]
-        rows += [(u["sku"], None, u["cart_qoh"], "new product" if create else u["note"])
-                 for u in preview.unknown]
+        rows += [(c["sku"], None, c["cart_qoh"], "new product") for c in preview.created]
+        rows += [(u["sku"], None, u["cart_qoh"], u["note"]) for u in preview.unknown]
         dlg = PreviewDialog(
             "Get QOH from Website", f"{len(preview.changed):,} products of the store will take "
             f"the QOH {name} shows ({preview.unchanged:,} already agree)."
