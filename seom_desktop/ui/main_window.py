@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self.controller: ControllerThread | None = None
         self.mode: ControllerMode | None = None
         self._retired: list[ControllerThread] = []
+        self.last_notice = ""
         self.setObjectName("mainWindow")
         self.setWindowTitle(f"seom-desktop — Inventory — {workstation}")
 
@@ -300,8 +301,7 @@ class MainWindow(QMainWindow):
         module_name, class_names, title = DIALOGS[key]
         cls = _dialog_class(module_name, class_names)
         if cls is None:
-            QMessageBox.information(self, title, f"The {title} screen is not available "
-                                    "in this version.")
+            self.notice(title, f"The {title} screen is not available in this version.")
             return None
         old = self.dialogs.get(key)
         if old is not None and old.isVisible() and not kw:
@@ -319,6 +319,15 @@ class MainWindow(QMainWindow):
         self.dialogs[key] = dlg
         dlg.show()
         return dlg
+
+    def notice(self, title: str, text: str) -> QMessageBox:
+        """A message box that does not block (no nested event loop)."""
+        box = QMessageBox(QMessageBox.Icon.Information, title, text,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        box.open()
+        self.last_notice = text
+        return box
 
     def _forget(self, key: str, dlg) -> None:
         if self.dialogs.get(key) is dlg:

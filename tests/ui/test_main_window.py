@@ -68,13 +68,13 @@ def test_window_geometry_is_kept_in_qsettings(qtbot, sqlite_store, make_window, 
 
 
 def test_a_missing_screen_says_so(qtbot, sqlite_store, make_window, monkeypatch):
-    said = []
     monkeypatch.setitem(mw.DIALOGS, "pos_sale", ("no_such_screen", ("X",), "POS Sale"))
-    monkeypatch.setattr(QMessageBox, "information",
-                        staticmethod(lambda parent, title, text: said.append(text)))
     w = make_window(sqlite_store)
+    w.show()
     assert w.open_pos_sale() is None
-    assert said == ["The POS Sale screen is not available in this version."]
+    assert w.last_notice == "The POS Sale screen is not available in this version."
+    box = next(b for b in w.findChildren(QMessageBox) if b.isVisible())
+    assert box.text() == w.last_notice
 
 
 def test_double_click_opens_view_inventory_for_that_sku(qtbot, sqlite_store, make_window,
