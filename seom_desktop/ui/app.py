@@ -66,21 +66,27 @@ def run_gui(store, *, workstation: str, screenshot: str | None = None,
     if screenshot:
         window.resize(1180, 720)  # the same picture whatever geometry was saved
     window.show()
-    state: dict = {"dialog": None, "code": 0}
+    state: dict = {"dialog": None, "code": 0, "opened": not open_dialog}
+    opening = time.monotonic()
 
     def open_it() -> None:
-        if open_dialog:
-            key = DIALOG_KEYS[open_dialog]
-            state["dialog"] = window.open_dialog(key)
+        # After the first page arrived, so a dialog for "the selected item" has one.
+        if not window.ready() and time.monotonic() - opening < SCREENSHOT_WAIT_S:
+            QTimer.singleShot(50, open_it)
+            return
+        state["dialog"] = getattr(window, f"open_{DIALOG_KEYS[open_dialog]}")()
+        state["opened"] = True
 
-    QTimer.singleShot(0, open_it)
+    if open_dialog:
+        QTimer.singleShot(0, open_it)
 
     if screenshot:
         started = time.monotonic()
 
         def shoot() -> None:
             waited = time.monotonic() - started
-            wanted = window.ready() and (shot_when is None or shot_when(window))
+            wanted = (window.ready() and state["opened"]
+                      and (shot_when is None or shot_when(window)))
             if not wanted and waited < SCREENSHOT_WAIT_S:
                 QTimer.singleShot(100, shoot)
                 return

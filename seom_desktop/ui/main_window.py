@@ -358,8 +358,30 @@ class MainWindow(QMainWindow):
     def open_import_csv(self):
         return self.open_dialog("import_csv")
 
-    def open_export_csv(self):
-        return self.open_dialog("export_csv")
+    def open_export_csv(self, path: str | None = None):
+        """Export QOH to CSV: the file is chosen here, written on a pool thread."""
+        try:
+            from seom_desktop.sync.csv_qoh import write_qoh_csv
+        except ImportError:
+            return self.open_dialog("export_csv")
+        if not path:
+            from PySide6.QtWidgets import QFileDialog
+
+            path, _ = QFileDialog.getSaveFileName(self, "Export QOH to CSV", "qoh.csv",
+                                                  "CSV files (*.csv);;All files (*)")
+            if not path:
+                return None
+        store = self.store
+        self.statusBar().showMessage(f"Exporting QOH to {path}…")
+
+        def done(n) -> None:
+            self.statusBar().showMessage(f"{n:,} products exported to {path}", 15000)
+            self.last_notice = f"{n:,} products exported to {path}"
+
+        run_in_thread(lambda: write_qoh_csv(store, path), owner=self, on_done=done,
+                      on_error=lambda e: self.notice("Export QOH to CSV",
+                                                     f"The file was not written: {e}"))
+        return path
 
     def open_advanced_cart_functions(self):
         return self.open_dialog("advanced_cart_functions")

@@ -239,3 +239,34 @@ def test_ui_thread_keeps_answering_while_the_controller_drains_10k_rows(
         qtbot.waitUntil(lambda: "0 pending" in _status_text(w), timeout=10_000)
     finally:
         emu.stop()
+
+
+def test_every_menu_screen_opens_or_says_it_is_missing(qtbot, sqlite_store, make_window,
+                                                       helpers):
+    helpers.bulk_products(sqlite_store, 3)
+    helpers.plain_cart(sqlite_store, "Web A")
+    w = make_window(sqlite_store)
+    w.show()
+    qtbot.waitUntil(lambda: w.model.rowCount() == 3)
+    w.table.selectRow(1)
+    for key in mw.DIALOGS:
+        if key == "export_csv":
+            continue
+        w.last_notice = ""
+        dlg = w.open_dialog(key)
+        assert dlg is not None or "not available" in w.last_notice, key
+        if dlg is not None:
+            assert dlg.isVisible(), key
+            dlg.close()
+
+
+def test_export_qoh_to_csv_runs_off_the_ui_thread(qtbot, sqlite_store, make_window, helpers,
+                                                  tmp_path):
+    pytest.importorskip("seom_desktop.sync.csv_qoh")
+    helpers.bulk_products(sqlite_store, 50)
+    w = make_window(sqlite_store)
+    target = tmp_path / "qoh.csv"
+    assert w.open_export_csv(str(target)) == str(target)
+    qtbot.waitUntil(lambda: "50 products exported" in w.last_notice)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 51 and lines[1].startswith("P-000000,")
