@@ -38,6 +38,7 @@ VERSIONS = {"django-oscar": "4.2.1", "django-oscar-api": "3.3.0"}
 PACKAGES = [f"{name}=={version}" for name, version in VERSIONS.items()] + ["waitress"]
 MARKER = "seom-versions.json"
 ADMIN = ("seom-admin", "seom-admin-pass-42")
+E2E_SKUS = [f"E2E-{i:02d}" for i in range(10)]  # the end-to-end shop's products
 
 
 class OscarUnavailable(RuntimeError):
