@@ -147,8 +147,9 @@ class OscarConnector:
         if config.token:
             self.http.session.headers["Session-Id"] = config.token
         self.api = "" if self.http.base_url.endswith("/api") else "/api"
-        origin = urlsplit(self.http.base_url)
-        self._origin = (origin.scheme, origin.netloc)
+        base = urlsplit(self.http.base_url)
+        self._origin, self._host = f"{base.scheme}://{base.netloc}", base.hostname
+        self._rescanned = False
         self._by_sku: dict[str, _Record] = {}
         self._by_id: dict[int, _Record] = {}
         self._classes: dict[str, bool] | None = None  # product class slug -> track_stock
@@ -160,11 +161,15 @@ class OscarConnector:
         return BadResponseError(self.http.redact(f"{self.config.name}: {what}"))
 
     def _url(self, path_or_url: str) -> str:
+        """A path under the API, or a link the shop gave (`next`, an order's `lines`):
+        only to the shop's own host, and always with the configured scheme and port (a
+        shop behind a TLS proxy may link with http://; credentials never go that way)."""
         if path_or_url.startswith(("http://", "https://")):
             parts = urlsplit(path_or_url)
-            if (parts.scheme, parts.netloc) != self._origin:
-                raise self._bad(f"the shop pointed to another host ({parts.netloc})")
-            return path_or_url
+            if parts.hostname != self._host:
+                raise self._bad(f"the shop pointed to another host ({parts.hostname})")
+            query = f"?{parts.query}" if parts.query else ""
+            return f"{self._origin}{parts.path}{query}"
         return self.api + path_or_url
 
     def _get(self, path_or_url: str, params: dict[str, Any] | None = None) -> Any:
@@ -443,7 +448,7 @@ class OscarConnector:
 
     def _rescan_once(self) -> None:
         """List the shop at most once per order import."""
-        if not getattr(self, "_rescanned", False):
+        if not self._rescanned:
             self._rescanned = True
             for _ in self._scan():
                 pass
