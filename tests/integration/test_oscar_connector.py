@@ -154,6 +154,24 @@ def test_shipping_an_order_leaves_the_buyable_number(oscar):
     assert c.get_items(["SHIP-A"])["SHIP-A"].qoh == 15
 
 
+def test_a_session_id_header_instead_of_basic_auth(oscar):
+    """Oscar API's header sessions: log in once with a Session-Id, then the connector
+    sends that Session-Id (the token) and no Basic credentials, writes included."""
+    sid = "SID:ANON:127.0.0.1:seomconnectortest0001"
+    r = requests.post(f"{oscar.url}/api/login/", headers={"Session-Id": sid}, timeout=10,
+                      json={"username": oscar.admin[0], "password": oscar.admin[1]})
+    assert r.status_code == 200, r.text
+    token = r.headers["Session-Id"]
+    assert token.startswith("SID:AUTH:")
+    c = _conn(oscar, key="", secret="", token=token)
+    assert c.get_items(["SET-B"])["SET-B"].item_id == str(oscar.records["SET-B"])
+    [res] = c.set_qoh([QohUpdate(sku="SET-B", qoh=2)])
+    assert res.ok and oscar.buyable("SET-B") == 2
+    with pytest.raises(AuthError) as e:
+        _conn(oscar, key="", secret="", token="SID:AUTH:127.0.0.1:nosuchsession99").test_connection()
+    assert "nosuchsession99" not in str(e.value)
+
+
 def test_partner_location(oscar):
     items = {i.sku for i in _conn(oscar, location="Warehouse").list_items()}
     assert "LIST-0" in items
