@@ -122,6 +122,7 @@ class _Record:
     class_tracks: bool
     partner_id: int | None
     name: str = ""
+    upc: str = ""  # the product's UPC: the SKU when partner_sku is empty
 
     @property
     def tracked(self) -> bool:
@@ -236,7 +237,7 @@ class OscarConnector:
             raise self._bad(f"stock record {rid} has num_in_stock {in_stock!r} and "
                             f"num_allocated {allocated!r}")
         return _Record(rid, sku or upc, product, _int(in_stock), _int(allocated) or 0,
-                       class_tracks, _id_in(row.get("partner"), "partners"), name)
+                       class_tracks, _id_in(row.get("partner"), "partners"), name, upc)
 
     def _remember(self, rec: _Record) -> None:
         old = self._by_id.get(rec.id)
@@ -281,7 +282,7 @@ class OscarConnector:
         if not isinstance(row, dict):
             raise self._bad(f"stock record {rid} is not an object")
         known = self._by_id.get(rid)
-        upc = known.sku if known is not None and known.product_id == _int(row.get("product")) else ""
+        upc = known.upc if known is not None and known.product_id == _int(row.get("product")) else ""
         rec = self._record(row, upc=upc, class_tracks=known.class_tracks if known else True,
                            name=known.name if known else "")
         self._remember(rec)
@@ -324,11 +325,12 @@ class OscarConnector:
     # --- writing -----------------------------------------------------------------------
     def _locate(self, u: QohUpdate) -> _Record | None:
         """The update's stock record, read now (its num_allocated is current)."""
+        partner = self._partner_id()
         rec = self._by_sku.get(u.sku)
         rid = rec.id if rec is not None else _int(u.item_id)
         if rid is not None:
             fresh = self._read_one(rid)
-            if fresh is not None and fresh.sku == u.sku:
+            if fresh is not None and fresh.sku == u.sku and partner in (None, fresh.partner_id):
                 return fresh
         for rec in self._scan():  # read just now: its num_allocated is current
             if rec.sku == u.sku:
