@@ -65,6 +65,7 @@ class SystemParametersDialog(StoreDialog):
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton("Save", QDialogButtonBox.ButtonRole.ApplyRole)
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 

@@ -215,7 +215,8 @@ class ViewInventoryDialog(StoreDialog):
         lay.addWidget(buttons)
 
         self.open_button.clicked.connect(self.show_typed)
-        self.sku_field.line.returnPressed.connect(self.show_typed)
+        self.open_button.setDefault(True)  # Return in the SKU shows the item
+        self.save_web_button.setAutoDefault(False)
         self.save_web_button.clicked.connect(self.save_web_fields)
         self.web_model.dataChanged.connect(lambda *_: self.web_status.setText(""))
         self.resize(860, 520)
