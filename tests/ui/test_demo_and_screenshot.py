@@ -150,3 +150,31 @@ def test_demo_without_an_os_keyring_uses_a_file_and_says_so(tmp_path, monkeypatc
     assert "cs_emulator" in path.read_text()  # the secret went to the file keyring ...
     store_bytes = (tmp_path / "demo" / "demo-store.sqlite").read_bytes()
     assert b"cs_emulator" not in store_bytes  # ... never to the store
+
+
+def test_demo_window_shows_a_change_reach_both_carts(qtbot, tmp_path, settings):
+    from seom_desktop.ui.main_window import MainWindow
+
+    demo = demo_mod.setup_demo(workstation="test-ws", folder=tmp_path / "demo", products=15,
+                               say=lambda _t: None)
+    try:
+        with demo.store.write() as s:
+            set_param(s, "StackRetrySeconds", 0)
+        w = MainWindow(demo.store, workstation="test-ws", cart_probe=demo.probe,
+                       banner=demo.banner(), settings=settings)
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitUntil(lambda: w.selected_sku() == "DEMO-0001")
+        assert w.carts_model.headers[-1] == "Live"
+        with demo.store.write() as s:
+            r = adjust(s, sku="DEMO-0001", delta=5, actor=Actor("new user", "test-ws"))
+        w.on_store_changed()
+
+        def both_carts_show_it():
+            rows = w.carts_model.rows
+            return len(rows) == 2 and all(x.live == r.qoh_after == x.should_show
+                                          for x in rows)
+        qtbot.waitUntil(both_carts_show_it, timeout=20_000)
+        w.close()
+    finally:
+        demo.stop()

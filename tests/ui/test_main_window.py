@@ -270,3 +270,28 @@ def test_export_qoh_to_csv_runs_off_the_ui_thread(qtbot, sqlite_store, make_wind
     qtbot.waitUntil(lambda: "50 products exported" in w.last_notice)
     lines = target.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 51 and lines[1].startswith("P-000000,")
+
+
+def test_the_designated_workstation_runs_the_shared_controller(qtbot, sqlite_store,
+                                                               make_window):
+    with sqlite_store.write() as s:
+        set_param(s, "SharedStackController", "test-ws")
+    w = make_window(sqlite_store, start_controller=True)
+    assert w.controller is not None and w.controller.shared
+    qtbot.waitUntil(lambda: "shared, test-ws (this workstation) since" in
+                    w.status.controller_label.text(), timeout=10_000)
+
+
+def test_switching_to_shared_restarts_the_controller(qtbot, sqlite_store, make_window):
+    w = make_window(sqlite_store, start_controller=True)
+    first = w.controller
+    assert first is not None and not first.shared
+    with sqlite_store.write() as s:
+        set_param(s, "SharedStackController", "test-ws")
+    w.status.refresh()
+    qtbot.waitUntil(lambda: w.controller is not None and w.controller.shared, timeout=10_000)
+    qtbot.waitUntil(lambda: not first.isRunning(), timeout=10_000)
+    with sqlite_store.write() as s:
+        set_param(s, "SharedStackController", "WS2")
+    w.status.refresh()
+    qtbot.waitUntil(lambda: w.controller is None, timeout=10_000)
