@@ -96,6 +96,24 @@ def _enqueue(session: Session, product_id: int, delta: int, ledger_id: int, *,
     return tuple(r.id for r in rows)
 
 
+def enqueue_refresh(session: Session, *, product_id: int, cart_id: int,
+                    actor: Actor) -> int | None:
+    """What a cart should show changed without a QOH change (its web fields changed):
+    queue a row (change 0) so that the cart is brought in line, when it syncs."""
+    cart = session.get(Cart, cart_id)
+    wf = session.scalar(select(WebField).where(WebField.cart_id == cart_id,
+                                               WebField.product_id == product_id))
+    if (cart is None or not cart.sync or (wf is not None and not wf.sync)
+            or not get_param(session, "SynchQOH")):
+        return None
+    row = StackRow(cart_id=cart_id, product_id=product_id, change=0,
+                   origin_workstation=actor.workstation)
+    session.add(row)
+    session.flush()
+    _mark_enqueued(session)
+    return row.id
+
+
 def _mark_enqueued(session: Session) -> None:
     """Tell whoever listens for commits (the stack controller) that rows were added."""
     session.info["stack_rows_added"] = True
@@ -202,6 +220,11 @@ def _origin_followup(session: Session, r: ChangeResult, cart_id: int, actor: Act
         return r
     wf.last_cart_qoh = believe(wf.last_cart_qoh)
     wf.last_cart_seen_at = utcnow()
+    # Rows for this cart waiting because it showed an unexplained number: try them now.
+    session.execute(update(StackRow)
+                    .where(StackRow.cart_id == cart_id, StackRow.product_id == pid,
+                           StackRow.state == "failed")
+                    .values(next_attempt_at=utcnow()))
     session.flush()
     should = shaped_qoh(r.qoh_after, wf.reserve or 0, wf.max_qty)
     if (should == wf.last_cart_qoh or not wf.sync or cart is None or not cart.sync

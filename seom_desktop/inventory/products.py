@@ -9,7 +9,12 @@ from sqlalchemy.orm import Session
 
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import InventoryError
-from seom_desktop.inventory.operations import NEW_PRODUCT, change_qoh, product_id_for
+from seom_desktop.inventory.operations import (
+    NEW_PRODUCT,
+    change_qoh,
+    enqueue_refresh,
+    product_id_for,
+)
 from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
 from seom_desktop.store.carts import cart_by_name
 from seom_desktop.store.models import Cart, Product, WebField
@@ -65,7 +70,7 @@ def web_fields_of(session: Session, product_id: int) -> list[WebFieldView]:
 
 def set_web_fields(session: Session, *, sku: str, cart: str, sync: bool | None = None,
                    cart_sku: str | None = None, reserve: int | None = None,
-                   max_qty: int | None | str = "keep") -> WebFieldView:
+                   max_qty: int | None | str = "keep", actor: Actor | None = None) -> WebFieldView:
     """Change an item's web fields for one cart; None (or "keep") leaves a field as is.
     An empty cart SKU removes the alias; max_qty None removes the cap."""
     pid = product_id_for(session, sku)
@@ -81,6 +86,7 @@ def set_web_fields(session: Session, *, sku: str, cart: str, sync: bool | None =
     if wf is None:
         wf = WebField(product_id=pid, cart_id=c.id, sync=True, reserve=0)
         session.add(wf)
+    before = (wf.sync, wf.cart_sku, wf.reserve, wf.max_qty)
     if sync is not None:
         wf.sync = sync
     if cart_sku is not None:
@@ -90,5 +96,7 @@ def set_web_fields(session: Session, *, sku: str, cart: str, sync: bool | None =
     if max_qty != "keep":
         wf.max_qty = max_qty
     session.flush()
+    if (wf.sync, wf.cart_sku, wf.reserve, wf.max_qty) != before:
+        enqueue_refresh(session, product_id=pid, cart_id=c.id, actor=actor or Actor.current())
     return WebFieldView(c.name, wf.sync, wf.cart_sku, wf.reserve, wf.max_qty,
                         wf.last_sent_qoh, wf.last_cart_qoh)

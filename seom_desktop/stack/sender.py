@@ -137,7 +137,9 @@ def _settle_judged(store: Store, cart: CartInfo, chunk: list[Work], settings: Se
                 record_sent(s, cart.id, w.product_id, w.qoh)
                 mark_sent(s, w.row_ids, f"cart already shows {w.qoh}", tally)
             elif w.decision == STALE:
-                mark_failed(s, w.row_ids, w.note, settings, tally, rng=rng)
+                # Nothing was transmitted: not an attempt. It waits for the order import
+                # (which wakes it) or for a clerk, without ever being bypassed.
+                mark_failed(s, w.row_ids, w.note, settings, tally, count_attempt=False, rng=rng)
             else:  # missing or untracked: the same request will be refused again
                 mark_failed(s, w.row_ids, w.note, settings, tally, rng=rng)
 
@@ -168,7 +170,8 @@ def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector
                     retry.append(w)
                 else:
                     shown = actual if actual is not None else "another number"
-                    mark_failed(s, w.row_ids, stale_note(w, shown), settings, tally, rng=rng)
+                    mark_failed(s, w.row_ids, stale_note(w, shown), settings, tally,
+                                count_attempt=False, rng=rng)
             else:
                 msg = str(r.error) if r is not None and r.error else "the cart did not answer for this item"
                 mark_failed(s, w.row_ids, msg, settings, tally, rng=rng)

@@ -1,0 +1,138 @@
+"""A hypothesis state machine over adjustments, POS sales, PO receipts, shoppers buying
+on the carts, order imports, faults and controller restarts (crashes included). However
+the steps interleave, once faults stop, orders are imported and the stack drains, every
+cart shows the store's QOH shaped by the web fields."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from seom_desktop.emulators.base import FAULT_KINDS
+from seom_desktop.inventory import operations as ops
+from seom_desktop.inventory.actor import Actor
+from seom_desktop.inventory.products import set_web_fields
+from seom_desktop.stack.claim import claim_due
+from seom_desktop.stack.controller import StackController
+from seom_desktop.stack.rows import count_by_state
+from seom_desktop.store.params import set_param
+from seom_desktop.sync.orders import import_orders
+
+ACTOR = Actor("clerk", "test-ws")
+N = 6
+SKUS = [f"SKU-{i:04d}" for i in range(N)]
+_counter = itertools.count()
+
+
+def _short(cart):
+    from seom_desktop.connect import connect
+    return connect(cart, read_timeout=0.3)
+
+
+class StackMachine(RuleBasedStateMachine):
+    shop_factory = None
+    folder = None
+
+    @initialize(reserve=st.integers(0, 3), cap=st.sampled_from([None, 8, 30]))
+    def setup(self, reserve, cap):
+        url = f"sqlite:///{self.folder / f'sm-{next(_counter)}.sqlite'}"
+        self.shop = self.shop_factory(url, n=N, qoh=10)
+        with self.shop.store.write() as s:
+            set_param(s, "AllowNegativeQOH", True)
+            set_web_fields(s, sku=SKUS[0], cart="woo", reserve=reserve)
+            set_web_fields(s, sku=SKUS[1], cart="shop", max_qty=cap)
+        for emu in self.shop.emulators().values():
+            emu.faults.hang_seconds = 0.4
+            emu.faults.retry_after = 0
+        self.ctl = self._new_controller()
+
+    def _new_controller(self):
+        return StackController(self.shop.store, workstation="test-ws", connect=_short)
+
+    @rule(sku=st.sampled_from(SKUS), delta=st.integers(-5, 8).filter(bool))
+    def adjust(self, sku, delta):
+        with self.shop.store.write() as s:
+            ops.adjust(s, sku=sku, delta=delta, actor=ACTOR)
+
+    @rule(sku=st.sampled_from(SKUS), qty=st.integers(1, 3))
+    def pos_sale(self, sku, qty):
+        with self.shop.store.write() as s:
+            ops.pos_sale(s, sku=sku, quantity=qty, actor=ACTOR)
+
+    @rule(sku=st.sampled_from(SKUS), qty=st.integers(1, 20))
+    def receive(self, sku, qty):
+        with self.shop.store.write() as s:
+            ops.receive_po(s, sku=sku, quantity=qty, actor=ACTOR)
+
+    @rule(cart=st.sampled_from(["woo", "shop"]), sku=st.sampled_from(SKUS))
+    def shopper_buys_one(self, cart, sku):
+        emu = self.shop.emulators()[cart]
+        if (emu.quantity(sku) or 0) >= 1:
+            emu.place_order([(sku, 1)])
+
+    @rule(cart=st.sampled_from(["woo", "shop"]))
+    def import_orders(self, cart):
+        import_orders(self.shop.store, cart, actor=ACTOR)
+
+    @rule(cart=st.sampled_from(["woo", "shop"]), kind=st.sampled_from(FAULT_KINDS))
+    def fault(self, cart, kind):
+        self.shop.emulators()[cart].faults.queue(kind)
+
+    @rule(rate=st.sampled_from(["", "all:0.1", "all:0.3"]))
+    def fault_rate(self, rate):
+        for emu in self.shop.emulators().values():
+            emu.faults.set_spec(rate)
+
+    @rule()
+    def controller_pass(self):
+        self.ctl.run_once()
+
+    @rule()
+    def controller_restart(self):
+        self.ctl.close()
+        self.ctl = self._new_controller()
+
+    @rule()
+    def controller_crash_after_claim(self):
+        """A controller claims rows and dies before sending: they are requeued."""
+        claim_due(self.shop.store, claimer="dead", workstation=None, limit=3, ttl=0)
+
+    @invariant()
+    def stack_states_are_known(self):
+        if hasattr(self, "shop"):
+            with self.shop.store.read() as s:
+                assert count_by_state(s)["bypassed"] == 0
+
+    def teardown(self):
+        if not hasattr(self, "shop"):
+            return
+        try:
+            for emu in self.shop.emulators().values():
+                emu.faults.clear()
+            for cart in ("woo", "shop"):
+                import_orders(self.shop.store, cart, actor=ACTOR)
+            for _ in range(20):
+                self.ctl.run_once()
+                with self.shop.store.read() as s:
+                    c = count_by_state(s)
+                if c["pending"] == c["failed"] == c["sending"] == 0:
+                    break
+            assert c["pending"] == c["failed"] == c["sending"] == c["bypassed"] == 0, c
+            assert self.shop.actual() == self.shop.expected()
+        finally:
+            self.ctl.close()
+            self.shop.woo.stop()
+            self.shop.shop.stop()
+            self.shop.store.close()
+
+
+def test_stack_state_machine(shop_factory, tmp_path):
+    StackMachine.shop_factory = staticmethod(shop_factory)
+    StackMachine.folder = tmp_path
+    run = StackMachine.TestCase
+    run.settings = settings(max_examples=15, stateful_step_count=25, deadline=None,
+                            suppress_health_check=list(HealthCheck))
+    run().runTest()
