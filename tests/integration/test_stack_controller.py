@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from sqlalchemy import select
 
@@ -198,10 +199,11 @@ def test_two_controllers_never_claim_the_same_row(store_url, shop_factory):
             st = open_store(store_url)
             barrier.wait()
             while True:
-                rows = claim_due(st, claimer=f"c{i}", workstation=None, limit=37)
+                rows = claim_due(st, claimer=f"c{i}", workstation=None, limit=7)
                 if not rows:
                     break
                 claimed[i].extend(r.id for r in rows)
+                time.sleep(0.002)  # let the other claimer in between
             st.close()
 
         threads = [threading.Thread(target=claimer, args=(i,)) for i in range(2)]
