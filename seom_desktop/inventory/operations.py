@@ -14,6 +14,7 @@ from seom_desktop.inventory.errors import InventoryError, QuantityError, Unknown
 from seom_desktop.inventory.shaping import shaped_qoh
 from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
 from seom_desktop.store.models import Cart, LedgerEntry, Product, StackRow, WebField, utcnow
+from seom_desktop.store.notify import notify_stack
 from seom_desktop.store.params import get_param
 
 # Ledger sources
@@ -117,6 +118,7 @@ def enqueue_refresh(session: Session, *, product_id: int, cart_id: int,
 def _mark_enqueued(session: Session) -> None:
     """Tell whoever listens for commits (the stack controller) that rows were added."""
     session.info["stack_rows_added"] = True
+    notify_stack(session)
 
 
 def change_qoh(session: Session, *, sku: str, actor: Actor, source: str, delta: int | None = None,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from seom_desktop.connect import connect as default_connect
 from seom_desktop.stack import lease
 from seom_desktop.stack.claim import ClaimedRow, claim_due, extend_claim, requeue_expired
+from seom_desktop.stack.notify import listen
 from seom_desktop.stack.outcome import Settings, Tally, mark_failed
 from seom_desktop.stack.sender import CartInfo, send_cart
 from seom_desktop.stack.wakeup import Wakeup, listen_for_commits
@@ -132,6 +133,7 @@ class StackController:
     # --- the loop --------------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
         """Passes until `stop` is set; a set stop lets the request in flight finish."""
+        listener = listen(self.store.engine, self.wakeup)
         try:
             while not stop.is_set():
                 try:
@@ -147,6 +149,8 @@ class StackController:
                 if not result.more:
                     self._wait(stop, self.poll_seconds)
         finally:
+            if listener is not None:
+                listener.stop()
             self.close()
 
     def _wait(self, stop: threading.Event, seconds: float) -> None:

@@ -26,11 +26,13 @@ def listen_for_commits(sessions: sessionmaker[Session], wakeup: Wakeup) -> None:
     """Fire `wakeup` after every commit of a session from `sessions` that queued rows."""
 
     def after_commit(session: Session) -> None:
+        session.info.pop("stack_notified", None)
         if session.info.pop("stack_rows_added", False):
             wakeup.set()
 
     def after_rollback(session: Session) -> None:
         session.info.pop("stack_rows_added", None)
+        session.info.pop("stack_notified", None)
 
     event.listen(sessions, "after_commit", after_commit)
     event.listen(sessions, "after_rollback", after_rollback)

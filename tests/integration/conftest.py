@@ -1,84 +1,10 @@
-"""A small shop for stack tests: a store, an emulated WooCommerce and an emulated
-Shopify cart on loopback, both synchronized, products on both with the same QOH."""
+"""Fixtures for the integration tests: the shop of seom_desktop.testing.shop."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
-from sqlalchemy import select
 
-from seom_desktop.emulators.shopify import ShopifyEmulator
-from seom_desktop.emulators.woocommerce import WooCommerceEmulator
-from seom_desktop.inventory.actor import Actor
-from seom_desktop.inventory.products import add_product
-from seom_desktop.inventory.shaping import shaped_qoh
-from seom_desktop.inventory.targets import cart_targets, record_sent
-from seom_desktop.store.engine import Store, open_store
-from seom_desktop.store.models import Cart, Product
-from seom_desktop.store.params import set_param
-from seom_desktop.sync.cart_setup import define_cart
-
-ACTOR = Actor("clerk", "test-ws")
-
-
-@dataclass
-class Shop:
-    store: Store
-    url: str
-    woo: WooCommerceEmulator
-    shop: ShopifyEmulator
-    skus: list[str] = field(default_factory=list)
-
-    def emulators(self) -> dict[str, object]:
-        return {"woo": self.woo, "shop": self.shop}
-
-    def expected(self) -> dict[str, dict[str, int]]:
-        """What each cart should show: the store's QOH shaped by the web fields."""
-        out: dict[str, dict[str, int]] = {}
-        with self.store.read() as s:
-            for cart in s.scalars(select(Cart)):
-                out[cart.name] = {t.cart_sku: t.shaped for t in cart_targets(s, cart.id)}
-        return out
-
-    def actual(self) -> dict[str, dict[str, int]]:
-        return {name: {sku: emu.quantity(sku) for sku in self.expected()[name]}
-                for name, emu in self.emulators().items()}
-
-    def qoh(self, sku: str) -> int:
-        with self.store.read() as s:
-            return s.scalar(select(Product.qoh).where(Product.sku == sku))
-
-    def cart_id(self, name: str) -> int:
-        with self.store.read() as s:
-            return s.scalar(select(Cart.id).where(Cart.name == name))
-
-
-def build_shop(url: str, n: int = 20, qoh: int = 10, *, retry_seconds: int = 0) -> Shop:
-    woo = WooCommerceEmulator().start()
-    shop = ShopifyEmulator().start()
-    store = open_store(url)
-    skus = [f"SKU-{i:04d}" for i in range(n)]
-    with store.write() as s:
-        set_param(s, "SynchQOH", True)
-        set_param(s, "StackRetrySeconds", retry_seconds)
-        define_cart(s, name="woo", kind="woocommerce", url=woo.url, key=woo.key,
-                    secret=woo.secret, sync=True, max_items=50)
-        define_cart(s, name="shop", kind="shopify", url=shop.url, token=shop.token, sync=True,
-                    max_items=50)
-    with store.write() as s:
-        # Products arrive with their stock already on both carts (an initial Send QOH).
-        set_param(s, "SynchQOH", False)
-        for sku in skus:
-            add_product(s, sku=sku, name=f"Item {sku}", qoh=qoh, actor=ACTOR)
-            woo.add_item(sku, shaped_qoh(qoh))
-            shop.add_item(sku, shaped_qoh(qoh))
-        carts = {c.name: c.id for c in s.scalars(select(Cart))}
-        for p in s.scalars(select(Product)):
-            for cid in carts.values():
-                record_sent(s, cid, p.id, p.qoh)
-        set_param(s, "SynchQOH", True)
-    return Shop(store, url, woo, shop, skus)
+from seom_desktop.testing.shop import ACTOR, build_shop  # noqa: F401 - ACTOR for tests
 
 
 @pytest.fixture
