@@ -26,11 +26,14 @@ def cmd_emulator(ctx) -> int:
     a = ctx.args
     try:
         cls = emulator_class(a.kind)
-        emu = cls(faults=a.fault, seed=a.seed)
+        emu = cls(seed=a.seed)
+        emu.faults.set_spec(a.fault)  # after construction: some emulators reset on init
     except (ValueError, FaultSpecError) as e:
         raise BadInput(str(e)) from None
     if not 0 <= a.port <= 65535:
         raise BadInput(f"port {a.port} is out of range")
+    if a.items < 0:
+        raise BadInput("--items must be 0 or more")
     for i in range(a.items):
         emu.add_item(f"SKU-{i + 1:05d}", 10, name=f"Demo item {i + 1}")
     emu.start(port=a.port)

@@ -12,6 +12,10 @@ def register(sub, common) -> None:
     p.add_argument("--state", choices=None, metavar="STATE")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_list)
+    p = ssub.add_parser("status", parents=[common],
+                        help="counts by state and who is the stack controller")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_status)
     for name, fn, what in (("retry", cmd_retry, "send again (attempts reset)"),
                            ("bypass", cmd_bypass, "stop trying to send"),
                            ("delete", cmd_delete, "remove")):
@@ -89,3 +93,24 @@ def cmd_delete(ctx) -> int:
     from seom_desktop.stack.rows import delete_rows
 
     return _act(ctx, delete_rows, "deleted")
+
+
+def cmd_status(ctx) -> int:
+    from seom_desktop.stack.lease import lease_info
+    from seom_desktop.stack.rows import count_by_state
+
+    with ctx.store.read() as s:
+        counts = count_by_state(s)
+        info = lease_info(s)
+    data = {"counts": counts, "mode": "shared" if info.designated else "local",
+            "shared_controller": info.designated, "holder": info.holder,
+            "since": info.acquired_at.isoformat() if info.acquired_at else None,
+            "heartbeat": info.heartbeat_at.isoformat() if info.heartbeat_at else None,
+            "stale": info.stale, "description": info.describe()}
+
+    def text() -> None:
+        ctx.out(" · ".join(f"{n} {state}" for state, n in counts.items()))
+        ctx.out(("WARNING: " if info.stale else "") + info.describe())
+
+    ctx.emit(data, text)
+    return 0

@@ -290,3 +290,29 @@ def _short_timeout_connect(read_timeout):
     def c(cart):
         return connect(cart, read_timeout=read_timeout)
     return c
+
+
+def test_stack_status_shows_counts_and_the_controller(shop, capsys):
+    import json
+
+    from seom_desktop.cli import main
+    with shop.store.write() as s:
+        set_param(s, "SharedStackController", "WS9")
+        set_param(s, "StackLeaseSeconds", 5)
+    adjust(shop, "SKU-0015", +1)
+    ctl = StackController(shop.store, workstation="WS9", shared=True)
+    ctl.run_once()
+    assert main(["--store", shop.url, "stack", "status", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["counts"]["sent"] == 2 and data["holder"] == "WS9" and not data["stale"]
+    # the controller dies without releasing its lease: every workstation is warned
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from seom_desktop.store.models import ControllerLease, utcnow
+    with shop.store.write() as s:
+        s.execute(update(ControllerLease).values(expires_at=utcnow() - timedelta(seconds=1)))
+    assert main(["--store", shop.url, "stack", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "WARNING" in out and "STALE" in out and "WS9" in out
