@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from seom_desktop import __version__
+from seom_desktop import __version__, logs
 
 
 class BadInput(Exception):
@@ -48,6 +49,7 @@ class Context:
             from seom_desktop.store.engine import open_store
 
             self._store = open_store(getattr(self.args, "store", None))
+            logs.apply_store_level(self._store)  # the LogLevel system parameter
         return self._store
 
     @property
@@ -116,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not _has_command(parser, argv) and not {"-h", "--help", "--version"} & set(argv):
             argv = _insert_gui(argv)
         args = parser.parse_args(argv)
+        logs.setup(program=args.command)
         ctx = Context(args)
         return int(args.handler(ctx) or 0)
     except bad as e:
@@ -125,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: interrupted", file=sys.stderr)
         return 1
     except Exception as e:  # noqa: BLE001 - the last line of defence prints one line
+        logging.getLogger("seom_desktop").exception(  # never argv: it may hold a secret
+            "command %s failed", getattr(getattr(ctx, "args", None), "command", "?"))
         print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
     finally:

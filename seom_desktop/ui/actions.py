@@ -50,7 +50,25 @@ SPECS = (
     ActionSpec("quit", "E&xit", "Ctrl+Q", "Close the program", "close"),
     ActionSpec("about", "&About seom-desktop", "F1", "Version and where the store is",
                "show_about"),
+    ActionSpec("open_log_folder", "Open &Log Folder", "Ctrl+Shift+L",
+               "Open the folder of the log files", "open_log_folder"),
 )
+
+
+def open_log_folder() -> bool:
+    """Help > Open Log Folder: the log folder in the file manager."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    from seom_desktop.logs import log_dir
+
+    folder = log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+
+# Handlers that are not the window's own methods.
+MODULE_HANDLERS = {"open_log_folder": open_log_folder}
 
 
 class Actions:
@@ -69,7 +87,8 @@ class Actions:
             # Screen readers: the accessible name travels with the action's widgets.
             act.setIconText(plain)
             act.setProperty("accessibleName", plain)
-            act.triggered.connect(getattr(window, spec.handler))
+            handler = getattr(window, spec.handler, None) or MODULE_HANDLERS[spec.handler]
+            act.triggered.connect(handler)
             window.addAction(act)  # shortcuts work even with the menu bar hidden
             self.all[spec.key] = act
             setattr(self, spec.key, act)
@@ -106,6 +125,8 @@ def build_menus(window: QMainWindow, a: Actions) -> None:
     web.addAction(a.stack_controller)
 
     help_menu = bar.addMenu("&Help")
+    help_menu.addAction(a.open_log_folder)
+    help_menu.addSeparator()
     help_menu.addAction(a.about)
     for menu in (quick, settings, system, inventory, web, help_menu):
         menu.setAccessibleName(menu.title().replace("&", ""))
