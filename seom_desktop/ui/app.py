@@ -26,9 +26,23 @@ def make_app():
     app.setApplicationName("seom-desktop")
     app.setOrganizationName("seom-desktop")
     app.setApplicationDisplayName("seom-desktop")
+    icon = app_icon_path()
+    if icon is not None:
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
     if sys.platform.startswith("linux") or app.platformName() == "offscreen":
         app.setStyle("Fusion")
     return app
+
+
+def app_icon_path():
+    """resources/seom-desktop.png: inside the PyInstaller bundle, or in the source tree."""
+    from pathlib import Path
+
+    base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[2]))
+    path = base / "resources" / "seom-desktop.png"
+    return path if path.is_file() else None
 
 
 def compose(window, dialog=None):
