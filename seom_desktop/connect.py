@@ -13,7 +13,8 @@ def cart_config(cart, **overrides) -> CartConfig:
     creds = credentials.load(ref)
     return CartConfig(name=cart.name, kind=cart.kind, url=cart.url, location=cart.location,
                       key=creds.get("key", ""), secret=creds.get("secret", ""),
-                      token=creds.get("token", ""), **overrides)
+                      token=creds.get("token", ""),
+                      **{"ca_bundle": creds.get("ca_bundle", ""), **overrides})
 
 
 def connect(cart, **overrides) -> Connector:

@@ -4,14 +4,18 @@ secret redacted from their messages."""
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import json
+import math
+import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 import requests
 
@@ -34,7 +38,7 @@ MAX_MESSAGE = 300
 
 def is_loopback(host: str) -> bool:
     host = (host or "").strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost":  # not "*.localhost": a DNS server may answer for those
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -45,9 +49,16 @@ def is_loopback(host: str) -> bool:
 def check_url(url: str) -> str:
     """A cart URL must be http(s) with a host; plain http only on loopback. Returns the
     URL without a trailing slash; raises ValueError naming the problem."""
-    parts = urlsplit((url or "").strip())
+    text = (url or "").strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise ValueError(f"cart URL {url!r} is not a valid URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"cart URL {url!r} is not an http(s) URL with a host")
+    if any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in text):
+        raise ValueError(f"cart URL {url!r} contains spaces or control characters")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ValueError(f"cart URL {url!r} must use https (plain http only on loopback)")
     if parts.username or parts.password:
@@ -56,19 +67,45 @@ def check_url(url: str) -> str:
 
 
 class Redactor:
-    """Replaces every known secret (and common credential-bearing fragments) in text."""
+    """Replaces every known secret (and common credential-bearing fragments) in text.
+
+    A secret can come back from a cart in another spelling than it was given: a server
+    that echoes the request shows the HTTP Basic header (base64 of "key:secret"), a
+    query string (percent-encoded) or a JSON body (escaped). Each secret is redacted in
+    all those spellings."""
 
     _PATTERNS = [
         re.compile(r"(?i)(consumer_key|consumer_secret|access_token|token|password|secret)=[^&\s\"']+"),
-        re.compile(r"(?i)(authorization|x-shopify-access-token|x-auth-token)(\"?\s*[:=]\s*\"?)[^\s\",}]+"),
+        re.compile(r"(?i)(authorization|x-shopify-access-token|x-auth-token|session-id"
+                   r"|x-miva-api-authorization)(\"?\s*[:=]\s*\"?)"
+                   r"(?:(?:basic|bearer|token|miva[-\w]*)\s+)?[^\s\",}]+"),
     ]
 
     def __init__(self, secrets: Iterable[str] = ()):
         self.secrets = sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True)
+        self._cache: tuple[tuple[str, ...], list[str]] = ((), [])
+
+    def _spellings(self) -> list[str]:
+        key = tuple(self.secrets)
+        if self._cache[0] == key:
+            return self._cache[1]
+        out: set[str] = set()
+        for s in key:
+            out.update({s, quote(s, safe=""), quote_plus(s), json.dumps(s)[1:-1],
+                        json.dumps(s, ensure_ascii=False)[1:-1]})
+        for a in key:  # HTTP Basic: base64 of "user:password", in either order
+            for b in key:
+                raw = f"{a}:{b}".encode()
+                for enc in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+                    text = enc.decode()
+                    out.update({text, text.rstrip("=")})
+        spellings = sorted((x for x in out if len(x) >= 3), key=len, reverse=True)
+        self._cache = (key, spellings)
+        return spellings
 
     def __call__(self, text: object) -> str:
         out = str(text)
-        for s in self.secrets:
+        for s in self._spellings():
             out = out.replace(s, REDACTED)
         out = self._PATTERNS[0].sub(lambda m: f"{m.group(1)}={REDACTED}", out)
         out = self._PATTERNS[1].sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", out)
@@ -111,7 +148,7 @@ class HttpClient:
         self.redact = Redactor(config.secrets())
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
-        self.session.verify = config.ca_bundle or True
+        self.session.verify = check_ca_bundle(config.ca_bundle, config.name) or True
         self.timeout = (config.connect_timeout, config.read_timeout)
 
     def close(self) -> None:
@@ -131,13 +168,19 @@ class HttpClient:
         to one is ambiguous. `error_message(response)` extracts the cart's own words."""
         url = path if path.startswith("http") else self.base_url + path
         kwargs.setdefault("timeout", self.timeout)
+        # Given per request, so that no environment variable (REQUESTS_CA_BUNDLE,
+        # CURL_CA_BUNDLE) replaces the cart's own CA bundle; never False.
+        kwargs["verify"] = self.session.verify or True
         name = self.config.name
         try:
             resp = self.session.request(method, url, **kwargs)
         except requests.exceptions.ConnectTimeout as e:
             raise RetryableError(f"{name}: could not connect in time ({self._why(e)})") from None
         except requests.exceptions.SSLError as e:
-            raise PermanentError(f"{name}: TLS certificate check failed ({self._why(e)})") from None
+            hint = ("" if self.config.ca_bundle else "; if the cart's certificate is issued by "
+                    "a private CA, give that CA's certificate as the cart's CA bundle (--ca-bundle)")
+            raise PermanentError(f"{name}: TLS certificate check failed ({self._why(e)}){hint}"
+                                 ) from None
         except requests.exceptions.ConnectionError as e:
             # A refused connection never reached the cart; a reset or a read timeout
             # after the request went out may have been applied.
@@ -159,8 +202,8 @@ class HttpClient:
         """The response body as JSON; an HTML page or malformed JSON raises."""
         text = resp.text
         try:
-            return json.loads(text)
-        except ValueError:
+            return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+        except (ValueError, RecursionError):
             what = "an HTML page" if looks_like_html(text) else "malformed JSON"
             msg = f"{self.config.name}: HTTP {resp.status_code} answered with {what}"
             if write:
@@ -192,6 +235,27 @@ class HttpClient:
         return self.redact(_short(type(exc).__name__ + ": " + str(exc)))
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:20]} is out of range")
+    return value
+
+
+def check_ca_bundle(path: str, name: str = "cart") -> str:
+    """A CA bundle given for a cart must be a readable file (or a folder of
+    certificates); returns it, or raises PermanentError naming the problem."""
+    if not path:
+        return ""
+    if not (os.path.isfile(path) or os.path.isdir(path)) or not os.access(path, os.R_OK):
+        raise PermanentError(f"{name}: the CA bundle {path!r} is not a readable file")
+    return path
+
+
 def _refused(exc: Exception) -> bool:
     text = str(exc)
     return "Connection refused" in text or "Errno 111" in text or "NewConnectionError" in text
@@ -200,6 +264,7 @@ def _refused(exc: Exception) -> bool:
 __all__ = [
     "HttpClient",
     "Redactor",
+    "check_ca_bundle",
     "check_url",
     "is_loopback",
     "retry_after_seconds",

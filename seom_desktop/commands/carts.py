@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+CA_HELP = ("PEM file of the private CA that issued the cart's TLS certificate (kept with "
+           "the credentials in this workstation's keyring; certificates are always checked)")
+
 
 def register(sub, common) -> None:
     cart = sub.add_parser("cart", parents=[common], help="shopping carts")
@@ -17,6 +20,7 @@ def register(sub, common) -> None:
     p.add_argument("--sync", action="store_true", help="Synchronize Inventory")
     p.add_argument("--max-items", default="50", metavar="N",
                    help="Maximum number of items to send (default 50)")
+    p.add_argument("--ca-bundle", default="", metavar="FILE", help=CA_HELP)
     p.set_defaults(handler=cmd_add)
     p = csub.add_parser("list", parents=[common], help="list carts")
     p.add_argument("--json", action="store_true")
@@ -29,6 +33,7 @@ def register(sub, common) -> None:
     p.add_argument("--max-items", metavar="N")
     p.add_argument("--url")
     p.add_argument("--location")
+    p.add_argument("--ca-bundle", metavar="FILE", help=CA_HELP + " ('' removes it)")
     p.set_defaults(handler=cmd_set)
 
 
@@ -38,7 +43,8 @@ def cmd_add(ctx) -> int:
     a = ctx.args
     with ctx.store.write() as s:
         v = define_cart(s, name=a.name, kind=a.kind, url=a.url, key=a.key, secret=a.secret,
-                        token=a.token, location=a.location, sync=a.sync, max_items=a.max_items)
+                        token=a.token, location=a.location, sync=a.sync, max_items=a.max_items,
+                        ca_bundle=a.ca_bundle)
     ctx.out(f"added cart {v.name} ({v.kind}, Synchronize Inventory {'on' if v.sync else 'off'})")
     return 0
 
@@ -59,11 +65,13 @@ def cmd_set(ctx) -> int:
     from seom_desktop.sync.cart_setup import update_cart
 
     a = ctx.args
-    if a.sync is None and a.max_items is None and a.url is None and a.location is None:
-        raise BadInput("nothing to set: give --sync/--no-sync, --max-items, --url or --location")
+    if (a.sync is None and a.max_items is None and a.url is None and a.location is None
+            and a.ca_bundle is None):
+        raise BadInput("nothing to set: give --sync/--no-sync, --max-items, --url, --location "
+                       "or --ca-bundle")
     with ctx.store.write() as s:
         v = update_cart(s, a.name, sync=a.sync, max_items=a.max_items, url=a.url,
-                        location=a.location)
+                        location=a.location, ca_bundle=a.ca_bundle)
     ctx.out(f"cart {v.name}: Synchronize Inventory {'on' if v.sync else 'off'}, "
             f"Maximum number of items to send {v.max_items}")
     return 0

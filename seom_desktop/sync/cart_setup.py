@@ -4,6 +4,7 @@ keyring, Synchronize Inventory only for carts that can take real-time changes.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,8 @@ from seom_desktop.store.carts import (
     list_carts,
 )
 from seom_desktop.store.models import Cart
+
+MAX_CA_BUNDLE = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -67,11 +70,35 @@ def _check_sync(kind: str, sync: bool) -> None:
         raise CartDefinitionError(f"carts of kind {kind!r} cannot Synchronize Inventory")
 
 
+def check_ca_bundle(path: str | None) -> str:
+    """A CA bundle for a cart: a readable PEM file holding at least one certificate.
+    Returns its absolute path ("" for none); raises CartDefinitionError."""
+    if path is None or not str(path).strip():
+        return ""
+    p = Path(str(path).strip()).expanduser()
+    try:
+        p = p.resolve()
+        if not p.is_file():
+            raise CartDefinitionError(f"CA bundle {str(path)!r} is not a file")
+        with p.open("rb") as f:
+            head = f.read(MAX_CA_BUNDLE + 1)
+    except (OSError, ValueError) as e:
+        if isinstance(e, CartDefinitionError):
+            raise
+        raise CartDefinitionError(f"CA bundle {str(path)!r} cannot be read "
+                                  f"({getattr(e, 'strerror', None) or type(e).__name__})") from None
+    if len(head) > MAX_CA_BUNDLE or b"-----BEGIN CERTIFICATE-----" not in head:
+        raise CartDefinitionError(f"CA bundle {str(path)!r} holds no PEM certificate "
+                                  "(-----BEGIN CERTIFICATE-----)")
+    return str(p)
+
+
 def define_cart(session: Session, *, name: str, kind: str, url: str, key: str = "",
                 secret: str = "", token: str = "", location: str = "", sync: bool = False,
-                max_items: int = 50) -> CartView:
+                max_items: int = 50, ca_bundle: str = "") -> CartView:
     """Add a cart. Everything is checked before anything is written; the credentials
-    go to the keyring only once the store accepted the cart."""
+    (and the CA bundle, a path on this workstation) go to the keyring only once the
+    store accepted the cart."""
     check_cart_name(name)
     kind = check_kind(kind)
     try:
@@ -79,17 +106,23 @@ def define_cart(session: Session, *, name: str, kind: str, url: str, key: str = 
     except ValueError as e:
         raise CartDefinitionError(str(e)) from None
     _check_sync(kind, sync)
+    ca_bundle = check_ca_bundle(ca_bundle)
     ref = credentials.reference_for(name)
     cart = add_cart(session, name=name, kind=kind, url=url, credential_ref=ref,
                     location=location.strip(), sync=sync, max_items=check_max_items(max_items))
-    credentials.save(ref, {"key": key, "secret": secret, "token": token})
+    credentials.save(ref, {"key": key, "secret": secret, "token": token, "ca_bundle": ca_bundle})
     return view(cart)
 
 
 def update_cart(session: Session, name: str, *, sync: bool | None = None,
                 max_items: int | None = None, url: str | None = None,
-                location: str | None = None, creds: dict[str, str] | None = None) -> CartView:
+                location: str | None = None, creds: dict[str, str] | None = None,
+                ca_bundle: str | None = None) -> CartView:
+    """Change a cart; None leaves a field as it is. `ca_bundle` "" removes the CA
+    bundle; `creds` replaces the stored secrets."""
     cart = cart_by_name(session, name)
+    if ca_bundle is not None:
+        ca_bundle = check_ca_bundle(ca_bundle)
     if sync is not None:
         _check_sync(cart.kind, sync)
     if max_items is not None:
@@ -108,8 +141,11 @@ def update_cart(session: Session, name: str, *, sync: bool | None = None,
     if location is not None:
         cart.location = location.strip()
     session.flush()
+    ref = cart.credential_ref or credentials.reference_for(name)
     if creds is not None:
-        credentials.save(cart.credential_ref or credentials.reference_for(name), creds)
+        credentials.save(ref, creds)
+    if ca_bundle is not None:
+        credentials.set_option(ref, "ca_bundle", ca_bundle)
     return view(cart)
 
 

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from seom_desktop.carts.base import PULL, CartError, CartItem, RateLimitedError
-from seom_desktop.connect import connect
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import InventoryError
 from seom_desktop.inventory.operations import pulled_qoh
@@ -46,6 +45,7 @@ from seom_desktop.sync.progress import (
     Progress,
     cart_for,
     map_cart_skus,
+    open_connector,
     wait_out,
 )
 
@@ -87,7 +87,11 @@ def get_qoh(store: Store, cart_name: str, *, create_new: bool = False, dry_run: 
     with store.read() as s:
         cart = cart_for(s, cart_name, PULL)
     report = GetReport(cart.name, dry_run=dry_run)
-    conn = connect(cart)
+    try:
+        conn = open_connector(cart)
+    except CartError as e:
+        report.error = str(e)
+        return report
     seen: set[str] = set()
     try:
         chunk: list[CartItem] = []

@@ -29,7 +29,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from seom_desktop.carts.base import ORDERS, CartError, CartOrder
-from seom_desktop.connect import connect
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import InventoryError
 from seom_desktop.inventory.operations import order_line
@@ -42,6 +41,7 @@ from seom_desktop.sync.progress import (
     Progress,
     cart_for,
     map_cart_skus,
+    open_connector,
     with_rate_limit,
 )
 
@@ -99,7 +99,11 @@ def import_orders(store: Store, cart_name: str, *, progress: Progress | None = N
     with store.read() as s:
         cart = cart_for(s, cart_name, ORDERS)
     report = ImportReport(cart.name, cursor=cart.orders_cursor)
-    conn = connect(cart)
+    try:
+        conn = open_connector(cart)
+    except CartError as e:
+        report.error = str(e)
+        return report
     try:
         orders = with_rate_limit(lambda: conn.list_orders(cart.orders_cursor or None), progress)
     except CartError as e:

@@ -20,7 +20,7 @@ from typing import Protocol, TypeVar, runtime_checkable
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from seom_desktop.carts.base import PULL, PUSH, RateLimitedError
+from seom_desktop.carts.base import PULL, PUSH, CartError, PermanentError, RateLimitedError
 from seom_desktop.carts.registry import capabilities
 from seom_desktop.store.carts import CartDefinitionError, cart_by_name
 from seom_desktop.store.models import Product, WebField
@@ -137,6 +137,22 @@ def map_cart_skus(session: Session, cart_id: int, cart_skus: Iterable[str]) -> d
                 out[sku] = Mapped(pid, sku, qoh, True if sync is None else bool(sync),
                                   reserve or 0, max_qty)
     return out
+
+
+def open_connector(cart: CartRef):
+    """A connector for the cart, credentials read from the OS keyring. What keeps it
+    from being made (credentials missing or refused by the keyring, a CA bundle gone, a
+    location that is not a number) is a CartError naming the cart: the transfer reports
+    it like any other cart failure."""
+    from seom_desktop.connect import connect
+    from seom_desktop.credentials import CredentialError
+
+    try:
+        return connect(cart)
+    except CartError:
+        raise
+    except (ValueError, CredentialError) as e:
+        raise PermanentError(f"{cart.name}: cannot connect: {e}") from None
 
 
 def with_rate_limit(call: Callable[[], T], progress: Progress, *,

@@ -31,7 +31,6 @@ from seom_desktop.carts.base import (
     ItemResult,
     QohUpdate,
 )
-from seom_desktop.connect import connect
 from seom_desktop.inventory.targets import (
     Target,
     cart_targets,
@@ -46,6 +45,7 @@ from seom_desktop.sync.progress import (
     NullProgress,
     Progress,
     cart_for,
+    open_connector,
     with_rate_limit,
 )
 
@@ -132,7 +132,11 @@ def send_qoh(store: Store, cart_name: str, *, max_items: int | str | None = None
         plan = plan_send(s, cart_name)
     report = SendReport(plan.cart.name, total=len(plan.targets))
     report.refused.extend(Refused(t.sku, t.cart_sku, why) for t, why in plan.conflicts)
-    conn = connect(plan.cart)
+    try:
+        conn = open_connector(plan.cart)
+    except CartError as e:
+        report.error = str(e)
+        return report
     try:
         report.batch_size = max(1, min(override or plan.max_items, int(conn.batch_limit)))
         if dry_run:
