@@ -1,5 +1,5 @@
 """Draws the app icon with Qt's QPainter (offscreen) and writes resources/seom-desktop.png
-(256 px) and resources/seom-desktop.ico (16-256 px, PNG-compressed entries).
+(256 px) and resources/seom-desktop.ico (16-256 px).
 
     QT_QPA_PLATFORM=offscreen python installer/make_icon.py
 """
@@ -77,8 +77,22 @@ def png_bytes(img: QImage) -> bytes:
     return bytes(data.data())
 
 
+def dib_bytes(img: QImage) -> bytes:
+    """An ICO entry as a 32-bit BGRA DIB (bottom-up, with the 1-bit AND mask): what every
+    Windows tool reads, resource compilers included."""
+    img = img.convertToFormat(QImage.Format.Format_ARGB32)  # BGRA in memory (little endian)
+    w, h = img.width(), img.height()
+    header = struct.pack("<IiiHHIIiiII", 40, w, h * 2, 1, 32, 0, 0, 0, 0, 0, 0)
+    rows = []
+    for y in range(h - 1, -1, -1):
+        line = img.constScanLine(y)
+        rows.append(bytes(line)[: w * 4])
+    mask_row = ((w + 31) // 32) * 4
+    return header + b"".join(rows) + bytes(mask_row * h)
+
+
 def ico_bytes(images: list[tuple[int, bytes]]) -> bytes:
-    """An ICO file whose entries are PNG images (valid on Windows Vista and later)."""
+    """An ICO file: DIB entries below 256 px, a PNG entry at 256 px (Windows Vista+)."""
     head = struct.pack("<HHH", 0, 1, len(images))
     offset = len(head) + 16 * len(images)
     entries, blobs = b"", b""
@@ -94,9 +108,10 @@ def main() -> int:
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # noqa: F841
     out = ROOT / "resources"
     out.mkdir(exist_ok=True)
-    images = [(s, png_bytes(draw(s))) for s in SIZES]
-    (out / "seom-desktop.png").write_bytes(images[-1][1])
-    (out / "seom-desktop.ico").write_bytes(ico_bytes(images))
+    drawn = {s: draw(s) for s in SIZES}
+    (out / "seom-desktop.png").write_bytes(png_bytes(drawn[256]))
+    entries = [(s, png_bytes(img) if s >= 256 else dib_bytes(img)) for s, img in drawn.items()]
+    (out / "seom-desktop.ico").write_bytes(ico_bytes(entries))
     print(f"wrote {out / 'seom-desktop.png'} and {out / 'seom-desktop.ico'}")
     return 0
 

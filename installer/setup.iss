@@ -1,4 +1,4 @@
-; Inno Setup 6 script for seom-desktop (compiled by installer/build.py on Windows:
+; Inno Setup (6.3 or later) script for seom-desktop (compiled by installer/build.py on Windows:
 ;   ISCC /DAppVersion=0.1.0 /DBundleDir=..\dist\seom-desktop /DOutputDir=..\dist installer\setup.iss)
 ;
 ; - Installs per machine (Program Files, all users; asks for elevation) or per user
