@@ -8,11 +8,13 @@ import contextlib
 import datetime as dt
 import io
 import ipaddress
+import json
 import sqlite3
 import ssl
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 from seom_desktop.cli import main as cli_main
 from seom_desktop.emulators.base import Emulator, _Server
@@ -52,7 +54,8 @@ def find_secrets(text: str | bytes, secrets: list[str] | None = None) -> list[st
     found = []
     secrets = secrets or all_secrets()
     for s in secrets:
-        forms = {s, base64.b64encode(s.encode()).decode().rstrip("=")}
+        forms = {s, base64.b64encode(s.encode()).decode().rstrip("="), quote(s, safe=""),
+                 quote_plus(s), json.dumps(s)[1:-1], json.dumps(s, ensure_ascii=False)[1:-1]}
         if any(len(f) >= 6 and f in text for f in forms):
             found.append(s)
     for a in secrets:
