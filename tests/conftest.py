@@ -18,6 +18,7 @@ def _isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("SEOM_KEYRING_FILE", str(tmp_path / "keyring.json"))
     monkeypatch.setenv("SEOM_STORE", f"sqlite:///{tmp_path / 'default-store.sqlite'}")
     monkeypatch.setenv("SEOM_WORKSTATION", "test-ws")
+    monkeypatch.setenv("SEOM_LOG_DIR", str(tmp_path / "logs"))
 
 
 @pytest.fixture(scope="session")
