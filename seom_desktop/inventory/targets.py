@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from seom_desktop.inventory.shaping import shaped_qoh
@@ -111,3 +111,57 @@ def record_seen(session: Session, cart_id: int, product_id: int, qoh: int | None
     wf.last_cart_seen_at = utcnow()
     if item_id:
         wf.cart_item_id = item_id
+
+
+# --- many products of one cart at once (the stack's batches) ------------------------------
+def _web_fields_of(session: Session, cart_id: int, product_ids: Sequence[int]) -> dict[int, tuple]:
+    """product id -> (web field id, attempted_qoh) for the products that have one; the
+    others get a default web field (sync on, no reserve) first."""
+    from sqlalchemy import insert
+
+    found: dict[int, tuple] = {}
+    for chunk in _chunks(product_ids):
+        found.update((pid, (wid, attempted)) for wid, pid, attempted in session.execute(
+            select(WebField.id, WebField.product_id, WebField.attempted_qoh)
+            .where(WebField.cart_id == cart_id, WebField.product_id.in_(chunk))))
+    missing = [pid for pid in dict.fromkeys(product_ids) if pid not in found]
+    if missing:
+        session.execute(insert(WebField), [{"cart_id": cart_id, "product_id": pid, "sync": True,
+                                            "reserve": 0, "attempted_qoh": ""}
+                                           for pid in missing])
+        return _web_fields_of(session, cart_id, product_ids)
+    return found
+
+
+def record_attempts(session: Session, cart_id: int, values: dict[int, int]) -> None:
+    """`record_attempt` for many products of one cart: {product id: qoh}."""
+    if not values:
+        return
+    wf = _web_fields_of(session, cart_id, list(values))
+    params = []
+    for pid, qoh in values.items():
+        wid, text = wf[pid]
+        kept = [v for v in _in_doubt(text) if v != qoh][-(MAX_IN_DOUBT - 1):]
+        params.append({"b_id": wid, "b_attempted": ",".join(str(v) for v in (*kept, qoh))})
+    t = WebField.__table__
+    session.execute(t.update().where(t.c.id == bindparam("b_id"))
+                    .values(attempted_qoh=bindparam("b_attempted")), params)
+
+
+def record_sent_many(session: Session, cart_id: int,
+                     sent: Sequence[tuple[int, int, str]]) -> None:
+    """`record_sent` for many products of one cart: [(product id, qoh, item id or "")]."""
+    if not sent:
+        return
+    wf = _web_fields_of(session, cart_id, [pid for pid, _q, _i in sent])
+    now = utcnow()
+    t = WebField.__table__
+    plain = [{"b_id": wf[pid][0], "b_qoh": qoh} for pid, qoh, item in sent if not item]
+    with_id = [{"b_id": wf[pid][0], "b_qoh": qoh, "b_item": item} for pid, qoh, item in sent if item]
+    values = dict(last_sent_qoh=bindparam("b_qoh"), last_sent_at=now,
+                  last_cart_qoh=bindparam("b_qoh"), last_cart_seen_at=now, attempted_qoh="")
+    if plain:
+        session.execute(t.update().where(t.c.id == bindparam("b_id")).values(**values), plain)
+    if with_id:
+        session.execute(t.update().where(t.c.id == bindparam("b_id"))
+                        .values(cart_item_id=bindparam("b_item"), **values), with_id)

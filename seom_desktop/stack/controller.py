@@ -16,7 +16,7 @@ from seom_desktop.stack import lease
 from seom_desktop.stack.claim import ClaimedRow, claim_due, extend_claim, requeue_expired
 from seom_desktop.stack.notify import listen
 from seom_desktop.stack.outcome import Settings, Tally, mark_failed
-from seom_desktop.stack.sender import CartInfo, send_cart
+from seom_desktop.stack.sender import CartInfo, Pacing, send_cart
 from seom_desktop.stack.wakeup import Wakeup, listen_for_commits
 from seom_desktop.store.engine import Store
 from seom_desktop.store.models import Cart
@@ -61,6 +61,7 @@ class StackController:
         self._connectors: dict[int, tuple[tuple, object]] = {}
         self._last_tick = 0.0
         self._claimed_ids: list[int] = []
+        self._pacing: dict[int, Pacing] = {}
 
     # --- one pass ------------------------------------------------------------------
     def run_once(self, stop: threading.Event | None = None) -> PassResult:
@@ -100,7 +101,8 @@ class StackController:
                 info = CartInfo(cart.id, cart.name, cart.max_items)
                 connector = self._connector(cart)
             return send_cart(self.store, info, rows, connector, settings, stop=stop,
-                             on_request=self._tick, rng=self.rng)
+                             on_request=self._tick, rng=self.rng,
+                             pacing=self._pacing.setdefault(cart_id, Pacing()))
         except Exception as e:  # noqa: BLE001 - one cart's trouble must not stop the others
             log.exception("sending to cart %s failed", cart_id)
             tally = Tally(errors=[str(e)])

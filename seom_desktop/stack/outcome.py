@@ -6,9 +6,9 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from seom_desktop.stack.backoff import next_attempt
@@ -65,6 +65,22 @@ def mark_sent(session: Session, ids: Sequence[int], response: str, tally: Tally,
     tally.sent += len(ids)
 
 
+def mark_sent_many(session: Session, sent: Sequence[tuple[Sequence[int], str]], tally: Tally,
+                   now: datetime | None = None) -> None:
+    """`mark_sent` for many groups of rows at once: [(row ids, response)], one statement
+    executed with many parameter sets."""
+    now = now or utcnow()
+    params = [{"b_id": i, "b_resp": _clip(resp)} for ids, resp in sent for i in ids]
+    if not params:
+        return
+    t = StackRow.__table__
+    session.execute(t.update().where(t.c.id == bindparam("b_id"), t.c.state == SENDING)
+                    .values(state=SENT, attempts=t.c.attempts + 1, sent_at=now,
+                            last_response=bindparam("b_resp"), claimed_by="",
+                            claimed_until=None, updated_at=now), params)
+    tally.sent += len(params)
+
+
 def mark_failed(session: Session, ids: Sequence[int], response: str, settings: Settings,
                 tally: Tally, *, count_attempt: bool = True, wait: float = 0.0,
                 rng: random.Random | None = None) -> None:
@@ -88,12 +104,13 @@ def mark_failed(session: Session, ids: Sequence[int], response: str, settings: S
         session.execute(update(StackRow).where(StackRow.id == row_id).values(**values))
 
 
-def release(session: Session, ids: Sequence[int], tally: Tally) -> None:
-    """Give rows back untouched (the controller is stopping before sending them)."""
+def release(session: Session, ids: Sequence[int], tally: Tally, *, wait: float = 0.0) -> None:
+    """Give rows back untouched (the controller is stopping before sending them, or the
+    cart asked to wait `wait` seconds)."""
     now = utcnow()
     for i in range(0, len(ids), 900):
         session.execute(update(StackRow)
                         .where(StackRow.id.in_(ids[i:i + 900]), StackRow.state == SENDING)
                         .values(state=PENDING, claimed_by="", claimed_until=None,
-                                next_attempt_at=now))
+                                next_attempt_at=now + timedelta(seconds=max(wait, 0.0))))
     tally.released += len(ids)

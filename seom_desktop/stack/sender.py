@@ -33,9 +33,16 @@ from seom_desktop.carts.base import (
     RateLimitedError,
     StaleQuantityError,
 )
-from seom_desktop.inventory.targets import record_attempt, record_sent
+from seom_desktop.inventory.targets import record_attempts, record_sent, record_sent_many
 from seom_desktop.stack.claim import ClaimedRow
-from seom_desktop.stack.outcome import Settings, Tally, mark_failed, mark_sent, release
+from seom_desktop.stack.outcome import (
+    Settings,
+    Tally,
+    mark_failed,
+    mark_sent,
+    mark_sent_many,
+    release,
+)
 from seom_desktop.stack.plan import (
     ALREADY,
     STALE,
@@ -61,12 +68,37 @@ class CartInfo:
 class CartStopped(Exception):
     """The cart refused in a way that stops this pass for it (auth, rate limit)."""
 
+    def __init__(self, wait: float = 0.0):
+        super().__init__()
+        self.wait = wait  # seconds its rows should wait (a rate limit), else 0
+
+
+@dataclass
+class Pacing:
+    """One cart's rate-limit memory across passes. A cart that says "wait N s" is left
+    alone N s (all its rows, not only the refused batch: retrying the rest at once
+    spends the cart's budget again). A request that costs more than one refill (a batch
+    whose look-ups each spend points) would otherwise be retried each time just enough
+    had come back for its first part, and never complete: so each rate limit in a row
+    doubles the wait, and a batch that gets through halves the streak's effect again."""
+
+    streak: int = 0
+    max_wait: float = 120.0
+
+    def limited(self, delay: float) -> float:
+        self.streak += 1
+        return min(self.max_wait, max(delay, 0.05) * 2 ** (self.streak - 1))
+
+    def passed(self) -> None:
+        self.streak = max(0, self.streak - 1)
+
 
 def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connector: Connector,
               settings: Settings, *, stop: threading.Event | None = None,
               on_request: Callable[[], None] | None = None,
-              rng: random.Random | None = None) -> Tally:
+              rng: random.Random | None = None, pacing: Pacing | None = None) -> Tally:
     tally = Tally()
+    pacing = pacing or Pacing()
     with store.read() as s:
         work = coalesce(s, cart.id, rows)
     with store.write() as s:
@@ -75,31 +107,34 @@ def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connecto
                         "the item's web field for this cart is set not to synchronize",
                         Settings(max_attempts=1), tally)
         done = [w for w in work.items if needs_nothing(w)]
-        for w in done:
-            mark_sent(s, w.row_ids, f"cart already shows {w.qoh}", tally)
+        mark_sent_many(s, [(w.row_ids, f"cart already shows {w.qoh}") for w in done], tally)
     todo = [w for w in work.items if not needs_nothing(w)]
     size = max(1, min(connector.batch_limit, cart.max_items))
     batches = list(chunks(todo, size))
     untried: list[Work] = []
+    wait = 0.0
     for n, chunk in enumerate(batches):
         if stop is not None and stop.is_set():
             untried = [w for c in batches[n:] for w in c]
             break
         try:
-            _send_chunk(store, cart, chunk, connector, settings, tally, on_request, rng)
-        except CartStopped:
+            _send_chunk(store, cart, chunk, connector, settings, tally, on_request, rng, pacing)
+        except CartStopped as e:
             # The cart refused in a way that holds for its other batches too: they wait
-            # for the next pass, untried.
+            # for the next pass (after the cart's wait, for a rate limit), untried.
             untried = [w for c in batches[n + 1:] for w in c]
+            wait = e.wait
             break
+    else:
+        wait = 0.0
     if untried:
         with store.write() as s:
-            release(s, [i for w in untried for i in w.row_ids], tally)
+            release(s, [i for w in untried for i in w.row_ids], tally, wait=wait)
     return tally
 
 
 def _send_chunk(store: Store, cart: CartInfo, chunk: list[Work], connector: Connector,
-                settings: Settings, tally: Tally, on_request, rng) -> None:
+                settings: Settings, tally: Tally, on_request, rng, pacing: Pacing) -> None:
     cas = connector.write_mode == IDEMPOTENT_DELTA
     try:
         if not cas:
@@ -109,11 +144,14 @@ def _send_chunk(store: Store, cart: CartInfo, chunk: list[Work], connector: Conn
         if to_write:
             _write(store, cart, to_write, connector, settings, tally, on_request, rng, cas)
     except CartError as e:
+        wait = pacing.limited(e.delay) if isinstance(e, RateLimitedError) else 0.0
         _whole_request_failed(store, [w for w in chunk if w.decision == WRITE], e, settings,
-                              tally, rng)
+                              tally, rng, wait)
         if isinstance(e, RateLimitedError) or (isinstance(e, PermanentError)
                                                and e.status in (401, 403)):
-            raise CartStopped from e
+            raise CartStopped(wait) from e
+    else:
+        pacing.passed()
 
 
 def _read_back(chunk: list[Work], connector: Connector, tally: Tally, on_request) -> None:
@@ -132,10 +170,12 @@ def _settle_judged(store: Store, cart: CartInfo, chunk: list[Work], settings: Se
     if not settled:
         return
     with store.write() as s:
+        already = [w for w in settled if w.decision == ALREADY]
+        record_sent_many(s, cart.id, [(w.product_id, w.qoh, "") for w in already])
+        mark_sent_many(s, [(w.row_ids, f"cart already shows {w.qoh}") for w in already], tally)
         for w in settled:
             if w.decision == ALREADY:
-                record_sent(s, cart.id, w.product_id, w.qoh)
-                mark_sent(s, w.row_ids, f"cart already shows {w.qoh}", tally)
+                continue
             elif w.decision == STALE:
                 # Nothing was transmitted: not an attempt. It waits for the order import
                 # (which wakes it) or for a clerk, without ever being bypassed.
@@ -147,19 +187,21 @@ def _settle_judged(store: Store, cart: CartInfo, chunk: list[Work], settings: Se
 def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector,
            settings: Settings, tally: Tally, on_request, rng, cas: bool) -> None:
     with store.write() as s:  # before the request: a lost answer is then recognisable
-        for w in items:
-            record_attempt(s, cart.id, w.product_id, w.qoh)
+        record_attempts(s, cart.id, {w.product_id: w.qoh for w in items})
     expected = {w.product_id: (w.seen if w.seen is not None else w.believed) for w in items}
     results = _set(connector, cart, items, expected, tally, on_request)
     by_sku = {r.sku: r for r in results}
     retry: list[Work] = []
     with store.write() as s:
+        ok = [(w, by_sku[w.target.cart_sku]) for w in items
+              if w.target.cart_sku in by_sku and by_sku[w.target.cart_sku].ok]
+        record_sent_many(s, cart.id, [(w.product_id, w.qoh, r.item_id or "") for w, r in ok])
+        mark_sent_many(s, [(w.row_ids, f"sent {w.qoh}") for w, _r in ok], tally)
+        tally.items_written += len(ok)
         for w in items:
             r = by_sku.get(w.target.cart_sku)
             if r is not None and r.ok:
-                record_sent(s, cart.id, w.product_id, w.qoh, r.item_id)
-                mark_sent(s, w.row_ids, f"sent {w.qoh}", tally)
-                tally.items_written += 1
+                continue
             elif r is not None and isinstance(r.error, StaleQuantityError) and cas:
                 actual = r.error.actual
                 if actual == w.qoh:
@@ -190,7 +232,7 @@ def _set(connector: Connector, cart: CartInfo, items: list[Work], expected: dict
 
 
 def _whole_request_failed(store: Store, items: list[Work], e: CartError, settings: Settings,
-                          tally: Tally, rng) -> None:
+                          tally: Tally, rng, wait: float = 0.0) -> None:
     if not items:
         return
     tally.errors.append(str(e))
@@ -200,6 +242,6 @@ def _whole_request_failed(store: Store, items: list[Work], e: CartError, setting
         msg += " (it may have been applied: it is checked before the next try)"
     with store.write() as s:
         if isinstance(e, RateLimitedError):
-            mark_failed(s, ids, msg, settings, tally, count_attempt=False, wait=e.delay, rng=rng)
+            mark_failed(s, ids, msg, settings, tally, count_attempt=False, wait=wait, rng=rng)
         else:
             mark_failed(s, ids, msg, settings, tally, rng=rng)
