@@ -83,11 +83,12 @@ class Pacing:
     doubles the wait, and a batch that gets through halves the streak's effect again."""
 
     streak: int = 0
-    max_wait: float = 120.0
+    max_wait: float = 60.0  # the cap: past a full refill of a cost bucket (Shopify: 20 s)
 
     def limited(self, delay: float) -> float:
         self.streak += 1
-        return min(self.max_wait, max(delay, 0.05) * 2 ** (self.streak - 1))
+        delay = max(delay, 0.05)
+        return max(delay, min(self.max_wait, delay * 2 ** (self.streak - 1)))
 
     def passed(self) -> None:
         self.streak = max(0, self.streak - 1)
