@@ -348,10 +348,10 @@ def test_cancelling_the_sync_warning_leaves_sync_off(qtbot, store, fake_drift):
 
 
 def test_sync_warning_without_drift_module_says_so(qtbot, store, monkeypatch):
-    from seom_desktop.ui.dialogs import shopping_carts
+    from seom_desktop.ui.dialogs import shopping_carts, sync_warning
 
-    real = shopping_carts.optional_function
-    monkeypatch.setattr(shopping_carts, "optional_function",
+    real = sync_warning.optional_function
+    monkeypatch.setattr(sync_warning, "optional_function",
                         lambda m, n: None if m.endswith(".drift") else real(m, n))
     with store.write() as s:
         define_cart(s, name="Web One", kind="fakert", url="https://a.example.com")

@@ -6,8 +6,6 @@ reference page's warnings, a drift report and the offer to Send QOH To Website."
 
 from __future__ import annotations
 
-import importlib
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -17,7 +15,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -30,7 +27,6 @@ from seom_desktop.carts.http import Redactor, check_url
 from seom_desktop.carts.registry import (
     UnknownKindError,
     available_kinds,
-    connector_class,
     make_connector,
 )
 from seom_desktop.store.carts import (
@@ -39,7 +35,6 @@ from seom_desktop.store.carts import (
     check_cart_name,
     check_max_items,
 )
-from seom_desktop.store.params import get_param
 from seom_desktop.sync.cart_setup import (
     CartView,
     all_carts,
@@ -59,171 +54,9 @@ from seom_desktop.ui.dialogs.fields import (
     plain_table,
     run_in_background,
 )
+from seom_desktop.ui.dialogs.sync_warning import SyncWarningDialog, optional_function  # noqa: F401
 
 KEPT = "stored in the OS keyring (leave empty to keep)"
-
-SYNC_WARNINGS = [
-    "Follow these recommendations to avoid severe inventory management problems:",
-    "It is strongly recommended that this is done outside of normal business hours.",
-    "Ensure that all outstanding orders have been imported from each cart defined within "
-    "this store before sending QOH from the store to those Web sites.",
-    "seom-desktop begins transmitting inventory changes immediately after the Synchronize "
-    "Inventory check box is selected and the cart is saved. If more than one site needs to "
-    "be synchronized, make sure that products that appear on multiple sites all have the "
-    "same beginning QOH before enabling this on each of the affected shopping carts.",
-    "Inventory synchronization at the item level can be impacted by settings on the Web "
-    "Fields tab of the View Inventory screen. Review them carefully.",
-]
-BASKET_WARNING = ("This shopping cart retains inventory in the shopping basket: ensure all "
-                  "baskets are emptied BEFORE turning on this feature.")
-
-
-def holds_stock_in_baskets(kind: str) -> bool:
-    try:
-        return bool(getattr(connector_class(kind), "holds_stock_in_baskets", False))
-    except UnknownKindError:
-        return False
-
-
-def optional_function(module: str, name: str):
-    """`module.name` if that module exists in this version, else None."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as e:
-        if e.name != module:
-            raise
-        return None
-    return getattr(mod, name, None)
-
-
-class SyncWarningDialog(QDialog):
-    """Shown when Synchronize Inventory is turned on: the warnings, what differs between
-    the store and the cart, and [Send QOH To Website] to make them agree first."""
-
-    drift_loaded = Signal()
-    qoh_sent = Signal()
-
-    def __init__(self, store, *, cart_name: str | None, kind: str,
-                 parent: QWidget | None = None):
-        super().__init__(parent)
-        self.store = store
-        self.cart_name = cart_name
-        self.setWindowTitle("Synchronize Inventory")
-        items = "".join(f"<li>{w}</li>" for w in SYNC_WARNINGS[1:])
-        self.warning = QLabel(f"<b>{SYNC_WARNINGS[0]}</b><ul>{items}</ul>")
-        self.warning.setWordWrap(True)
-        self.basket = QLabel(f"<b>{BASKET_WARNING}</b>")
-        self.basket.setWordWrap(True)
-        self.basket.setStyleSheet(ERROR_STYLE)
-        self.basket.setVisible(holds_stock_in_baskets(kind))
-        with store.read() as s:
-            synch = bool(get_param(s, "SynchQOH"))
-        self.synch_note = QLabel("System parameter SynchQOH is FALSE: nothing is sent to any "
-                                 "cart until it is set to TRUE (Set System Parameters, "
-                                 "Program group).")
-        self.synch_note.setWordWrap(True)
-        self.synch_note.setStyleSheet(NOTE_STYLE)
-        self.synch_note.setVisible(not synch)
-
-        self.drift_status = QLabel("")
-        self.drift_status.setWordWrap(True)
-        self.drift_model = RowsModel(("SKU", "Should show", "Cart shows"))
-        self.drift_view = plain_table(self.drift_model)
-        self.drift_view.setMinimumHeight(140)
-        self.drift_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.send_button = QPushButton("Send QOH To Website")
-        self.send_result = QLabel("")
-        self.send_result.setWordWrap(True)
-        self.buttons = QDialogButtonBox()
-        self.turn_on_button = self.buttons.addButton("Turn on Synchronize Inventory",
-                                                     QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.send_button.clicked.connect(self.send)
-
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.warning)
-        lay.addWidget(self.basket)
-        lay.addWidget(self.synch_note)
-        lay.addWidget(QLabel("<b>Store and cart compared</b> (items whose QOH differ):"))
-        lay.addWidget(self.drift_status)
-        lay.addWidget(self.drift_view, 1)
-        sb = QHBoxLayout()
-        sb.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignTop)
-        sb.addWidget(self.send_result, 1)
-        lay.addLayout(sb)
-        lay.addWidget(self.buttons)
-        self.send_fn = optional_function("seom_desktop.sync.send_qoh", "send_qoh")
-        self.send_button.setEnabled(cart_name is not None and self.send_fn is not None)
-        if self.send_fn is None:
-            self.send_result.setText("Send QOH To Website is not available in this version.")
-        self.resize(640, 560)
-        self.load_drift()
-
-    def load_drift(self) -> None:
-        if self.cart_name is None:
-            self.drift_status.setText(
-                "The comparison and Send QOH To Website need a saved cart: save it with "
-                "Synchronize Inventory cleared, then turn it on.")
-            self.drift_view.setVisible(False)
-            return
-        drift = optional_function("seom_desktop.sync.drift", "drift_report")
-        if drift is None:
-            self.drift_status.setText("The drift report is not available in this version; "
-                                      "check the cart's quantities before turning this on.")
-            self.drift_view.setVisible(False)
-            return
-        self.drift_status.setText(f"Reading {self.cart_name}…")
-        name = self.cart_name
-        run_in_background(self, lambda: list(drift(self.store, name)), self._drift_done,
-                          self._drift_failed)
-
-    def _drift_done(self, rows) -> None:
-        differ = [(sku, str(should), "—" if shows is None else str(shows))
-                  for sku, should, shows in rows if should != shows]
-        self.drift_model.set_rows(differ)
-        self.drift_status.setText(
-            f"{len(differ)} item(s) differ between the store and {self.cart_name}: use "
-            "[Send QOH To Website] (or Get QOH From Website) before turning this on."
-            if differ else f"The store and {self.cart_name} agree on every item compared.")
-        self.drift_status.setStyleSheet(ERROR_STYLE if differ else OK_STYLE)
-        self.drift_loaded.emit()
-
-    def _drift_failed(self, e: BaseException) -> None:
-        self.drift_status.setText(f"Could not compare with {self.cart_name}: {e}")
-        self.drift_status.setStyleSheet(ERROR_STYLE)
-        self.drift_loaded.emit()
-
-    def send(self) -> None:
-        if self.cart_name is None or self.send_fn is None:
-            return
-        self.send_button.setEnabled(False)
-        self.send_result.setStyleSheet(NOTE_STYLE)
-        self.send_result.setText(f"Sending QOH to {self.cart_name}…")
-        fn, name = self.send_fn, self.cart_name
-        run_in_background(self, lambda: fn(self.store, name), self._sent, self._send_failed)
-
-    def _sent(self, report) -> None:
-        self.send_button.setEnabled(True)
-        text = (f"Sent {report.sent} of {report.total} item(s) in {report.requests} "
-                "request(s).")
-        if report.refused:
-            text += f" {len(report.refused)} refused (first: {report.refused[0].message})."
-        if report.error:
-            text += f" Stopped: {report.error}"
-        ok = report.error is None and not report.refused
-        self.send_result.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
-        self.send_result.setText(text)
-        self.qoh_sent.emit()
-        self.load_drift()
-
-    def _send_failed(self, e: BaseException) -> None:
-        self.send_button.setEnabled(True)
-        self.send_result.setStyleSheet(ERROR_STYLE)
-        self.send_result.setText(f"Send QOH To Website failed: {e}")
-        self.qoh_sent.emit()
-
 
 def test_connection(config: CartConfig) -> str:
     """Connect and ask the cart who it is (runs off the UI thread)."""
