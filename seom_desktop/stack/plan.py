@@ -86,9 +86,12 @@ def judge_read_back(w: Work, item: CartItem | None) -> None:
                                          "cart; turn stock tracking on there")
         return
     w.seen = item.qoh
-    if item.qoh == w.qoh:
+    explained = w.believed is None or item.qoh == w.believed or item.qoh in w.attempted
+    if item.qoh == w.qoh and explained:
+        # It shows the target, and we know why (a write of ours landed). A target shown
+        # for no known reason is a coincidence of unimported sales: stale, below.
         w.decision = ALREADY
-    elif w.believed is None or item.qoh == w.believed or item.qoh in w.attempted:
+    elif explained:
         w.decision = WRITE
     else:
         w.decision = STALE

@@ -205,7 +205,7 @@ def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector
                 continue
             elif r is not None and isinstance(r.error, StaleQuantityError) and cas:
                 actual = r.error.actual
-                if actual == w.qoh:
+                if actual == w.qoh and actual in w.attempted:
                     record_sent(s, cart.id, w.product_id, w.qoh)
                     mark_sent(s, w.row_ids, f"cart already shows {w.qoh}", tally)
                 elif actual is not None and actual in w.attempted:

@@ -316,3 +316,22 @@ def test_stack_status_shows_counts_and_the_controller(shop, capsys):
     assert main(["--store", shop.url, "stack", "status"]) == 0
     out = capsys.readouterr().out
     assert "WARNING" in out and "STALE" in out and "WS9" in out
+
+
+def test_cart_showing_the_target_by_coincidence_is_not_taken_as_sent(shop):
+    """Each cart sells one; only WooCommerce's order is imported so far. Shopify now
+    shows 9, which is the store's new QOH too, but only because of its own unimported
+    sale: it must still be told of WooCommerce's sale once its own order is imported."""
+    from seom_desktop.sync.orders import import_orders
+    shop.woo.place_order([("SKU-0016", 1)])
+    shop.shop.place_order([("SKU-0016", 1)])
+    import_orders(shop.store, "woo", actor=ACTOR)
+    ctl = StackController(shop.store, workstation="test-ws")
+    ctl.run_once()
+    with shop.store.read() as s:
+        row = next(r for r in list_rows(s) if r.cart == "shop" and r.sku == "SKU-0016")
+    assert row.state == "failed" and "import its orders" in row.last_response
+    import_orders(shop.store, "shop", actor=ACTOR)
+    drain(shop, ctl)
+    assert shop.qoh("SKU-0016") == 8
+    assert shop.woo.quantity("SKU-0016") == 8 and shop.shop.quantity("SKU-0016") == 8
