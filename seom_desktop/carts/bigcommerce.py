@@ -15,6 +15,7 @@ item still does not hold back the others. On 429 the delay is
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -42,7 +43,7 @@ from seom_desktop.carts.base import (
     RateLimitedError,
     UnknownItemError,
 )
-from seom_desktop.carts.http import HttpClient
+from seom_desktop.carts.http import HttpClient, PageGuard, clamp_delay
 
 PAGE_LIMIT = 250  # inventory items per page (the API allows up to 1000)
 ORDER_LIMIT = 250  # the v2 maximum
@@ -65,6 +66,8 @@ def _problem_words(resp: requests.Response) -> str:
 
 
 def _iso(value: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError("date_created is not text")
     when = parsedate_to_datetime(value)
     when = when if when.tzinfo else when.replace(tzinfo=UTC)
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -99,12 +102,12 @@ class BigCommerceConnector:
         except RateLimitedError as e:
             reset = (seen.get("headers") or {}).get("X-Rate-Limit-Time-Reset-Ms")
             try:
-                delay = max(0.0, float(reset) / 1000.0) if reset is not None else None
+                delay = float(reset) / 1000.0 if reset is not None else None
             except ValueError:
                 delay = None
-            if delay is None:
+            if delay is None or not math.isfinite(delay):
                 raise
-            raise RateLimitedError(e.message, delay=delay, status=e.status) from None
+            raise RateLimitedError(e.message, delay=clamp_delay(delay), status=e.status) from None
 
     def _page(self, page: int, skus: Sequence[str] = ()) -> tuple[list[CartItem], int]:
         params: dict[str, Any] = {"page": page, "limit": PAGE_LIMIT}
@@ -135,8 +138,10 @@ class BigCommerceConnector:
 
     def list_items(self) -> Iterator[CartItem]:
         page, pages = 1, 1
+        guard = PageGuard(self.config.name, "the inventory items")
         while page <= pages:
             items, pages = self._page(page)
+            guard.check(items)
             yield from items
             page += 1
 
@@ -146,8 +151,10 @@ class BigCommerceConnector:
         for start in range(0, len(wanted), 50):  # keep the query string short
             chunk = wanted[start:start + 50]
             page, pages = 1, 1
+            guard = PageGuard(self.config.name, "the inventory items")
             while page <= pages:
                 items, pages = self._page(page, chunk)
+                guard.check(items)
                 out.update({i.sku: i for i in items if i.sku in chunk})
                 page += 1
         return out
@@ -215,6 +222,7 @@ class BigCommerceConnector:
             params["min_date_created"] = format_datetime(when.astimezone(UTC))
         orders: list[CartOrder] = []
         page = 1
+        guard = PageGuard(self.config.name, "the orders")
         while True:
             resp = self._call("GET", "/v2/orders", params={**params, "page": page})
             if resp.status_code == 204 or not resp.content:
@@ -222,12 +230,14 @@ class BigCommerceConnector:
             rows = self.http.json(resp)
             if not isinstance(rows, list):
                 raise BadResponseError(f"{self.config.name}: orders page {page} is not a list")
+            guard.check(rows)
             for row in rows:
                 try:
                     oid = str(row["id"])
                     created = _iso(row["date_created"])
                     status = str(row.get("status", ""))
-                except (KeyError, TypeError, ValueError):
+                except (KeyError, TypeError, ValueError, AttributeError, IndexError,
+                        OverflowError):
                     raise BadResponseError(f"{self.config.name}: an order on page {page} "
                                            "is not in the Orders API's shape") from None
                 orders.append(CartOrder(order_id=oid, created=created, status=status,
@@ -241,16 +251,18 @@ class BigCommerceConnector:
     def _order_lines(self, oid: str) -> list[OrderLine]:
         lines: list[OrderLine] = []
         page = 1
+        guard = PageGuard(self.config.name, f"the products of order {oid}")
         while True:
             resp = self._call("GET", f"/v2/orders/{oid}/products",
                               params={"page": page, "limit": ORDER_LIMIT})
             if resp.status_code == 204 or not resp.content:
                 break
             rows = self.http.json(resp)
+            guard.check(rows)
             try:
                 lines.extend(OrderLine(sku=str(r["sku"]), quantity=int(r["quantity"]),
                                        name=str(r.get("name", ""))) for r in rows)
-            except (KeyError, TypeError, ValueError):
+            except (KeyError, TypeError, ValueError, AttributeError):
                 raise BadResponseError(f"{self.config.name}: products of order {oid} "
                                        "are not in the Orders API's shape") from None
             if len(rows) < ORDER_LIMIT:

@@ -112,21 +112,60 @@ class Redactor:
         return out
 
 
+MAX_DELAY = 3600.0  # the longest wait a cart may ask for; more is a broken header
+
+
+def clamp_delay(seconds: float | None, default: float = 1.0) -> float:
+    """A wait a cart asked for, as a number of seconds from 0 to MAX_DELAY (NaN, an
+    infinity or nothing: `default`)."""
+    if seconds is None or not math.isfinite(seconds):
+        return default
+    return min(max(0.0, seconds), MAX_DELAY)
+
+
 def retry_after_seconds(value: str | None, default: float = 1.0) -> float:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
     if not value:
         return default
     try:
-        return max(0.0, float(value))
+        return clamp_delay(float(value), default)
     except ValueError:
         pass
     try:
         from datetime import datetime
 
         when = parsedate_to_datetime(value)
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return clamp_delay((when - datetime.now(UTC)).total_seconds(), default)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return default
+
+
+class PageGuard:
+    """Keeps a listing from running forever on a cart that answers the same page again
+    (a cursor or offset it ignores, a page count that never ends): `repeated(page)` says
+    whether a page equals the one before; more than `limit` pages raises."""
+
+    def __init__(self, name: str, what: str, limit: int = 100_000):
+        self.name, self.what, self.limit = name, what, limit
+        self.pages = 0
+        self._last: str | None = None
+
+    def repeated(self, page: Any) -> bool:
+        self.pages += 1
+        if self.pages > self.limit:
+            raise BadResponseError(f"{self.name}: {self.what} never ends "
+                                   f"(more than {self.limit:,} pages)")
+        mark = json.dumps(page, sort_keys=True, default=str)
+        same, self._last = mark == self._last, mark
+        return same
+
+    def check(self, page: Any) -> None:
+        """Raise BadResponseError when the page equals the one before."""
+        if self.repeated(page):
+            raise BadResponseError(f"{self.name}: {self.what}: the cart answered the same "
+                                   f"page again (page {self.pages}); the listing would never end")
 
 
 def _short(text: str) -> str:
@@ -266,6 +305,8 @@ __all__ = [
     "Redactor",
     "check_ca_bundle",
     "check_url",
+    "clamp_delay",
+    "PageGuard",
     "is_loopback",
     "retry_after_seconds",
     "looks_like_html",

@@ -49,7 +49,7 @@ from seom_desktop.carts.base import (
     QohUpdate,
     UnknownItemError,
 )
-from seom_desktop.carts.http import HttpClient
+from seom_desktop.carts.http import HttpClient, PageGuard
 
 PAGE_SIZE = 200  # under the 300 "Maximum Page Size" of stores with input limits on
 
@@ -152,6 +152,7 @@ class MagentoConnector:
 
     def _pages(self, route: str, groups: list, sort: tuple[str, str] | None = None) -> Iterator[dict]:
         page, seen_rows = 1, 0
+        guard = PageGuard(self.config.name, route)
         while True:
             resp = self._call("GET", route, params=criteria(groups, PAGE_SIZE, page, sort))
             body = self.http.json(resp)
@@ -162,6 +163,8 @@ class MagentoConnector:
             except (KeyError, TypeError, ValueError):
                 raise BadResponseError(f"{self.config.name}: {route} page {page} is not a "
                                        "search result") from None
+            if rows and guard.repeated(rows):
+                return  # Magento answers the last page again past the end
             yield from rows
             seen_rows += len(rows)
             # Magento answers the last page again past the end: count with total_count.
@@ -173,7 +176,7 @@ class MagentoConnector:
         try:
             return CartItem(sku=str(row["sku"]), qoh=int(round(float(row["quantity"]))),
                             item_id=str(row["sku"]))
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             raise BadResponseError(f"{self.config.name}: a source item is not in the "
                                    "inventory API's shape") from None
 
@@ -238,7 +241,8 @@ class MagentoConnector:
         if isinstance(body, dict):
             if str(body.get("message", "")).startswith("Maximum items of type"):
                 raise error  # the store's input list limit is below our batch
-            for e in body.get("errors") or []:
+            errors = body.get("errors")
+            for e in errors if isinstance(errors, list) else []:
                 params = e.get("parameters") if isinstance(e, dict) else None
                 if isinstance(params, dict) and "sku" in params:
                     named[str(params["sku"])] = fill(e.get("message", ""), params)
@@ -276,7 +280,7 @@ class MagentoConnector:
                 orders.append(CartOrder(order_id=str(row["entity_id"]),
                                         created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
                                         status=str(row.get("status", "")), lines=lines))
-            except (KeyError, TypeError, ValueError, AttributeError):
+            except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
                 raise BadResponseError(f"{self.config.name}: an order is not in the "
                                        "orders API's shape") from None
         orders.sort(key=lambda o: (o.created, int(o.order_id) if o.order_id.isdigit() else 0))

@@ -57,7 +57,7 @@ from seom_desktop.carts.base import (
     RetryableError,
     UnknownItemError,
 )
-from seom_desktop.carts.http import HttpClient
+from seom_desktop.carts.http import HttpClient, PageGuard
 
 PAGE_SIZE = 100
 
@@ -130,6 +130,7 @@ class MivaConnector:
     def _query(self, function: str, *, search: list[dict] | None = None,
                columns: list[str] | None = None, sort: str = "id") -> Iterator[dict[str, Any]]:
         offset = 0
+        guard = PageGuard(self.config.name, function)
         while True:
             filters: list[dict[str, Any]] = []
             if search:
@@ -146,6 +147,8 @@ class MivaConnector:
             except (KeyError, TypeError, ValueError):
                 raise BadResponseError(f"{self.config.name}: {function} answered in an "
                                        "unexpected shape") from None
+            if rows:
+                guard.check(rows)
             yield from rows
             offset += len(rows)
             if not rows or offset >= total:
@@ -164,7 +167,8 @@ class MivaConnector:
     # --- the protocol -----------------------------------------------------------------
     def test_connection(self) -> str:
         data, _ = self._post({"Function": "ProductList_Load_Query", "Count": 1, "Offset": 0})
-        total = data.get("data", {}).get("total_count") if isinstance(data.get("data"), dict) else None
+        page = data.get("data") if isinstance(data, dict) else None
+        total = page.get("total_count") if isinstance(page, dict) else None
         if total is None:
             raise BadResponseError(f"{self.config.name}: ProductList_Load_Query answered in an "
                                    "unexpected shape")

@@ -181,9 +181,13 @@ class OscarConnector:
     def _pages(self, path: str) -> Iterator[dict[str, Any]]:
         """Every object of a list: a plain JSON list, or DRF pages followed by `next`."""
         url: str | None = path
+        seen: set[str] = set()
         for _ in range(MAX_PAGES):
             data = self._get(url)
             rows, url = (data, None) if isinstance(data, list) else self._page(data, path)
+            if url is not None and url in seen:
+                raise self._bad(f"{path}: the shop links to a page it gave before")
+            seen.add(url or "")
             if not all(isinstance(r, dict) for r in rows):
                 raise self._bad(f"{path} holds something that is not an object")
             yield from rows
@@ -391,9 +395,13 @@ class OscarConnector:
         found: list[tuple[datetime, str, str, str]] = []
         newest_first, last = True, None
         url: str | None = "/admin/orders/"
+        seen: set[str] = set()
         for _ in range(MAX_PAGES):
             data = self._get(url)
             rows, url = (data, None) if isinstance(data, list) else self._page(data, "/admin/orders/")
+            if url is not None and url in seen:
+                raise self._bad("/admin/orders/: the shop links to a page it gave before")
+            seen.add(url or "")
             page_all_old = bool(rows)
             for row in rows:
                 when, number, status, lines = self._order_head(row)

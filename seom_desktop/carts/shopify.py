@@ -143,7 +143,7 @@ class ShopifyConnector:
                     raise PermanentError(f"{self.config.name}: Shopify has no location {self._location}")
                 self._location_name = str(loc.get("name") or "")
             return self._location
-        after = None
+        after, cursors = None, set()
         while True:
             conn = shape.obj(self._post(q.LOCATIONS, {"after": after}).get("locations"), "locations")
             for node in shape.list(conn.get("nodes"), "location nodes"):
@@ -151,21 +151,27 @@ class ShopifyConnector:
                     self._location = shape.text(node.get("id"), "a location id")
                     self._location_name = str(node.get("name") or "")
                     return self._location
-            after = self._next_page(conn, shape)
+            after = self._next_page(conn, shape, cursors)
             if after is None:
                 raise PermanentError(f"{self.config.name}: the Shopify shop has no active location")
 
     @staticmethod
-    def _next_page(conn: dict, shape: Shape) -> str | None:
+    def _next_page(conn: dict, shape: Shape, seen: set[str]) -> str | None:
+        """The cursor of the next page; a cursor given before would page forever."""
         page = shape.obj(conn.get("pageInfo"), "pageInfo")
         if page.get("hasNextPage") is not True:
             return None
-        return shape.text(page.get("endCursor"), "an endCursor for the next page")
+        cursor = shape.text(page.get("endCursor"), "an endCursor for the next page")
+        if cursor in seen:
+            raise shape.fail("a new endCursor (it gave one it gave before: the pages would "
+                             "never end)")
+        seen.add(cursor)
+        return cursor
 
     def _variants(self, query: str | None) -> Iterator[CartItem]:
         shape = Shape(self.config.name, False)
         location = self._location_id()
-        after = None
+        after, cursors = None, set()
         while True:
             data = self._post(q.VARIANTS, {"first": self.page_size, "after": after,
                                            "query": query, "locationId": location})
@@ -174,7 +180,7 @@ class ShopifyConnector:
                 item = self._cart_item(shape.obj(node, "a variant"), shape)
                 if item is not None:
                     yield item
-            after = self._next_page(conn, shape)
+            after = self._next_page(conn, shape, cursors)
             if after is None:
                 return
 
@@ -386,14 +392,14 @@ class ShopifyConnector:
             query = f"created_at:>='{since}'"
         shape = Shape(self.config.name, False)
         out: list[CartOrder] = []
-        after = None
+        after, cursors = None, set()
         while True:
             data = self._post(q.ORDERS, {"first": q.ORDER_PAGE, "after": after, "query": query,
                                          "lines": q.ORDER_LINES})
             conn = shape.obj(data.get("orders"), "orders")
             for node in shape.list(conn.get("nodes"), "order nodes"):
                 out.append(self._order(shape.obj(node, "an order"), shape))
-            after = self._next_page(conn, shape)
+            after = self._next_page(conn, shape, cursors)
             if after is None:
                 break
         out.sort(key=lambda o: o.created)
@@ -403,13 +409,14 @@ class ShopifyConnector:
         order_id = shape.text(node.get("id"), "an order id")
         lines_conn = shape.obj(node.get("lineItems"), "line items")
         nodes = list(shape.list(lines_conn.get("nodes"), "line item nodes"))
-        after = self._next_page(lines_conn, shape)
+        cursors: set[str] = set()
+        after = self._next_page(lines_conn, shape, cursors)
         while after is not None:
             more = self._post(q.ORDER_LINES_PAGE, {"id": order_id, "first": q.LINE_PAGE,
                                                    "after": after}).get("order")
             conn = shape.obj(shape.obj(more, "the order").get("lineItems"), "line items")
             nodes.extend(shape.list(conn.get("nodes"), "line item nodes"))
-            after = self._next_page(conn, shape)
+            after = self._next_page(conn, shape, cursors)
         lines = []
         for line in nodes:
             line = shape.obj(line, "a line item")

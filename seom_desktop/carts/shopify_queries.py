@@ -8,6 +8,7 @@ item and level cost about 300; 10 orders with 50 line items each about 530.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from seom_desktop.carts.base import AmbiguousError, BadResponseError, CartError
@@ -179,9 +180,9 @@ def throttle_delay(body: dict) -> tuple[float, str]:
         maximum = float(status["maximumAvailable"])
     except (TypeError, KeyError, ValueError):
         return 1.0, "no throttle status given"
-    if rate <= 0:
-        return 1.0, "no restore rate given"
+    if not all(math.isfinite(x) for x in (requested, available, rate, maximum)) or rate <= 0:
+        return 1.0, "no usable restore rate given"
     delay = max(requested - available, 1.0) / rate
     why = (f"query cost {requested:g}, {available:g} of {maximum:g} points available, "
            f"restoring {rate:g}/s")
-    return min(delay, 600.0), why
+    return min(max(delay, 0.0), 600.0), why

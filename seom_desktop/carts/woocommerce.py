@@ -50,7 +50,7 @@ from seom_desktop.carts.base import (
     RetryableError,
     UnknownItemError,
 )
-from seom_desktop.carts.http import HttpClient
+from seom_desktop.carts.http import HttpClient, PageGuard
 
 PER_PAGE = 100  # the API's maximum page size
 SKU_CHUNK = 40  # SKUs per lookup request (keeps the URL short)
@@ -147,18 +147,19 @@ class WooCommerceConnector:
 
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         page = 1
+        guard = PageGuard(self.config.name, path, MAX_PAGES)
         while True:
             data, resp = self._get(path, {**params, "page": page, "per_page": PER_PAGE})
             if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
                 raise self._bad(f"{path} page {page} is not a list of objects")
+            if data:
+                guard.check(data)
             yield from data
             total_pages = _int(resp.headers.get("X-WP-TotalPages", ""))
             done = page >= total_pages if total_pages is not None else len(data) < PER_PAGE
             if done or not data:
                 return
             page += 1
-            if page > MAX_PAGES:
-                raise self._bad(f"{path} never ends")
 
     def _item(self, row: dict[str, Any], parent_id: int = 0) -> CartItem:
         """A CartItem from a product or variation object; remembers where its stock lives."""

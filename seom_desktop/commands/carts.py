@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from seom_desktop.commands._args import literal_values
+
 CA_HELP = ("PEM file of the private CA that issued the cart's TLS certificate (kept with "
            "the credentials in this workstation's keyring; certificates are always checked)")
 
@@ -21,10 +23,10 @@ def register(sub, common) -> None:
     p.add_argument("--max-items", default="50", metavar="N",
                    help="Maximum number of items to send (default 50)")
     p.add_argument("--ca-bundle", default="", metavar="FILE", help=CA_HELP)
-    p.set_defaults(handler=cmd_add)
+    p.set_defaults(handler=literal_values(cmd_add))
     p = csub.add_parser("list", parents=[common], help="list carts")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_list)
+    p.set_defaults(handler=literal_values(cmd_list))
     p = csub.add_parser("set", parents=[common], help="change a cart")
     p.add_argument("name")
     g = p.add_mutually_exclusive_group()
@@ -34,7 +36,7 @@ def register(sub, common) -> None:
     p.add_argument("--url")
     p.add_argument("--location")
     p.add_argument("--ca-bundle", metavar="FILE", help=CA_HELP + " ('' removes it)")
-    p.set_defaults(handler=cmd_set)
+    p.set_defaults(handler=literal_values(cmd_set))
 
 
 def cmd_add(ctx) -> int:

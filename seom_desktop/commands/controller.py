@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+import math
 import signal
 import threading
 
 from seom_desktop.cli import BadInput
+from seom_desktop.commands._args import literal_values
+
+MAX_SECONDS = 86_400
 
 
 def register(sub, common) -> None:
@@ -20,7 +24,7 @@ def register(sub, common) -> None:
     p.add_argument("--claim-ttl", type=float, default=120.0, metavar="SECONDS",
                    help="how long claimed rows stay claimed without progress before another "
                         "controller may take them (default 120)")
-    p.set_defaults(handler=cmd_controller)
+    p.set_defaults(handler=literal_values(cmd_controller))
 
 
 def register_stack(ssub, common) -> None:
@@ -28,7 +32,7 @@ def register_stack(ssub, common) -> None:
     p.add_argument("--once", action="store_true", required=True)
     p.add_argument("--shared", action="store_true")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_run_once)
+    p.set_defaults(handler=literal_values(cmd_run_once))
 
 
 def _controller(ctx, **kw):
@@ -57,11 +61,13 @@ def cmd_run_once(ctx) -> int:
 def cmd_controller(ctx) -> int:
     from seom_desktop.stack.lease import LeaseRefused, acquire
 
-    if ctx.args.poll <= 0:
-        raise BadInput("--poll must be more than 0 seconds")
+    for flag, value in (("--poll", ctx.args.poll), ("--claim-ttl", ctx.args.claim_ttl)):
+        if not isinstance(value, float):
+            raise BadInput(f"{flag} must be a number of seconds, not {value!r}")
+        if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
+            raise BadInput(f"{flag} must be a number of seconds from more than 0 to "
+                           f"{MAX_SECONDS:,}, not {value}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    if ctx.args.claim_ttl <= 0:
-        raise BadInput("--claim-ttl must be more than 0 seconds")
     ctl = _controller(ctx, poll_seconds=ctx.args.poll, claim_ttl=ctx.args.claim_ttl)
     if ctx.args.shared:
         try:

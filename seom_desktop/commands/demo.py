@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from seom_desktop.cli import BadInput
+from seom_desktop.commands._args import literal_values
 from seom_desktop.commands.gui import DIALOGS
 
 
@@ -18,7 +19,7 @@ def register(sub, common) -> None:
                         "credentials) live; default: demo/ in the user data folder")
     p.add_argument("--products", type=int, default=300, metavar="N",
                    help="demo products to create (default 300)")
-    p.set_defaults(handler=cmd_demo)
+    p.set_defaults(handler=literal_values(cmd_demo))
 
 
 def cmd_demo(ctx) -> int:

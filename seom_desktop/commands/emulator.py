@@ -6,6 +6,7 @@ import signal
 import threading
 
 from seom_desktop.cli import BadInput
+from seom_desktop.commands._args import literal_values
 
 
 def register(sub, common) -> None:
@@ -16,7 +17,7 @@ def register(sub, common) -> None:
                    help="e.g. 429:0.1,500:0.05,reset:0.05 or all:0.2")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--items", type=int, default=0, help="create this many demo items")
-    p.set_defaults(handler=cmd_emulator)
+    p.set_defaults(handler=literal_values(cmd_emulator))
 
 
 def cmd_emulator(ctx) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from seom_desktop.commands._args import literal_values
+
 DIALOGS = ("advanced-cart-functions", "adjust-inventory", "shopping-carts",
            "system-parameters", "view-inventory", "stack-controller")
 
@@ -10,7 +12,7 @@ def register(sub, common) -> None:
     p = sub.add_parser("gui", parents=[common], help="the window (default)")
     p.add_argument("--screenshot", metavar="PNG", help="save a PNG of the window and exit")
     p.add_argument("--open", metavar="DIALOG", choices=DIALOGS, dest="open_dialog")
-    p.set_defaults(handler=cmd_gui)
+    p.set_defaults(handler=literal_values(cmd_gui))
 
 
 def cmd_gui(ctx) -> int:

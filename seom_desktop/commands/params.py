@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from seom_desktop.commands._args import literal_values
+
 
 def register(sub, common) -> None:
     par = sub.add_parser("param", parents=[common], help="system parameters")
@@ -9,14 +11,14 @@ def register(sub, common) -> None:
     p = psub.add_parser("set", parents=[common], help="set a system parameter")
     p.add_argument("name")
     p.add_argument("value")
-    p.set_defaults(handler=cmd_set)
+    p.set_defaults(handler=literal_values(cmd_set))
     p = psub.add_parser("get", parents=[common], help="show a system parameter")
     p.add_argument("name")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_get)
+    p.set_defaults(handler=literal_values(cmd_get))
     p = psub.add_parser("list", parents=[common], help="every system parameter")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_list)
+    p.set_defaults(handler=literal_values(cmd_list))
 
 
 def cmd_set(ctx) -> int:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from seom_desktop.cli import BadInput
+from seom_desktop.commands._args import literal_values
 
 
 def register(sub, common) -> None:
     p = sub.add_parser("init", parents=[common], help="create or upgrade the store")
-    p.set_defaults(handler=cmd_init)
+    p.set_defaults(handler=literal_values(cmd_init))
 
     prod = sub.add_parser("product", parents=[common], help="products")
     psub = prod.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -17,14 +18,14 @@ def register(sub, common) -> None:
     p.add_argument("sku")
     p.add_argument("--name", required=True)
     p.add_argument("--qoh", default="0")
-    p.set_defaults(handler=cmd_add)
+    p.set_defaults(handler=literal_values(cmd_add))
     p = psub.add_parser("list", parents=[common], help="list products")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_list)
+    p.set_defaults(handler=literal_values(cmd_list))
     p = psub.add_parser("show", parents=[common], help="show one product and its web fields")
     p.add_argument("sku")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_show)
+    p.set_defaults(handler=literal_values(cmd_show))
 
     wf = sub.add_parser("webfields", parents=[common], help="an item's Web Fields")
     wsub = wf.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -37,7 +38,7 @@ def register(sub, common) -> None:
     p.add_argument("--cart-sku", metavar="S", help="the item's SKU on that cart ('' removes it)")
     p.add_argument("--reserve", metavar="N")
     p.add_argument("--max-qty", metavar="N", help="most shown on the cart ('none' removes it)")
-    p.set_defaults(handler=cmd_webfields_set)
+    p.set_defaults(handler=literal_values(cmd_webfields_set))
 
 
 def cmd_init(ctx) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from seom_desktop.cli import BadInput
+from seom_desktop.commands._args import literal_values
 
 
 def register(sub, common) -> None:
@@ -11,17 +12,17 @@ def register(sub, common) -> None:
     p = ssub.add_parser("list", parents=[common], help="list web stack records")
     p.add_argument("--state", choices=None, metavar="STATE")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_list)
+    p.set_defaults(handler=literal_values(cmd_list))
     p = ssub.add_parser("status", parents=[common],
                         help="counts by state and who is the stack controller")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_status)
+    p.set_defaults(handler=literal_values(cmd_status))
     for name, fn, what in (("retry", cmd_retry, "send again (attempts reset)"),
                            ("bypass", cmd_bypass, "stop trying to send"),
                            ("delete", cmd_delete, "remove")):
         p = ssub.add_parser(name, parents=[common], help=f"{what} the given records")
         p.add_argument("ids", nargs="+", metavar="ID")
-        p.set_defaults(handler=fn)
+        p.set_defaults(handler=literal_values(fn))
     ctl = _controller_module()
     if ctl is not None:
         ctl.register_stack(ssub, common)

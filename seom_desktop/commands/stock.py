@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from seom_desktop.cli import BadInput
+from seom_desktop.commands._args import literal_values
 
 
 def register(sub, common) -> None:
@@ -15,20 +16,20 @@ def register(sub, common) -> None:
     p.add_argument("--no-send", action="store_true",
                    help='clear "Send QOH changes to Web sites" for this adjustment')
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_adjust)
+    p.set_defaults(handler=literal_values(cmd_adjust))
 
     p = sub.add_parser("receive", parents=[common], help="Receive Purchase Order")
     p.add_argument("sku")
     p.add_argument("qty")
     p.add_argument("--po", default="", metavar="REF")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_receive)
+    p.set_defaults(handler=literal_values(cmd_receive))
 
     p = sub.add_parser("pos-sale", parents=[common], help="POS Sale")
     p.add_argument("sku")
     p.add_argument("qty")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_pos_sale)
+    p.set_defaults(handler=literal_values(cmd_pos_sale))
 
 
 def _report(ctx, r) -> None:

@@ -35,6 +35,8 @@ import sys
 import threading
 from contextlib import contextmanager
 
+from seom_desktop.commands._args import literal_values
+
 
 def register(sub, common) -> None:
     p = sub.add_parser("send-qoh", parents=[common], help="Send QOH To Website")
@@ -44,7 +46,7 @@ def register(sub, common) -> None:
     p.add_argument("--dry-run", action="store_true",
                    help="show per SKU what the cart shows now and what would be sent")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_send_qoh)
+    p.set_defaults(handler=literal_values(cmd_send_qoh))
 
     p = sub.add_parser("get-qoh", parents=[common], help="Get QOH From Website")
     p.add_argument("cart")
@@ -52,14 +54,14 @@ def register(sub, common) -> None:
                    help="Create Records for New Products")
     p.add_argument("--dry-run", action="store_true", help="show what would change")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_get_qoh)
+    p.set_defaults(handler=literal_values(cmd_get_qoh))
 
     orders = sub.add_parser("orders", parents=[common], help="orders from the carts")
     osub = orders.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = osub.add_parser("import", parents=[common], help="import a cart's new orders")
     p.add_argument("cart")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_orders_import)
+    p.set_defaults(handler=literal_values(cmd_orders_import))
 
 
 @contextmanager

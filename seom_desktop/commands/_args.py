@@ -1,0 +1,20 @@
+"""What every command handler needs of its arguments."""
+
+from __future__ import annotations
+
+import functools
+
+
+def literal_values(handler):
+    """argparse turns an option given as `--opt=--` into an empty list (it drops the
+    "--"): give the handler the text that was typed, so that it is checked like any
+    other value instead of crashing a string function."""
+
+    @functools.wraps(handler)
+    def run(ctx):
+        for name, value in vars(ctx.args).items():
+            if isinstance(value, list) and not value:
+                setattr(ctx.args, name, "--")
+        return handler(ctx)
+
+    return run
