@@ -32,10 +32,14 @@ def parse_quantity(value: object, what: str = "quantity", *, minimum: int | None
         n = value
     else:
         text = str(value).strip()
+        shown = text if len(text) <= 30 else text[:27] + "…"
+        if len(text) > 30 and text.lstrip("+-").isdigit():  # a whole number, far too big
+            raise QuantityError(f"{what} {shown} is out of range "
+                                f"(at most {maximum:,} either way)")
         try:
             n = int(text, 10)
         except ValueError:
-            raise QuantityError(f"{what} must be a whole number, not {text!r}") from None
+            raise QuantityError(f"{what} must be a whole number, not {shown!r}") from None
     if abs(n) > maximum:
         raise QuantityError(f"{what} {n} is out of range (at most {maximum:,} either way)")
     if minimum is not None and n < minimum:
