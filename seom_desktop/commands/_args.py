@@ -18,3 +18,17 @@ def literal_values(handler):
         return handler(ctx)
 
     return run
+
+
+def printable(text: object) -> str:
+    """Text from the store or a cart, safe to print on a terminal: control characters
+    (escape sequences, NUL, carriage returns, bidi overrides) shown as \\x.. escapes."""
+    import unicodedata
+
+    out = []
+    for c in str(text):
+        if unicodedata.category(c) in ("Cc", "Cf") and c != "\t":
+            out.append(c.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(c)
+    return "".join(out)

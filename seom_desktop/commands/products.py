@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from seom_desktop.cli import BadInput
-from seom_desktop.commands._args import literal_values
+from seom_desktop.commands._args import literal_values, printable
 
 
 def register(sub, common) -> None:
@@ -67,7 +67,8 @@ def cmd_list(ctx) -> int:
         rows = [{"sku": sku, "name": name, "qoh": qoh}
                 for sku, name, qoh in s.execute(
                     select(Product.sku, Product.name, Product.qoh).order_by(Product.sku))]
-    ctx.emit(rows, lambda: [ctx.out(f"{r['sku']}\t{r['qoh']}\t{r['name']}") for r in rows])
+    ctx.emit(rows, lambda: [ctx.out(printable(f"{r['sku']}\t{r['qoh']}\t{r['name']}"))
+                            for r in rows])
     return 0
 
 
@@ -83,7 +84,8 @@ def cmd_show(ctx) -> int:
                 "web_fields": [w.as_json() for w in web_fields_of(s, pid)]}
 
     def text() -> None:
-        ctx.out(f"{data['sku']}  {data['name']}\nQOH {data['qoh']}")
+        ctx.out(printable(f"{data['sku']}  {data['name']}"))
+        ctx.out(f"QOH {data['qoh']}")
         for w in data["web_fields"]:
             ctx.out(f"  {w['cart']}: sync={'on' if w['sync'] else 'off'} "
                     f"cart_sku={w['cart_sku'] or '-'} reserve={w['reserve']} "

@@ -35,7 +35,7 @@ import sys
 import threading
 from contextlib import contextmanager
 
-from seom_desktop.commands._args import literal_values
+from seom_desktop.commands._args import literal_values, printable
 
 
 def register(sub, common) -> None:
@@ -115,7 +115,8 @@ def cmd_send_qoh(ctx) -> int:
             for p in r.dry_run:  # the preview is the point: every line
                 now = "-" if p.cart_qoh is None else str(p.cart_qoh)
                 sku = p.sku if p.sku == p.cart_sku else f"{p.sku} (cart SKU {p.cart_sku})"
-                ctx.out(f"{sku}\t{now}\t{p.would_send}" + (f"\t({p.note})" if p.note else ""))
+                ctx.out(printable(f"{sku}\t{now}\t{p.would_send}"
+                                  + (f"\t({p.note})" if p.note else "")))
         else:
             ctx.out(f"Send QOH To Website {r.cart}: sent {r.sent} of {r.total} items in "
                     f"{r.requests} request(s) of at most {r.batch_size}")
@@ -129,7 +130,7 @@ SHOWN = 20  # lines per list in the human summary; --json has them all
 
 def _listed(ctx, rows, line) -> None:
     for row in rows[:SHOWN]:
-        ctx.out(line(row))
+        ctx.out(printable(line(row)))
     if len(rows) > SHOWN:
         ctx.out(f"... and {len(rows) - SHOWN} more (--json lists them all)")
 

@@ -19,6 +19,8 @@ from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
 from seom_desktop.store.carts import cart_by_name
 from seom_desktop.store.models import Cart, Product, WebField
 
+MAX_NAME = 10_000
+
 
 @dataclass(frozen=True)
 class WebFieldView:
@@ -40,8 +42,12 @@ def add_product(session: Session, *, sku: str, name: str, actor: Actor, qoh: int
     qoh = parse_quantity(qoh, "QOH")
     if qoh < 0:
         raise InventoryError(f"QOH of a new product cannot be below zero ({qoh})")
-    if len(name) > 10_000:
-        raise InventoryError("name is longer than 10,000 characters")
+    if not isinstance(name, str):
+        raise InventoryError("name must be text")
+    if len(name) > MAX_NAME:
+        raise InventoryError(f"name is longer than {MAX_NAME:,} characters")
+    if "\x00" in name:
+        raise InventoryError("name contains a NUL character")
     if session.scalar(select(Product.id).where(Product.sku == sku)) is not None:
         raise InventoryError(f"SKU {sku!r} already exists")
     product = Product(sku=sku, name=name, qoh=0)

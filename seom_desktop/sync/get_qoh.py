@@ -32,7 +32,7 @@ from seom_desktop.carts.base import PULL, CartError, CartItem, RateLimitedError
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import InventoryError
 from seom_desktop.inventory.operations import pulled_qoh
-from seom_desktop.inventory.products import add_product
+from seom_desktop.inventory.products import MAX_NAME, add_product
 from seom_desktop.inventory.shaping import shaped_qoh
 from seom_desktop.inventory.targets import record_seen
 from seom_desktop.inventory.validation import MAX_QOH, check_sku
@@ -179,6 +179,12 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
                                "cart_qoh": item.qoh})
 
 
+def cart_name(name: str) -> str:
+    """A product name as a cart gave it, made storable: NUL (which PostgreSQL text
+    cannot hold) becomes U+FFFD, and it is cut at MAX_NAME characters."""
+    return str(name).replace("\x00", "\ufffd")[:MAX_NAME]
+
+
 def _unknown(s: Session, cart: CartRef, item: CartItem, report: GetReport, *, tracked: bool,
              create_new: bool, actor: Actor, write: bool) -> None:
     qoh = item.qoh if tracked else None
@@ -191,7 +197,8 @@ def _unknown(s: Session, cart: CartRef, item: CartItem, report: GetReport, *, tr
             raise InventoryError(f"quantity {qoh} is out of range")
         if write:
             with s.begin_nested():
-                pid = add_product(s, sku=item.sku, name=item.name or item.sku, actor=actor)
+                pid = add_product(s, sku=item.sku, name=cart_name(item.name or item.sku),
+                                  actor=actor)
                 if qoh:
                     pulled_qoh(s, sku=item.sku, qoh=qoh, actor=actor, origin_cart_id=cart.id)
                 record_seen(s, cart.id, pid, qoh, item.item_id)

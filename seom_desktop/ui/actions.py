@@ -34,6 +34,9 @@ SPECS = (
                "open_pos_sale"),
     ActionSpec("view_inventory", "&View Inventory…", "Ctrl+I",
                "The selected item, with its Web Fields", "open_view_inventory"),
+    ActionSpec("ledger", "QOH &Ledger…", "Ctrl+Shift+L",
+               "Every QOH change of the selected item: when, who, where, why",
+               "open_ledger"),
     ActionSpec("import_csv", "&Import QOH from CSV…", "Ctrl+Shift+I",
                "Set QOH from a CSV file", "open_import_csv"),
     ActionSpec("export_csv", "&Export QOH to CSV…", "Ctrl+Shift+E",
@@ -67,8 +70,16 @@ def open_log_folder() -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
 
+def open_ledger(window: QMainWindow):
+    """Inventory > QOH Ledger…: the selected item's ledger."""
+    from seom_desktop.ui.dialogs.ledger import open_ledger as open_for
+
+    return open_for(window)
+
+
 # Handlers that are not the window's own methods.
 MODULE_HANDLERS = {"open_log_folder": open_log_folder}
+WINDOW_HANDLERS = {"open_ledger": open_ledger}  # these take the window
 
 
 class Actions:
@@ -87,7 +98,10 @@ class Actions:
             # Screen readers: the accessible name travels with the action's widgets.
             act.setIconText(plain)
             act.setProperty("accessibleName", plain)
-            handler = getattr(window, spec.handler, None) or MODULE_HANDLERS[spec.handler]
+            handler = getattr(window, spec.handler, None)
+            if handler is None and spec.handler in WINDOW_HANDLERS:
+                handler = (lambda fn: lambda *_: fn(window))(WINDOW_HANDLERS[spec.handler])
+            handler = handler or MODULE_HANDLERS[spec.handler]
             act.triggered.connect(handler)
             window.addAction(act)  # shortcuts work even with the menu bar hidden
             self.all[spec.key] = act
@@ -114,7 +128,7 @@ def build_menus(window: QMainWindow, a: Actions) -> None:
     system.addAction(a.advanced_cart_functions)
 
     inventory = bar.addMenu("&Inventory")
-    for act in (a.adjust_inventory, a.receive_po, a.pos_sale, a.view_inventory):
+    for act in (a.adjust_inventory, a.receive_po, a.pos_sale, a.view_inventory, a.ledger):
         inventory.addAction(act)
     inventory.addSeparator()
     inventory.addAction(a.import_csv)

@@ -178,6 +178,11 @@ class ViewInventoryDialog(StoreDialog):
         g.addLayout(info)
         g.addWidget(QLabel(f"Last changes (newest first, at most {LEDGER_ROWS}):"))
         g.addWidget(self.ledger_view, 1)
+        self.ledger_button = QPushButton("QOH Ledger…")
+        self.ledger_button.setAutoDefault(False)
+        self.ledger_button.setToolTip("Every change of this item's QOH, by date and source")
+        self.ledger_button.clicked.connect(self.open_ledger)
+        g.addWidget(self.ledger_button, 0, Qt.AlignmentFlag.AlignRight)
 
         # Web Fields tab
         self.web_model = WebFieldsModel(self)
@@ -223,6 +228,16 @@ class ViewInventoryDialog(StoreDialog):
         if sku:
             self.sku_field.set_sku(sku)
             self.show_typed()
+
+    def open_ledger(self):
+        """The QOH Ledger window for the item shown."""
+        from seom_desktop.ui.dialogs.ledger import LedgerDialog
+
+        dlg = LedgerDialog(self.store, workstation=self.workstation, parent=self,
+                           sku=self.current_sku)
+        dlg.show()
+        self.ledger_dialog = dlg
+        return dlg
 
     def show_typed(self) -> None:
         sku = self.sku_field.check()
