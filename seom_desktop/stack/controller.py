@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from seom_desktop import credentials
 from seom_desktop.connect import connect as default_connect
 from seom_desktop.stack import lease
 from seom_desktop.stack.claim import ClaimedRow, claim_due, extend_claim, requeue_expired
@@ -112,7 +113,9 @@ class StackController:
             return tally
 
     def _connector(self, cart: Cart):
-        sig = (cart.kind, cart.url, cart.location, cart.credential_ref)
+        # New credentials or a new CA bundle (cart set) take effect on the next pass.
+        creds = tuple(sorted(credentials.load(cart.credential_ref).items()))
+        sig = (cart.kind, cart.url, cart.location, cart.credential_ref, hash(creds))
         cached = self._connectors.get(cart.id)
         if cached is not None and cached[0] == sig:
             return cached[1]

@@ -53,7 +53,7 @@ SPECS = (
     ActionSpec("quit", "E&xit", "Ctrl+Q", "Close the program", "close"),
     ActionSpec("about", "&About seom-desktop", "F1", "Version and where the store is",
                "show_about"),
-    ActionSpec("open_log_folder", "Open &Log Folder", "Ctrl+Shift+L",
+    ActionSpec("open_log_folder", "Open &Log Folder", "Ctrl+Alt+L",
                "Open the folder of the log files", "open_log_folder"),
 )
 

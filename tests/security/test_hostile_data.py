@@ -127,9 +127,6 @@ def test_hostile_items_display_in_the_window(store_url, hostile_cart, qtbot, tmp
         store.close()
 
 
-@pytest.mark.xfail(strict=True, reason="ui/dialogs/view_inventory.py: name_label keeps Qt's "
-                   "AutoText format, so a cart's HTML in a name renders as rich text; it "
-                   "should be Qt.TextFormat.PlainText (ui/ is not this change's to edit)")
 def test_view_inventory_shows_html_in_names_as_text(store_url, hostile_cart, qtbot):
     from PySide6.QtCore import Qt
 

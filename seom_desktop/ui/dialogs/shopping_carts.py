@@ -360,7 +360,8 @@ class ShoppingCartsDialog(StoreDialog):
                             kind=self.kind_combo.currentText(), url=url,
                             location=self.location.editor.text().strip(),
                             key=creds.get("key", ""), secret=creds.get("secret", ""),
-                            token=creds.get("token", ""), read_timeout=15.0)
+                            token=creds.get("token", ""), read_timeout=15.0,
+                            ca_bundle=creds.get("ca_bundle", ""))
         redact = Redactor(config.secrets())
         self.test_button.setEnabled(False)
         self.test_result.setStyleSheet(NOTE_STYLE)

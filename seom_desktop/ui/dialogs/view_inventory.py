@@ -162,6 +162,7 @@ class ViewInventoryDialog(StoreDialog):
         self.sku_label = QLabel("—")
         self.name_label = QLabel("—")
         self.name_label.setWordWrap(True)
+        self.name_label.setTextFormat(Qt.TextFormat.PlainText)  # a cart's HTML is data
         self.qoh_label = QLabel("—")
         self.qoh_label.setObjectName("qoh")
         for lab in (self.sku_label, self.name_label, self.qoh_label):
