@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -66,6 +66,8 @@ from seom_desktop.carts.base import (
     UnknownItemError,
 )
 from seom_desktop.carts.http import HttpClient
+from seom_desktop.carts.parse import as_int as _int
+from seom_desktop.carts.parse import parse_utc
 
 MAX_PAGES = 100_000
 DIRECT_READS = 20  # up to this many known records are read one by one, else listed
@@ -85,17 +87,6 @@ def error_words(resp: requests.Response) -> str:
     return ""
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-        return int(value)
-    return None
-
 
 def _id_in(url: Any, kind: str) -> int | None:
     """The id in an Oscar API URL such as .../stockrecords/12/ (kind "stockrecords")."""
@@ -104,10 +95,6 @@ def _id_in(url: Any, kind: str) -> int | None:
     m = re.search(rf"/{kind}/(\d+)/?(?:[?#].*)?$", url)
     return int(m.group(1)) if m else None
 
-
-def parse_utc(text: str) -> datetime:
-    when = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ import html
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
@@ -51,6 +51,8 @@ from seom_desktop.carts.base import (
     UnknownItemError,
 )
 from seom_desktop.carts.http import HttpClient, PageGuard
+from seom_desktop.carts.parse import as_int as _int
+from seom_desktop.carts.parse import parse_utc
 
 PER_PAGE = 100  # the API's maximum page size
 SKU_CHUNK = 40  # SKUs per lookup request (keeps the URL short)
@@ -73,22 +75,6 @@ def error_words(resp: requests.Response) -> str:
     return f"{msg} [{code}]" if isinstance(code, str) and code else msg
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-        return int(value)
-    return None
-
-
-def parse_utc(text: str) -> datetime:
-    """An ISO-8601 time; naive means UTC. Raises ValueError."""
-    when = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 @dataclass(frozen=True)
