@@ -62,7 +62,7 @@ query SeomVariants($first: Int!, $after: String, $query: String, $locationId: ID
 _PAYLOAD = """
     inventoryAdjustmentGroup {
       id
-      changes { name delta quantityAfterChange item { id } }
+      changes { name delta quantityAfterChange item { id tracked } }
     }
     userErrors { field message code }
 """
@@ -106,6 +106,26 @@ query SeomOrderLines($id: ID!, $first: Int!, $after: String) {
   }
 }
 """
+
+
+# What each document is expected to ask of the cost bucket before Shopify has said
+# (requestedQueryCost): (fixed points, points per `first`). A connection costs 2 plus
+# `first` times its node; an object 1; a mutation 10 whatever its input (a captured
+# 2026-04 inventorySetQuantities answer asks 13 with a group, an item and a location).
+_COSTS = {
+    SHOP: (1, 0), LOCATION: (1, 0), LOCATIONS: (52, 0),
+    VARIANTS: (2, 3),  # variant, inventory item, inventory level
+    ADJUST: (13, 0), SET: (13, 0),
+    ORDERS: (2, 1 + 2 + ORDER_LINES),  # order, line connection of ORDER_LINES lines
+    ORDER_LINES_PAGE: (3, 1),
+}
+UNKNOWN_COST = 1000  # Shopify's single-query maximum: no request asks more
+
+
+def expected_cost(query: str, variables: dict) -> float:
+    fixed, per = _COSTS.get(query, (UNKNOWN_COST, 0))
+    first = variables.get("first")
+    return float(fixed + per * (first if isinstance(first, int) else 0))
 
 
 def search_value(value: str) -> str:
