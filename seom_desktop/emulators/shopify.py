@@ -8,11 +8,11 @@ live 2026-04 store in public conformance fixtures):
   (unrecognized login or wrong password)"}; a body without a query answers 400
   {"errors": {"query": "Required parameter missing or invalid"}}.
 - The request is parsed, validated and executed with graphql-core against the schema
-  subset of `shopify_schema`: a field or argument the real API lacks fails validation
+  subset of `shopify_sdl`: a field or argument the real API lacks fails validation
   with 200 and Shopify's words ("Field 'x' doesn't exist on type 'Shop'",
   extensions.code "undefinedField", "argumentNotAccepted", ...).
-- Calculated query cost and a leaky bucket (2000 points, 100/s restore for a standard
-  plan's 2026-04 answers): every answer carries extensions.cost {requestedQueryCost,
+- Calculated query cost (`shopify_cost`: a mutation costs 10 whatever its input) and a
+  leaky bucket (2000 points, 100/s restore for a standard plan's 2026-04 answers): every answer carries extensions.cost {requestedQueryCost,
   actualQueryCost, throttleStatus {maximumAvailable, currentlyAvailable, restoreRate}};
   out of budget it answers 200 {"errors": [{"message": "Throttled", "extensions":
   {"code": "THROTTLED"}}]} with actualQueryCost null and runs nothing; a query over 1000
@@ -20,17 +20,9 @@ live 2026-04 store in public conformance fixtures):
 - Cursor pagination (first/after, last/before, pageInfo hasNextPage/endCursor, at most
   250 per page); search syntax `sku:X OR sku:"Y"` on productVariants / inventoryItems and
   `created_at:>=...` on orders.
-- inventoryAdjustQuantities / inventorySetQuantities as of 2026-04: more than 250
-  changes is refused (MAX_INPUT_SIZE_EXCEEDED); every change must include
-  changeFromQuantity ("InventoryChangeInput must include the following argument:
-  changeFromQuantity.", INVALID_FIELD_ARGUMENTS; null opts out of the check); the
-  @idempotent(key:) directive is required ("The @idempotent directive is required for this
-  mutation but was not provided.", BAD_REQUEST); a stale changeFromQuantity answers the
-  user error CHANGE_FROM_QUANTITY_STALE ("The changeFromQuantity argument no longer
-  matches the persisted quantity.", field ["input", "changes", "<i>",
-  "changeFromQuantity"]); a mutation with any user error applies none of its changes
-  (inventoryAdjustmentGroup null); the same key with the same input returns the first
-  result without applying again, with other input IDEMPOTENCY_KEY_PARAMETER_MISMATCH.
+- inventoryAdjustQuantities / inventorySetQuantities as of 2026-04 (mandatory
+  changeFromQuantity and @idempotent(key:), the 250-change limit, the user errors and
+  their words, whole-or-nothing application): see `shopify_inventory`.
 - A placed order decrements `available` at the shop's first active location.
 
 Simplifications: one API version; `on_hand` equals `available` (nothing committed);
@@ -39,7 +31,6 @@ search supports the few fields above; cursors are opaque base64 JSON.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections import Counter
@@ -48,17 +39,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graphql import GraphQLError, execute, get_operation_ast, parse, validate
-from graphql.execution.values import get_directive_values
 
 from seom_desktop.emulators.base import Emulator, Request, Response
+from seom_desktop.emulators.shopify_cost import MAX_QUERY_COST, Bucket, query_cost
+from seom_desktop.emulators.shopify_inventory import InventoryMutations
 from seom_desktop.emulators.shopify_schema import (
-    IDEMPOTENT,
-    MAX_QUERY_COST,
+    GID,
     SCHEMA,
-    Bucket,
     connection,
+    now_iso,
     parse_error,
-    query_cost,
     search_terms,
     validation_errors,
     variable_errors,
@@ -66,18 +56,6 @@ from seom_desktop.emulators.shopify_schema import (
 
 API_VERSION = "2026-04"
 AUTH_ERROR = "[API] Invalid API key or access token (unrecognized login or wrong password)"
-MAX_CHANGES = 250
-REASONS = {"correction", "cycle_count_available", "damaged", "movement_created",
-           "movement_updated", "movement_received", "movement_canceled", "other",
-           "promotion", "quality_control", "received", "reservation_created",
-           "reservation_deleted", "reservation_updated", "restock", "safety_stock",
-           "shrinkage"}
-STALE = "The changeFromQuantity argument no longer matches the persisted quantity."
-GID = "gid://shopify/{}/{}"
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _when(text: str) -> datetime:
@@ -103,7 +81,7 @@ class Order:
     status: str = "PAID"
 
 
-class ShopifyEmulator(Emulator):
+class ShopifyEmulator(InventoryMutations, Emulator):
     kind = "shopify"
 
     def __init__(self, *, token: str = "shpat_emulator_0123456789abcdef", faults: str = "",
@@ -147,6 +125,13 @@ class ShopifyEmulator(Emulator):
             item.levels[location or self.location_id] = int(qoh)
             self.items[sku] = item
             return GID.format("InventoryItem", item.num)
+
+    def remove_item(self, sku: str) -> None:
+        """Delete the variant (and with it its inventory item) in the Shopify admin: its
+        inventory item id is then unknown to the API. add_item of the same SKU afterwards
+        creates a new variant with a new inventory item id."""
+        with self.lock:
+            del self.items[sku]
 
     def set_quantity(self, sku: str, qoh: int, location: str | None = None) -> None:
         """Change stock behind the connector's back (a clerk in the Shopify admin)."""
@@ -218,7 +203,7 @@ class ShopifyEmulator(Emulator):
         if operation is None:
             return {"errors": [{"message": "An operation name is required",
                                 "extensions": {"code": "OPERATION_NAME_REQUIRED"}}]}
-        requested = query_cost(document, operation, variables)
+        requested = query_cost(SCHEMA, document, operation, variables)
         if requested > MAX_QUERY_COST:
             return {"errors": [{
                 "message": (f"Query cost is {requested}, which exceeds the single query max "
@@ -236,7 +221,7 @@ class ShopifyEmulator(Emulator):
                          variable_values=variables, operation_name=operation_name)
         if result.data is None and result.errors:
             return {"errors": variable_errors(result.errors)}
-        actual = query_cost(document, operation, variables, result.data, actual=True)
+        actual = query_cost(SCHEMA, document, operation, variables, result.data, actual=True)
         self.bucket.spend(actual)
         out: dict[str, Any] = {}
         if result.errors:
@@ -357,104 +342,6 @@ class ShopifyEmulator(Emulator):
         return {"id": GID.format("Order", order.num), "name": order.name,
                 "createdAt": order.created, "cancelledAt": None,
                 "displayFinancialStatus": order.status, "lineItems": line_items}
-
-    # --- mutations -----------------------------------------------------------------------
-    def _adjust(self, info, input):  # noqa: A002 - the API's argument name
-        return self._mutate(info, input, "inventoryAdjustQuantities", "changes",
-                            "InventoryChangeInput")
-
-    def _set(self, info, input):  # noqa: A002 - the API's argument name
-        return self._mutate(info, input, "inventorySetQuantities", "quantities",
-                            "InventoryQuantityInput")
-
-    def _mutate(self, info, data: dict, root: str, list_name: str, input_type: str) -> dict:
-        rows = data[list_name]
-        if len(rows) > MAX_CHANGES:
-            raise GraphQLError(
-                f"The input array size of {len(rows)} is greater than the maximum allowed of {MAX_CHANGES}.",
-                info.field_nodes, path=[root, "input", list_name],
-                extensions={"code": "MAX_INPUT_SIZE_EXCEEDED"})
-        if any("changeFromQuantity" not in row for row in rows):
-            raise GraphQLError(
-                f"{input_type} must include the following argument: changeFromQuantity.",
-                info.field_nodes, extensions={"code": "INVALID_FIELD_ARGUMENTS"})
-        directive = get_directive_values(IDEMPOTENT, info.field_nodes[0], info.variable_values)
-        if not directive or not directive.get("key"):
-            raise GraphQLError(
-                "The @idempotent directive is required for this mutation but was not provided.",
-                info.field_nodes, extensions={"code": "BAD_REQUEST"})
-        key = directive["key"]
-        params = json.dumps(data, sort_keys=True)
-        stored = self.idempotency.get((root, key))
-        if stored is not None:
-            if stored[0] == params:
-                return stored[1]
-            return {"inventoryAdjustmentGroup": None, "userErrors": [{
-                "code": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH", "field": None,
-                "message": "The same idempotency key cannot be used with different operation parameters."}]}
-        payload = self._apply(data, rows, list_name, absolute=list_name == "quantities")
-        self.idempotency[(root, key)] = (params, payload)
-        self.mutations.append({"root": root, "key": key, "applied": payload["inventoryAdjustmentGroup"] is not None})
-        return payload
-
-    def _apply(self, data: dict, rows: list[dict], list_name: str, absolute: bool) -> dict:
-        by_gid = {GID.format("InventoryItem", i.num): i for i in self.items.values()}
-        locations = {loc["id"] for loc in self.locations}
-        errors: list[dict] = []
-
-        def err(i, name, code, message):
-            path = ["input", list_name, str(i), name] if i is not None else ["input", name]
-            errors.append({"field": path, "message": message, "code": code})
-
-        if data["reason"] not in REASONS:
-            err(None, "reason", "INVALID_REASON", "The specified reason is invalid.")
-        if data["name"] != "available":
-            err(None, "name", "INVALID_NAME" if absolute else "INVALID_QUANTITY_NAME",
-                "The quantity name must be either 'available' or 'on_hand'." if absolute
-                else "The specified quantity name is invalid.")
-        plan = []
-        for i, row in enumerate(rows):
-            item = by_gid.get(row["inventoryItemId"])
-            if item is None:
-                err(i, "inventoryItemId", "INVALID_INVENTORY_ITEM",
-                    "The specified inventory item could not be found.")
-                continue
-            if row["locationId"] not in locations:
-                err(i, "locationId", "INVALID_LOCATION", "The specified location could not be found.")
-                continue
-            if row["locationId"] not in item.levels:
-                err(i, "locationId", "ITEM_NOT_STOCKED_AT_LOCATION",
-                    "The specified inventory item is not stocked at the location.")
-                continue
-            current = item.levels[row["locationId"]]
-            expected = row["changeFromQuantity"]
-            if expected is not None and expected != current:
-                err(i, "changeFromQuantity", "CHANGE_FROM_QUANTITY_STALE", STALE)
-                continue
-            target = row["quantity"] if absolute else current + row["delta"]
-            if target > 1_000_000_000:
-                err(i, "quantity" if absolute else "delta", "INVALID_QUANTITY_TOO_HIGH",
-                    "The quantity can't be higher than 1,000,000,000.")
-            elif target < -1_000_000_000:
-                err(i, "quantity" if absolute else "delta", "INVALID_QUANTITY_TOO_LOW",
-                    "The quantity can't be lower than -1,000,000,000.")
-            else:
-                plan.append((item, row["locationId"], current, target))
-        if errors:  # Shopify applies a mutation whole or not at all
-            return {"inventoryAdjustmentGroup": None, "userErrors": errors}
-        changes = []
-        for item, loc, current, target in plan:
-            item.levels[loc] = target
-            self.applied[item.sku] += 1
-            location = next(dict(x) for x in self.locations if x["id"] == loc)
-            for name in ("available", "on_hand"):
-                changes.append({"name": name, "delta": target - current, "quantityAfterChange": None,
-                                "ledgerDocumentUri": None, "item": self._item(item),
-                                "location": location})
-        group = {"id": GID.format("InventoryAdjustmentGroup", self._next()), "createdAt": now_iso(),
-                 "reason": data["reason"], "referenceDocumentUri": data.get("referenceDocumentUri"),
-                 "changes": changes}
-        return {"inventoryAdjustmentGroup": group, "userErrors": []}
 
 
 __all__ = ["ShopifyEmulator", "API_VERSION", "AUTH_ERROR"]
