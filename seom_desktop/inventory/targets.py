@@ -113,6 +113,44 @@ def record_seen(session: Session, cart_id: int, product_id: int, qoh: int | None
         wf.cart_item_id = item_id
 
 
+def record_seen_many(session: Session, cart_id: int,
+                     seen: Sequence[tuple[int, int | None, str]]) -> None:
+    """`record_seen` for many products of one cart, in order: [(product id, qoh or None,
+    item id or "")]. A product with no web field for the cart gets one (sync on, no
+    reserve); an empty item id leaves the known one."""
+    if not seen:
+        return
+    final: dict[int, list] = {}  # pid -> [qoh, item id]: the last one given wins
+    for pid, qoh, item in seen:
+        cur = final.setdefault(pid, [qoh, ""])
+        cur[0] = qoh
+        if item:
+            cur[1] = item
+    found: dict[int, int] = {}
+    for chunk in _chunks(list(final)):
+        found.update((pid, wid) for wid, pid in session.execute(
+            select(WebField.id, WebField.product_id)
+            .where(WebField.cart_id == cart_id, WebField.product_id.in_(chunk))))
+    now = utcnow()
+    t = WebField.__table__
+    new = [{"cart_id": cart_id, "product_id": pid, "sync": True, "reserve": 0,
+            "attempted_qoh": "", "last_cart_qoh": qoh, "last_cart_seen_at": now,
+            "cart_item_id": item or None}
+           for pid, (qoh, item) in final.items() if pid not in found]
+    plain = [{"b_id": found[pid], "b_qoh": qoh}
+             for pid, (qoh, item) in final.items() if pid in found and not item]
+    with_id = [{"b_id": found[pid], "b_qoh": qoh, "b_item": item}
+               for pid, (qoh, item) in final.items() if pid in found and item]
+    values = dict(last_cart_qoh=bindparam("b_qoh"), last_cart_seen_at=now)
+    for rows in _chunks(new, 1000):
+        session.execute(t.insert(), rows)
+    for rows in _chunks(plain, 1000):
+        session.execute(t.update().where(t.c.id == bindparam("b_id")).values(**values), rows)
+    for rows in _chunks(with_id, 1000):
+        session.execute(t.update().where(t.c.id == bindparam("b_id"))
+                        .values(cart_item_id=bindparam("b_item"), **values), rows)
+
+
 # --- many products of one cart at once (the stack's batches) ------------------------------
 def _web_fields_of(session: Session, cart_id: int, product_ids: Sequence[int]) -> dict[int, tuple]:
     """product id -> (web field id, attempted_qoh) for the products that have one; the
