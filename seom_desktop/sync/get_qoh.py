@@ -8,46 +8,46 @@ item's cart SKU alias for that cart, else the same SKU. For a known product:
 - the product's web field for this cart is "no sync": reported, left alone;
 - the cart shows the store's QOH, or exactly what the store's QOH shaped by the web
   fields (reserve, max shown) would make it show: nothing to change;
-- otherwise the store's QOH becomes the cart's number through
-  `inventory.operations.pulled_qoh`: a ledger row, and web stack rows for the other
+- otherwise the store's QOH becomes the cart's number, as
+  `inventory.operations.pulled_qoh` would make it (done for a whole chunk at once by
+  `inventory.bulk_pull.pulled_qoh_many`): a ledger row, and web stack rows for the other
   synced carts (never an echo to this one; it gets a correction only when its web
   fields say it should show something else).
 
-What the cart showed is remembered for every known item (`record_seen`). An item with no
-product is created (QOH 0, then the pulled QOH) only with `create_new` ("Create Records
-for New Products"); otherwise it is listed. Items are handled in transactions of
+What the cart showed is remembered for every known item (`record_seen_many`). An item
+with no product is created (QOH 0, then the pulled QOH) only with `create_new` ("Create
+Records for New Products"); otherwise it is listed. Items are handled in transactions of
 `chunk_size` (500) so a 100,000-item pull is not one huge transaction; a cancel is heard
 between them, and a cart failure stops the pull with the chunks before it committed.
+The cart is read in a background thread (`sync.pull_reader`) a few chunks ahead of the
+one being written, and that reading stops when the pull ends, however it ends.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from seom_desktop.carts.base import PULL, CartError, CartItem, RateLimitedError
+from seom_desktop.carts.base import PULL, CartError, CartItem
 from seom_desktop.inventory.actor import Actor
+from seom_desktop.inventory.bulk_pull import pulled_qoh_many
 from seom_desktop.inventory.errors import InventoryError
 from seom_desktop.inventory.operations import pulled_qoh
 from seom_desktop.inventory.products import MAX_NAME, add_product
 from seom_desktop.inventory.shaping import shaped_qoh
-from seom_desktop.inventory.targets import record_seen
+from seom_desktop.inventory.targets import record_seen, record_seen_many
 from seom_desktop.inventory.validation import MAX_QOH, check_sku
 from seom_desktop.store.engine import Store
 from seom_desktop.sync.progress import (
-    MAX_RATE_WAIT_SECONDS,
-    MAX_RATE_WAITS,
     CartRef,
     NullProgress,
     Progress,
     cart_for,
     map_cart_skus,
     open_connector,
-    wait_out,
 )
+from seom_desktop.sync.pull_reader import PullReader
 
 CHUNK = 500
 
@@ -92,45 +92,23 @@ def get_qoh(store: Store, cart_name: str, *, create_new: bool = False, dry_run: 
     except CartError as e:
         report.error = str(e)
         return report
-    seen: set[str] = set()
     try:
-        chunk: list[CartItem] = []
-        for item in _items(conn, progress, seen):
-            chunk.append(item)
-            if len(chunk) >= chunk_size:
+        with PullReader(conn, progress, chunk_size) as reader:
+            for chunk in reader.chunks():
                 _apply(store, cart, chunk, report, create_new=create_new, actor=actor)
-                chunk = []
                 progress.update(report.read, None, f"read {report.read} items of {cart.name}")
                 if progress.cancelled:
                     report.cancelled = True
                     return report
-        if chunk:
-            _apply(store, cart, chunk, report, create_new=create_new, actor=actor)
+            if reader.cancelled:
+                report.cancelled = True
+                return report
         progress.update(report.read, report.read, f"read {report.read} items of {cart.name}")
     except CartError as e:
         report.error = str(e)
     finally:
-        conn.close()
+        conn.close()  # the reader has stopped: nothing else uses the connector
     return report
-
-
-def _items(conn, progress: Progress, seen: set[str]) -> Iterator[CartItem]:
-    """Every item once, by cart SKU; a rate limit restarts the listing after a wait and
-    skips what was already handed out (the order of pages is the cart's own)."""
-    waits = 0
-    while True:
-        try:
-            for item in conn.list_items():
-                if item.sku in seen:
-                    continue
-                seen.add(item.sku)
-                yield item
-            return
-        except RateLimitedError as e:
-            waits += 1
-            if waits > MAX_RATE_WAITS or progress.cancelled:
-                raise
-            wait_out(min(max(e.delay, 0.05), MAX_RATE_WAIT_SECONDS), progress, time.sleep)
 
 
 def _apply(store: Store, cart: CartRef, items: list[CartItem], report: GetReport, *,
@@ -145,7 +123,13 @@ def _apply(store: Store, cart: CartRef, items: list[CartItem], report: GetReport
 
 def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, *,
            create_new: bool, actor: Actor, write: bool) -> None:
+    """The report entries of a chunk, in the cart's order; when writing, what the cart
+    showed and the pulled quantities are then applied in bulk (a new product, rare, is
+    made on its own as it comes)."""
     mapped = map_cart_skus(s, cart.id, [i.sku for i in items])
+    seen: list[tuple[int, int | None, str]] = []
+    pulls: list[tuple[int, str, int]] = []
+    entries: list[dict] = []  # the report's "changed" entries of `pulls`, in step
     for item in items:
         report.read += 1
         tracked = item.tracked and item.qoh is not None
@@ -154,8 +138,7 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
             _unknown(s, cart, item, report, tracked=tracked, create_new=create_new,
                      actor=actor, write=write)
             continue
-        if write:
-            record_seen(s, cart.id, m.product_id, item.qoh if tracked else None, item.item_id)
+        seen.append((m.product_id, item.qoh if tracked else None, item.item_id))
         if not tracked:
             report.untracked.append({"sku": m.sku, "cart_sku": item.sku,
                                      "note": "not tracked on the cart"})
@@ -170,13 +153,16 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
             report.unknown.append({"sku": item.sku, "cart_qoh": item.qoh,
                                    "note": f"quantity out of range for {m.sku!r}"})
             continue
-        if write:
-            r = pulled_qoh(s, sku=m.sku, qoh=item.qoh, actor=actor, origin_cart_id=cart.id)
-            before = r.qoh_after - r.delta
-        else:
-            before = m.qoh
-        report.changed.append({"sku": m.sku, "cart_sku": item.sku, "store_qoh": before,
-                               "cart_qoh": item.qoh})
+        entry = {"sku": m.sku, "cart_sku": item.sku, "store_qoh": m.qoh, "cart_qoh": item.qoh}
+        report.changed.append(entry)
+        pulls.append((m.product_id, m.sku, item.qoh))
+        entries.append(entry)
+    if not write:
+        return
+    record_seen_many(s, cart.id, seen)
+    for entry, r in zip(entries, pulled_qoh_many(s, cart_id=cart.id, items=pulls, actor=actor),
+                        strict=True):
+        entry["store_qoh"] = r.qoh_after - r.delta  # what the store had, under the lock
 
 
 def cart_name(name: str) -> str:
