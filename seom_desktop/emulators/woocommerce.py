@@ -11,7 +11,8 @@ Reproduced from WooCommerce's Version3 controllers, WordPress REST core and the 
   not have write permissions.". Errors are WP_Error bodies {code, message, data:{status}}.
 - Collections (WC_REST_CRUD_Controller::get_items): `page`, `per_page` 1..100 (else 400
   `rest_invalid_param` "Invalid parameter(s): per_page" + data.params), `X-WP-Total`,
-  `X-WP-TotalPages`, `Link` rel next/prev; a page past the end is `[]`.
+  `X-WP-TotalPages`, `Link` rel next/prev; a page past the end is `[]`. WordPress's
+  global `_fields` parameter (comma list or `_fields[]=`) keeps only the named fields.
 - `GET /products?sku=a,b` matches exact SKUs of products and variations (v3 widens the post
   type when `sku` is given); a variation shows `type` "variation" and `parent_id`.
 - Stock: a product that does not manage stock silently stores no `stock_quantity`. A
@@ -45,34 +46,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from seom_desktop.emulators.base import Emulator, Request, Response
+from seom_desktop.emulators.wp_rest import as_int as _as_int
+from seom_desktop.emulators.wp_rest import fail as _fail
+from seom_desktop.emulators.wp_rest import fields_of as _fields
+from seom_desktop.emulators.wp_rest import invalid_param as _invalid_param
+from seom_desktop.emulators.wp_rest import only as _only
+from seom_desktop.emulators.wp_rest import wp_error
 
 API = "/wp-json/wc/v3"
 BATCH_LIMIT = 100
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})?$")
-
-
-def wp_error(code: str, message: str, status: int, **data: Any) -> dict[str, Any]:
-    return {"code": code, "message": message, "data": {"status": status, **data}}
-
-
-def _fail(code: str, message: str, status: int, **data: Any) -> Response:
-    return Response.json(wp_error(code, message, status, **data), status)
-
-
-def _invalid_param(name: str, why: str) -> Response:
-    return _fail("rest_invalid_param", f"Invalid parameter(s): {name}", 400, params={name: why})
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-        return int(value)
-    return None
 
 
 class WooCommerceEmulator(Emulator):
@@ -94,6 +77,7 @@ class WooCommerceEmulator(Emulator):
             self.orders: list[dict[str, Any]] = []
             self._skus: dict[str, dict[str, Any]] = {}
             self._next_id, self._line_id = 100, 1
+            self._ordered: dict[tuple, list[dict[str, Any]]] = {}  # listing orders, cached
             self.applied.clear()
             self.requests.clear()
             self.faults.clear()
@@ -109,6 +93,7 @@ class WooCommerceEmulator(Emulator):
             if sku and sku in self._skus:
                 raise ValueError(f"SKU {sku!r} already exists")  # WooCommerce keeps SKUs unique
             new_id, self._next_id = self._next_id, self._next_id + 1
+            self._ordered.clear()
             obj = {"id": new_id, "sku": sku, "name": name or sku, "date_created": datetime.now(UTC)}
             parent = kind_specific.get("parent")
             if parent is not None:
@@ -132,6 +117,7 @@ class WooCommerceEmulator(Emulator):
     def remove_item(self, sku: str) -> None:
         with self.lock:
             obj = self._skus.pop(sku)
+            self._ordered.clear()
             if "parent_id" in obj:
                 self.products[obj["parent_id"]]["variations"].remove(obj["id"])
                 del self.variations[obj["id"]]
@@ -265,22 +251,27 @@ class WooCommerceEmulator(Emulator):
                          "The API key provided does not have write permissions.", 401)
         return True
 
-    def _collection(self, req: Request, objs: list[dict[str, Any]], render) -> Response:
+    def _collection(self, req: Request, objs, render, cache_key: tuple | None = None) -> Response:
+        """One page of a listing. `objs` is the list, or a callable giving it; with a
+        `cache_key` the sorted listing is kept between pages until an item is added or
+        removed (a real store reads it off an index; re-sorting 100,000 objects for every
+        page would make the emulator the bottleneck)."""
         page, per_page = _as_int(req.arg("page", "1")), _as_int(req.arg("per_page", "10"))
         if page is None or page < 1:
             return _invalid_param("page", "page must be greater than or equal to 1")
         if per_page is None or not 1 <= per_page <= 100:
             return _invalid_param("per_page", "per_page must be between 1 (inclusive) and 100 (inclusive)")
-        if req.arg("order", "desc") not in ("asc", "desc"):
+        order, orderby = req.arg("order", "desc"), req.arg("orderby", "date")
+        if order not in ("asc", "desc"):
             return _invalid_param("order", "order is not one of asc and desc.")
-        if req.arg("orderby", "date") == "id":
-            objs = sorted(objs, key=lambda o: o["id"])
-        else:
-            objs = sorted(objs, key=lambda o: (o.get("date_created") or o["created"], o["id"]))
-        if req.arg("order", "desc") == "desc":
-            objs.reverse()
-        pages = math.ceil(len(objs) / per_page)
-        headers = {"X-WP-Total": str(len(objs)), "X-WP-TotalPages": str(pages)}
+        key = (*cache_key, orderby == "id", order) if cache_key is not None else None
+        ordered = self._ordered.get(key) if key is not None else None
+        if ordered is None:
+            ordered = self._sort(objs() if callable(objs) else objs, orderby == "id", order)
+            if key is not None:
+                self._ordered[key] = ordered
+        pages = math.ceil(len(ordered) / per_page)
+        headers = {"X-WP-Total": str(len(ordered)), "X-WP-TotalPages": str(pages)}
         query = {k: v[-1] for k, v in req.query.items()
                  if k not in ("page", "consumer_key", "consumer_secret")}
         links = [f'<{req.path}?{urlencode({**query, "page": n})}>; rel="{rel}"'
@@ -288,24 +279,36 @@ class WooCommerceEmulator(Emulator):
                                       ("next", page + 1, pages > page)) if show]
         if links:
             headers["Link"] = ", ".join(links)
-        rows = [render(o) for o in objs[(page - 1) * per_page: page * per_page]]
+        fields = _fields(req)
+        rows = [_only(render(o), fields) for o in ordered[(page - 1) * per_page: page * per_page]]
         return Response.json(rows, headers=headers)
+
+    @staticmethod
+    def _sort(objs: list[dict[str, Any]], by_id: bool, order: str) -> list[dict[str, Any]]:
+        if by_id:
+            out = sorted(objs, key=lambda o: o["id"])
+        else:
+            out = sorted(objs, key=lambda o: (o.get("date_created") or o["created"], o["id"]))
+        if order == "desc":
+            out.reverse()
+        return out
 
     def _list_products(self, req: Request) -> Response:
         sku = req.arg("sku", "")
         if sku:  # exact SKUs, products and variations alike
             wanted = set(sku.split(",")) | ({sku} if "," in sku else set())
             found = [self._skus[s] for s in wanted if s in self._skus]
-        else:
-            found = [p for p in self.products.values()
-                     if not req.arg("type") or p["type"] == req.arg("type")]
-        return self._collection(req, found, self._json)
+            return self._collection(req, found, self._json)
+        kind = req.arg("type") or ""
+        return self._collection(req, lambda: [p for p in self.products.values()
+                                              if not kind or p["type"] == kind],
+                                self._json, ("products", kind))
 
     def _get_product(self, req: Request, pid: int) -> Response:
         obj = self.products.get(pid) or self.variations.get(pid)
         if obj is None:
             return _fail("woocommerce_rest_product_invalid_id", "Invalid ID.", 404)
-        return Response.json(self._json(obj))
+        return Response.json(_only(self._json(obj), _fields(req)))
 
     def _list_variations(self, req: Request, pid: int) -> Response:
         if pid not in self.products:
