@@ -74,3 +74,21 @@ def test_listing_order_follows_items_added_and_removed(emu):
     emu.products[int(r3.json()[-1]["id"])]["stock_quantity"] = 99  # a change shows at once
     assert get(emu, "/products", per_page=100, page=3, orderby="id",
                order="asc").json()[-1]["stock_quantity"] == 99
+
+
+def test_look_ups_take_a_page_of_skus_per_request_and_keep_urls_short(emu):
+    from seom_desktop.carts.woocommerce import SKU_QUERY_CHARS, _sku_queries
+
+    for i in range(250):
+        emu.add_item(f"K-{i:03d}", i)
+    conn = WooCommerceConnector(CartConfig(name="w", kind="woocommerce", url=emu.url,
+                                           key=KEY, secret=SECRET))
+    emu.requests.clear()
+    got = conn.get_items([f"K-{i:03d}" for i in range(250)] + ["nope"])
+    conn.close()
+    assert {s: i.qoh for s, i in got.items()} == {f"K-{i:03d}": i for i in range(250)}
+    assert sum(emu.requests.values()) == 3  # 100 + 100 + 51 SKUs
+    long = [f"LONG-{'x' * 200}-{i}" for i in range(40)]
+    queries = _sku_queries(long)
+    assert len(queries) > 1 and sorted(",".join(queries).split(",")) == sorted(long)
+    assert all(len(q) <= SKU_QUERY_CHARS for q in queries)
