@@ -102,8 +102,9 @@ def build_store(url: str, n: int, *, carts: dict[str, tuple[object, int]] | None
                 qoh: Callable[[int], int] = lambda i: 10, name_of=None,
                 on_carts: bool = True):
     """A store of `n` products (bulk-inserted) and the given carts, synchronized, with
-    every product on every cart at its QOH and the store believing so (as after an
-    initial Send QOH To Website). carts: name -> (emulator, max_items)."""
+    every product on every cart at its QOH and the store believing so, the cart's item
+    ids recorded (as after an initial Send QOH To Website). carts: name -> (emulator,
+    max_items); an emulator may be a `bench.remote.RemoteEmulator`."""
     from seom_desktop.store.engine import open_store
     from seom_desktop.store.models import Cart, Product, WebField, utcnow
     from seom_desktop.store.params import set_param
@@ -133,14 +134,16 @@ def build_store(url: str, n: int, *, carts: dict[str, tuple[object, int]] | None
             ids = dict(s.execute(select(Product.sku, Product.id)).all())
             cids = dict(s.execute(select(Cart.name, Cart.id)).all())
             for cname, (emu, _m) in carts.items():
-                wf = []
-                for i in range(n):
-                    q = qoh(i)
-                    emu.add_item(sku_of(i), q)
-                    wf.append({"product_id": ids[sku_of(i)], "cart_id": cids[cname],
-                               "sync": True, "reserve": 0, "last_sent_qoh": q,
-                               "last_sent_at": now, "last_cart_qoh": q,
-                               "last_cart_seen_at": now, "attempted_qoh": ""})
+                pairs = [(sku_of(i), qoh(i)) for i in range(n)]
+                if hasattr(emu, "add_items"):
+                    item_ids = emu.add_items(pairs)
+                else:
+                    item_ids = [emu.add_item(sku, q) for sku, q in pairs]
+                wf = [{"product_id": ids[sku], "cart_id": cids[cname], "sync": True,
+                       "reserve": 0, "last_sent_qoh": q, "last_sent_at": now,
+                       "last_cart_qoh": q, "last_cart_seen_at": now, "attempted_qoh": "",
+                       "cart_item_id": item_id}
+                      for (sku, q), item_id in zip(pairs, item_ids, strict=True)]
                 for k in range(0, n, 5000):
                     s.execute(insert(WebField), wf[k:k + 5000])
     return store
@@ -186,16 +189,18 @@ def stack_left(store) -> dict[int, int]:
 
 def woo_requests(emu) -> tuple[int, int]:
     """(writes, reads) the WooCommerce emulator answered."""
-    writes = sum(n for k, n in emu.requests.items() if k.endswith("/batch"))
-    reads = sum(n for k, n in emu.requests.items() if k.startswith("GET "))
+    counts = emu.requests
+    writes = sum(n for k, n in counts.items() if k.endswith("/batch"))
+    reads = sum(n for k, n in counts.items() if k.startswith("GET "))
     return writes, reads
 
 
 def shopify_requests(emu) -> tuple[int, int, int]:
     """(inventory mutations, variant look-ups, all requests) at the Shopify emulator."""
-    writes = sum(n for k, n in emu.root_fields.items() if k.startswith("inventory")
+    fields = emu.root_fields
+    writes = sum(n for k, n in fields.items() if k.startswith("inventory")
                  and ("Set" in k or "Adjust" in k))
-    lookups = emu.root_fields.get("productVariants", 0)
+    lookups = fields.get("productVariants", 0)
     return writes, lookups, sum(emu.requests.values())
 
 
