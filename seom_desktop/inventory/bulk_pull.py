@@ -11,15 +11,16 @@ should show something else. A product given twice is handled twice, in order.
 
 The products are locked first (SELECT ... FOR UPDATE in id order on PostgreSQL, so a
 concurrent adjustment waits and is not lost; on SQLite the write transaction already
-holds the lock). The writes are executemany UPDATEs and multi-row INSERTs with RETURNING
-("insertmanyvalues", ids in parameter order) in slices of SLICE rows.
+holds the lock). The writes are executemany UPDATEs and INSERTs: on PostgreSQL multi-row
+INSERTs with RETURNING ("insertmanyvalues", ids in parameter order) in slices of SLICE
+rows; on SQLite an executemany INSERT whose ids are read back (see `_insert`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from seom_desktop.inventory.actor import Actor
@@ -27,7 +28,16 @@ from seom_desktop.inventory.errors import UnknownSKUError
 from seom_desktop.inventory.operations import PULLED, ChangeResult, _mark_enqueued
 from seom_desktop.inventory.shaping import shaped_qoh
 from seom_desktop.inventory.validation import parse_quantity
-from seom_desktop.store.models import FAILED, Cart, LedgerEntry, Product, StackRow, WebField, utcnow
+from seom_desktop.store.models import (
+    FAILED,
+    PENDING,
+    Cart,
+    LedgerEntry,
+    Product,
+    StackRow,
+    WebField,
+    utcnow,
+)
 from seom_desktop.store.params import get_param
 
 SLICE = 1000  # rows per statement (ids in an IN list, rows of a multi-row INSERT)
@@ -43,13 +53,18 @@ def _slices(seq: Sequence, size: int = SLICE) -> Iterator[Sequence]:
 
 
 def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int, str, int]],
-                    actor: Actor) -> list[ChangeResult]:
+                    actor: Actor, seen_recorded: bool = False) -> list[ChangeResult]:
     """`pulled_qoh` for each (product id, store SKU, cart QOH) of `items`, in order, from
     cart `cart_id`; one ChangeResult per item. Bad input (a quantity out of range, a
-    product that does not exist) raises InventoryError before anything is written."""
+    product that does not exist) raises InventoryError before anything is written.
+
+    `seen_recorded`: the caller has just recorded in this transaction, with
+    `record_seen_many`, that the cart shows each item's QOH; the web fields that hold it
+    are then not written a second time."""
     items = [(pid, sku, parse_quantity(qoh, "new QOH")) for pid, sku, qoh in items]
     if not items:
         return []
+    session.flush()  # what the session holds goes first (the statements below are Core)
     pids = sorted({pid for pid, _s, _q in items})
     qoh = _lock(session, pids)
     for pid, sku, _q in items:
@@ -89,7 +104,7 @@ def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int
     for i, row in stack:
         row["ledger_id"] = ledger_ids[i]
     stack_ids = _insert(session, _S, [row for _i, row in stack])
-    _remember(session, cart_id, origin, seen, now)
+    _remember(session, cart_id, origin, seen, now, update=not seen_recorded)
     for chunk in _slices(pids):
         session.execute(update(StackRow)
                         .where(StackRow.cart_id == cart_id, StackRow.product_id.in_(chunk),
@@ -111,9 +126,8 @@ def _lock(session: Session, pids: list[int]) -> dict[int, int]:
     """product id -> QOH, the rows locked in id order (FOR UPDATE is a no-op on SQLite)."""
     out: dict[int, int] = {}
     for chunk in _slices(pids):
-        out.update(session.execute(select(Product.id, Product.qoh)
-                                   .where(Product.id.in_(chunk))
-                                   .order_by(Product.id).with_for_update()).all())
+        out.update(session.execute(select(_P.c.id, _P.c.qoh).where(_P.c.id.in_(chunk))
+                                   .order_by(_P.c.id).with_for_update()).all())
     return out
 
 
@@ -127,9 +141,9 @@ def _other_carts(session: Session, cart_id: int,
     if others:
         for chunk in _slices(pids):
             off.update(session.execute(
-                select(WebField.product_id, WebField.cart_id)
-                .where(WebField.cart_id.in_(others), WebField.product_id.in_(chunk),
-                       WebField.sync.is_(False))).all())
+                select(_W.c.product_id, _W.c.cart_id)
+                .where(_W.c.cart_id.in_(others), _W.c.product_id.in_(chunk),
+                       _W.c.sync.is_(False))).all())
     return others, off
 
 
@@ -137,33 +151,48 @@ def _origin_fields(session: Session, cart_id: int, pids: list[int]) -> dict[int,
     out: dict[int, list] = {}
     for chunk in _slices(pids):
         for wid, pid, sync, reserve, max_qty in session.execute(
-                select(WebField.id, WebField.product_id, WebField.sync, WebField.reserve,
-                       WebField.max_qty)
-                .where(WebField.cart_id == cart_id, WebField.product_id.in_(chunk))):
+                select(_W.c.id, _W.c.product_id, _W.c.sync, _W.c.reserve, _W.c.max_qty)
+                .where(_W.c.cart_id == cart_id, _W.c.product_id.in_(chunk))):
             out[pid] = [wid, bool(sync), reserve or 0, max_qty]
     return out
 
 
 def _row(cart_id: int, pid: int, delta: int, actor: Actor, now) -> dict:
+    # Every column given (the defaults a new StackRow gets): no default runs per row.
     return {"cart_id": cart_id, "product_id": pid, "change": delta, "ledger_id": None,
-            "origin_workstation": actor.workstation, "next_attempt_at": now,
-            "created_at": now}
+            "origin_workstation": actor.workstation, "state": PENDING, "attempts": 0,
+            "next_attempt_at": now, "last_response": "", "claimed_by": "",
+            "claimed_until": None, "created_at": now, "updated_at": now, "sent_at": None}
 
 
 def _insert(session: Session, table, rows: list[dict]) -> list[int]:
     """Multi-row INSERTs; the new ids in the order of `rows`."""
-    ids: list[int] = []
-    stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-    for chunk in _slices(rows):
-        ids.extend(session.execute(stmt, chunk).scalars())
+    if not rows:
+        return []
+    if session.get_bind().dialect.name != "sqlite":
+        # PostgreSQL: INSERT ... SELECT ... ORDER BY a counter RETURNING, a slice a statement.
+        ids: list[int] = []
+        stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+        for chunk in _slices(rows):
+            ids.extend(session.execute(stmt, chunk).scalars())
+        return ids
+    # SQLite does not promise the order of RETURNING rows, so SQLAlchemy would send one
+    # row a statement. The write transaction holds the database lock and a new rowid is
+    # above every rowid there is: rows inserted now get increasing ids, in their order.
+    before = session.scalar(select(func.max(table.c.id))) or 0
+    session.execute(table.insert(), rows)
+    ids = list(session.scalars(select(table.c.id).where(table.c.id > before)
+                               .order_by(table.c.id)))
+    if len(ids) != len(rows):
+        raise RuntimeError(f"{table.name}: {len(rows)} rows inserted, {len(ids)} new ids found")
     return ids
 
 
 def _remember(session: Session, cart_id: int, origin: dict[int, list], seen: dict[int, int],
-              now) -> None:
+              now, *, update: bool) -> None:
     """The origin cart shows what it was read to show; a missing web field is made."""
     have = [{"b_id": origin[pid][0], "b_qoh": q} for pid, q in seen.items()
-            if origin[pid][0] is not None]
+            if update and origin[pid][0] is not None]
     new = [{"cart_id": cart_id, "product_id": pid, "sync": True, "reserve": 0,
             "attempted_qoh": "", "last_cart_qoh": q, "last_cart_seen_at": now}
            for pid, q in seen.items() if origin[pid][0] is None]

@@ -160,8 +160,8 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
     if not write:
         return
     record_seen_many(s, cart.id, seen)
-    for entry, r in zip(entries, pulled_qoh_many(s, cart_id=cart.id, items=pulls, actor=actor),
-                        strict=True):
+    done = pulled_qoh_many(s, cart_id=cart.id, items=pulls, actor=actor, seen_recorded=True)
+    for entry, r in zip(entries, done, strict=True):
         entry["store_qoh"] = r.qoh_after - r.delta  # what the store had, under the lock
 
 

@@ -111,19 +111,30 @@ def _positions(store):
     return led, stk
 
 
-@pytest.mark.parametrize(("synch", "origin_sync"), [(True, True), (False, True), (True, False)])
-def test_pulled_qoh_many_is_pulled_qoh_item_by_item(store_url, twin, synch, origin_sync):
+@pytest.mark.parametrize(("synch", "origin_sync", "seen_first"),
+                         [(True, True, False), (False, True, False), (True, False, False),
+                          (True, True, True)])
+def test_pulled_qoh_many_is_pulled_qoh_item_by_item(store_url, twin, synch, origin_sync,
+                                                    seen_first):
+    """seen_first: what Get QOH does, record_seen then pulled_qoh for each item, against
+    record_seen_many then pulled_qoh_many(seen_recorded=True)."""
     one, cart_one, pids = _build(store_url, synch=synch, origin_sync=origin_sync)
     two, cart_two, pids_two = _build(twin, synch=synch, origin_sync=origin_sync)
     try:
         assert pids == pids_two and _state(one) == _state(two)
         items = _items(pids)
         with one.write() as s:
-            singly = [pulled_qoh(s, sku=sku, qoh=q, actor=ACTOR, origin_cart_id=cart_one)
-                      for _pid, sku, q in items]
+            singly = []
+            for pid, sku, q in items:
+                if seen_first:
+                    record_seen(s, cart_one, pid, q, f"item-{pid}")
+                singly.append(pulled_qoh(s, sku=sku, qoh=q, actor=ACTOR, origin_cart_id=cart_one))
             singly_marked = s.info.get("stack_rows_added", False)
         with two.write() as s:
-            bulk = pulled_qoh_many(s, cart_id=cart_two, items=items, actor=ACTOR)
+            if seen_first:
+                record_seen_many(s, cart_two, [(pid, q, f"item-{pid}") for pid, _s, q in items])
+            bulk = pulled_qoh_many(s, cart_id=cart_two, items=items, actor=ACTOR,
+                                   seen_recorded=seen_first)
             bulk_marked = s.info.get("stack_rows_added", False)
         a, b = _state(one), _state(two)
         for key in a:
