@@ -98,8 +98,7 @@ def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int
 
     set_qoh = (_P.update().where(_P.c.id == bindparam("b_id"))
                .values(qoh=bindparam("b_qoh"), updated_at=now))
-    for chunk in _slices(pids):
-        session.execute(set_qoh, [{"b_id": pid, "b_qoh": qoh[pid]} for pid in chunk])
+    executemany(session, set_qoh, [{"b_id": pid, "b_qoh": qoh[pid]} for pid in pids])
     ledger_ids = _insert(session, _L, ledger)
     for i, row in stack:
         row["ledger_id"] = ledger_ids[i]
@@ -180,7 +179,7 @@ def _insert(session: Session, table, rows: list[dict]) -> list[int]:
     # row a statement. The write transaction holds the database lock and a new rowid is
     # above every rowid there is: rows inserted now get increasing ids, in their order.
     before = session.scalar(select(func.max(table.c.id))) or 0
-    session.execute(table.insert(), rows)
+    executemany(session, table.insert(), rows)
     ids = list(session.scalars(select(table.c.id).where(table.c.id > before)
                                .order_by(table.c.id)))
     if len(ids) != len(rows):
@@ -196,9 +195,43 @@ def _remember(session: Session, cart_id: int, origin: dict[int, list], seen: dic
     new = [{"cart_id": cart_id, "product_id": pid, "sync": True, "reserve": 0,
             "attempted_qoh": "", "last_cart_qoh": q, "last_cart_seen_at": now}
            for pid, q in seen.items() if origin[pid][0] is None]
-    for chunk in _slices(have):
-        session.execute(_W.update().where(_W.c.id == bindparam("b_id"))
-                        .values(last_cart_qoh=bindparam("b_qoh"), last_cart_seen_at=now),
-                        chunk)
-    for chunk in _slices(new):
-        session.execute(_W.insert(), chunk)
+    executemany(session, _W.update().where(_W.c.id == bindparam("b_id"))
+                .values(last_cart_qoh=bindparam("b_qoh"), last_cart_seen_at=now), have)
+    executemany(session, _W.insert(), new)
+
+
+def executemany(session: Session, stmt, rows: list[dict]) -> None:
+    """Run a Core INSERT or UPDATE once per row (dicts keyed by the statement's parameter
+    names, every column with a Python-side default given). On SQLite the rows go straight
+    to the driver's executemany, each value through its type's bind processor: the
+    per-row work SQLAlchemy does otherwise costs more than the statement. Elsewhere (or
+    when a default would have to run per row) it is SQLAlchemy's executemany."""
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    if dialect.name == "sqlite" and dialect.paramstyle == "qmark":
+        compiled = stmt.compile(dialect=dialect, column_keys=list(rows[0]))
+        if not (compiled.insert_prefetch or compiled.update_prefetch):
+            getters = [_getter(compiled.binds[name], dialect) for name in compiled.positiontup]
+            conn.exec_driver_sql(compiled.string,
+                                 [tuple(get(row) for get in getters) for row in rows])
+            return
+    for chunk in _slices(rows):
+        session.execute(stmt, chunk)
+
+
+def _getter(bind, dialect):
+    """row -> the driver's value for `bind`: the row's, else the statement's own."""
+    proc = bind.type.dialect_impl(dialect).bind_processor(dialect)
+    key, own = bind.key, bind.effective_value
+    if proc is None:
+        return lambda row: row.get(key, own)
+    last = [object(), None]  # the same value (e.g. "now") is processed once
+
+    def get(row):
+        v = row.get(key, own)
+        if v is not last[0]:
+            last[0], last[1] = v, (proc(v) if v is not None else None)
+        return last[1]
+    return get

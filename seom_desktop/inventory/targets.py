@@ -118,6 +118,8 @@ def record_seen_many(session: Session, cart_id: int,
     """`record_seen` for many products of one cart, in order: [(product id, qoh or None,
     item id or "")]. A product with no web field for the cart gets one (sync on, no
     reserve); an empty item id leaves the known one."""
+    from seom_desktop.inventory.bulk_pull import executemany
+
     if not seen:
         return
     final: dict[int, list] = {}  # pid -> [qoh, item id]: the last one given wins
@@ -142,13 +144,10 @@ def record_seen_many(session: Session, cart_id: int,
     with_id = [{"b_id": found[pid], "b_qoh": qoh, "b_item": item}
                for pid, (qoh, item) in final.items() if pid in found and item]
     values = dict(last_cart_qoh=bindparam("b_qoh"), last_cart_seen_at=now)
-    for rows in _chunks(new, 1000):
-        session.execute(t.insert(), rows)
-    for rows in _chunks(plain, 1000):
-        session.execute(t.update().where(t.c.id == bindparam("b_id")).values(**values), rows)
-    for rows in _chunks(with_id, 1000):
-        session.execute(t.update().where(t.c.id == bindparam("b_id"))
-                        .values(cart_item_id=bindparam("b_item"), **values), rows)
+    executemany(session, t.insert(), new)
+    executemany(session, t.update().where(t.c.id == bindparam("b_id")).values(**values), plain)
+    executemany(session, t.update().where(t.c.id == bindparam("b_id"))
+                .values(cart_item_id=bindparam("b_item"), **values), with_id)
 
 
 # --- many products of one cart at once (the stack's batches) ------------------------------
