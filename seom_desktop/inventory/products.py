@@ -95,8 +95,13 @@ def set_web_fields(session: Session, *, sku: str, cart: str, sync: bool | None =
     before = (wf.sync, wf.cart_sku, wf.reserve, wf.max_qty)
     if sync is not None:
         wf.sync = sync
-    if cart_sku is not None:
+    if cart_sku is not None and (cart_sku or None) != wf.cart_sku:
+        # Another item on the cart: its id and what it shows are not known yet (a write
+        # by the old item's id would land on the old item).
         wf.cart_sku = cart_sku or None
+        wf.cart_item_id = None
+        wf.last_cart_qoh = None
+        wf.attempted_qoh = ""
     if reserve is not None:
         wf.reserve = reserve
     if max_qty != "keep":

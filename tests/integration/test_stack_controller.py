@@ -335,3 +335,19 @@ def test_cart_showing_the_target_by_coincidence_is_not_taken_as_sent(shop):
     drain(shop, ctl)
     assert shop.qoh("SKU-0016") == 8
     assert shop.woo.quantity("SKU-0016") == 8 and shop.shop.quantity("SKU-0016") == 8
+
+
+def test_a_new_cart_sku_alias_is_written_by_its_own_item_not_the_old_id(shop):
+    drain(shop)
+    adjust(shop, "SKU-0006", +1)  # written by SKU-0006's inventory item id, now recorded
+    drain(shop)
+    assert shop.shop.quantity("SKU-0006") == 11
+    shop.shop.add_item("SKU-0006-WEB", 4)
+    shop.woo.add_item("SKU-0006-WEB", 4)
+    with shop.store.write() as s:
+        set_web_fields(s, sku="SKU-0006", cart="shop", cart_sku="SKU-0006-WEB")
+        set_web_fields(s, sku="SKU-0006", cart="woo", cart_sku="SKU-0006-WEB")
+    adjust(shop, "SKU-0006", +2)
+    drain(shop)
+    assert shop.shop.quantity("SKU-0006-WEB") == 13 and shop.woo.quantity("SKU-0006-WEB") == 13
+    assert shop.shop.quantity("SKU-0006") == 11 and shop.woo.quantity("SKU-0006") == 11
