@@ -67,18 +67,26 @@ def mark_sent(session: Session, ids: Sequence[int], response: str, tally: Tally,
 
 def mark_sent_many(session: Session, sent: Sequence[tuple[Sequence[int], str]], tally: Tally,
                    now: datetime | None = None) -> None:
-    """`mark_sent` for many groups of rows at once: [(row ids, response)], one statement
-    executed with many parameter sets."""
+    """`mark_sent` for many groups of rows at once: [(row ids, response)]. Rows that share
+    a response go in one `id IN (...)` statement (a drain of 100,000 rows has a few dozen
+    distinct responses such as "cart already shows 52"), the rest by executemany."""
     now = now or utcnow()
-    params = [{"b_id": i, "b_resp": _clip(resp)} for ids, resp in sent for i in ids]
-    if not params:
-        return
+    by_response: dict[str, list[int]] = {}
+    for ids, resp in sent:
+        by_response.setdefault(_clip(resp), []).extend(ids)
     t = StackRow.__table__
-    session.execute(t.update().where(t.c.id == bindparam("b_id"), t.c.state == SENDING)
-                    .values(state=SENT, attempts=t.c.attempts + 1, sent_at=now,
-                            last_response=bindparam("b_resp"), claimed_by="",
-                            claimed_until=None, updated_at=now), params)
-    tally.sent += len(params)
+    values = dict(state=SENT, attempts=t.c.attempts + 1, sent_at=now, claimed_by="",
+                  claimed_until=None, updated_at=now)
+    single = [{"b_id": ids[0], "b_resp": resp} for resp, ids in by_response.items()
+              if len(ids) == 1]
+    if single:
+        session.execute(t.update().where(t.c.id == bindparam("b_id"), t.c.state == SENDING)
+                        .values(last_response=bindparam("b_resp"), **values), single)
+    for resp, ids in by_response.items():
+        for i in range(0, len(ids), 900) if len(ids) > 1 else ():
+            session.execute(t.update().where(t.c.id.in_(ids[i:i + 900]), t.c.state == SENDING)
+                            .values(last_response=resp, **values))
+    tally.sent += sum(len(ids) for ids in by_response.values())
 
 
 def mark_failed(session: Session, ids: Sequence[int], response: str, settings: Settings,
