@@ -67,6 +67,9 @@ def cmd_controller(ctx) -> int:
         if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
             raise BadInput(f"{flag} must be a number of seconds from more than 0 to "
                            f"{MAX_SECONDS:,}, not {value}")
+    stop = threading.Event()  # a stop asked for while starting up is kept, not lost
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     ctl = _controller(ctx, poll_seconds=ctx.args.poll, claim_ttl=ctx.args.claim_ttl)
     if ctx.args.shared:
@@ -76,9 +79,6 @@ def cmd_controller(ctx) -> int:
             if "not " + ctx.workstation in str(e) or "no shared" in str(e):
                 raise BadInput(str(e)) from None
             print(f"waiting: {e}", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
     print(f"stack controller running on {ctx.workstation} "
           f"({'shared' if ctx.args.shared else 'local'})", flush=True)
     ctl.run(stop)

@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from seom_desktop import credentials
@@ -54,6 +55,7 @@ class StackController:
         listen_for_commits(store.sessions, self.wakeup)
         self.poll_seconds = poll_seconds
         self.claim_limit = claim_limit
+        self.cart_threads = 4  # carts sent to at the same time
         self.claim_ttl = claim_ttl
         self.on_pass = on_pass
         self.rng = rng
@@ -88,8 +90,18 @@ class StackController:
         by_cart: dict[int, list[ClaimedRow]] = {}
         for r in rows:
             by_cart.setdefault(r.cart_id, []).append(r)
-        for cart_id, cart_rows in by_cart.items():
-            result.tally.add(self._send_cart(cart_id, cart_rows, settings, stop))
+        if len(by_cart) <= 1:
+            for cart_id, cart_rows in by_cart.items():
+                result.tally.add(self._send_cart(cart_id, cart_rows, settings, stop))
+        else:
+            # Each cart on its own thread: one cart's wait (a slow answer, a cost bucket
+            # refilling) does not hold up the others. The store serialises the writes.
+            threads = min(len(by_cart), self.cart_threads)
+            with ThreadPoolExecutor(threads, thread_name_prefix="stack-cart") as pool:
+                futures = [pool.submit(self._send_cart, cart_id, cart_rows, settings, stop)
+                           for cart_id, cart_rows in by_cart.items()]
+                for f in futures:
+                    result.tally.add(f.result())
         if self.on_pass:
             self.on_pass(result)
         return result
