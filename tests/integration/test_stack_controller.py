@@ -351,3 +351,27 @@ def test_a_new_cart_sku_alias_is_written_by_its_own_item_not_the_old_id(shop):
     drain(shop)
     assert shop.shop.quantity("SKU-0006-WEB") == 13 and shop.woo.quantity("SKU-0006-WEB") == 13
     assert shop.shop.quantity("SKU-0006") == 11 and shop.woo.quantity("SKU-0006") == 11
+
+
+def test_a_slow_cart_does_not_hold_up_the_others(shop):
+    drain(shop)
+    adjust(shop, "SKU-0007", +3)
+    seen_on_shopify_while_woo_waited = []
+    real = shop.woo.handle
+
+    def slow_handle(req):  # WooCommerce answers only once Shopify has the change
+        deadline = time.monotonic() + 10
+        while shop.shop.applied["SKU-0007"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen_on_shopify_while_woo_waited.append(shop.shop.applied["SKU-0007"] > 0)
+        return real(req)
+
+    shop.woo.handle = slow_handle
+    try:
+        ctl = StackController(shop.store, workstation="test-ws")
+        ctl.run_once()
+        ctl.close()
+    finally:
+        shop.woo.handle = real
+    assert seen_on_shopify_while_woo_waited and all(seen_on_shopify_while_woo_waited)
+    assert shop.woo.quantity("SKU-0007") == 13 and shop.shop.quantity("SKU-0007") == 13
