@@ -94,6 +94,7 @@ class WebField(Base):
         UniqueConstraint("product_id", "cart_id", name="uq_web_fields_product_cart"),
         CheckConstraint("reserve >= 0", name="ck_web_fields_reserve"),
         CheckConstraint("max_qty IS NULL OR max_qty >= 0", name="ck_web_fields_max_qty"),
+        Index("ix_web_fields_cart_sku", "cart_id", "cart_sku"),  # cart SKU alias look-ups
     )
 
 
