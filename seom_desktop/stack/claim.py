@@ -42,23 +42,24 @@ def claim_due(store: Store, *, claimer: str, workstation: str | None, limit: int
     with store.write() as s:
         if not get_param(s, "SynchQOH"):
             return []
-        q = (select(StackRow.id, StackRow.cart_id, StackRow.product_id, StackRow.change,
-                    StackRow.attempts)
-             .join(Cart, Cart.id == StackRow.cart_id)
-             .where(or_(StackRow.state == PENDING, StackRow.state == FAILED),
-                    StackRow.next_attempt_at <= now, Cart.sync.is_(True))
-             .order_by(StackRow.id).limit(limit))
+        due = (select(StackRow.id)
+               .join(Cart, Cart.id == StackRow.cart_id)
+               .where(or_(StackRow.state == PENDING, StackRow.state == FAILED),
+                      StackRow.next_attempt_at <= now, Cart.sync.is_(True))
+               .order_by(StackRow.id).limit(limit))
         if workstation is not None:
-            q = q.where(StackRow.origin_workstation == workstation)
+            due = due.where(StackRow.origin_workstation == workstation)
         if s.bind.dialect.name == "postgresql":
-            q = q.with_for_update(skip_locked=True, of=StackRow)
-        rows = [ClaimedRow(*r) for r in s.execute(q)]
-        ids = [r.id for r in rows]
-        until = now + timedelta(seconds=ttl)
-        for i in range(0, len(ids), 900):
-            s.execute(update(StackRow).where(StackRow.id.in_(ids[i:i + 900]))
-                      .values(state=SENDING, claimed_by=claimer, claimed_until=until))
-        return rows
+            due = due.with_for_update(skip_locked=True, of=StackRow)
+        # One statement marks the rows and hands them back (RETURNING: SQLite 3.35+, PG).
+        claimed = s.execute(
+            update(StackRow).where(StackRow.id.in_(due.scalar_subquery()))
+            .values(state=SENDING, claimed_by=claimer,
+                    claimed_until=now + timedelta(seconds=ttl))
+            .returning(StackRow.id, StackRow.cart_id, StackRow.product_id, StackRow.change,
+                       StackRow.attempts)
+            .execution_options(synchronize_session=False))
+        return sorted((ClaimedRow(*r) for r in claimed), key=lambda r: r.id)
 
 
 def extend_claim(store: Store, claimer: str, ids: list[int], ttl: float) -> None:
