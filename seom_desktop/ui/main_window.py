@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from seom_desktop import __version__
 from seom_desktop.ui.actions import Actions, build_menus, build_toolbar
 from seom_desktop.ui.async_support import run_in_thread
+from seom_desktop.ui.collector import quiet_collector
 from seom_desktop.ui.controller_thread import ControllerMode, ControllerThread, controller_mode
 from seom_desktop.ui.models.inventory import InventoryModel
 from seom_desktop.ui.models.item_carts import CartProbe, ItemCartsModel, item_cart_rows
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self._qoh_timer.timeout.connect(self.refresh_visible)
         self._qoh_timer.start()
         self._restore_geometry()
+        quiet_collector()
         if start_controller:
             self.start_controller()
 

@@ -296,3 +296,14 @@ def test_switching_to_shared_restarts_the_controller(qtbot, sqlite_store, make_w
         set_param(s, "SharedStackController", "WS2")
     w.status.refresh()
     qtbot.waitUntil(lambda: w.controller is None, timeout=10_000)
+
+
+def test_the_window_keeps_the_cycle_collector_from_walking_start_up_objects(sqlite_store,
+                                                                            make_window):
+    import gc
+
+    from seom_desktop.ui.collector import YOUNG_THRESHOLD
+
+    make_window(sqlite_store)
+    assert gc.get_freeze_count() > 10_000  # modules, Qt bindings, mappers: out of sight
+    assert gc.get_threshold()[0] == YOUNG_THRESHOLD
