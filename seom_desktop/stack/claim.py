@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
+from seom_desktop.stack.outcome import still_sending
 from seom_desktop.store.engine import Store
 from seom_desktop.store.models import FAILED, PENDING, SENDING, Cart, StackRow, utcnow
 from seom_desktop.store.params import get_param
@@ -68,5 +69,5 @@ def extend_claim(store: Store, claimer: str, ids: list[int], ttl: float) -> None
         for i in range(0, len(ids), 900):
             s.execute(update(StackRow)
                       .where(StackRow.id.in_(ids[i:i + 900]), StackRow.claimed_by == claimer,
-                             StackRow.state == SENDING)
+                             still_sending(StackRow.state))
                       .values(claimed_until=until))

@@ -44,7 +44,7 @@ class PassResult:
 class StackController:
     def __init__(self, store: Store, *, workstation: str, shared: bool = False,
                  connect: Callable = default_connect, wakeup: Wakeup | None = None,
-                 poll_seconds: float = 1.0, claim_limit: int = 5000, claim_ttl: float = 120.0,
+                 poll_seconds: float = 1.0, claim_limit: int = 50_000, claim_ttl: float = 120.0,
                  on_pass: Callable[[PassResult], None] | None = None,
                  rng: random.Random | None = None):
         self.store = store
