@@ -117,13 +117,14 @@ def map_cart_skus(session: Session, cart_id: int, cart_skus: Iterable[str]) -> d
     another cart SKU on this cart). Cart SKUs with no product are absent."""
     wanted = sorted({s for s in cart_skus if s})
     out: dict[str, Mapped] = {}
-    for start in range(0, len(wanted), 400):
-        chunk = wanted[start:start + 400]
+    conn = session.connection()  # plain rows: no ORM loading for 100,000 look-ups
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start:start + 900]
         aliased = (select(WebField.cart_sku, Product.id, Product.sku, Product.qoh, WebField.sync,
                           WebField.reserve, WebField.max_qty)
                    .join(Product, Product.id == WebField.product_id)
                    .where(WebField.cart_id == cart_id, WebField.cart_sku.in_(chunk)))
-        for cart_sku, pid, sku, qoh, sync, reserve, max_qty in session.execute(aliased):
+        for cart_sku, pid, sku, qoh, sync, reserve, max_qty in conn.execute(aliased):
             out[cart_sku] = Mapped(pid, sku, qoh, bool(sync), reserve or 0, max_qty)
         plain = (select(Product.sku, Product.id, Product.qoh, WebField.sync, WebField.reserve,
                         WebField.max_qty, WebField.cart_sku)
@@ -132,7 +133,7 @@ def map_cart_skus(session: Session, cart_id: int, cart_skus: Iterable[str]) -> d
                  .where(Product.sku.in_(chunk),
                         or_(WebField.cart_sku.is_(None), WebField.cart_sku == "",
                             WebField.cart_sku == Product.sku)))
-        for sku, pid, qoh, sync, reserve, max_qty, _alias in session.execute(plain):
+        for sku, pid, qoh, sync, reserve, max_qty, _alias in conn.execute(plain):
             if sku not in out:
                 out[sku] = Mapped(pid, sku, qoh, True if sync is None else bool(sync),
                                   reserve or 0, max_qty)
