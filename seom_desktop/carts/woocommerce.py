@@ -27,7 +27,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 import requests
 
@@ -54,14 +53,13 @@ from seom_desktop.carts.base import (
 from seom_desktop.carts.http import HttpClient, PageGuard
 from seom_desktop.carts.parse import as_int as _int
 from seom_desktop.carts.parse import parse_utc
+from seom_desktop.carts.woocommerce_query import (
+    ITEM_FIELDS,
+    MAX_PAGES,
+    PER_PAGE,
+    sku_queries,
+)
 
-PER_PAGE = 100  # the API's maximum page size
-SKU_CHUNK = PER_PAGE  # SKUs per look-up request: one page answers them all
-SKU_QUERY_CHARS = 2000  # ... unless the URL-encoded list would grow longer than this
-MAX_PAGES = 100_000
-# WordPress's global `_fields` parameter: only what an item needs is built and sent
-# (a full product object is ~40 fields; on 100,000 items that is most of the time).
-ITEM_FIELDS = "id,sku,name,type,parent_id,manage_stock,stock_quantity"
 NOT_TRACKED = "does not track stock (manage_stock is off)"
 
 
@@ -110,24 +108,6 @@ def _where_from_id(item_id: str) -> _Where | None:
     if m.group(2):
         return _Where(f"{m.group(1)}/{m.group(2)}", None, int(m.group(1)))
     return _Where(m.group(1), None)
-
-
-def _sku_queries(skus: list[str]) -> list[str]:
-    """`sku=a,b,...` lists of at most SKU_CHUNK SKUs and about SKU_QUERY_CHARS URL
-    characters each (servers refuse very long URLs; 8 KB is a common limit)."""
-    out: list[str] = []
-    chunk: list[str] = []
-    size = 0
-    for sku in skus:
-        cost = len(quote(sku, safe="")) + 3  # the encoded comma between SKUs
-        if chunk and (len(chunk) >= SKU_CHUNK or size + cost > SKU_QUERY_CHARS):
-            out.append(",".join(chunk))
-            chunk, size = [], 0
-        chunk.append(sku)
-        size += cost
-    if chunk:
-        out.append(",".join(chunk))
-    return out
 
 
 class WooCommerceConnector:
@@ -226,7 +206,7 @@ class WooCommerceConnector:
 
     def get_items(self, skus: Sequence[str]) -> dict[str, CartItem]:
         wanted = {s for s in skus if s}
-        queries = _sku_queries(sorted(s for s in wanted if "," not in s))
+        queries = sku_queries(sorted(s for s in wanted if "," not in s))
         queries += sorted(s for s in wanted if "," in s)  # a SKU with a comma goes alone
         out: dict[str, CartItem] = {}
         for query in queries:

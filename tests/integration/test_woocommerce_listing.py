@@ -7,7 +7,8 @@ import pytest
 import requests
 
 from seom_desktop.carts.base import CartConfig
-from seom_desktop.carts.woocommerce import ITEM_FIELDS, WooCommerceConnector
+from seom_desktop.carts.woocommerce import WooCommerceConnector
+from seom_desktop.carts.woocommerce_query import ITEM_FIELDS
 from seom_desktop.emulators.woocommerce import API, WooCommerceEmulator
 
 KEY, SECRET = "ck_listing", "cs_listing"
@@ -77,7 +78,7 @@ def test_listing_order_follows_items_added_and_removed(emu):
 
 
 def test_look_ups_take_a_page_of_skus_per_request_and_keep_urls_short(emu):
-    from seom_desktop.carts.woocommerce import SKU_QUERY_CHARS, _sku_queries
+    from seom_desktop.carts.woocommerce_query import SKU_QUERY_CHARS, sku_queries
 
     for i in range(250):
         emu.add_item(f"K-{i:03d}", i)
@@ -89,6 +90,6 @@ def test_look_ups_take_a_page_of_skus_per_request_and_keep_urls_short(emu):
     assert {s: i.qoh for s, i in got.items()} == {f"K-{i:03d}": i for i in range(250)}
     assert sum(emu.requests.values()) == 3  # 100 + 100 + 51 SKUs
     long = [f"LONG-{'x' * 200}-{i}" for i in range(40)]
-    queries = _sku_queries(long)
+    queries = sku_queries(long)
     assert len(queries) > 1 and sorted(",".join(queries).split(",")) == sorted(long)
     assert all(len(q) <= SKU_QUERY_CHARS for q in queries)
