@@ -90,6 +90,12 @@ def record_attempt(session: Session, cart_id: int, product_id: int, qoh: int) ->
     wf.attempted_qoh = ",".join(str(v) for v in (*values, qoh))
 
 
+def forget_attempt(session: Session, cart_id: int, product_id: int, qoh: int) -> None:
+    """The cart refused writing `qoh` (a failed compare-and-set): it did not land."""
+    wf = _web_field(session, cart_id, product_id)
+    wf.attempted_qoh = ",".join(str(v) for v in _in_doubt(wf.attempted_qoh) if v != qoh)
+
+
 MAX_IN_DOUBT = 8
 
 

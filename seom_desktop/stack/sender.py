@@ -33,7 +33,12 @@ from seom_desktop.carts.base import (
     RateLimitedError,
     StaleQuantityError,
 )
-from seom_desktop.inventory.targets import record_attempts, record_sent, record_sent_many
+from seom_desktop.inventory.targets import (
+    forget_attempt,
+    record_attempts,
+    record_sent,
+    record_sent_many,
+)
 from seom_desktop.stack.claim import ClaimedRow
 from seom_desktop.stack.outcome import (
     Settings,
@@ -205,6 +210,11 @@ def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector
                 continue
             elif r is not None and isinstance(r.error, StaleQuantityError) and cas:
                 actual = r.error.actual
+                if w.qoh not in w.attempted:
+                    # The compare failed, so this write of w.qoh did not land: it is no
+                    # longer in doubt (else the cart showing w.qoh later, for a sale of
+                    # its own, would pass for this write having landed).
+                    forget_attempt(s, cart.id, w.product_id, w.qoh)
                 if actual == w.qoh and actual in w.attempted:
                     record_sent(s, cart.id, w.product_id, w.qoh)
                     mark_sent(s, w.row_ids, f"cart already shows {w.qoh}", tally)

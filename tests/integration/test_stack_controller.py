@@ -375,3 +375,25 @@ def test_a_slow_cart_does_not_hold_up_the_others(shop):
         shop.woo.handle = real
     assert seen_on_shopify_while_woo_waited and all(seen_on_shopify_while_woo_waited)
     assert shop.woo.quantity("SKU-0007") == 13 and shop.shop.quantity("SKU-0007") == 13
+
+
+def test_a_refused_compare_is_not_taken_later_for_our_write_having_landed(shop):
+    """Shopify refuses a write whose changeFromQuantity is stale: that value never
+    landed. When the cart then shows it because of a sale of its own, not imported yet,
+    the row must keep waiting for the order import, not pass for sent."""
+    from seom_desktop.sync.orders import import_orders
+
+    drain(shop)
+    with shop.store.write() as s:
+        ops.pos_sale(s, sku="SKU-0008", quantity=1, actor=ACTOR)  # store 9
+    shop.shop.place_order([("SKU-0008", 1)])  # Shopify 9 by its own sale
+    ctl = StackController(shop.store, workstation="test-ws")
+    ctl.run_once()  # stale: expected 10, shows 9
+    ctl.run_once()  # the same again: still not ours
+    ctl.close()
+    with shop.store.read() as s:
+        rows = [r for r in list_rows(s) if r.sku == "SKU-0008" and r.cart == "shop"]
+    assert [r.state for r in rows] == ["failed"] and "import its orders" in rows[0].last_response
+    import_orders(shop.store, "shop", actor=ACTOR)  # store 8; Shopify believed 9
+    drain(shop)
+    assert shop.shop.quantity("SKU-0008") == 8 and shop.woo.quantity("SKU-0008") == 8
