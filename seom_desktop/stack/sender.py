@@ -40,6 +40,7 @@ from seom_desktop.inventory.targets import (
     record_sent_many,
 )
 from seom_desktop.stack.claim import ClaimedRow
+from seom_desktop.stack.in_doubt import sales_not_imported
 from seom_desktop.stack.outcome import (
     Settings,
     Tally,
@@ -145,6 +146,7 @@ def _send_chunk(store: Store, cart: CartInfo, chunk: list[Work], connector: Conn
     try:
         if not cas:
             _read_back(chunk, connector, tally, on_request)
+            _doubt_sales(store, cart, [w for w in chunk if _landed_unseen(w)], connector)
         _settle_judged(store, cart, chunk, settings, tally, rng)
         to_write = [w for w in chunk if w.decision == WRITE]
         if to_write:
@@ -198,6 +200,10 @@ def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector
     results = _set(connector, cart, items, expected, tally, on_request)
     by_sku = {r.sku: r for r in results}
     retry: list[Work] = []
+    maybe_sold: set[str] = set()
+    if cas:  # a refused compare showing a value in doubt: our write landed, or a sale?
+        shown = {w.target.cart_sku for w in items if _stale_shows_attempt(w, by_sku)}
+        maybe_sold = sales_not_imported(store, cart.id, connector, shown) if shown else set()
     with store.write() as s:
         ok = [(w, by_sku[w.target.cart_sku]) for w in items
               if w.target.cart_sku in by_sku and by_sku[w.target.cart_sku].ok]
@@ -215,10 +221,12 @@ def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector
                     # longer in doubt (else the cart showing w.qoh later, for a sale of
                     # its own, would pass for this write having landed).
                     forget_attempt(s, cart.id, w.product_id, w.qoh)
-                if actual == w.qoh and actual in w.attempted:
+                in_doubt = (actual is not None and actual in w.attempted
+                            and w.target.cart_sku not in maybe_sold)
+                if in_doubt and actual == w.qoh:
                     record_sent(s, cart.id, w.product_id, w.qoh)
                     mark_sent(s, w.row_ids, f"cart already shows {w.qoh}", tally)
-                elif actual is not None and actual in w.attempted:
+                elif in_doubt:
                     w.seen = actual  # an earlier write landed unseen: write on top of it
                     retry.append(w)
                 else:
@@ -230,6 +238,28 @@ def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector
                 mark_failed(s, w.row_ids, msg, settings, tally, rng=rng)
     if retry:
         _write(store, cart, retry, connector, settings, tally, on_request, rng, cas)
+
+
+def _stale_shows_attempt(w: Work, by_sku: dict) -> bool:
+    r = by_sku.get(w.target.cart_sku)
+    return (r is not None and isinstance(r.error, StaleQuantityError)
+            and r.error.actual is not None and r.error.actual in w.attempted)
+
+
+def _landed_unseen(w: Work) -> bool:
+    """A read-back judged ALREADY only because the value shown is one in doubt."""
+    return w.decision == ALREADY and w.believed is not None and w.seen != w.believed
+
+
+def _doubt_sales(store: Store, cart: CartInfo, items: list[Work], connector) -> None:
+    """Items whose shown value has a sale not imported yet as the other explanation wait
+    for that import (see stack/in_doubt.py)."""
+    if not items:
+        return
+    sold = sales_not_imported(store, cart.id, connector, [w.target.cart_sku for w in items])
+    for w in items:
+        if w.target.cart_sku in sold:
+            w.decision, w.note = STALE, stale_note(w, w.seen)
 
 
 def _set(connector: Connector, cart: CartInfo, items: list[Work], expected: dict,

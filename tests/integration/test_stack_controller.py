@@ -397,3 +397,64 @@ def test_a_refused_compare_is_not_taken_later_for_our_write_having_landed(shop):
     import_orders(shop.store, "shop", actor=ACTOR)  # store 8; Shopify believed 9
     drain(shop)
     assert shop.shop.quantity("SKU-0008") == 8 and shop.woo.quantity("SKU-0008") == 8
+
+
+def _a_lost_write_and_a_sale_of_the_same_size(shop, cart_emu, batch_path):
+    """The store sells one at the POS; the stack's write of that number is refused at
+    the cart's edge (a 502 page: it may have landed, so it stays in doubt); then the cart
+    sells one itself (not imported) and shows the in-doubt number, by its own sale."""
+    drain(shop)
+    with shop.store.write() as s:
+        ops.pos_sale(s, sku="SKU-0009", quantity=1, actor=ACTOR)  # store 9
+    cart_emu.faults.queue("html", 1, path=batch_path)
+    ctl = StackController(shop.store, workstation="test-ws")
+    ctl.run_once()  # the write of 9 is lost: 9 is in doubt
+    cart_emu.place_order([("SKU-0009", 1)])  # the cart shows 9, by its own sale
+    ctl.run_once()
+    ctl.close()
+
+
+def _rows_of(shop, cart, sku):
+    with shop.store.read() as s:
+        return [r for r in list_rows(s) if r.sku == sku and r.cart == cart]
+
+
+def test_a_value_in_doubt_shown_because_of_a_sale_waits_for_the_orders_shopify(shop):
+    from seom_desktop.sync.orders import import_orders
+
+    _a_lost_write_and_a_sale_of_the_same_size(shop, shop.shop, "graphql")
+    rows = _rows_of(shop, "shop", "SKU-0009")
+    assert [r.state for r in rows] == ["failed"] and "import its orders" in rows[0].last_response
+    import_orders(shop.store, "shop", actor=ACTOR)  # store 8
+    drain(shop)
+    assert shop.shop.quantity("SKU-0009") == 8 and shop.woo.quantity("SKU-0009") == 8
+
+
+def test_a_value_in_doubt_shown_because_of_a_sale_waits_for_the_orders_woo(shop):
+    from seom_desktop.sync.orders import import_orders
+
+    _a_lost_write_and_a_sale_of_the_same_size(shop, shop.woo, "/products/batch")
+    rows = _rows_of(shop, "woo", "SKU-0009")
+    assert [r.state for r in rows] == ["failed"] and "import its orders" in rows[0].last_response
+    import_orders(shop.store, "woo", actor=ACTOR)  # store 8
+    drain(shop)
+    assert shop.woo.quantity("SKU-0009") == 8 and shop.shop.quantity("SKU-0009") == 8
+
+
+def test_a_value_in_doubt_shown_with_no_sale_is_taken_for_the_write_having_landed(shop):
+    drain(shop)
+    with shop.store.write() as s:
+        ops.pos_sale(s, sku="SKU-0010", quantity=2, actor=ACTOR)  # store 8
+    shop.woo.faults.queue("timeout-after", 1, path="/products/batch")  # lands, answer lost
+    ctl = StackController(shop.store, workstation="test-ws", connect=_short_read)
+    ctl.run_once()
+    ctl.run_once()
+    ctl.close()
+    rows = _rows_of(shop, "woo", "SKU-0010")
+    assert [r.state for r in rows] == ["sent"] and shop.woo.quantity("SKU-0010") == 8
+    assert shop.woo.applied["SKU-0010"] == 1
+
+
+def _short_read(cart):
+    from seom_desktop.connect import connect
+    return connect(cart, read_timeout=0.3)
