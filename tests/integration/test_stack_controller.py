@@ -6,38 +6,15 @@ import threading
 import time
 
 from sqlalchemy import select
+from stack_kit import ACTOR, adjust, count_by_state_of, drain, short_timeout_connect
 
 from seom_desktop.inventory import operations as ops
-from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.products import set_web_fields
 from seom_desktop.stack.claim import claim_due
 from seom_desktop.stack.controller import StackController
-from seom_desktop.stack.rows import count_by_state, list_rows
+from seom_desktop.stack.rows import list_rows
 from seom_desktop.store.models import StackRow
 from seom_desktop.store.params import set_param
-
-ACTOR = Actor("clerk", "test-ws")
-
-
-def drain(shop, ctl=None, passes=30):
-    ctl = ctl or StackController(shop.store, workstation="test-ws")
-    for _ in range(passes):
-        ctl.run_once()
-        counts = count_by_state_of(shop)
-        if counts["pending"] == counts["failed"] == counts["sending"] == 0:
-            break
-    ctl.close()
-    return count_by_state_of(shop)
-
-
-def count_by_state_of(shop):
-    with shop.store.read() as s:
-        return count_by_state(s)
-
-
-def adjust(shop, sku, delta, **kw):
-    with shop.store.write() as s:
-        return ops.adjust(s, sku=sku, delta=delta, actor=ACTOR, **kw)
 
 
 def test_adjustment_reaches_both_carts(any_shop):
@@ -138,7 +115,7 @@ def test_ambiguous_write_is_not_applied_twice_woocommerce(shop):
     adjust(shop, "SKU-0009", +4)
     base = shop.woo.applied["SKU-0009"]
     ctl = StackController(shop.store, workstation="test-ws",
-                          connect=_short_timeout_connect(0.5))
+                          connect=short_timeout_connect(0.5))
     ctl.run_once()
     with shop.store.read() as s:
         row = next(r for r in list_rows(s) if r.cart == "woo")
@@ -157,7 +134,7 @@ def test_ambiguous_write_is_not_applied_twice_shopify(shop):
     adjust(shop, "SKU-0010", +4)
     base = shop.shop.applied["SKU-0010"]
     ctl = StackController(shop.store, workstation="test-ws",
-                          connect=_short_timeout_connect(0.5))
+                          connect=short_timeout_connect(0.5))
     for _ in range(5):
         ctl.run_once()
     ctl.close()
@@ -284,14 +261,6 @@ def test_commit_in_process_wakes_the_controller(shop):
     assert not t.is_alive()
 
 
-def _short_timeout_connect(read_timeout):
-    from seom_desktop.connect import connect
-
-    def c(cart):
-        return connect(cart, read_timeout=read_timeout)
-    return c
-
-
 def test_stack_status_shows_counts_and_the_controller(shop, capsys):
     import json
 
@@ -375,86 +344,3 @@ def test_a_slow_cart_does_not_hold_up_the_others(shop):
         shop.woo.handle = real
     assert seen_on_shopify_while_woo_waited and all(seen_on_shopify_while_woo_waited)
     assert shop.woo.quantity("SKU-0007") == 13 and shop.shop.quantity("SKU-0007") == 13
-
-
-def test_a_refused_compare_is_not_taken_later_for_our_write_having_landed(shop):
-    """Shopify refuses a write whose changeFromQuantity is stale: that value never
-    landed. When the cart then shows it because of a sale of its own, not imported yet,
-    the row must keep waiting for the order import, not pass for sent."""
-    from seom_desktop.sync.orders import import_orders
-
-    drain(shop)
-    with shop.store.write() as s:
-        ops.pos_sale(s, sku="SKU-0008", quantity=1, actor=ACTOR)  # store 9
-    shop.shop.place_order([("SKU-0008", 1)])  # Shopify 9 by its own sale
-    ctl = StackController(shop.store, workstation="test-ws")
-    ctl.run_once()  # stale: expected 10, shows 9
-    ctl.run_once()  # the same again: still not ours
-    ctl.close()
-    with shop.store.read() as s:
-        rows = [r for r in list_rows(s) if r.sku == "SKU-0008" and r.cart == "shop"]
-    assert [r.state for r in rows] == ["failed"] and "import its orders" in rows[0].last_response
-    import_orders(shop.store, "shop", actor=ACTOR)  # store 8; Shopify believed 9
-    drain(shop)
-    assert shop.shop.quantity("SKU-0008") == 8 and shop.woo.quantity("SKU-0008") == 8
-
-
-def _a_lost_write_and_a_sale_of_the_same_size(shop, cart_emu, batch_path):
-    """The store sells one at the POS; the stack's write of that number is refused at
-    the cart's edge (a 502 page: it may have landed, so it stays in doubt); then the cart
-    sells one itself (not imported) and shows the in-doubt number, by its own sale."""
-    drain(shop)
-    with shop.store.write() as s:
-        ops.pos_sale(s, sku="SKU-0009", quantity=1, actor=ACTOR)  # store 9
-    cart_emu.faults.queue("html", 1, path=batch_path)
-    ctl = StackController(shop.store, workstation="test-ws")
-    ctl.run_once()  # the write of 9 is lost: 9 is in doubt
-    cart_emu.place_order([("SKU-0009", 1)])  # the cart shows 9, by its own sale
-    ctl.run_once()
-    ctl.close()
-
-
-def _rows_of(shop, cart, sku):
-    with shop.store.read() as s:
-        return [r for r in list_rows(s) if r.sku == sku and r.cart == cart]
-
-
-def test_a_value_in_doubt_shown_because_of_a_sale_waits_for_the_orders_shopify(shop):
-    from seom_desktop.sync.orders import import_orders
-
-    _a_lost_write_and_a_sale_of_the_same_size(shop, shop.shop, "graphql")
-    rows = _rows_of(shop, "shop", "SKU-0009")
-    assert [r.state for r in rows] == ["failed"] and "import its orders" in rows[0].last_response
-    import_orders(shop.store, "shop", actor=ACTOR)  # store 8
-    drain(shop)
-    assert shop.shop.quantity("SKU-0009") == 8 and shop.woo.quantity("SKU-0009") == 8
-
-
-def test_a_value_in_doubt_shown_because_of_a_sale_waits_for_the_orders_woo(shop):
-    from seom_desktop.sync.orders import import_orders
-
-    _a_lost_write_and_a_sale_of_the_same_size(shop, shop.woo, "/products/batch")
-    rows = _rows_of(shop, "woo", "SKU-0009")
-    assert [r.state for r in rows] == ["failed"] and "import its orders" in rows[0].last_response
-    import_orders(shop.store, "woo", actor=ACTOR)  # store 8
-    drain(shop)
-    assert shop.woo.quantity("SKU-0009") == 8 and shop.shop.quantity("SKU-0009") == 8
-
-
-def test_a_value_in_doubt_shown_with_no_sale_is_taken_for_the_write_having_landed(shop):
-    drain(shop)
-    with shop.store.write() as s:
-        ops.pos_sale(s, sku="SKU-0010", quantity=2, actor=ACTOR)  # store 8
-    shop.woo.faults.queue("timeout-after", 1, path="/products/batch")  # lands, answer lost
-    ctl = StackController(shop.store, workstation="test-ws", connect=_short_read)
-    ctl.run_once()
-    ctl.run_once()
-    ctl.close()
-    rows = _rows_of(shop, "woo", "SKU-0010")
-    assert [r.state for r in rows] == ["sent"] and shop.woo.quantity("SKU-0010") == 8
-    assert shop.woo.applied["SKU-0010"] == 1
-
-
-def _short_read(cart):
-    from seom_desktop.connect import connect
-    return connect(cart, read_timeout=0.3)
