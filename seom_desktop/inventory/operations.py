@@ -4,7 +4,7 @@ rows (a transactional outbox): they commit together or not at all."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -26,8 +26,7 @@ PULLED = "pulled from cart"
 NEW_PRODUCT = "new product"
 
 
-@dataclass(frozen=True)
-class ChangeResult:
+class ChangeResult(NamedTuple):  # a tuple: a Get QOH makes 100,000 of them
     sku: str
     delta: int
     qoh_after: int

@@ -3,7 +3,7 @@ cart's SKU; and what was last sent to / seen on the cart."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, select
@@ -120,40 +120,56 @@ def record_seen(session: Session, cart_id: int, product_id: int, qoh: int | None
 
 
 def record_seen_many(session: Session, cart_id: int,
-                     seen: Sequence[tuple[int, int | None, str]]) -> None:
+                     seen: Sequence[tuple[int, int | None, str]],
+                     known: Mapping[int, tuple] | None = None) -> None:
     """`record_seen` for many products of one cart, in order: [(product id, qoh or None,
     item id or "")]. A product with no web field for the cart gets one (sync on, no
-    reserve); an empty item id leaves the known one."""
-    from seom_desktop.inventory.bulk_pull import executemany
+    reserve); an empty item id leaves the known one. A web field that already holds
+    that quantity and item id is not written (its `last_cart_seen_at` says when the
+    cart was last seen showing something new): a pull of 100,000 items where few moved
+    writes few rows.
+
+    `known`: product id -> (web field id, last cart qoh, item id, ever seen) as read in
+    this transaction (web field id None: it has none), for the products it holds; the
+    others are read here."""
+    from seom_desktop.store.raw import Raw
 
     if not seen:
         return
     final: dict[int, list] = {}  # pid -> [qoh, item id]: the last one given wins
     for pid, qoh, item in seen:
-        cur = final.setdefault(pid, [qoh, ""])
-        cur[0] = qoh
-        if item:
-            cur[1] = item
-    found: dict[int, int] = {}
-    for chunk in _chunks(list(final)):
-        found.update((pid, wid) for wid, pid in session.execute(
-            select(WebField.id, WebField.product_id)
-            .where(WebField.cart_id == cart_id, WebField.product_id.in_(chunk))))
-    now = utcnow()
-    t = WebField.__table__
-    new = [{"cart_id": cart_id, "product_id": pid, "sync": True, "reserve": 0,
-            "attempted_qoh": "", "last_cart_qoh": qoh, "last_cart_seen_at": now,
-            "cart_item_id": item or None}
-           for pid, (qoh, item) in final.items() if pid not in found]
-    plain = [{"b_id": found[pid], "b_qoh": qoh}
-             for pid, (qoh, item) in final.items() if pid in found and not item]
-    with_id = [{"b_id": found[pid], "b_qoh": qoh, "b_item": item}
-               for pid, (qoh, item) in final.items() if pid in found and item]
-    values = dict(last_cart_qoh=bindparam("b_qoh"), last_cart_seen_at=now)
-    executemany(session, t.insert(), new)
-    executemany(session, t.update().where(t.c.id == bindparam("b_id")).values(**values), plain)
-    executemany(session, t.update().where(t.c.id == bindparam("b_id"))
-                .values(cart_item_id=bindparam("b_item"), **values), with_id)
+        cur = final.get(pid)
+        if cur is None:
+            final[pid] = [qoh, item]
+        else:
+            cur[0] = qoh
+            if item:
+                cur[1] = item
+    session.flush()  # what the session holds goes first (the statements below are plain SQL)
+    raw = Raw(session)
+    found: dict[int, tuple] = {}  # pid -> (web field id, last cart qoh, item id, ever seen)
+    if known:
+        found.update((pid, k) for pid, k in known.items() if pid in final and k[0] is not None)
+    unknown = [pid for pid in final if known is None or pid not in known]
+    for cond, params in raw.where_in("product_id", unknown):
+        for wid, pid, last, item, ever in raw.all(
+                "SELECT id, product_id, last_cart_qoh, cart_item_id, "
+                "CASE WHEN last_cart_seen_at IS NULL THEN 0 ELSE 1 END FROM web_fields "
+                f"WHERE cart_id = ? AND {cond}", (cart_id, *params)):
+            found[pid] = (wid, last, item, ever)
+    at = raw.value(WebField.__table__.c.last_cart_seen_at, utcnow())
+    new, changed = [], []
+    for pid, (qoh, item) in final.items():
+        have = found.get(pid)
+        if have is None:
+            new.append((cart_id, pid, qoh, at, item or None))
+        elif have[1] != qoh or (item and item != have[2]) or not have[3]:
+            changed.append((qoh, at, item or have[2], have[0]))
+    raw.many("INSERT INTO web_fields (cart_id, product_id, sync, reserve, attempted_qoh, "
+             "last_cart_qoh, last_cart_seen_at, cart_item_id) VALUES (?, ?, "
+             f"{'TRUE' if raw.postgres else '1'}, 0, '', ?, ?, ?)", new)
+    raw.many("UPDATE web_fields SET last_cart_qoh = ?, last_cart_seen_at = ?, cart_item_id = ? "
+             "WHERE id = ?", changed)
 
 
 # --- many products of one cart at once (the stack's batches) ------------------------------

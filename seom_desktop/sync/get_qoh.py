@@ -17,7 +17,7 @@ item's cart SKU alias for that cart, else the same SKU. For a known product:
 What the cart showed is remembered for every known item (`record_seen_many`). An item
 with no product is created (QOH 0, then the pulled QOH) only with `create_new` ("Create
 Records for New Products"); otherwise it is listed. Items are handled in transactions of
-`chunk_size` (500) so a 100,000-item pull is not one huge transaction; a cancel is heard
+`chunk_size` (5,000) so a 100,000-item pull is not one huge transaction; a cancel is heard
 between them, and a cart failure stops the pull with the chunks before it committed.
 The cart is read in a background thread (`sync.pull_reader`) a few chunks ahead of the
 one being written, and that reading stops when the pull ends, however it ends.
@@ -49,7 +49,7 @@ from seom_desktop.sync.progress import (
 )
 from seom_desktop.sync.pull_reader import PullReader
 
-CHUNK = 500
+CHUNK = 5000
 
 
 @dataclass
@@ -146,7 +146,7 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
         if not m.sync:
             report.not_synced.append({"sku": m.sku, "cart_sku": item.sku, "cart_qoh": item.qoh})
             continue
-        if item.qoh in (m.qoh, shaped_qoh(m.qoh, m.reserve, m.max_qty)):
+        if item.qoh == m.qoh or item.qoh == shaped_qoh(m.qoh, m.reserve, m.max_qty):
             report.unchanged += 1
             continue
         if abs(item.qoh) > MAX_QOH:
@@ -159,8 +159,15 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
         entries.append(entry)
     if not write:
         return
-    record_seen_many(s, cart.id, seen)
-    done = pulled_qoh_many(s, cart_id=cart.id, items=pulls, actor=actor, seen_recorded=True)
+    # What the mapping read in this transaction is not read again.
+    record_seen_many(s, cart.id, seen, known={
+        m.product_id: (m.web_field_id, m.last_cart_qoh, m.cart_item_id, m.seen)
+        for m in mapped.values()})
+    pulled = {pid for pid, _sku, _q in pulls}
+    done = pulled_qoh_many(s, cart_id=cart.id, items=pulls, actor=actor, seen_recorded=True,
+                           known={m.product_id: (m.qoh, m.web_field_id, m.sync, m.reserve,
+                                                 m.max_qty)
+                                  for m in mapped.values() if m.product_id in pulled})
     for entry, r in zip(entries, done, strict=True):
         entry["store_qoh"] = r.qoh_after - r.delta  # what the store had, under the lock
 
