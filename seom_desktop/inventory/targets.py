@@ -136,15 +136,12 @@ def record_seen_many(session: Session, cart_id: int,
 
     if not seen:
         return
-    final: dict[int, list] = {}  # pid -> [qoh, item id]: the last one given wins
-    for pid, qoh, item in seen:
-        cur = final.get(pid)
-        if cur is None:
-            final[pid] = [qoh, item]
-        else:
-            cur[0] = qoh
-            if item:
-                cur[1] = item
+    final: dict[int, tuple] = {pid: (qoh, item) for pid, qoh, item in seen}
+    if len(final) < len(seen):  # a product given twice: the last quantity, the last item id
+        final = {}
+        for pid, qoh, item in seen:
+            cur = final.get(pid)
+            final[pid] = (qoh, item or (cur[1] if cur else ""))
     session.flush()  # what the session holds goes first (the statements below are plain SQL)
     raw = Raw(session)
     found: dict[int, tuple] = {}  # pid -> (web field id, last cart qoh, item id, ever seen)

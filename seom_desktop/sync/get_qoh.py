@@ -127,18 +127,23 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
     showed and the pulled quantities are then applied in bulk (a new product, rare, is
     made on its own as it comes)."""
     mapped = map_cart_skus(s, cart.id, [i.sku for i in items])
-    seen: list[tuple[int, int | None, str]] = []
+    seen: list[tuple[int, int | None, str]] = []  # web fields that learn something new
+    known: dict[int, tuple] = {}  # their state as the mapping read it
     pulls: list[tuple[int, str, int]] = []
     entries: list[dict] = []  # the report's "changed" entries of `pulls`, in step
+    report.read += len(items)
     for item in items:
-        report.read += 1
         tracked = item.tracked and item.qoh is not None
         m = mapped.get(item.sku)
         if m is None:
             _unknown(s, cart, item, report, tracked=tracked, create_new=create_new,
                      actor=actor, write=write)
             continue
-        seen.append((m.product_id, item.qoh if tracked else None, item.item_id))
+        shown = item.qoh if tracked else None
+        if (m.last_cart_qoh != shown or not m.seen or m.web_field_id is None
+                or (item.item_id and item.item_id != m.cart_item_id)):
+            seen.append((m.product_id, shown, item.item_id))
+            known[m.product_id] = (m.web_field_id, m.last_cart_qoh, m.cart_item_id, m.seen)
         if not tracked:
             report.untracked.append({"sku": m.sku, "cart_sku": item.sku,
                                      "note": "not tracked on the cart"})
@@ -146,7 +151,8 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
         if not m.sync:
             report.not_synced.append({"sku": m.sku, "cart_sku": item.sku, "cart_qoh": item.qoh})
             continue
-        if item.qoh == m.qoh or item.qoh == shaped_qoh(m.qoh, m.reserve, m.max_qty):
+        if item.qoh == m.qoh or ((m.reserve or m.max_qty is not None or m.qoh < 0)
+                                 and item.qoh == shaped_qoh(m.qoh, m.reserve, m.max_qty)):
             report.unchanged += 1
             continue
         if abs(item.qoh) > MAX_QOH:
@@ -160,14 +166,11 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
     if not write:
         return
     # What the mapping read in this transaction is not read again.
-    record_seen_many(s, cart.id, seen, known={
-        m.product_id: (m.web_field_id, m.last_cart_qoh, m.cart_item_id, m.seen)
-        for m in mapped.values()})
-    pulled = {pid for pid, _sku, _q in pulls}
+    record_seen_many(s, cart.id, seen, known=known)
+    by_pid = {m.product_id: m for m in mapped.values()}
     done = pulled_qoh_many(s, cart_id=cart.id, items=pulls, actor=actor, seen_recorded=True,
-                           known={m.product_id: (m.qoh, m.web_field_id, m.sync, m.reserve,
-                                                 m.max_qty)
-                                  for m in mapped.values() if m.product_id in pulled})
+                           known={pid: (m.qoh, m.web_field_id, m.sync, m.reserve, m.max_qty)
+                                  for pid, m in ((pid, by_pid[pid]) for pid, _s, _q in pulls)})
     for entry, r in zip(entries, done, strict=True):
         entry["store_qoh"] = r.qoh_after - r.delta  # what the store had, under the lock
 

@@ -104,22 +104,22 @@ class Mapped(NamedTuple):
     product_id: int
     sku: str  # the store's SKU
     qoh: int  # the store's QOH when read
-    sync: bool  # the item's web field "sync" for this cart
+    sync: bool  # the item's web field "sync" for this cart (1/0 on SQLite)
     reserve: int
     max_qty: int | None
     web_field_id: int | None  # the item's web field for this cart, when it has one
     last_cart_qoh: int | None  # what the cart was last seen showing
     cart_item_id: str  # the cart's own id, when known
-    seen: bool  # the cart was ever seen showing the item
+    seen: int  # 1: the cart was ever seen showing the item
 
 
-_MAPPED = ("p.id, p.sku, p.qoh, w.sync, w.reserve, w.max_qty, w.id, w.last_cart_qoh, "
-           "w.cart_item_id, CASE WHEN w.last_cart_seen_at IS NULL THEN 0 ELSE 1 END")
-
-
-def _mapped(pid, sku, qoh, sync, reserve, max_qty, wid, last, item, seen) -> Mapped:
-    return Mapped(pid, sku, qoh, True if sync is None else bool(sync), reserve or 0, max_qty,
-                  wid, last, item or "", bool(seen))
+def _columns(raw: Raw) -> str:
+    """The columns of a Mapped, in order, with its defaults for a product that has no
+    web field for the cart."""
+    yes = "TRUE" if raw.postgres else "1"
+    return (f"p.id, p.sku, p.qoh, COALESCE(w.sync, {yes}), COALESCE(w.reserve, 0), w.max_qty, "
+            "w.id, w.last_cart_qoh, COALESCE(w.cart_item_id, ''), "
+            "CASE WHEN w.last_cart_seen_at IS NULL THEN 0 ELSE 1 END")
 
 
 def map_cart_skus(session: Session, cart_id: int, cart_skus: Iterable[str]) -> dict[str, Mapped]:
@@ -132,20 +132,21 @@ def map_cart_skus(session: Session, cart_id: int, cart_skus: Iterable[str]) -> d
     out: dict[str, Mapped] = {}
     session.flush()
     raw = Raw(session)
+    columns, make = _columns(raw), Mapped._make
     for cond, params in raw.where_in("w.cart_sku", wanted):
         for cart_sku, *row in raw.all(
-                f"SELECT w.cart_sku, {_MAPPED} FROM web_fields w "
+                f"SELECT w.cart_sku, {columns} FROM web_fields w "
                 "JOIN products p ON p.id = w.product_id "
                 f"WHERE w.cart_id = ? AND {cond}", (cart_id, *params)):
-            out[cart_sku] = _mapped(*row)
+            out[cart_sku] = make(row)
     for cond, params in raw.where_in("p.sku", wanted):
         for row in raw.all(
-                f"SELECT {_MAPPED} FROM products p "
+                f"SELECT {columns} FROM products p "
                 "LEFT JOIN web_fields w ON w.product_id = p.id AND w.cart_id = ? "
                 f"WHERE {cond} AND (w.cart_sku IS NULL OR w.cart_sku = '' "
                 "OR w.cart_sku = p.sku)", (cart_id, *params)):
             if row[1] not in out:
-                out[row[1]] = _mapped(*row)
+                out[row[1]] = make(row)
     return out
 
 
