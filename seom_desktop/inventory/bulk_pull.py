@@ -11,16 +11,15 @@ should show something else. A product given twice is handled twice, in order.
 
 The products are locked first (SELECT ... FOR UPDATE in id order on PostgreSQL, so a
 concurrent adjustment waits and is not lost; on SQLite the write transaction already
-holds the lock). Everything goes as plain SQL to the driver (`store.raw`): the reads as
-IN lists, the writes as executemany UPDATEs and INSERTs, except the INSERTs on
-PostgreSQL, one `unnest` of column arrays a slice (see `_insert`, `_insert_unnest`).
+holds the lock). Everything goes as plain SQL to the driver (`store.raw`), each read and
+each write one statement for all the items (their values as one JSON array on SQLite,
+as column arrays on PostgreSQL).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from seom_desktop.inventory.actor import Actor
@@ -39,18 +38,12 @@ from seom_desktop.store.models import (
     utcnow,
 )
 from seom_desktop.store.params import get_param
-from seom_desktop.store.raw import Raw
+from seom_desktop.store.raw import Raw, insert_rows, update_rows
 
-SLICE = 1000  # rows per statement (ids in an IN list, rows of a multi-row INSERT)
 REASON = "Get QOH From Website"
 
 _P, _L, _S, _W = (Product.__table__, LedgerEntry.__table__, StackRow.__table__,
                   WebField.__table__)
-
-
-def _slices(seq: Sequence, size: int = SLICE) -> Iterator[Sequence]:
-    for i in range(0, len(seq), size):
-        yield seq[i:i + size]
 
 
 def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int, str, int]],
@@ -83,24 +76,21 @@ def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int
     for pid, sku, _q in items:
         if pid not in qoh:
             raise UnknownSKUError(f"unknown SKU {sku!r}")
-    now = utcnow()
     synch = bool(get_param(session, "SynchQOH"))
-    cart_sync = bool((raw.all("SELECT sync FROM carts WHERE id = ?", (cart_id,)) or [(0,)])[0][0])
+    cart_sync = bool((raw.one("SELECT sync FROM carts WHERE id = ?", (cart_id,)) or (0,))[0])
     others, off = _other_carts(raw, cart_id, pids) if synch else ([], set())
     # pid -> (web field id or None, sync, reserve, max shown)
     origin = ({pid: known[pid][1:] for pid in pids} if known is not None
               else _origin_fields(raw, cart_id, pids))
 
     # Every item in turn, in memory: ledger rows, then the stack rows that point at them.
-    at = raw.value(_P.c.updated_at, now)
-    ledger: list[tuple] = []  # the rows as the driver takes them (_LEDGER_COLUMNS)
+    ledger: list[tuple[int, int, int]] = []  # (product id, delta, qoh after)
     stack: list[tuple[int, int, int, int]] = []  # (index of the ledger row, cart, product, delta)
     seen: dict[int, int] = {}  # pid -> what the origin cart shows now
     correct = synch and cart_sync  # the origin cart may need a correction
-    user, ws = actor.user, actor.workstation
     for i, (pid, _sku, new) in enumerate(items):
         delta, qoh[pid] = new - qoh[pid], new
-        ledger.append((pid, delta, new, PULLED, REASON, "", cart_id, user, ws, at))
+        ledger.append((pid, delta, new))
         seen[pid] = new
         if not (delta and synch):
             continue
@@ -112,13 +102,20 @@ def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int
                 and shaped_qoh(new, wf[2] or 0, wf[3]) != new):
             stack.append((i, cart_id, pid, delta))
 
-    raw.many("UPDATE products SET qoh = ?, updated_at = ? WHERE id = ?",
-             [(qoh[pid], at, pid) for pid in pids])
-    ledger_ids = _insert(session, _L, _LEDGER_COLUMNS, ledger)
-    stack_ids = _insert(session, _S, _STACK_COLUMNS, [
-        (cid, pid, delta, ledger_ids[i], ws, PENDING, 0, at, "", "", None, at, at, None)
-        for i, cid, pid, delta in stack])
-    _remember(raw, cart_id, origin, seen, at, update=not seen_recorded)
+    at = raw.value(_P.c.updated_at, utcnow())
+    update_rows(raw, _P, ("qoh",), [(pid, qoh[pid]) for pid in pids], {"updated_at": at})
+    ledger_ids = insert_rows(raw, _L, ("product_id", "delta", "qoh_after"), ledger, {
+        "source": PULLED, "reason": REASON, "reference": "", "origin_cart_id": cart_id,
+        "user": actor.user, "workstation": actor.workstation, "created_at": at})
+    stack_ids = insert_rows(
+        raw, _S, ("cart_id", "product_id", "change", "ledger_id"),
+        [(cid, pid, delta, ledger_ids[i]) for i, cid, pid, delta in stack],
+        # every other column given (what a new StackRow gets): no default runs per row
+        {"origin_workstation": actor.workstation, "state": PENDING, "attempts": 0,
+         "next_attempt_at": at, "last_response": "", "claimed_by": "", "claimed_until": None,
+         "created_at": at, "updated_at": at, "sent_at": None})
+    if not seen_recorded:
+        _remember(raw, cart_id, origin, seen, at)
     _wake_failed(raw, cart_id, pids, at)
     if stack:
         _mark_enqueued(session)
@@ -132,119 +129,60 @@ def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int
 
 
 _NO_FIELD = (None, True, 0, None)  # an item with no web field for the cart
-_LEDGER_COLUMNS = ("product_id", "delta", "qoh_after", "source", "reason", "reference",
-                   "origin_cart_id", "user", "workstation", "created_at")
-# Every column given (the defaults a new StackRow gets): no default runs per row.
-_STACK_COLUMNS = ("cart_id", "product_id", "change", "ledger_id", "origin_workstation", "state",
-                  "attempts", "next_attempt_at", "last_response", "claimed_by", "claimed_until",
-                  "created_at", "updated_at", "sent_at")
 
 
 def _lock(raw: Raw, pids: list[int]) -> dict[int, int]:
     """product id -> QOH, the rows locked in id order (on SQLite the write transaction
     already holds the database lock)."""
+    cond, params = raw.in_values("id", pids)
     lock = " FOR UPDATE" if raw.postgres else ""
-    out: dict[int, int] = {}
-    for cond, params in raw.where_in("id", pids):
-        out.update(raw.all(f"SELECT id, qoh FROM products WHERE {cond} ORDER BY id{lock}",
-                           params))
-    return out
+    return {pid: q for pid, q in raw.select(
+        "id, qoh", f"FROM products WHERE {cond} ORDER BY id{lock}", params)}
 
 
 def _other_carts(raw: Raw, cart_id: int,
                  pids: list[int]) -> tuple[list[int], set[tuple[int, int]]]:
     """The synced carts other than the origin (id order), and the (product, cart) pairs
     among them whose web field says no sync."""
-    others = [cid for (cid,) in raw.all("SELECT id FROM carts WHERE sync = ? AND id != ? "
-                                        "ORDER BY id", (raw.value(Cart.__table__.c.sync, True),
-                                                        cart_id))]
-    off: set[tuple[int, int]] = set()
-    if others:
-        no = raw.value(_W.c.sync, False)
-        for cond, params in raw.where_in("product_id", pids):
-            off.update(raw.all(
-                f"SELECT product_id, cart_id FROM web_fields WHERE sync = ? AND {cond} "
-                f"AND cart_id IN ({','.join('?' * len(others))})", (no, *params, *others)))
-    return others, off
+    others = [cid for (cid,) in raw.select(
+        "id", "FROM carts WHERE sync = ? AND id != ? ORDER BY id",
+        (raw.value(Cart.__table__.c.sync, True), cart_id))]
+    if not others:
+        return others, set()
+    cond, params = raw.in_values("product_id", pids)
+    return others, {(pid, cid) for pid, cid in raw.select(
+        "product_id, cart_id", f"FROM web_fields WHERE sync = ? AND {cond} "
+        f"AND cart_id IN ({','.join('?' * len(others))})",
+        (raw.value(_W.c.sync, False), *params, *others))}
 
 
-def _origin_fields(raw: Raw, cart_id: int, pids: list[int]) -> dict[int, list]:
-    out: dict[int, list] = {}
-    for cond, params in raw.where_in("product_id", pids):
-        for wid, pid, sync, reserve, max_qty in raw.all(
-                "SELECT id, product_id, sync, reserve, max_qty FROM web_fields "
-                f"WHERE cart_id = ? AND {cond}", (cart_id, *params)):
-            out[pid] = (wid, bool(sync), reserve or 0, max_qty)
-    return out
+def _origin_fields(raw: Raw, cart_id: int, pids: list[int]) -> dict[int, tuple]:
+    cond, params = raw.in_values("product_id", pids)
+    return {pid: (wid, bool(sync), reserve or 0, max_qty)
+            for wid, pid, sync, reserve, max_qty in raw.select(
+                "id, product_id, sync, reserve, max_qty",
+                f"FROM web_fields WHERE cart_id = ? AND {cond}", (cart_id, *params))}
 
 
 def _wake_failed(raw: Raw, cart_id: int, pids: list[int], at) -> None:
     """The origin cart's failed rows for these products are due now."""
-    failed = sorted({pid for (pid,) in raw.all(
-        "SELECT product_id FROM web_stack WHERE state = ? AND cart_id = ?", (FAILED, cart_id))}
+    failed = sorted({pid for (pid,) in raw.select(
+        "product_id", "FROM web_stack WHERE state = ? AND cart_id = ?", (FAILED, cart_id))}
         .intersection(pids))
-    for cond, params in raw.where_in("product_id", failed):
+    if failed:
+        cond, params = raw.in_values("product_id", failed)
         raw.run(f"UPDATE web_stack SET next_attempt_at = ?, updated_at = ? "
                 f"WHERE cart_id = ? AND state = ? AND {cond}", (at, at, cart_id, FAILED, *params))
 
 
-def _insert(session: Session, table, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
-    """INSERTs of `rows` (values in the order of `columns`, as the driver takes them);
-    the new ids in the order of `rows`."""
-    if not rows:
-        return []
-    raw = Raw(session)
-    if raw.postgres:
-        return _insert_unnest(session, table, [dict(zip(columns, r, strict=True)) for r in rows])
-    q = raw.dialect.identifier_preparer
-    # SQLite does not promise the order of RETURNING rows. The write transaction holds
-    # the database lock and a new rowid is above every rowid there is: rows inserted
-    # now get increasing ids, in their order.
-    before = raw.all(f"SELECT max(id) FROM {q.format_table(table)}")[0][0] or 0
-    raw.many(f"INSERT INTO {q.format_table(table)} ({', '.join(q.quote(c) for c in columns)}) "
-             f"VALUES ({', '.join('?' * len(columns))})", rows)
-    ids = [i for (i,) in raw.all(f"SELECT id FROM {q.format_table(table)} WHERE id > ? "
-                                 "ORDER BY id", (before,))]
-    if len(ids) != len(rows):
-        raise RuntimeError(f"{table.name}: {len(rows)} rows inserted, {len(ids)} new ids found")
-    return ids
-
-
-def _insert_unnest(session: Session, table, rows: list[dict]) -> list[int]:
-    """PostgreSQL: one INSERT ... SELECT FROM unnest(one array per column) WITH ORDINALITY
-    ORDER BY it, a slice a statement. The rows are inserted in that order, so the
-    sequence gives them increasing ids: the returned ids, sorted, are in the order of
-    `rows`. (SQLAlchemy's own ordered multi-row INSERT sends one named parameter per value,
-    which the driver then spends most of the time parsing.)"""
-    dialect = session.get_bind().dialect
-    q = dialect.identifier_preparer
-    cols = list(rows[0])
-    casts = ", ".join(f"CAST(:a{i} AS {table.c[c].type.compile(dialect=dialect)}[])"
-                      for i, c in enumerate(cols))
-    names = ", ".join(f"c{i}" for i in range(len(cols)))
-    stmt = text(f"INSERT INTO {q.format_table(table)} ({', '.join(q.quote(c) for c in cols)}) "
-                f"SELECT {names} FROM unnest({casts}) WITH ORDINALITY AS u({names}, n) "
-                f"ORDER BY n RETURNING {q.quote('id')}")
-    ids: list[int] = []
-    for chunk in _slices(rows):
-        got = sorted(session.execute(stmt, {f"a{i}": [r[c] for r in chunk]
-                                            for i, c in enumerate(cols)}).scalars())
-        if len(got) != len(chunk):
-            raise RuntimeError(f"{table.name}: {len(chunk)} rows inserted, {len(got)} ids")
-        ids.extend(got)
-    return ids
-
-
 def _remember(raw: Raw, cart_id: int, origin: dict[int, tuple], seen: dict[int, int],
-              at, *, update: bool) -> None:
-    """The origin cart shows what it was read to show; a missing web field is made.
-    (`update` False: `record_seen_many` did both already.)"""
-    if not update:
-        return
+              at) -> None:
+    """The origin cart shows what it was read to show; a missing web field is made."""
     have = {pid: (origin.get(pid) or _NO_FIELD)[0] for pid in seen}
-    raw.many("UPDATE web_fields SET last_cart_qoh = ?, last_cart_seen_at = ? WHERE id = ?",
-             [(q, at, have[pid]) for pid, q in seen.items() if have[pid] is not None])
-    yes = raw.value(_W.c.sync, True)
-    raw.many("INSERT INTO web_fields (cart_id, product_id, sync, reserve, attempted_qoh, "
-             "last_cart_qoh, last_cart_seen_at) VALUES (?, ?, ?, 0, '', ?, ?)",
-             [(cart_id, pid, yes, q, at) for pid, q in seen.items() if have[pid] is None])
+    update_rows(raw, _W, ("last_cart_qoh",),
+                [(have[pid], q) for pid, q in seen.items() if have[pid] is not None],
+                {"last_cart_seen_at": at})
+    insert_rows(raw, _W, ("product_id", "last_cart_qoh"),
+                [(pid, q) for pid, q in seen.items() if have[pid] is None],
+                {"cart_id": cart_id, "sync": raw.value(_W.c.sync, True), "reserve": 0,
+                 "attempted_qoh": "", "last_cart_seen_at": at})

@@ -132,7 +132,7 @@ def record_seen_many(session: Session, cart_id: int,
     `known`: product id -> (web field id, last cart qoh, item id, ever seen) as read in
     this transaction (web field id None: it has none), for the products it holds; the
     others are read here."""
-    from seom_desktop.store.raw import Raw
+    from seom_desktop.store.raw import Raw, insert_rows, update_rows
 
     if not seen:
         return
@@ -148,25 +148,26 @@ def record_seen_many(session: Session, cart_id: int,
     if known:
         found.update((pid, k) for pid, k in known.items() if pid in final and k[0] is not None)
     unknown = [pid for pid in final if known is None or pid not in known]
-    for cond, params in raw.where_in("product_id", unknown):
-        for wid, pid, last, item, ever in raw.all(
-                "SELECT id, product_id, last_cart_qoh, cart_item_id, "
-                "CASE WHEN last_cart_seen_at IS NULL THEN 0 ELSE 1 END FROM web_fields "
-                f"WHERE cart_id = ? AND {cond}", (cart_id, *params)):
+    if unknown:
+        cond, params = raw.in_values("product_id", unknown)
+        for wid, pid, last, item, ever in raw.select(
+                "id, product_id, last_cart_qoh, cart_item_id, "
+                "CASE WHEN last_cart_seen_at IS NULL THEN 0 ELSE 1 END",
+                f"FROM web_fields WHERE cart_id = ? AND {cond}", (cart_id, *params)):
             found[pid] = (wid, last, item, ever)
-    at = raw.value(WebField.__table__.c.last_cart_seen_at, utcnow())
+    t = WebField.__table__
+    at = raw.value(t.c.last_cart_seen_at, utcnow())
     new, changed = [], []
     for pid, (qoh, item) in final.items():
         have = found.get(pid)
         if have is None:
-            new.append((cart_id, pid, qoh, at, item or None))
+            new.append((pid, qoh, item or None))
         elif have[1] != qoh or (item and item != have[2]) or not have[3]:
-            changed.append((qoh, at, item or have[2], have[0]))
-    raw.many("INSERT INTO web_fields (cart_id, product_id, sync, reserve, attempted_qoh, "
-             "last_cart_qoh, last_cart_seen_at, cart_item_id) VALUES (?, ?, "
-             f"{'TRUE' if raw.postgres else '1'}, 0, '', ?, ?, ?)", new)
-    raw.many("UPDATE web_fields SET last_cart_qoh = ?, last_cart_seen_at = ?, cart_item_id = ? "
-             "WHERE id = ?", changed)
+            changed.append((have[0], qoh, item or have[2]))
+    insert_rows(raw, t, ("product_id", "last_cart_qoh", "cart_item_id"), new,
+                {"cart_id": cart_id, "sync": raw.value(t.c.sync, True), "reserve": 0,
+                 "attempted_qoh": "", "last_cart_seen_at": at})
+    update_rows(raw, t, ("last_cart_qoh", "cart_item_id"), changed, {"last_cart_seen_at": at})
 
 
 # --- many products of one cart at once (the stack's batches) ------------------------------

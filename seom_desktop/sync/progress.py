@@ -133,20 +133,21 @@ def map_cart_skus(session: Session, cart_id: int, cart_skus: Iterable[str]) -> d
     session.flush()
     raw = Raw(session)
     columns, make = _columns(raw), Mapped._make
-    for cond, params in raw.where_in("w.cart_sku", wanted):
-        for cart_sku, *row in raw.all(
-                f"SELECT w.cart_sku, {columns} FROM web_fields w "
-                "JOIN products p ON p.id = w.product_id "
-                f"WHERE w.cart_id = ? AND {cond}", (cart_id, *params)):
-            out[cart_sku] = make(row)
-    for cond, params in raw.where_in("p.sku", wanted):
-        for row in raw.all(
-                f"SELECT {columns} FROM products p "
-                "LEFT JOIN web_fields w ON w.product_id = p.id AND w.cart_id = ? "
-                f"WHERE {cond} AND (w.cart_sku IS NULL OR w.cart_sku = '' "
-                "OR w.cart_sku = p.sku)", (cart_id, *params)):
-            if row[1] not in out:
-                out[row[1]] = make(row)
+    if not wanted:
+        return out
+    cond, params = raw.in_values("w.cart_sku", wanted)
+    for cart_sku, *row in raw.select(
+            f"w.cart_sku, {columns}", "FROM web_fields w JOIN products p ON p.id = w.product_id "
+            f"WHERE w.cart_id = ? AND {cond}", (cart_id, *params)):
+        out[cart_sku] = make(row)
+    cond, params = raw.in_values("p.sku", wanted)
+    for row in raw.select(
+            columns, "FROM products p "
+            "LEFT JOIN web_fields w ON w.product_id = p.id AND w.cart_id = ? "
+            f"WHERE {cond} AND (w.cart_sku IS NULL OR w.cart_sku = '' "
+            "OR w.cart_sku = p.sku)", (cart_id, *params)):
+        if row[1] not in out:
+            out[row[1]] = make(row)
     return out
 
 
