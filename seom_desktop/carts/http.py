@@ -18,6 +18,8 @@ from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from requests.utils import get_environ_proxies
 
 from seom_desktop import __version__
 from seom_desktop.carts.base import (
@@ -34,6 +36,7 @@ from seom_desktop.carts.base import (
 USER_AGENT = f"seom-desktop/{__version__}"
 REDACTED = "***"
 MAX_MESSAGE = 300
+POOL_SIZE = 10  # connections kept per host (more than the requests a listing has in flight)
 
 
 def is_loopback(host: str) -> bool:
@@ -145,19 +148,22 @@ def retry_after_seconds(value: str | None, default: float = 1.0) -> float:
 class PageGuard:
     """Keeps a listing from running forever on a cart that answers the same page again
     (a cursor or offset it ignores, a page count that never ends): `repeated(page)` says
-    whether a page equals the one before; more than `limit` pages raises."""
+    whether a page equals the one before; more than `limit` pages raises. A page is its
+    parsed objects, or the raw bytes of its answer (cheaper: no re-encoding)."""
 
     def __init__(self, name: str, what: str, limit: int = 100_000):
         self.name, self.what, self.limit = name, what, limit
         self.pages = 0
-        self._last: str | None = None
+        self._last: str | bytes | None = None
 
     def repeated(self, page: Any) -> bool:
         self.pages += 1
         if self.pages > self.limit:
             raise BadResponseError(f"{self.name}: {self.what} never ends "
                                    f"(more than {self.limit:,} pages)")
-        mark = json.dumps(page, sort_keys=True, default=str)
+        # A raw answer body is compared as it is (an identical page is identical bytes);
+        # a parsed page by its canonical JSON.
+        mark = page if isinstance(page, bytes) else json.dumps(page, sort_keys=True, default=str)
         same, self._last = mark == self._last, mark
         return same
 
@@ -185,10 +191,22 @@ class HttpClient:
         self.config = config
         self.base_url = check_url(config.url)
         self.redact = Redactor(config.secrets())
+        own = session is None
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.verify = check_ca_bundle(config.ca_bundle, config.name) or True
         self.timeout = (config.connect_timeout, config.read_timeout)
+        # The environment's proxies (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, with NO_PROXY
+        # honoured) are read once, for this cart's URL, instead of on every request (with
+        # trust_env on, requests re-reads the environment and ~/.netrc each time, which
+        # costs more than the rest of a request to a nearby cart).
+        self._env = self.session.trust_env
+        self.proxies = get_environ_proxies(self.base_url) if self._env else {}
+        self.session.trust_env = False
+        if own:  # listings read a few pages at once (carts/paging.py): keep a connection each
+            adapter = HTTPAdapter(pool_connections=POOL_SIZE, pool_maxsize=POOL_SIZE)
+            self.session.mount("https://", adapter)
+            self.session.mount("http://", adapter)
 
     def close(self) -> None:
         self.session.close()
@@ -210,6 +228,12 @@ class HttpClient:
         # Given per request, so that no environment variable (REQUESTS_CA_BUNDLE,
         # CURL_CA_BUNDLE) replaces the cart's own CA bundle; never False.
         kwargs["verify"] = self.session.verify or True
+        if self._env and "proxies" not in kwargs:
+            # (a URL off the cart's own base, rare, is judged on its own against NO_PROXY)
+            proxies = (self.proxies if url.startswith(self.base_url + "/")
+                       or url == self.base_url else get_environ_proxies(url))
+            if proxies:  # (an empty dict would only cost requests a merge)
+                kwargs["proxies"] = proxies
         name = self.config.name
         try:
             resp = self.session.request(method, url, **kwargs)
@@ -239,7 +263,7 @@ class HttpClient:
 
     def json(self, resp: requests.Response, *, write: bool = False) -> Any:
         """The response body as JSON; an HTML page or malformed JSON raises."""
-        text = resp.text
+        text = _text(resp)
         try:
             return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
         except (ValueError, RecursionError):
@@ -272,6 +296,18 @@ class HttpClient:
 
     def _why(self, exc: Exception) -> str:
         return self.redact(_short(type(exc).__name__ + ": " + str(exc)))
+
+
+def _text(resp: requests.Response) -> str:
+    """resp.text, without its costs when the body is declared (or JSON, hence) UTF-8 and
+    is valid UTF-8: the same string; anything else goes through resp.text as before."""
+    encoding = resp.encoding
+    if encoding is not None and encoding.lower() in ("utf-8", "utf8"):
+        try:
+            return resp.content.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return resp.text
 
 
 def _no_constant(name: str) -> Any:

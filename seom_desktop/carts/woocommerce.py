@@ -24,9 +24,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import requests
 
@@ -51,6 +50,7 @@ from seom_desktop.carts.base import (
     UnknownItemError,
 )
 from seom_desktop.carts.http import HttpClient, PageGuard
+from seom_desktop.carts.paging import ordered_pages
 from seom_desktop.carts.parse import as_int as _int
 from seom_desktop.carts.parse import parse_utc
 from seom_desktop.carts.woocommerce_query import (
@@ -61,6 +61,8 @@ from seom_desktop.carts.woocommerce_query import (
 )
 
 NOT_TRACKED = "does not track stock (manage_stock is off)"
+_MANAGE = (True, False, "parent")  # the manage_stock values an item may show
+_TRACKED = (True, "parent")
 
 
 def error_words(resp: requests.Response) -> str:
@@ -78,11 +80,15 @@ def error_words(resp: requests.Response) -> str:
     return f"{msg} [{code}]" if isinstance(code, str) and code else msg
 
 
+class _Page(NamedTuple):
+    rows: list[dict[str, Any]]
+    total: int | None  # X-WP-TotalPages, when given
+    body: bytes  # the raw answer (PageGuard compares pages by it)
 
 
-@dataclass(frozen=True)
-class _Where:
-    """Where one SKU's stock lives. manage: True, False, "parent", or None (not known)."""
+class _Where(NamedTuple):
+    """Where one SKU's stock lives. manage: True, False, "parent", or None (not known).
+    (A NamedTuple: one is made for every item listed.)"""
 
     item_id: str
     manage: bool | str | None
@@ -134,39 +140,53 @@ class WooCommerceConnector:
     def _bad(self, what: str) -> BadResponseError:
         return BadResponseError(self.http.redact(f"{self.config.name}: {what}"))
 
+    def _page(self, path: str, params: dict[str, Any], page: int) -> _Page:
+        """One page of a listing: its objects, its X-WP-TotalPages and its raw body."""
+        data, resp = self._get(path, {**params, "page": page, "per_page": PER_PAGE})
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            raise self._bad(f"{path} page {page} is not a list of objects")
+        return _Page(data, _int(resp.headers.get("X-WP-TotalPages", "")), resp.content)
+
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        page = 1
+        """Every object of a listing, page by page in order. Once a page says how many
+        pages there are, the next ones are read a few at a time (carts/paging.py)."""
         guard = PageGuard(self.config.name, path, MAX_PAGES)
-        while True:
-            data, resp = self._get(path, {**params, "page": page, "per_page": PER_PAGE})
-            if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-                raise self._bad(f"{path} page {page} is not a list of objects")
-            if data:
-                guard.check(data)
-            yield from data
-            total_pages = _int(resp.headers.get("X-WP-TotalPages", ""))
-            done = page >= total_pages if total_pages is not None else len(data) < PER_PAGE
-            if done or not data:
-                return
-            page += 1
+
+        def follow(n: int, page: _Page) -> int:
+            if not page.rows:
+                return 0
+            if page.total is None:  # no page count: a short page is the last
+                return 0 if len(page.rows) < PER_PAGE else n + 1
+            return 0 if n >= page.total else page.total
+
+        for page in ordered_pages(lambda n: self._page(path, params, n), follow,
+                                  name=f"woo-{path.strip('/').split('/')[0]}"):
+            if page.rows:
+                guard.check(page.body)
+            yield from page.rows
 
     def _item(self, row: dict[str, Any], parent_id: int = 0) -> CartItem:
-        """A CartItem from a product or variation object; remembers where its stock lives."""
-        ident = _int(row.get("id"))
-        sku, name, manage = row.get("sku") or "", row.get("name") or "", row.get("manage_stock")
+        """A CartItem from a product or variation object; remembers where its stock lives.
+        (Run once per item listed: plain ints, the common case, skip the general parser.)"""
+        get = row.get
+        ident = get("id")
+        if type(ident) is not int:
+            ident = _int(ident)
+        sku, name, manage = get("sku") or "", get("name") or "", get("manage_stock")
         if ident is None or not isinstance(sku, str) or not isinstance(name, str):
             raise self._bad("an item has no integer id or a non-text sku/name")
-        if manage not in (True, False, "parent"):
+        if manage not in _MANAGE:
             raise self._bad(f"item {ident} has manage_stock {manage!r}")
-        if not parent_id and row.get("type") == "variation":
-            parent_id = _int(row.get("parent_id")) or 0
+        if not parent_id and get("type") == "variation":
+            parent_id = _int(get("parent_id")) or 0
             if not parent_id:
                 raise self._bad(f"variation {ident} has no parent_id")
-        raw_qty = row.get("stock_quantity")
-        qty = _int(raw_qty)
-        if raw_qty is not None and qty is None:
-            raise self._bad(f"item {ident} has stock_quantity {raw_qty!r}")
-        tracked = manage in (True, "parent")
+        qty = raw_qty = get("stock_quantity")
+        if raw_qty is not None and type(raw_qty) is not int:
+            qty = _int(raw_qty)
+            if qty is None:
+                raise self._bad(f"item {ident} has stock_quantity {raw_qty!r}")
+        tracked = manage in _TRACKED
         item_id = f"{parent_id}/{ident}" if parent_id else str(ident)
         if sku:
             self._where[sku] = _Where(item_id, manage, parent_id)

@@ -188,19 +188,29 @@ class WooCommerceEmulator(Emulator):
     def _gmt(when: datetime) -> str:
         return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
-    def _json(self, obj: dict[str, Any], *, as_product: bool = True) -> dict[str, Any]:
-        """A product, or a variation (as /products shows it, or as /variations does)."""
+    def _json(self, obj: dict[str, Any], *, as_product: bool = True,
+              fields: frozenset[str] | None = None) -> dict[str, Any]:
+        """A product, or a variation (as /products shows it, or as /variations does).
+        With `fields` (WordPress's `_fields`), only those are built, in the same order."""
         manage, qty = self._stock(obj)
+        if fields is None or "date_created" in fields or "date_created_gmt" in fields:
+            created = obj["date_created"]
+            local, gmt = self._local(created), self._gmt(created)
+        else:
+            local = gmt = ""  # not asked for: dropped below, not formatted (two strftimes)
         data = {"id": obj["id"], "name": obj["name"], "sku": obj["sku"], "status": "publish",
-                "date_created": self._local(obj["date_created"]),
-                "date_created_gmt": self._gmt(obj["date_created"]),
+                "date_created": local, "date_created_gmt": gmt,
                 "manage_stock": manage, "stock_quantity": qty, "backorders": "no",
                 "stock_status": "instock" if not manage or (qty or 0) > 0 else "outofstock"}
         if "parent_id" not in obj:
-            data.update(type=obj["type"], parent_id=0, variations=list(obj["variations"]))
+            data["type"], data["parent_id"] = obj["type"], 0
+            data["variations"] = list(obj["variations"])
         elif as_product:
-            data.update(type="variation", parent_id=obj["parent_id"])
-        return data
+            data["type"], data["parent_id"] = "variation", obj["parent_id"]
+        return data if fields is None else {k: v for k, v in data.items() if k in fields}
+
+    def _product(self, obj: dict[str, Any], fields: frozenset[str] | None) -> dict[str, Any]:
+        return self._json(obj, fields=fields)
 
     # --- HTTP --------------------------------------------------------------------------
     ROUTES = [
@@ -274,13 +284,15 @@ class WooCommerceEmulator(Emulator):
         headers = {"X-WP-Total": str(len(ordered)), "X-WP-TotalPages": str(pages)}
         query = {k: v[-1] for k, v in req.query.items()
                  if k not in ("page", "consumer_key", "consumer_secret")}
-        links = [f'<{req.path}?{urlencode({**query, "page": n})}>; rel="{rel}"'
+        base = f"{req.path}?{urlencode(query)}&" if query else f"{req.path}?"  # then page=n
+        links = [f'<{base}page={n}>; rel="{rel}"'
                  for rel, n, show in (("prev", min(page - 1, max(pages, 1)), page > 1),
                                       ("next", page + 1, pages > page)) if show]
         if links:
             headers["Link"] = ", ".join(links)
         fields = _fields(req)
-        rows = [_only(render(o), fields) for o in ordered[(page - 1) * per_page: page * per_page]]
+        keep = frozenset(fields) if fields is not None else None
+        rows = [render(o, keep) for o in ordered[(page - 1) * per_page: page * per_page]]
         return Response.json(rows, headers=headers)
 
     @staticmethod
@@ -298,11 +310,11 @@ class WooCommerceEmulator(Emulator):
         if sku:  # exact SKUs, products and variations alike
             wanted = set(sku.split(",")) | ({sku} if "," in sku else set())
             found = [self._skus[s] for s in wanted if s in self._skus]
-            return self._collection(req, found, self._json)
+            return self._collection(req, found, self._product)
         kind = req.arg("type") or ""
         return self._collection(req, lambda: [p for p in self.products.values()
                                               if not kind or p["type"] == kind],
-                                self._json, ("products", kind))
+                                self._product, ("products", kind))
 
     def _get_product(self, req: Request, pid: int) -> Response:
         obj = self.products.get(pid) or self.variations.get(pid)
@@ -315,7 +327,8 @@ class WooCommerceEmulator(Emulator):
             return _fail("woocommerce_rest_product_invalid_id", "Invalid ID.", 404)
         found = [self.variations[v] for v in self.products[pid]["variations"]
                  if not req.arg("sku") or self.variations[v]["sku"] == req.arg("sku")]
-        return self._collection(req, found, lambda v: self._json(v, as_product=False))
+        return self._collection(req, found, lambda v, keep: self._json(v, as_product=False,
+                                                                       fields=keep))
 
     def _batch(self, req: Request, pid: int | None = None) -> Response:
         try:
@@ -391,8 +404,8 @@ class WooCommerceEmulator(Emulator):
             if (after is None or when > after) and (before is None or when < before) and (
                     status == "any" or o["status"] in status.split(",")):
                 found.append(o)
-        return self._collection(req, found, lambda o: {
+        return self._collection(req, found, lambda o, keep: _only({
             "id": o["id"], "parent_id": 0, "number": str(o["id"]), "status": o["status"],
             "currency": "USD", "date_created": self._local(o["created"]),
             "date_created_gmt": self._gmt(o["created"]),
-            "line_items": [dict(li) for li in o["line_items"]]})
+            "line_items": [dict(li) for li in o["line_items"]]}, keep))
