@@ -48,7 +48,8 @@ _P, _L, _S, _W = (Product.__table__, LedgerEntry.__table__, StackRow.__table__,
 
 def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int, str, int]],
                     actor: Actor, seen_recorded: bool = False,
-                    known: Mapping[int, tuple] | None = None) -> list[ChangeResult]:
+                    known_qoh: Mapping[int, int] | None = None,
+                    known_fields: Mapping[int, tuple] | None = None) -> list[ChangeResult]:
     """`pulled_qoh` for each (product id, store SKU, cart QOH) of `items`, in order, from
     cart `cart_id`; one ChangeResult per item. Bad input (a quantity out of range, a
     product that does not exist) raises InventoryError before anything is written.
@@ -57,9 +58,10 @@ def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int
     `record_seen_many`, that the cart shows each item's QOH; the web fields that hold it
     are then not written a second time.
 
-    `known`: product id -> (QOH, web field id or None, sync, reserve, max shown) for
-    every product of `items`, as read in this transaction, so they are not read again.
-    On PostgreSQL the QOH is read again anyway, under the row lock."""
+    `known_qoh` (product id -> QOH) and `known_fields` (product id -> (web field id or
+    None, sync, reserve, max shown) of the origin cart): what the caller read in this
+    transaction for every product of `items`, so it is not read again. On PostgreSQL
+    the QOH is read again anyway, under the row lock."""
     if not all(type(q) is int and -MAX_QOH <= q <= MAX_QOH for _p, _s, q in items):
         items = [(pid, sku, parse_quantity(q, "new QOH")) for pid, sku, q in items]
     if not items:
@@ -67,10 +69,8 @@ def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int
     session.flush()  # what the session holds goes first (the statements below are plain SQL)
     raw = Raw(session)
     pids = sorted({pid for pid, _s, _q in items})
-    if known is not None and not all(pid in known for pid in pids):
-        known = None
-    if known is not None and not raw.postgres:
-        qoh = {pid: known[pid][0] for pid in pids}  # the write transaction holds the lock
+    if known_qoh is not None and not raw.postgres and all(pid in known_qoh for pid in pids):
+        qoh = dict(known_qoh)  # the write transaction holds the database lock
     else:
         qoh = _lock(raw, pids)
     for pid, sku, _q in items:
@@ -80,7 +80,7 @@ def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int
     cart_sync = bool((raw.one("SELECT sync FROM carts WHERE id = ?", (cart_id,)) or (0,))[0])
     others, off = _other_carts(raw, cart_id, pids) if synch else ([], set())
     # pid -> (web field id or None, sync, reserve, max shown)
-    origin = ({pid: known[pid][1:] for pid in pids} if known is not None
+    origin = (known_fields if known_fields is not None and all(pid in known_fields for pid in pids)
               else _origin_fields(raw, cart_id, pids))
 
     # Every item in turn, in memory: ledger rows, then the stack rows that point at them.

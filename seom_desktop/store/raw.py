@@ -34,6 +34,10 @@ from sqlalchemy import Column
 from sqlalchemy.orm import Session
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
 class Raw:
     def __init__(self, session: Session):
         conn = session.connection()  # begins the session's transaction if it has not
@@ -70,7 +74,7 @@ class Raw:
         """(condition, parameters): `column` is one of `values` (ints or texts)."""
         if self.postgres:
             return f"{column} = ANY(?)", (list(values),)
-        return f"{column} IN (SELECT value FROM json_each(?))", (json.dumps(list(values)),)
+        return f"{column} IN (SELECT value FROM json_each(?))", (_json(list(values)),)
 
     def rows_from(self, rows: Sequence[Sequence[Any]], types: Sequence[str]) -> tuple[str, tuple]:
         """(FROM item, parameters): a derived table `v` with columns n (the row's
@@ -84,7 +88,7 @@ class Raw:
             return f"unnest({arrays}) WITH ORDINALITY AS v({names}, n)", columns
         cols = ", ".join(f"json_extract(value, '$[{i}]') AS c{i}" for i in range(len(types)))
         return (f"(SELECT CAST(key AS INTEGER) AS n, {cols} FROM json_each(?)) AS v",
-                (json.dumps(rows),))
+                (_json(rows),))
 
     def value(self, column: Column, v: Any) -> Any:
         """`v` as the driver should get it for `column` (None stays None)."""

@@ -131,6 +131,8 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
     known: dict[int, tuple] = {}  # their state as the mapping read it
     pulls: list[tuple[int, str, int]] = []
     entries: list[dict] = []  # the report's "changed" entries of `pulls`, in step
+    qoh: dict[int, int] = {}  # the pulled products' QOH and web fields as the mapping read them
+    fields: dict[int, tuple] = {}
     report.read += len(items)
     for item in items:
         tracked = item.tracked and item.qoh is not None
@@ -163,14 +165,14 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
         report.changed.append(entry)
         pulls.append((m.product_id, m.sku, item.qoh))
         entries.append(entry)
+        qoh[m.product_id] = m.qoh
+        fields[m.product_id] = (m.web_field_id, m.sync, m.reserve, m.max_qty)
     if not write:
         return
     # What the mapping read in this transaction is not read again.
     record_seen_many(s, cart.id, seen, known=known)
-    by_pid = {m.product_id: m for m in mapped.values()}
     done = pulled_qoh_many(s, cart_id=cart.id, items=pulls, actor=actor, seen_recorded=True,
-                           known={pid: (m.qoh, m.web_field_id, m.sync, m.reserve, m.max_qty)
-                                  for pid, m in ((pid, by_pid[pid]) for pid, _s, _q in pulls)})
+                           known_qoh=qoh, known_fields=fields)
     for entry, r in zip(entries, done, strict=True):
         entry["store_qoh"] = r.qoh_after - r.delta  # what the store had, under the lock
 
