@@ -21,10 +21,12 @@ Since writes are absolute, re-sending after an ambiguous failure is harmless.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
+from itertools import repeat
 from typing import Any, NamedTuple
 
 import requests
@@ -63,6 +65,30 @@ from seom_desktop.carts.woocommerce_query import (
 NOT_TRACKED = "does not track stock (manage_stock is off)"
 _MANAGE = (True, False, "parent")  # the manage_stock values an item may show
 _TRACKED = (True, "parent")
+_NOT_SIMPLE = ("variable", "grouped", "external")
+_new_where = tuple.__new__  # a _Where without NamedTuple's Python-level __new__ (per item)
+
+
+def _plain_cart_item(sku: str, qoh: int | None, item_id: str, name: str,
+                     tracked: bool) -> CartItem:
+    """CartItem(...) at half the cost: a frozen dataclass's __init__ sets each field
+    through object.__setattr__; its fields are its __dict__, set here at once. Used only
+    when CartItem is such a plain dataclass (checked below), else the ordinary way."""
+    item = _object_new(CartItem)
+    _object_setattr(item, "__dict__", {"sku": sku, "qoh": qoh, "item_id": item_id,
+                                        "name": name, "tracked": tracked})
+    return item
+
+
+_object_new, _object_setattr = object.__new__, object.__setattr__
+_cart_item = (_plain_cart_item
+              if (not hasattr(CartItem, "__slots__") and not hasattr(CartItem, "__post_init__")
+                  and [f.name for f in dataclasses.fields(CartItem)]
+                  == ["sku", "qoh", "item_id", "name", "tracked"]
+                  and _plain_cart_item("s", 1, "2", "n", True) == CartItem("s", 1, "2", "n", True)
+                  and vars(_plain_cart_item("s", None, "", "", False))
+                  == vars(CartItem("s", None, "", "", False)))
+              else CartItem)
 
 
 def error_words(resp: requests.Response) -> str:
@@ -143,12 +169,17 @@ class WooCommerceConnector:
     def _page(self, path: str, params: dict[str, Any], page: int) -> _Page:
         """One page of a listing: its objects, its X-WP-TotalPages and its raw body."""
         data, resp = self._get(path, {**params, "page": page, "per_page": PER_PAGE})
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        if not isinstance(data, list) or not all(map(isinstance, data, repeat(dict))):
             raise self._bad(f"{path} page {page} is not a list of objects")
         return _Page(data, _int(resp.headers.get("X-WP-TotalPages", "")), resp.content)
 
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """Every object of a listing, page by page in order. Once a page says how many
+        """Every object of a listing, page by page in order."""
+        for rows in self._page_rows(path, params):
+            yield from rows
+
+    def _page_rows(self, path: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+        """The objects of each page of a listing, in page order. Once a page says how many
         pages there are, the next ones are read a few at a time (carts/paging.py)."""
         guard = PageGuard(self.config.name, path, MAX_PAGES)
 
@@ -163,11 +194,24 @@ class WooCommerceConnector:
                                   name=f"woo-{path.strip('/').split('/')[0]}"):
             if page.rows:
                 guard.check(page.body)
-            yield from page.rows
+                yield page.rows
 
     def _item(self, row: dict[str, Any], parent_id: int = 0) -> CartItem:
         """A CartItem from a product or variation object; remembers where its stock lives.
-        (Run once per item listed: plain ints, the common case, skip the general parser.)"""
+        (Run once per item listed: the common case, an item managing its own stock with
+        every field of its plain JSON type, is read here; the rest by _any_item.)"""
+        get = row.get
+        ident, sku, name, qty = get("id"), get("sku"), get("name"), get("stock_quantity")
+        if (type(ident) is int and type(sku) is str and type(name) is str and type(qty) is int
+                and get("manage_stock") is True and (parent_id or get("type") != "variation")):
+            item_id = f"{parent_id}/{ident}" if parent_id else str(ident)
+            if sku:
+                self._where[sku] = _new_where(_Where, (item_id, True, parent_id))
+            return _cart_item(sku, qty, item_id, name, True)
+        return self._any_item(row, parent_id)
+
+    def _any_item(self, row: dict[str, Any], parent_id: int = 0) -> CartItem:
+        """_item for any object: fields of other types, or missing, are parsed or refused."""
         get = row.get
         ident = get("id")
         if type(ident) is not int:
@@ -205,24 +249,29 @@ class WooCommerceConnector:
         """Simple products, every variation, and variable parents that manage stock
         themselves (their stock is what "parent" variations show). Items without a SKU,
         grouped and external products (which hold no stock) are left out."""
-        for row in self._pages("/products", {"orderby": "id", "order": "asc",
-                                               "_fields": ITEM_FIELDS}):
-            kind = row.get("type")
-            if kind in ("grouped", "external"):
-                continue
-            item = self._item(row)
-            if kind != "variable":
-                if item.sku:
-                    yield item
-                continue
-            if item.sku and row.get("manage_stock") is True:
-                yield item
-            pid = _int(row.get("id"))
-            for vrow in self._pages(f"/products/{pid}/variations",
-                                   {"orderby": "id", "order": "asc", "_fields": ITEM_FIELDS}):
-                vitem = self._item(vrow, parent_id=pid)
-                if vitem.sku:
-                    yield vitem
+        item_of = self._item
+        for rows in self._page_rows("/products", {"orderby": "id", "order": "asc",
+                                                  "_fields": ITEM_FIELDS}):
+            for row in rows:
+                kind = row.get("type")
+                if kind == "simple" or kind not in _NOT_SIMPLE:
+                    item = item_of(row)
+                    if item.sku:
+                        yield item
+                elif kind == "variable":
+                    yield from self._variable(row, item_of(row))
+                # (grouped and external products hold no stock)
+
+    def _variable(self, row: dict[str, Any], item: CartItem) -> Iterator[CartItem]:
+        """A variable product (when it manages stock itself) and its variations."""
+        if item.sku and row.get("manage_stock") is True:
+            yield item
+        pid = _int(row.get("id"))
+        for vrow in self._pages(f"/products/{pid}/variations",
+                               {"orderby": "id", "order": "asc", "_fields": ITEM_FIELDS}):
+            vitem = self._item(vrow, parent_id=pid)
+            if vitem.sku:
+                yield vitem
 
     def get_items(self, skus: Sequence[str]) -> dict[str, CartItem]:
         wanted = {s for s in skus if s}

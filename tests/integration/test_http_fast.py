@@ -1,0 +1,284 @@
+"""HttpClient's plain GETs go out without requests' per-request machinery (carts/http_fast.py)
+and keep every behaviour of the ordinary path, over real loopback sockets: the listing's
+GETs take that way; the URL is the one requests prepares; the certificate is checked
+against the cart's own CA bundle; 429 with Retry-After, 5xx, an HTML page, a refused
+connection, a reset, gzip bodies, redirects, cookies; the ordinary way for what it does
+not cover (hooks, a proxy)."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import sys
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+import requests
+
+from seom_desktop.carts.base import (
+    BadResponseError,
+    CartConfig,
+    PermanentError,
+    RateLimitedError,
+    RetryableError,
+)
+from seom_desktop.carts.http import HttpClient
+from seom_desktop.carts.woocommerce import WooCommerceConnector
+from seom_desktop.emulators.base import Response
+from seom_desktop.emulators.woocommerce import API, WooCommerceEmulator
+
+KEY, SECRET = "ck_fastget", "cs_fastget"
+LIST = f"GET {API}/products"
+
+
+@pytest.fixture(scope="module")
+def server():
+    e = WooCommerceEmulator(key=KEY, secret=SECRET).start()
+    yield e
+    e.stop()
+
+
+@pytest.fixture
+def emu(server):
+    server.reset()
+    return server
+
+
+def config(url: str, **kw) -> CartConfig:
+    return CartConfig(name="woo", kind="woocommerce", url=url, key=KEY, secret=SECRET,
+                      connect_timeout=2.0, read_timeout=5.0, **kw)
+
+
+@pytest.fixture
+def ordinary(monkeypatch):
+    """Counts the requests that went the ordinary way (Session.request)."""
+    calls: list[str] = []
+    real = requests.Session.request
+
+    def spy(self, method, url, *a, **kw):
+        calls.append(f"{method} {url}")
+        return real(self, method, url, *a, **kw)
+
+    monkeypatch.setattr(requests.Session, "request", spy)
+    return calls
+
+
+def fill(emu, n: int) -> list[str]:
+    skus = [f"F-{i:04d}" for i in range(n)]
+    for i, sku in enumerate(skus):
+        emu.add_item(sku, i % 7)
+    return skus
+
+
+def on_list(emu, monkeypatch, change):
+    """Answers of GET /products passed through change(request, response)."""
+    real = emu.handle
+
+    def handle(req):
+        resp = real(req)
+        if req.path == API + "/products" and req.method == "GET":
+            return change(req, resp)
+        return resp
+
+    monkeypatch.setattr(emu, "handle", handle)
+
+
+def test_a_listing_reads_without_session_request_and_gets_every_item(emu, ordinary):
+    skus = fill(emu, 250)
+    conn = WooCommerceConnector(config(emu.url))
+    items = list(conn.list_items())
+    conn.close()
+    assert [i.sku for i in items] == skus
+    assert [i.qoh for i in items] == [i % 7 for i in range(250)]
+    assert emu.requests[LIST] == 3
+    assert ordinary == []  # every page went the fast way
+
+
+@pytest.mark.parametrize("params", [
+    {"orderby": "id", "page": 3, "per_page": 100, "_fields": "id,sku,name"},
+    {"sku": "a b,c&d=é/ü", "n": -4, "flag": True, "x": 1.5, "gone": None, "many": ["p", "q"]},
+    {},
+])
+def test_the_url_sent_is_the_one_requests_prepares(emu, ordinary, monkeypatch, params):
+    http = HttpClient(config(emu.url))
+    http.session.auth = (KEY, SECRET)
+    seen = []
+    on_list(emu, monkeypatch, lambda req, resp: seen.append(req) or resp)
+    try:
+        resp = http.request("GET", API + "/products", params=params)
+    finally:
+        http.close()
+    want = requests.Request("GET", emu.url + API + "/products", params=params).prepare()
+    assert resp.url == want.url
+    assert resp.status_code == 200 and isinstance(http.json(resp), list)
+    assert ordinary == []
+    (req,) = seen
+    assert req.headers["user-agent"].startswith("seom-desktop/")
+    assert req.headers["authorization"] == requests.auth._basic_auth_str(KEY, SECRET)
+
+
+def test_429_with_retry_after_is_rate_limited(emu, ordinary):
+    fill(emu, 3)
+    emu.faults.retry_after = 7
+    emu.faults.queue("429", 1, API + "/products")
+    conn = WooCommerceConnector(config(emu.url))
+    with pytest.raises(RateLimitedError) as err:
+        list(conn.list_items())
+    assert err.value.delay == 7 and err.value.status == 429
+    assert [i.sku for i in conn.list_items()] == ["F-0000", "F-0001", "F-0002"]
+    conn.close()
+    assert ordinary == []
+
+
+@pytest.mark.parametrize("fault,status", [("503", 503), ("500", 500), ("html", 502)])
+def test_5xx_is_retryable(emu, ordinary, fault, status):
+    fill(emu, 2)
+    emu.faults.queue(fault, 1, API + "/products")
+    conn = WooCommerceConnector(config(emu.url))
+    with pytest.raises(RetryableError) as err:
+        list(conn.list_items())
+    conn.close()
+    assert err.value.status == status and f"HTTP {status}" in str(err.value)
+    assert ordinary == []
+
+
+def test_a_reset_connection_is_retryable_for_a_read(emu, ordinary):
+    fill(emu, 2)
+    emu.faults.queue("reset", 1, API + "/products")
+    conn = WooCommerceConnector(config(emu.url))
+    with pytest.raises(RetryableError, match="connection failed"):
+        list(conn.list_items())
+    conn.close()
+    assert ordinary == []
+
+
+def test_a_refused_connection_is_retryable(ordinary):
+    e = WooCommerceEmulator(key=KEY, secret=SECRET).start()
+    url = e.url
+    e.stop()  # nothing listens there any more
+    conn = WooCommerceConnector(config(url))
+    with pytest.raises(RetryableError, match="connection failed"):
+        list(conn.list_items())
+    conn.close()
+    assert ordinary == []
+
+
+def test_an_html_page_with_200_is_a_bad_response(emu, ordinary, monkeypatch):
+    fill(emu, 2)
+    on_list(emu, monkeypatch, lambda req, resp: Response(
+        200, b"<!DOCTYPE html><html><body>Maintenance</body></html>",
+        {"Content-Type": "text/html"}))
+    conn = WooCommerceConnector(config(emu.url))
+    with pytest.raises(BadResponseError, match="HTML page"):
+        list(conn.list_items())
+    conn.close()
+    assert ordinary == []
+
+
+def test_a_gzip_body_is_decoded(emu, ordinary, monkeypatch):
+    skus = fill(emu, 120)
+    zipped = []
+
+    def gz(req, resp):
+        assert "gzip" in req.headers.get("accept-encoding", "")
+        zipped.append(req.arg("page"))
+        return Response(resp.status, gzip.compress(resp.body),
+                        {**resp.headers, "Content-Encoding": "gzip"})
+
+    on_list(emu, monkeypatch, gz)
+    conn = WooCommerceConnector(config(emu.url))
+    assert [i.sku for i in conn.list_items()] == skus
+    conn.close()
+    assert zipped == ["1", "2"]
+    assert ordinary == []
+
+
+def test_a_redirect_is_followed_with_the_credentials_on_the_same_host(emu, ordinary,
+                                                                      monkeypatch):
+    skus = fill(emu, 150)
+    moved = []
+
+    def redirect(req, resp):
+        if req.arg("page") == "2" and req.arg("moved") is None:
+            query = urlencode({k: v[-1] for k, v in req.query.items()} | {"moved": "1"})
+            return Response(301, b"", {"Location": f"{API}/products?{query}"})
+        if req.arg("moved"):
+            moved.append(req.headers.get("authorization"))
+        return resp
+
+    on_list(emu, monkeypatch, redirect)
+    conn = WooCommerceConnector(config(emu.url))
+    assert [i.sku for i in conn.list_items()] == skus
+    conn.close()
+    assert moved == [requests.auth._basic_auth_str(KEY, SECRET)]
+    assert emu.requests[LIST] == 3  # page 1, page 2 (moved), page 2 again
+    assert ordinary == []  # (followed by the session's own resolve_redirects)
+
+
+def test_a_cookie_set_by_the_cart_is_kept_and_sent_back(emu, monkeypatch):
+    fill(emu, 250)
+    cookies = []
+
+    def cookie(req, resp):
+        cookies.append(req.headers.get("cookie"))
+        if req.arg("page") == "1":
+            return Response(resp.status, resp.body, {**resp.headers, "Set-Cookie": "lb=node7"})
+        return resp
+
+    on_list(emu, monkeypatch, cookie)
+    conn = WooCommerceConnector(config(emu.url))
+    assert len(list(conn.list_items())) == 250
+    conn.close()
+    assert cookies == [None, "lb=node7", "lb=node7"]
+
+
+def test_response_hooks_are_still_called(emu):
+    fill(emu, 2)
+    session = requests.Session()
+    seen = []
+    session.hooks["response"].append(lambda r, *a, **k: seen.append(r.status_code))
+    conn = WooCommerceConnector(config(emu.url), session=session)
+    assert len(list(conn.list_items())) == 2
+    conn.close()
+    assert seen == [200]
+
+
+# --- TLS ------------------------------------------------------------------------------
+
+
+def _seckit():
+    path = Path(__file__).resolve().parents[1] / "security" / "seckit.py"
+    spec = importlib.util.spec_from_file_location("seckit_for_fast_get", path)
+    module = sys.modules.get(spec.name)
+    if module is None:
+        module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def tls_cart(tmp_path_factory):
+    kit = _seckit()
+    tls = kit.make_tls(tmp_path_factory.mktemp("tls"))
+    e = WooCommerceEmulator(key=KEY, secret=SECRET)
+    base = kit.start_tls(e, tls)
+    e.add_item("TLS-1", 4)
+    yield e, base, tls
+    e.stop()
+
+
+def test_tls_is_checked_against_the_carts_own_bundle(tls_cart, ordinary, monkeypatch):
+    emu, base, tls = tls_cart
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls.ca))  # never replaces the cart's own
+    for bundle in ("", str(tls.other_ca)):
+        conn = WooCommerceConnector(config(base, ca_bundle=bundle))
+        with pytest.raises(PermanentError, match="TLS certificate check failed"):
+            list(conn.list_items())
+        conn.close()
+    assert emu.requests[LIST] == 0
+    conn = WooCommerceConnector(config(base, ca_bundle=str(tls.ca)))
+    assert [(i.sku, i.qoh) for i in conn.list_items()] == [("TLS-1", 4)]
+    conn.close()
+    assert emu.requests[LIST] == 1
+    assert ordinary == []
