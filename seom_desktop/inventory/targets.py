@@ -144,30 +144,32 @@ def record_seen_many(session: Session, cart_id: int,
             final[pid] = (qoh, item or (cur[1] if cur else ""))
     session.flush()  # what the session holds goes first (the statements below are plain SQL)
     raw = Raw(session)
-    found: dict[int, tuple] = {}  # pid -> (web field id, last cart qoh, item id, ever seen)
-    if known:
-        found.update((pid, k) for pid, k in known.items() if pid in final and k[0] is not None)
-    unknown = [pid for pid in final if known is None or pid not in known]
+    known = known or {}
+    unknown = [pid for pid in final if pid not in known]
+    looked: dict[int, tuple] = {}  # pid -> (web field id, last cart qoh, item id, ever seen)
     if unknown:
         cond, params = raw.in_values("product_id", unknown)
         for wid, pid, last, item, ever in raw.select(
                 "id, product_id, last_cart_qoh, cart_item_id, "
                 "CASE WHEN last_cart_seen_at IS NULL THEN 0 ELSE 1 END",
                 f"FROM web_fields WHERE cart_id = ? AND {cond}", (cart_id, *params)):
-            found[pid] = (wid, last, item, ever)
+            looked[pid] = (wid, last, item, ever)
     t = WebField.__table__
     at = raw.value(t.c.last_cart_seen_at, utcnow())
-    new, changed = [], []
+    new, changed, moved = [], [], []  # moved: the item id changes too
     for pid, (qoh, item) in final.items():
-        have = found.get(pid)
-        if have is None:
+        have = known.get(pid) or looked.get(pid)
+        if have is None or have[0] is None:
             new.append((pid, qoh, item or None))
-        elif have[1] != qoh or (item and item != have[2]) or not have[3]:
-            changed.append((have[0], qoh, item or have[2]))
+        elif item and item != have[2]:
+            moved.append((have[0], qoh, item))
+        elif have[1] != qoh or not have[3]:
+            changed.append((have[0], qoh))
     insert_rows(raw, t, ("product_id", "last_cart_qoh", "cart_item_id"), new,
                 {"cart_id": cart_id, "sync": raw.value(t.c.sync, True), "reserve": 0,
                  "attempted_qoh": "", "last_cart_seen_at": at})
-    update_rows(raw, t, ("last_cart_qoh", "cart_item_id"), changed, {"last_cart_seen_at": at})
+    update_rows(raw, t, ("last_cart_qoh",), changed, {"last_cart_seen_at": at})
+    update_rows(raw, t, ("last_cart_qoh", "cart_item_id"), moved, {"last_cart_seen_at": at})
 
 
 # --- many products of one cart at once (the stack's batches) ------------------------------

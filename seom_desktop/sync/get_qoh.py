@@ -44,7 +44,7 @@ from seom_desktop.sync.progress import (
     NullProgress,
     Progress,
     cart_for,
-    map_cart_skus,
+    map_cart_rows,
     open_connector,
 )
 from seom_desktop.sync.pull_reader import PullReader
@@ -126,7 +126,7 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
     """The report entries of a chunk, in the cart's order; when writing, what the cart
     showed and the pulled quantities are then applied in bulk (a new product, rare, is
     made on its own as it comes)."""
-    mapped = map_cart_skus(s, cart.id, [i.sku for i in items])
+    mapped = map_cart_rows(s, cart.id, [i.sku for i in items])  # rows: Mapped's fields
     seen: list[tuple[int, int | None, str]] = []  # web fields that learn something new
     known: dict[int, tuple] = {}  # their state as the mapping read it
     pulls: list[tuple[int, str, int]] = []
@@ -134,39 +134,41 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
     qoh: dict[int, int] = {}  # the pulled products' QOH and web fields as the mapping read them
     fields: dict[int, tuple] = {}
     report.read += len(items)
+    changed, get = report.changed.append, mapped.get
     for item in items:
         tracked = item.tracked and item.qoh is not None
-        m = mapped.get(item.sku)
+        m = get(item.sku)
         if m is None:
             _unknown(s, cart, item, report, tracked=tracked, create_new=create_new,
                      actor=actor, write=write)
             continue
+        pid, sku, store_qoh, sync, reserve, max_qty, wid, last, item_id, ever = m
         shown = item.qoh if tracked else None
-        if (m.last_cart_qoh != shown or not m.seen or m.web_field_id is None
-                or (item.item_id and item.item_id != m.cart_item_id)):
-            seen.append((m.product_id, shown, item.item_id))
-            known[m.product_id] = (m.web_field_id, m.last_cart_qoh, m.cart_item_id, m.seen)
+        if (last != shown or not ever or wid is None
+                or (item.item_id and item.item_id != item_id)):
+            seen.append((pid, shown, item.item_id))
+            known[pid] = (wid, last, item_id, ever)
         if not tracked:
-            report.untracked.append({"sku": m.sku, "cart_sku": item.sku,
+            report.untracked.append({"sku": sku, "cart_sku": item.sku,
                                      "note": "not tracked on the cart"})
             continue
-        if not m.sync:
-            report.not_synced.append({"sku": m.sku, "cart_sku": item.sku, "cart_qoh": item.qoh})
+        if not sync:
+            report.not_synced.append({"sku": sku, "cart_sku": item.sku, "cart_qoh": shown})
             continue
-        if item.qoh == m.qoh or ((m.reserve or m.max_qty is not None or m.qoh < 0)
-                                 and item.qoh == shaped_qoh(m.qoh, m.reserve, m.max_qty)):
+        if shown == store_qoh or ((reserve or max_qty is not None or store_qoh < 0)
+                                  and shown == shaped_qoh(store_qoh, reserve, max_qty)):
             report.unchanged += 1
             continue
-        if abs(item.qoh) > MAX_QOH:
-            report.unknown.append({"sku": item.sku, "cart_qoh": item.qoh,
-                                   "note": f"quantity out of range for {m.sku!r}"})
+        if abs(shown) > MAX_QOH:
+            report.unknown.append({"sku": item.sku, "cart_qoh": shown,
+                                   "note": f"quantity out of range for {sku!r}"})
             continue
-        entry = {"sku": m.sku, "cart_sku": item.sku, "store_qoh": m.qoh, "cart_qoh": item.qoh}
-        report.changed.append(entry)
-        pulls.append((m.product_id, m.sku, item.qoh))
+        entry = {"sku": sku, "cart_sku": item.sku, "store_qoh": store_qoh, "cart_qoh": shown}
+        changed(entry)
+        pulls.append((pid, sku, shown))
         entries.append(entry)
-        qoh[m.product_id] = m.qoh
-        fields[m.product_id] = (m.web_field_id, m.sync, m.reserve, m.max_qty)
+        qoh[pid] = store_qoh
+        fields[pid] = (wid, sync, reserve, max_qty)
     if not write:
         return
     # What the mapping read in this transaction is not read again.
