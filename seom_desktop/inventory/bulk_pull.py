@@ -38,7 +38,7 @@ from seom_desktop.store.models import (
     utcnow,
 )
 from seom_desktop.store.params import get_param
-from seom_desktop.store.raw import Raw, insert_rows, update_rows
+from seom_desktop.store.raw import Raw, Rows, insert_rows, update_rows
 
 REASON = "Get QOH From Website"
 
@@ -103,10 +103,23 @@ def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int
             stack.append((i, cart_id, pid, delta))
 
     at = raw.value(_P.c.updated_at, utcnow())
-    update_rows(raw, _P, ("qoh",), [(pid, qoh[pid]) for pid in pids], {"updated_at": at})
-    ledger_ids = insert_rows(raw, _L, ("product_id", "delta", "qoh_after"), ledger, {
-        "source": PULLED, "reason": REASON, "reference": "", "origin_cart_id": cart_id,
-        "user": actor.user, "workstation": actor.workstation, "created_at": at})
+    led = {"source": PULLED, "reason": REASON, "reference": "", "origin_cart_id": cart_id,
+           "user": actor.user, "workstation": actor.workstation, "created_at": at}
+    if len(pids) == len(items):  # each product once: one set of rows for every statement
+        rows = Rows(raw, [(pid, new, delta, (origin.get(pid) or _NO_FIELD)[0])
+                          for pid, delta, new in ledger], ("INTEGER", "BIGINT", "BIGINT", "INTEGER"))
+        update_rows(raw, _P, ("qoh",), rows, {"updated_at": at}, pick=(0, 1))
+        ledger_ids = insert_rows(raw, _L, ("product_id", "delta", "qoh_after"), rows, led,
+                                 pick=(0, 2, 1))
+        if not seen_recorded:  # the origin cart's web fields that exist; the others below
+            update_rows(raw, _W, ("last_cart_qoh",), rows, {"last_cart_seen_at": at},
+                        pick=(3, 1))
+            _remember(raw, cart_id, origin, seen, at, update=False)
+    else:
+        update_rows(raw, _P, ("qoh",), [(pid, qoh[pid]) for pid in pids], {"updated_at": at})
+        ledger_ids = insert_rows(raw, _L, ("product_id", "delta", "qoh_after"), ledger, led)
+        if not seen_recorded:
+            _remember(raw, cart_id, origin, seen, at)
     stack_ids = insert_rows(
         raw, _S, ("cart_id", "product_id", "change", "ledger_id"),
         [(cid, pid, delta, ledger_ids[i]) for i, cid, pid, delta in stack],
@@ -114,8 +127,6 @@ def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int
         {"origin_workstation": actor.workstation, "state": PENDING, "attempts": 0,
          "next_attempt_at": at, "last_response": "", "claimed_by": "", "claimed_until": None,
          "created_at": at, "updated_at": at, "sent_at": None})
-    if not seen_recorded:
-        _remember(raw, cart_id, origin, seen, at)
     _wake_failed(raw, cart_id, pids, at)
     if stack:
         _mark_enqueued(session)
@@ -175,14 +186,24 @@ def _wake_failed(raw: Raw, cart_id: int, pids: list[int], at) -> None:
                 f"WHERE cart_id = ? AND state = ? AND {cond}", (at, at, cart_id, FAILED, *params))
 
 
-def _remember(raw: Raw, cart_id: int, origin: dict[int, tuple], seen: dict[int, int],
-              at) -> None:
-    """The origin cart shows what it was read to show; a missing web field is made."""
+def _remember(raw: Raw, cart_id: int, origin: Mapping[int, tuple], seen: dict[int, int],
+              at, *, update: bool = True) -> None:
+    """The origin cart shows what it was read to show (`update`: the web fields that
+    exist are written here); a missing web field is made, unless one was made in this
+    transaction since `origin` was read (by `record_seen_many`)."""
     have = {pid: (origin.get(pid) or _NO_FIELD)[0] for pid in seen}
-    update_rows(raw, _W, ("last_cart_qoh",),
-                [(have[pid], q) for pid, q in seen.items() if have[pid] is not None],
-                {"last_cart_seen_at": at})
-    insert_rows(raw, _W, ("product_id", "last_cart_qoh"),
-                [(pid, q) for pid, q in seen.items() if have[pid] is None],
+    if update:
+        update_rows(raw, _W, ("last_cart_qoh",),
+                    [(have[pid], q) for pid, q in seen.items() if have[pid] is not None],
+                    {"last_cart_seen_at": at})
+    missing = [pid for pid in seen if have[pid] is None]
+    if missing:
+        cond, params = raw.in_values("product_id", missing)
+        made = {pid: wid for wid, pid in raw.select(
+            "id, product_id", f"FROM web_fields WHERE cart_id = ? AND {cond}", (cart_id, *params))}
+        update_rows(raw, _W, ("last_cart_qoh",), [(wid, seen[pid]) for pid, wid in made.items()],
+                    {"last_cart_seen_at": at})
+        missing = [pid for pid in missing if pid not in made]
+    insert_rows(raw, _W, ("product_id", "last_cart_qoh"), [(pid, seen[pid]) for pid in missing],
                 {"cart_id": cart_id, "sync": raw.value(_W.c.sync, True), "reserve": 0,
                  "attempted_qoh": "", "last_cart_seen_at": at})

@@ -98,25 +98,41 @@ class Raw:
         return proc(v) if proc is not None else v
 
 
-def insert_rows(raw: Raw, table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-                constants: dict[str, Any] | None = None) -> list[int]:
+class Rows:
+    """Rows given once to several statements (`insert_rows`, `update_rows` with `pick`):
+    on SQLite one JSON parameter, encoded once. `types`: each value's SQL type."""
+
+    def __init__(self, raw: Raw, rows: Sequence[Sequence[Any]], types: Sequence[str]):
+        self.count = len(rows)
+        self.source, self.params = raw.rows_from(rows, types) if rows else ("", ())
+
+
+def _types(raw: Raw, table, columns: Sequence[str]) -> list[str]:
+    return [table.c[c].type.compile(dialect=raw.dialect) for c in columns]
+
+
+def insert_rows(raw: Raw, table, columns: Sequence[str], rows: Sequence[Sequence[Any]] | Rows,
+                constants: dict[str, Any] | None = None,
+                pick: Sequence[int] | None = None) -> list[int]:
     """INSERT `rows` (values in the order of `columns`, as the driver takes them) into
     `table` as one statement, every row also getting the `constants`; the new ids in the
-    order of `rows`. The rows are inserted in their order (`ORDER BY v.n`), so the ids
-    they get ascend in that order: on PostgreSQL from the sequence (RETURNING, sorted);
-    on SQLite, whose RETURNING order is not promised, as the rowids above the largest
+    order of `rows`. Given as `Rows`, `pick` says which value of each row goes to each
+    column. The rows are inserted in their order (`ORDER BY v.n`), so the ids they get
+    ascend in that order: on PostgreSQL from the sequence (RETURNING, sorted); on
+    SQLite, whose RETURNING order is not promised, as the rowids above the largest
     before (the write transaction holds the database lock)."""
-    if not rows:
+    if not isinstance(rows, Rows):
+        rows = Rows(raw, rows, _types(raw, table, columns))
+    if not rows.count:
         return []
+    pick = pick if pick is not None else range(len(columns))
     constants = constants or {}
     q = raw.dialect.identifier_preparer
     name = q.format_table(table)
-    types = [table.c[c].type.compile(dialect=raw.dialect) for c in columns]
-    source, params = raw.rows_from(rows, types)
     targets = ", ".join(q.quote(c) for c in (*columns, *constants))
-    values = ", ".join([*(f"v.c{i}" for i in range(len(columns))), *("?" * len(constants))])
-    sql = f"INSERT INTO {name} ({targets}) SELECT {values} FROM {source} ORDER BY v.n"
-    given = (*constants.values(), *params)
+    values = ", ".join([*(f"v.c{i}" for i in pick), *("?" * len(constants))])
+    sql = f"INSERT INTO {name} ({targets}) SELECT {values} FROM {rows.source} ORDER BY v.n"
+    given = (*constants.values(), *rows.params)
     if raw.postgres:
         cur = raw._cursor
         cur.execute(raw.sql(sql + " RETURNING id"), given)
@@ -126,23 +142,28 @@ def insert_rows(raw: Raw, table, columns: Sequence[str], rows: Sequence[Sequence
         raw.run(sql, given)
         ids = sorted(i for (i,) in raw.select("id", f"FROM {name} WHERE id > ? ORDER BY id",
                                               (before,)))
-    if len(ids) != len(rows):
-        raise RuntimeError(f"{table.name}: {len(rows)} rows inserted, {len(ids)} new ids")
+    if len(ids) != rows.count:
+        raise RuntimeError(f"{table.name}: {rows.count} rows inserted, {len(ids)} new ids")
     return ids
 
 
-def update_rows(raw: Raw, table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-                constants: dict[str, Any] | None = None) -> None:
+def update_rows(raw: Raw, table, columns: Sequence[str], rows: Sequence[Sequence[Any]] | Rows,
+                constants: dict[str, Any] | None = None,
+                pick: Sequence[int] | None = None) -> None:
     """UPDATE `table` from `rows` as one statement: each row is (id, value of each of
-    `columns`); every row also gets the `constants`."""
-    if not rows:
+    `columns`); every row also gets the `constants`. Given as `Rows`, `pick` says which
+    value of each row is the id and which goes to each column (a row whose id is NULL
+    updates nothing). The ids must differ: which of two rows for one id wins is not
+    said."""
+    if not isinstance(rows, Rows):
+        rows = Rows(raw, rows, _types(raw, table, ("id", *columns)))
+    if not rows.count:
         return
+    key, *pick = pick if pick is not None else range(len(columns) + 1)
     constants = constants or {}
     q = raw.dialect.identifier_preparer
     name = q.format_table(table)
-    types = [table.c[c].type.compile(dialect=raw.dialect) for c in ("id", *columns)]
-    source, params = raw.rows_from(rows, types)
-    sets = ", ".join([*(f"{q.quote(c)} = v.c{i + 1}" for i, c in enumerate(columns)),
+    sets = ", ".join([*(f"{q.quote(c)} = v.c{i}" for i, c in zip(pick, columns, strict=True)),
                       *(f"{q.quote(c)} = ?" for c in constants)])
-    raw.run(f"UPDATE {name} SET {sets} FROM {source} WHERE {name}.id = v.c0",
-            (*constants.values(), *params))
+    raw.run(f"UPDATE {name} SET {sets} FROM {rows.source} WHERE {name}.id = v.c{key}",
+            (*constants.values(), *rows.params))

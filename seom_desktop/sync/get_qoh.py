@@ -144,8 +144,9 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
             continue
         pid, sku, store_qoh, sync, reserve, max_qty, wid, last, item_id, ever = m
         shown = item.qoh if tracked else None
-        if (last != shown or not ever or wid is None
-                or (item.item_id and item.item_id != item_id)):
+        new_id = bool(item.item_id) and item.item_id != item_id
+        news = last != shown or not ever or wid is None or new_id
+        if news:
             seen.append((pid, shown, item.item_id))
             known[pid] = (wid, last, item_id, ever)
         if not tracked:
@@ -169,12 +170,19 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
         entries.append(entry)
         qoh[pid] = store_qoh
         fields[pid] = (wid, sync, reserve, max_qty)
+        # The pull records what the cart shows; only a new item id is left to record.
+        if news and not new_id:
+            seen.pop()
+            del known[pid]
+        elif new_id and wid is None:  # the pull makes the web field: it is looked up again
+            del known[pid]
     if not write:
         return
-    # What the mapping read in this transaction is not read again.
-    record_seen_many(s, cart.id, seen, known=known)
-    done = pulled_qoh_many(s, cart_id=cart.id, items=pulls, actor=actor, seen_recorded=True,
+    # What the mapping read in this transaction is not read again. The pull goes first:
+    # it records what the cart shows for the items it takes.
+    done = pulled_qoh_many(s, cart_id=cart.id, items=pulls, actor=actor,
                            known_qoh=qoh, known_fields=fields)
+    record_seen_many(s, cart.id, seen, known=known)
     for entry, r in zip(entries, done, strict=True):
         entry["store_qoh"] = r.qoh_after - r.delta  # what the store had, under the lock
 

@@ -179,3 +179,27 @@ def test_a_reader_failure_that_is_no_cart_error_is_raised(big, monkeypatch):
     assert not _reader_threads()
     _, qoh, *_ = _store(big)
     assert [qoh[s] for s in big.skus[:150]] == [2] * 100 + [10] * 50
+
+
+def test_what_the_cart_shows_is_recorded_for_taken_and_untaken_items_alike(shop):
+    """In one chunk: an item the store already agrees with but whose recorded cart
+    quantity is old, then an item the pull takes whose recorded cart quantity already
+    equals the cart's (the cart was read showing it before). Each web field ends with
+    what the cart shows, and the taken item's QOH is the cart's."""
+    from seom_desktop.inventory.targets import record_seen
+
+    first = get_qoh(shop.store, "woo", actor=ACTOR)  # item ids and quantities recorded
+    assert first.error is None and not first.changed
+    a, b = shop.skus[0], shop.skus[1]
+    _set_cart(shop.woo, {b: 12})
+    with shop.store.write() as s:
+        carts = dict(s.execute(select(Cart.name, Cart.id)).all())
+        pid = dict(s.execute(select(Product.sku, Product.id)).all())
+        record_seen(s, carts["woo"], pid[a], 9)  # old: the cart shows 10, as the store has
+        record_seen(s, carts["woo"], pid[b], 12)  # already seen showing 12; the store has 10
+    rep = get_qoh(shop.store, "woo", actor=ACTOR)
+    assert rep.error is None
+    assert [(c["sku"], c["store_qoh"], c["cart_qoh"]) for c in rep.changed] == [(b, 10, 12)]
+    _carts, qoh, _ledger, _stack, seen = _store(shop)
+    assert (qoh[a], seen[a]) == (10, 10)
+    assert (qoh[b], seen[b]) == (12, 12)
