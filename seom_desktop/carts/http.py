@@ -270,6 +270,8 @@ class HttpClient:
         """The response body as JSON; an HTML page or malformed JSON raises."""
         text = _text(resp)
         try:
+            if too_deep(text):
+                raise ValueError("nested too deeply")
             return _DECODER.decode(text)
         except (ValueError, RecursionError):
             what = "an HTML page" if looks_like_html(text) else "malformed JSON"
@@ -282,7 +284,7 @@ class HttpClient:
         status = resp.status_code
         words = ""
         text = resp.text or ""
-        if error_message is not None:
+        if error_message is not None and not too_deep(text):
             try:
                 words = error_message(resp) or ""
             except Exception:  # noqa: BLE001 - a malformed error body still gets a message
@@ -313,6 +315,31 @@ def _text(resp: requests.Response) -> str:
         except UnicodeDecodeError:
             pass
     return resp.text
+
+
+MAX_DEPTH = 200  # no cart answer nests deeper; a hostile one may nest 100,000 deep
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')  # a JSON string, or a bracket
+
+
+def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
+    """Whether the JSON text nests arrays and objects more than `limit` deep (brackets
+    inside strings do not count). Such a text is refused before it is decoded: decoding
+    it recurses a level per bracket, to the interpreter's limit, and anything the cycle
+    collector finalizes meanwhile (it runs on allocations, and decoding allocates a list
+    a level) fails for lack of stack. Cheap for an ordinary answer: the brackets are
+    counted first, and only a text with more than `limit` of them is walked."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for m in _TOKENS.finditer(text):
+        c = m.group()
+        if c == "[" or c == "{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif c == "]" or c == "}":
+            depth -= 1
+    return False
 
 
 def _no_constant(name: str) -> Any:
