@@ -94,22 +94,20 @@ async def scenario(quick: bool) -> dict:
     await asyncio.sleep(3)
     out["idle_max_gap_ms"] = heart.stop()
     out["idle_beats"] = len(heart.gaps)
+    async def pull(name: str, cart: dict[str, int]) -> None:
+        """Get QOH From Website after the cart was set to show `cart`, timed."""
+        big_emu.set_quantities(cart)
+        big_emu.clear_counts()
+        t0 = time.perf_counter()
+        rep = await asyncio.get_running_loop().run_in_executor(None, lambda: get_qoh(big, "Woo"))
+        out[f"{name}_s"] = time.perf_counter() - t0
+        out[name] = {"read": rep.read, "changed": len(rep.changed), "error": rep.error,
+                     "requests": sum(big_emu.requests.values())}
+
     # Every item differs on the cart by one: Get QOH takes all of them.
-    big_emu.set_quantities({sku_of(i): (i % 97) + 1 for i in range(n_big)})
-    big_emu.clear_counts()
-    t0 = time.perf_counter()
-    rep = await asyncio.get_running_loop().run_in_executor(None, lambda: get_qoh(big, "Woo"))
-    out["get_qoh_big_s"] = time.perf_counter() - t0
-    out["get_qoh_big"] = {"read": rep.read, "changed": len(rep.changed), "error": rep.error,
-                          "requests": sum(big_emu.requests.values())}
+    await pull("get_qoh_big", {sku_of(i): (i % 97) + 1 for i in range(n_big)})
     # The usual pull: the cart and the store agree but for 1 % of the items.
-    big_emu.set_quantities({sku_of(i): (i % 97) + 3 for i in range(0, n_big, 100)})
-    big_emu.clear_counts()
-    t0 = time.perf_counter()
-    rep = await asyncio.get_running_loop().run_in_executor(None, lambda: get_qoh(big, "Woo"))
-    out["get_qoh_few_s"] = time.perf_counter() - t0
-    out["get_qoh_few"] = {"read": rep.read, "changed": len(rep.changed), "error": rep.error,
-                          "requests": sum(big_emu.requests.values())}
+    await pull("get_qoh_few", {sku_of(i): (i % 97) + 3 for i in range(0, n_big, 100)})
     w.close()
     w.deleteLater()
     big_emu.stop()

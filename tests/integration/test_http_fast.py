@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import pytest
 import requests
+from woo_kit import woo_fixtures
 
 from seom_desktop.carts.base import (
     BadResponseError,
@@ -32,17 +33,7 @@ KEY, SECRET = "ck_fastget", "cs_fastget"
 LIST = f"GET {API}/products"
 
 
-@pytest.fixture(scope="module")
-def server():
-    e = WooCommerceEmulator(key=KEY, secret=SECRET).start()
-    yield e
-    e.stop()
-
-
-@pytest.fixture
-def emu(server):
-    server.reset()
-    return server
+server, emu = woo_fixtures(KEY, SECRET)
 
 
 def config(url: str, **kw) -> CartConfig:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+from woo_kit import woo_fixtures
 
 from seom_desktop.carts.base import (
     AmbiguousError,
@@ -21,7 +22,7 @@ from seom_desktop.carts.base import (
 )
 from seom_desktop.carts.woocommerce import WooCommerceConnector
 from seom_desktop.emulators.base import Response
-from seom_desktop.emulators.woocommerce import API, WooCommerceEmulator
+from seom_desktop.emulators.woocommerce import API
 
 KEY = "ck_5f0e1d2c3b4a59687766554433221100aabbccdd"
 SECRET = "cs_99887766554433221100ffeeddccbbaa12345678"
@@ -29,21 +30,8 @@ BATCH = f"POST {API}/products/batch"
 LIST = f"GET {API}/products"
 
 
-@pytest.fixture(scope="module")
-def server():
-    e = WooCommerceEmulator(key=KEY, secret=SECRET, utc_offset_minutes=-300)  # behind UTC: local dates lag
-    e.faults.hang_seconds = 1.0
-    e.faults.retry_after = 7
-    e.start()
-    yield e
-    e.stop()
-
-
-@pytest.fixture
-def emu(server):
-    """One server for the module (stopping one takes half a second); fresh state per test."""
-    server.reset()
-    return server
+# behind UTC: the cart's local dates lag
+server, emu = woo_fixtures(KEY, SECRET, hang_seconds=1.0, retry_after=7, utc_offset_minutes=-300)
 
 
 def connect(emu, key=KEY, secret=SECRET) -> WooCommerceConnector:

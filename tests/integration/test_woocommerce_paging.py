@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from woo_kit import woo_fixtures
 
 from seom_desktop.carts.base import BadResponseError, CartConfig, RateLimitedError
 from seom_desktop.carts.paging import AHEAD
@@ -19,17 +20,7 @@ KEY, SECRET = "ck_paging", "cs_paging"
 LIST = f"GET {API}/products"
 
 
-@pytest.fixture(scope="module")
-def server():
-    e = WooCommerceEmulator(key=KEY, secret=SECRET).start()
-    yield e
-    e.stop()
-
-
-@pytest.fixture
-def emu(server):
-    server.reset()
-    return server
+server, emu = woo_fixtures(KEY, SECRET)
 
 
 def connect(url: str) -> WooCommerceConnector:
