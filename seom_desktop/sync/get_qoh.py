@@ -145,37 +145,33 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
         pid, sku, store_qoh, sync, reserve, max_qty, wid, last, item_id, ever = m
         shown = item.qoh if tracked else None
         new_id = bool(item.item_id) and item.item_id != item_id
-        news = last != shown or not ever or wid is None or new_id
-        if news:
-            seen.append((pid, shown, item.item_id))
-            known[pid] = (wid, last, item_id, ever)
         if not tracked:
             report.untracked.append({"sku": sku, "cart_sku": item.sku,
                                      "note": "not tracked on the cart"})
-            continue
-        if not sync:
+        elif not sync:
             report.not_synced.append({"sku": sku, "cart_sku": item.sku, "cart_qoh": shown})
-            continue
-        if shown == store_qoh or ((reserve or max_qty is not None or store_qoh < 0)
-                                  and shown == shaped_qoh(store_qoh, reserve, max_qty)):
+        elif shown == store_qoh or ((reserve or max_qty is not None or store_qoh < 0)
+                                    and shown == shaped_qoh(store_qoh, reserve, max_qty)):
             report.unchanged += 1
-            continue
-        if abs(shown) > MAX_QOH:
+        elif abs(shown) > MAX_QOH:
             report.unknown.append({"sku": item.sku, "cart_qoh": shown,
                                    "note": f"quantity out of range for {sku!r}"})
+        else:  # taken: the pull records what the cart shows; a new item id is left
+            entry = {"sku": sku, "cart_sku": item.sku, "store_qoh": store_qoh,
+                     "cart_qoh": shown}
+            changed(entry)
+            pulls.append((pid, sku, shown))
+            entries.append(entry)
+            qoh[pid] = store_qoh
+            fields[pid] = (wid, sync, reserve, max_qty)
+            if new_id:
+                seen.append((pid, shown, item.item_id))
+                if wid is not None:  # else the pull makes it, and it is looked up again
+                    known[pid] = (wid, last, item_id, ever)
             continue
-        entry = {"sku": sku, "cart_sku": item.sku, "store_qoh": store_qoh, "cart_qoh": shown}
-        changed(entry)
-        pulls.append((pid, sku, shown))
-        entries.append(entry)
-        qoh[pid] = store_qoh
-        fields[pid] = (wid, sync, reserve, max_qty)
-        # The pull records what the cart shows; only a new item id is left to record.
-        if news and not new_id:
-            seen.pop()
-            del known[pid]
-        elif new_id and wid is None:  # the pull makes the web field: it is looked up again
-            del known[pid]
+        if last != shown or not ever or wid is None or new_id:  # the web field learns
+            seen.append((pid, shown, item.item_id))
+            known[pid] = (wid, last, item_id, ever)
     if not write:
         return
     # What the mapping read in this transaction is not read again. The pull goes first:
