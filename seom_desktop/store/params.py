@@ -103,12 +103,18 @@ def param_def(name: str) -> ParamDef:
 
 
 def get_param(session: Session, name: str) -> Any:
+    row = session.get(Param, param_def(name).name)
+    return stored_param(name, None if row is None else row.value)
+
+
+def stored_param(name: str, stored: str | None) -> Any:
+    """The value of parameter `name` whose stored text is `stored` (None: not stored;
+    the default then, and for text that does not parse)."""
     p = param_def(name)
-    row = session.get(Param, p.name)
-    if row is None:
+    if stored is None:
         return p.default
     try:
-        return p.parse(row.value)
+        return p.parse(stored)
     except ParamError:
         return p.default
 

@@ -35,6 +35,7 @@ from seom_desktop.inventory.bulk_pull import pulled_qoh_many
 from seom_desktop.inventory.errors import InventoryError
 from seom_desktop.inventory.operations import pulled_qoh
 from seom_desktop.inventory.products import MAX_NAME, add_product
+from seom_desktop.inventory.pull_chunk import UNKNOWN, UNTRACKED, ChunkOutcome, pull_chunk
 from seom_desktop.inventory.shaping import shaped_qoh
 from seom_desktop.inventory.targets import record_seen, record_seen_many
 from seom_desktop.inventory.validation import MAX_QOH, check_sku
@@ -118,7 +119,30 @@ def _apply(store: Store, cart: CartRef, items: list[CartItem], report: GetReport
             _judge(s, cart, items, report, create_new=create_new, actor=actor, write=False)
     else:
         with store.write() as s:
-            _judge(s, cart, items, report, create_new=create_new, actor=actor, write=True)
+            done = pull_chunk(s, cart_id=cart.id, actor=actor, create_new=create_new,
+                              rows=[(i.sku, i.qoh if i.tracked else None, i.item_id)
+                                    for i in items])
+            if done is None:
+                _judge(s, cart, items, report, create_new=create_new, actor=actor, write=True)
+            else:
+                _word(done, items, report)
+
+
+def _word(done: ChunkOutcome, items: list[CartItem], report: GetReport) -> None:
+    """A chunk judged and pulled by `pull_chunk`, in the report."""
+    report.read += len(items)
+    report.changed += done.changed
+    report.unchanged += done.unchanged
+    for n, verdict, sku in done.others:
+        item = items[n]
+        shown = item.qoh if item.tracked else None
+        if verdict == UNKNOWN:
+            report.unknown.append({"sku": item.sku, "cart_qoh": shown, "note": "not in the store"})
+        elif verdict == UNTRACKED:
+            report.untracked.append({"sku": sku, "cart_sku": item.sku,
+                                     "note": "not tracked on the cart"})
+        else:
+            report.not_synced.append({"sku": sku, "cart_sku": item.sku, "cart_qoh": shown})
 
 
 def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, *,

@@ -1,0 +1,192 @@
+"""Get QOH's chunks judged and written in SQL (inventory.pull_chunk) give exactly what the
+item-by-item path (sync.get_qoh._judge with bulk_pull and record_seen_many) gives.
+
+The same store is pulled twice from the same cart listing: once with pull_chunk turned
+off, once with it on. Every row of products, ledger, web_stack and web_fields must be
+the same (ids, order and values; a timestamp is compared as "from before the pull",
+"written by the pull" or empty), and so must the reports. The stores are made to hold
+what the judging tells apart: aliases (one of them another product's own SKU, one the
+product's own), web fields missing, reserves and caps, sync off on the origin and on
+other carts, items the cart does not track, unknown and empty SKUs, recorded item ids
+and quantities old and current, failed stack rows of the origin, SynchQOH and the
+origin's sync on and off."""
+
+from __future__ import annotations
+
+import random
+import shutil
+
+import pytest
+from qoh_kit import ACTOR
+from sqlalchemy import select
+
+import seom_desktop.sync.get_qoh as get_module
+from seom_desktop.carts.base import CartItem
+from seom_desktop.carts.woocommerce import WooCommerceConnector
+from seom_desktop.inventory.products import add_product, set_web_fields
+from seom_desktop.inventory.pull_chunk import pull_chunk as pull_chunk_in_sql
+from seom_desktop.inventory.targets import record_seen
+from seom_desktop.store.engine import open_store
+from seom_desktop.store.models import (
+    FAILED,
+    Cart,
+    LedgerEntry,
+    Product,
+    StackRow,
+    WebField,
+    utcnow,
+)
+from seom_desktop.store.params import set_param
+from seom_desktop.sync.cart_setup import define_cart
+from seom_desktop.sync.get_qoh import get_qoh
+from seom_desktop.testing.shop import build_shop
+
+TABLES = (Product, LedgerEntry, StackRow, WebField)
+
+
+def _scenario(store, skus: list[str], rng: random.Random, *, synch: bool,
+              origin_syncs: bool) -> list[CartItem]:
+    """Web fields, parameters and stack rows made varied; the cart's listing."""
+    with store.write() as s:
+        define_cart(s, name="woo2", kind="woocommerce", url="http://127.0.0.1:9", key="k",
+                    secret="s", sync=True)
+        define_cart(s, name="off", kind="woocommerce", url="http://127.0.0.1:9", key="k",
+                    secret="s", sync=False)
+        bare = [f"BARE-{i:02d}" for i in range(12)]  # no web field anywhere
+        for sku in bare:
+            pid = add_product(s, sku=sku, name=sku, qoh=rng.randint(0, 12), actor=ACTOR)
+            if rng.random() < 0.3:
+                s.get(Product, pid).qoh = -rng.randint(1, 3)  # oversold: below zero
+        for sku in bare[::2]:  # a web field the cart was never seen showing
+            set_web_fields(s, sku=sku, cart="woo", reserve=rng.choice([0, 1]))
+        set_param(s, "SynchQOH", synch)
+        carts = dict(s.execute(select(Cart.name, Cart.id)).all())
+        s.get(Cart, carts["woo"]).sync = origin_syncs
+        pid = dict(s.execute(select(Product.sku, Product.id)).all())
+        shown: dict[str, str] = {sku: sku for sku in skus + bare}  # product -> its cart SKU
+        for i, sku in enumerate(skus):
+            kind = rng.randrange(9)
+            if kind == 0:
+                set_web_fields(s, sku=sku, cart="woo", reserve=rng.randint(1, 3))
+            elif kind == 1:
+                set_web_fields(s, sku=sku, cart="woo", max_qty=rng.randint(0, 12))
+            elif kind == 2:
+                set_web_fields(s, sku=sku, cart="woo", sync=False)
+            elif kind == 3:
+                set_web_fields(s, sku=sku, cart=rng.choice(["shop", "woo2"]), sync=False)
+            elif kind == 4 and i % 3 == 0:
+                shown[sku] = f"ALIAS-{i}"
+                set_web_fields(s, sku=sku, cart="woo", cart_sku=shown[sku])
+            elif kind == 5:
+                set_web_fields(s, sku=sku, cart="woo", cart_sku=sku)  # an alias, its own SKU
+            if rng.random() < 0.4:
+                record_seen(s, carts["woo"], pid[sku], rng.choice([None, 10, 4]),
+                            rng.choice(["", f"{i + 1}", f"7/{i}"]))
+            if rng.random() < 0.15:
+                s.add(StackRow(cart_id=carts["woo"], product_id=pid[sku], change=1,
+                               state=FAILED, next_attempt_at=utcnow().replace(year=2099)))
+        # another product's own SKU as an alias: that SKU is then the alias's product
+        owner, other = skus[1], skus[2]
+        set_web_fields(s, sku=owner, cart="woo", cart_sku=other)
+        shown[owner] = other
+        del shown[other]
+        for sku in skus[3:5]:  # two products aliased to one cart SKU
+            set_web_fields(s, sku=sku, cart="woo", cart_sku="SHARED")
+            shown[sku] = "SHARED"
+    items = []
+    for sku, cart_sku in shown.items():
+        if rng.random() < 0.1:
+            continue  # not on the cart
+        qoh = rng.choice([10, 10, 3, 0, -1, 12, rng.randint(-3, 20), None,
+                          *([None] * 3 if sku.startswith("BARE") else [])])
+        items.append(CartItem(sku=cart_sku, qoh=qoh, item_id=rng.choice(["", "1", f"9{sku}"]),
+                              name=f"Name {sku}", tracked=qoh is not None or rng.random() < 0.5))
+    items += [CartItem(sku=f"NEW-{j}", qoh=j, item_id=f"n{j}") for j in range(4)]
+    items.append(CartItem(sku="", qoh=2, item_id="e"))
+    rng.shuffle(items)
+    return items
+
+
+def _rows(store, start, end) -> dict[str, list[tuple]]:
+    def when(v):
+        return "none" if v is None else "before" if v < start else "pull" if v <= end else "after"
+
+    out = {}
+    with store.read() as s:
+        for model in TABLES:
+            t = model.__table__
+            out[t.name] = [tuple(when(v) if c.type.python_type.__name__ == "datetime" else v
+                                 for c, v in zip(t.columns, row, strict=True))
+                           for row in s.execute(select(t).order_by(t.c.id))]
+    return out
+
+
+def _pull(url, items, monkeypatch, *, sql: bool, create_new: bool):
+    store = open_store(url)
+    used = []
+
+    def pull_chunk(session, **kw):
+        done = pull_chunk_in_sql(session, **kw) if sql else None
+        used.append(done is not None)
+        return done
+
+    monkeypatch.setattr(get_module, "pull_chunk", pull_chunk)
+    monkeypatch.setattr(WooCommerceConnector, "list_items", lambda self: iter(items))
+    try:
+        start = utcnow()
+        report = get_qoh(store, "woo", actor=ACTOR, chunk_size=9, create_new=create_new)
+        end = utcnow()
+        return report.as_json(), _rows(store, start, end), used
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_sql_chunks_write_what_the_item_by_item_path_writes(tmp_path, monkeypatch, seed):
+    rng = random.Random(seed)
+    shop = build_shop(f"sqlite:///{tmp_path / 'a.sqlite'}", n=60)
+    shop.woo.stop()
+    shop.shop.stop()
+    try:
+        items = _scenario(shop.store, shop.skus, rng, synch=seed % 4 != 1,
+                          origin_syncs=seed % 4 != 2)
+    finally:
+        shop.store.close()
+    shutil.copy(tmp_path / "a.sqlite", tmp_path / "b.sqlite")
+    create_new = seed % 4 == 3
+    by_item, rows_by_item, used = _pull(f"sqlite:///{tmp_path / 'a.sqlite'}", items,
+                                        monkeypatch, sql=False, create_new=create_new)
+    assert by_item["error"] is None and not any(used)
+    by_sql, rows_by_sql, used = _pull(f"sqlite:///{tmp_path / 'b.sqlite'}", items,
+                                      monkeypatch, sql=True, create_new=create_new)
+    # every chunk went through SQL; with create_new, those with no unknown item
+    assert (any(used) and not all(used)) if create_new else all(used)
+    assert by_sql == by_item
+    assert by_item["changed"] and by_item["unchanged"] and by_item["untracked"]
+    for table, rows in rows_by_item.items():
+        assert rows_by_sql[table] == rows, table
+    stack = rows_by_item["web_stack"]  # (id, cart_id, product_id, change, ledger_id, ...)
+    assert any(r[-3] == "pull" for r in stack) == (seed % 4 != 1)  # the pull's stack rows
+    assert any(r[1] == 1 and r[-3] == "pull" for r in stack) == (seed % 4 in (0, 3))  # woo's
+    assert any(r[6] == FAILED and r[8] == "pull" for r in stack)  # and woke failed ones
+
+
+def test_a_chunk_the_sql_path_cannot_judge_is_left_to_the_item_by_item_path(
+        tmp_path, monkeypatch):
+    """A quantity out of range: pull_chunk declines and writes nothing, and the chunk
+    is judged item by item (the other item pulled once; the quantity reported)."""
+    shop = build_shop(f"sqlite:///{tmp_path / 'a.sqlite'}", n=4)
+    shop.woo.stop()
+    shop.shop.stop()
+    shop.store.close()
+    items = [CartItem(sku="SKU-0000", qoh=5, item_id="1"),
+             CartItem(sku="SKU-0001", qoh=2_000_000_000, item_id="2")]
+    rep, rows, used = _pull(f"sqlite:///{tmp_path / 'a.sqlite'}", items, monkeypatch,
+                            sql=True, create_new=False)
+    assert used == [False]
+    assert [(c["sku"], c["store_qoh"], c["cart_qoh"]) for c in rep["changed"]] == [
+        ("SKU-0000", 10, 5)]
+    assert rep["unknown"] == [{"sku": "SKU-0001", "cart_qoh": 2_000_000_000,
+                               "note": "quantity out of range for 'SKU-0001'"}]
+    ledger = [(r[1], r[2], r[3]) for r in rows["ledger"] if r[4] == "pulled from cart"]
+    assert ledger == [(1, -5, 5)]
