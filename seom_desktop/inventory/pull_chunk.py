@@ -51,33 +51,39 @@ def _shaped(qoh: str, t: str = "") -> str:
             f"ELSE min({qoh} - {t}reserve, {t}max_qty) END)")
 
 
+_ITEMS = """(SELECT CAST(key AS INTEGER) AS n, json_extract(value, '$[0]') AS csku,
+                   json_extract(value, '$[1]') AS cqoh, json_extract(value, '$[2]') AS cid
+              FROM json_each(?2)) j"""
+_FIELDS = """j.n, j.csku AS cart_sku, j.cqoh AS shown, j.cid AS item_id, p.id AS pid,
+      p.sku, p.qoh, COALESCE(w.sync, 1) AS sync, COALESCE(w.reserve, 0) AS reserve,
+      w.max_qty, w.id AS wid, w.last_cart_qoh AS last, COALESCE(w.cart_item_id, '') AS cur_item,
+      w.last_cart_seen_at IS NOT NULL AS ever"""
+_ALIASES = "SELECT 1 FROM web_fields WHERE cart_id = ?1 AND cart_sku > ''"
+
 # Each item, the product it maps to, that product's web field for the cart, and the
 # verdict. An item maps through its cart SKU alias for this cart first, then to a store
 # SKU equal to the cart SKU (unless that product is aliased to another cart SKU on this
-# cart), as sync.progress.map_cart_rows reads it (with no alias on the cart, only the
-# second is looked for); the verdicts are tried in their order.
-_MAP = f"""WITH h AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM web_fields
-        WHERE cart_id = ?1 AND cart_sku > '') AS aliased),
-m AS MATERIALIZED (
-    SELECT j.n, j.csku, j.cqoh, j.cid, CASE WHEN j.csku = '' THEN NULL
-        WHEN NOT (SELECT aliased FROM h) THEN (SELECT s.id FROM products s WHERE s.sku = j.csku)
-        ELSE COALESCE(
+# cart), as sync.progress.map_cart_rows reads it; the verdicts are tried in their order.
+# With no alias on the cart (the usual case) an item is joined straight to the product
+# of its SKU (_PLAIN inserts nothing when the cart has one). The items are read out of
+# the JSON once (MATERIALIZED): the verdict would otherwise extract `shown` four times.
+_PLAIN = f"""WITH j AS MATERIALIZED (SELECT * FROM {_ITEMS}),
+x AS (SELECT {_FIELDS} FROM j
+    LEFT JOIN products p ON p.sku = j.csku AND j.csku != ''
+    LEFT JOIN web_fields w ON w.product_id = p.id AND w.cart_id = ?1
+    WHERE NOT EXISTS ({_ALIASES}))"""
+_ALIASED = f"""WITH j AS MATERIALIZED (
+    SELECT j.n, j.csku, j.cqoh, j.cid, CASE WHEN j.csku = '' THEN NULL ELSE COALESCE(
         (SELECT a.product_id FROM web_fields a JOIN products ap ON ap.id = a.product_id
           WHERE a.cart_id = ?1 AND a.cart_sku = j.csku ORDER BY a.id DESC LIMIT 1),
         (SELECT s.id FROM products s
            LEFT JOIN web_fields sw ON sw.product_id = s.id AND sw.cart_id = ?1
           WHERE s.sku = j.csku
             AND (sw.cart_sku IS NULL OR sw.cart_sku = '' OR sw.cart_sku = s.sku))) END AS pid
-    FROM (SELECT CAST(key AS INTEGER) AS n, json_extract(value, '$[0]') AS csku,
-                 json_extract(value, '$[1]') AS cqoh, json_extract(value, '$[2]') AS cid
-            FROM json_each(?2)) j),
-x AS (SELECT m.n, m.csku AS cart_sku, m.cqoh AS shown, m.cid AS item_id, p.id AS pid,
-             p.sku, p.qoh, COALESCE(w.sync, 1) AS sync, COALESCE(w.reserve, 0) AS reserve,
-             w.max_qty, w.id AS wid, w.last_cart_qoh AS last,
-             COALESCE(w.cart_item_id, '') AS cur_item, w.last_cart_seen_at IS NOT NULL AS ever
-      FROM m LEFT JOIN products p ON p.id = m.pid
-      LEFT JOIN web_fields w ON w.product_id = m.pid AND w.cart_id = ?1)
-INSERT INTO temp.pull_chunk
+    FROM {_ITEMS}),
+x AS (SELECT {_FIELDS} FROM j LEFT JOIN products p ON p.id = j.pid
+      LEFT JOIN web_fields w ON w.product_id = j.pid AND w.cart_id = ?1)"""
+_JUDGED = f"""
 SELECT x.*, CASE
         WHEN pid IS NULL THEN {UNKNOWN}
         WHEN shown IS NULL THEN {UNTRACKED}
@@ -87,7 +93,7 @@ SELECT x.*, CASE
         WHEN abs(shown) > {MAX_QOH} THEN {OUT_OF_RANGE}
         ELSE {TAKEN} END,
     item_id != '' AND item_id != cur_item
-FROM x ORDER BY x.n"""
+FROM x"""
 
 # which web fields learn what the cart showed (on the chunk row t): the taken items';
 # a new item id; or, for the others, a new quantity or a first sighting
@@ -118,7 +124,12 @@ def pull_chunk(session: Session, *, cart_id: int, rows: Sequence[tuple[str, int 
         return None
     raw.run(_TABLE)
     raw.run("DELETE FROM temp.pull_chunk")
-    raw.run(_MAP, (cart_id, _json(rows)))
+    if not rows:
+        return ChunkOutcome()
+    given = (cart_id, _json(rows))
+    # (INSERT first: Python's sqlite3 counts the rows of a statement it sees as DML)
+    if raw.run(f"INSERT INTO temp.pull_chunk {_PLAIN} {_JUDGED}", given) < len(rows):
+        raw.run(f"INSERT INTO temp.pull_chunk {_ALIASED} {_JUDGED}", given)
     unchanged, declined, unknown, before, cart_sync, synch = raw.one(
         f"SELECT count(*) FILTER (WHERE verdict = {UNCHANGED}), "
         f"count(*) FILTER (WHERE verdict = {OUT_OF_RANGE}) + count(pid) - count(DISTINCT pid), "
