@@ -103,11 +103,13 @@ _LEARNS = (f"t.verdict = {TAKEN} OR t.new_id OR (t.pid IS NOT NULL AND "
 
 @dataclass
 class ChunkOutcome:
-    """What a chunk came to: the report's "changed" entries, in the cart's order; how
-    many were unchanged; and the unknown, untracked and not synced items as (place in
-    the chunk, verdict, store SKU or None), in the cart's order, for the caller to word."""
+    """What a chunk came to, for the caller to word, in the cart's order: the taken items
+    as (place in the chunk, the store's QOH before, the store's SKU when it is not the
+    cart's); how many were unchanged; the unknown, untracked and not synced items as
+    (place in the chunk, verdict, store SKU or None). (Plain values, not the report's
+    entries: decoding 100,000 small arrays costs half what 100,000 objects do.)"""
 
-    changed: list[dict] = field(default_factory=list)
+    taken: list[tuple[int, int, str | None]] = field(default_factory=list)
     unchanged: int = 0
     others: list[tuple[int, int, str | None]] = field(default_factory=list)
 
@@ -144,8 +146,8 @@ def pull_chunk(session: Session, *, cart_id: int, rows: Sequence[tuple[str, int 
                                                   correct=bool(cart_sync)):
         _mark_enqueued(session)
     _remember(raw, cart_id, at)
-    changed, others = _outcome(raw)
-    return ChunkOutcome(changed=changed, unchanged=unchanged or 0, others=others)
+    taken, others = _outcome(raw)
+    return ChunkOutcome(taken=taken, unchanged=unchanged or 0, others=others)
 
 
 _TAKEN = f"FROM temp.pull_chunk t WHERE t.verdict = {TAKEN}"
@@ -202,19 +204,17 @@ def _remember(raw: Raw, cart_id: int, at: str) -> None:
             (cart_id, at))
     raw.run("UPDATE web_fields SET last_cart_qoh = t.shown, last_cart_seen_at = ?, "
             "cart_item_id = CASE WHEN t.new_id THEN t.item_id ELSE web_fields.cart_item_id END "
-            f"FROM temp.pull_chunk t WHERE ({_LEARNS}) "
-            "AND web_fields.product_id = t.pid AND web_fields.cart_id = ?", (at, cart_id))
+            f"FROM temp.pull_chunk t WHERE ({_LEARNS}) AND web_fields.id = COALESCE(t.wid, "
+            "(SELECT m.id FROM web_fields m WHERE m.product_id = t.pid AND m.cart_id = ?))",
+            (at, cart_id))
 
 
-def _outcome(raw: Raw) -> tuple[list[dict], list[tuple[int, int, str | None]]]:
-    """The report's entries for the taken items (store_qoh: what the store had), and
-    the unknown, untracked and not synced items; each in the cart's order."""
+def _outcome(raw: Raw) -> tuple[list, list]:
+    """The taken items and the unknown, untracked and not synced ones (ChunkOutcome)."""
     row = raw.one(
-        "SELECT json_group_array(json_array(n, verdict, CASE WHEN verdict = "
-        f"{TAKEN} THEN json_object('sku', sku, 'cart_sku', cart_sku, 'store_qoh', qoh, "
-        "'cart_qoh', shown) ELSE sku END)) FROM temp.pull_chunk "
-        f"WHERE verdict IN ({UNKNOWN}, {UNTRACKED}, {NOT_SYNCED}, {TAKEN})")
+        f"SELECT json_group_array(CASE WHEN verdict = {TAKEN} THEN json_array(n, qoh, "
+        "CASE WHEN sku != cart_sku THEN sku END) ELSE json_array(n, verdict, sku, 0) END) "
+        f"FROM temp.pull_chunk WHERE verdict IN ({UNKNOWN}, {UNTRACKED}, {NOT_SYNCED}, {TAKEN})")
     found = json.loads(row[0]) if row and row[0] else []
-    found.sort()
-    return ([entry for _n, verdict, entry in found if verdict == TAKEN],
-            [(n, verdict, sku) for n, verdict, sku in found if verdict != TAKEN])
+    found.sort()  # (by place: unique)
+    return ([r for r in found if len(r) == 3], [r[:3] for r in found if len(r) == 4])

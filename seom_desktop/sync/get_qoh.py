@@ -131,7 +131,11 @@ def _apply(store: Store, cart: CartRef, items: list[CartItem], report: GetReport
 def _word(done: ChunkOutcome, items: list[CartItem], report: GetReport) -> None:
     """A chunk judged and pulled by `pull_chunk`, in the report."""
     report.read += len(items)
-    report.changed += done.changed
+    changed = report.changed.append
+    for n, store_qoh, sku in done.taken:
+        item = items[n]
+        changed({"sku": sku or item.sku, "cart_sku": item.sku, "store_qoh": store_qoh,
+                 "cart_qoh": item.qoh})
     report.unchanged += done.unchanged
     for n, verdict, sku in done.others:
         item = items[n]
