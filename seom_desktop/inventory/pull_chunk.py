@@ -105,19 +105,21 @@ _LEARNS = (f"t.verdict = {TAKEN} OR t.new_id OR (t.pid IS NOT NULL AND "
 class ChunkOutcome:
     """What a chunk came to, for the caller to word, in the cart's order: the taken items
     as (place in the chunk, the store's QOH before, the store's SKU when it is not the
-    cart's); how many were unchanged; the unknown, untracked and not synced items as
-    (place in the chunk, verdict, store SKU or None). (Plain values, not the report's
+    cart's); the unknown, untracked and not synced items as (place in the chunk,
+    verdict, store SKU or None); how many were unchanged. (Plain values, not the report's
     entries: decoding 100,000 small arrays costs half what 100,000 objects do.)"""
 
     taken: list[tuple[int, int, str | None]] = field(default_factory=list)
-    unchanged: int = 0
     others: list[tuple[int, int, str | None]] = field(default_factory=list)
+    unchanged: int = 0
 
 
 def pull_chunk(session: Session, *, cart_id: int, rows: Sequence[tuple[str, int | None, str]],
-               actor: Actor, create_new: bool) -> ChunkOutcome | None:
+               actor: Actor, create_new: bool, write: bool = True) -> ChunkOutcome | None:
     """Judge and pull `rows` [(cart SKU, cart QOH or None when not tracked, item id)] of
     cart `cart_id`; None (nothing written) when the item-by-item path must do it.
+    `write` False (a preview, in a read transaction): judged only, the store left as it
+    is (only the connection's temporary table is written).
     (Few statements: with another thread busy in Python, each one costs the wait to
     take the GIL back after it.)"""
     session.flush()
@@ -140,14 +142,15 @@ def pull_chunk(session: Session, *, cart_id: int, rows: Sequence[tuple[str, int 
         "(SELECT value FROM params WHERE name = 'SynchQOH') FROM temp.pull_chunk", (cart_id,))
     if declined or (create_new and unknown):
         return None
+    if not write:
+        return ChunkOutcome(*_outcome(raw), unchanged=unchanged or 0)
     at = raw.value(_Product.__table__.c.updated_at, utcnow())
     _pull(raw, cart_id, actor, at)
     if stored_param("SynchQOH", synch) and _stack(raw, cart_id, actor, at, before or 0,
                                                   correct=bool(cart_sync)):
         _mark_enqueued(session)
     _remember(raw, cart_id, at)
-    taken, others = _outcome(raw)
-    return ChunkOutcome(taken=taken, unchanged=unchanged or 0, others=others)
+    return ChunkOutcome(*_outcome(raw), unchanged=unchanged or 0)
 
 
 _TAKEN = f"FROM temp.pull_chunk t WHERE t.verdict = {TAKEN}"

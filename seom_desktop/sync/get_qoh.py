@@ -114,18 +114,14 @@ def get_qoh(store: Store, cart_name: str, *, create_new: bool = False, dry_run: 
 
 def _apply(store: Store, cart: CartRef, items: list[CartItem], report: GetReport, *,
            create_new: bool, actor: Actor) -> None:
-    if report.dry_run:
-        with store.read() as s:
-            _judge(s, cart, items, report, create_new=create_new, actor=actor, write=False)
-    else:
-        with store.write() as s:
-            done = pull_chunk(s, cart_id=cart.id, actor=actor, create_new=create_new,
-                              rows=[(i.sku, i.qoh if i.tracked else None, i.item_id)
-                                    for i in items])
-            if done is None:
-                _judge(s, cart, items, report, create_new=create_new, actor=actor, write=True)
-            else:
-                _word(done, items, report)
+    write = not report.dry_run
+    with (store.write() if write else store.read()) as s:
+        done = pull_chunk(s, cart_id=cart.id, actor=actor, create_new=create_new, write=write,
+                          rows=[(i.sku, i.qoh if i.tracked else None, i.item_id) for i in items])
+        if done is None:
+            _judge(s, cart, items, report, create_new=create_new, actor=actor, write=write)
+        else:
+            _word(done, items, report)
 
 
 def _word(done: ChunkOutcome, items: list[CartItem], report: GetReport) -> None:

@@ -133,6 +133,8 @@ def _rows(store, start, end) -> dict[str, list[tuple]]:
 
 
 def _pull(url, items, monkeypatch, *, sql: bool, create_new: bool):
+    """A preview (dry run: the store must not change), then the pull: their reports, the
+    rows after, and whether each chunk went through pull_chunk."""
     store = open_store(url)
     used = []
 
@@ -145,9 +147,13 @@ def _pull(url, items, monkeypatch, *, sql: bool, create_new: bool):
     monkeypatch.setattr(WooCommerceConnector, "list_items", lambda self: iter(items))
     try:
         start = utcnow()
+        before = _rows(store, start, start)
+        preview = get_qoh(store, "woo", actor=ACTOR, chunk_size=9, create_new=create_new,
+                          dry_run=True)
+        assert _rows(store, start, start) == before
         report = get_qoh(store, "woo", actor=ACTOR, chunk_size=9, create_new=create_new)
         end = utcnow()
-        return report.as_json(), _rows(store, start, end), used
+        return (preview.as_json(), report.as_json()), _rows(store, start, end), used
     finally:
         store.close()
 
@@ -167,13 +173,14 @@ def test_sql_chunks_write_what_the_item_by_item_path_writes(tmp_path, monkeypatc
     create_new = seed % 4 == 3
     by_item, rows_by_item, used = _pull(f"sqlite:///{tmp_path / 'a.sqlite'}", items,
                                         monkeypatch, sql=False, create_new=create_new)
-    assert by_item["error"] is None and not any(used)
+    assert by_item[1]["error"] is None and not any(used)
     by_sql, rows_by_sql, used = _pull(f"sqlite:///{tmp_path / 'b.sqlite'}", items,
                                       monkeypatch, sql=True, create_new=create_new)
     # every chunk went through SQL; with create_new, those with no unknown item
     assert (any(used) and not all(used)) if create_new else all(used)
-    assert by_sql == by_item
-    assert by_item["changed"] and by_item["unchanged"] and by_item["untracked"]
+    assert by_sql == by_item  # the previews, then the pulls
+    assert by_item[0]["dry_run"] and by_item[0]["changed"] == by_item[1]["changed"]
+    assert by_item[1]["changed"] and by_item[1]["unchanged"] and by_item[1]["untracked"]
     for table, rows in rows_by_item.items():
         assert rows_by_sql[table] == rows, table
     stack = rows_by_item["web_stack"]  # (id, cart_id, product_id, change, ledger_id, ...)
@@ -192,9 +199,9 @@ def test_a_chunk_the_sql_path_cannot_judge_is_left_to_the_item_by_item_path(
     shop.store.close()
     items = [CartItem(sku="SKU-0000", qoh=5, item_id="1"),
              CartItem(sku="SKU-0001", qoh=2_000_000_000, item_id="2")]
-    rep, rows, used = _pull(f"sqlite:///{tmp_path / 'a.sqlite'}", items, monkeypatch,
-                            sql=True, create_new=False)
-    assert used == [False]
+    (_preview, rep), rows, used = _pull(f"sqlite:///{tmp_path / 'a.sqlite'}", items,
+                                        monkeypatch, sql=True, create_new=False)
+    assert used == [False, False]
     assert [(c["sku"], c["store_qoh"], c["cart_qoh"]) for c in rep["changed"]] == [
         ("SKU-0000", 10, 5)]
     assert rep["unknown"] == [{"sku": "SKU-0001", "cart_qoh": 2_000_000_000,
