@@ -27,11 +27,14 @@ here read back as rows written through the ORM do.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Column
 from sqlalchemy.orm import Session
+
+_NAMED = re.compile(r":(\w+)")
 
 
 def _json(value: Any) -> str:
@@ -60,6 +63,13 @@ class Raw:
         cur = self._cursor
         cur.execute(self.sql(text), tuple(params))
         return cur.fetchone()
+
+    def named(self, text: str, params: dict[str, Any]):
+        """One statement with `:name` parameters (so the SQL must hold no other colon);
+        the cursor, its rows to fetch and its rowcount to read."""
+        cur = self._cursor
+        cur.execute(_NAMED.sub(r"%(\1)s", text) if self.postgres else text, params)
+        return cur
 
     def select(self, columns: str, rest: str, params: Sequence[Any] = ()) -> list[Sequence]:
         """`SELECT columns rest`: the rows (lists on SQLite, tuples elsewhere)."""

@@ -140,7 +140,7 @@ def _pull(url, items, monkeypatch, *, sql: bool, create_new: bool):
 
     def pull_chunk(session, **kw):
         done = pull_chunk_in_sql(session, **kw) if sql else None
-        used.append(done is not None)
+        used.append((kw["write"], done is not None))
         return done
 
     monkeypatch.setattr(get_module, "pull_chunk", pull_chunk)
@@ -158,26 +158,47 @@ def _pull(url, items, monkeypatch, *, sql: bool, create_new: bool):
         store.close()
 
 
+def _stores(kind: str, tmp_path, request, seed: int) -> tuple[str, str, list[CartItem]]:
+    """Two stores holding the same scenario (SQLite: one file copied; PostgreSQL: built
+    twice from the same seed, into two databases) and the cart's listing."""
+    if kind == "sqlite":
+        urls = [f"sqlite:///{tmp_path / 'a.sqlite'}"]
+    else:
+        server = request.getfixturevalue("pg_server")
+        urls = [server.create_database(), server.create_database()]
+    for url in urls:
+        rng = random.Random(seed)
+        shop = build_shop(url, n=60)
+        shop.woo.stop()
+        shop.shop.stop()
+        try:
+            items = _scenario(shop.store, shop.skus, rng, synch=seed % 4 != 1,
+                              origin_syncs=seed % 4 != 2, aliases=seed < 4)
+        finally:
+            shop.store.close()
+    if kind == "sqlite":
+        shutil.copy(tmp_path / "a.sqlite", tmp_path / "b.sqlite")
+        urls.append(f"sqlite:///{tmp_path / 'b.sqlite'}")
+    return urls[0], urls[1], items
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 @pytest.mark.parametrize("seed", range(8))
-def test_sql_chunks_write_what_the_item_by_item_path_writes(tmp_path, monkeypatch, seed):
-    rng = random.Random(seed)
-    shop = build_shop(f"sqlite:///{tmp_path / 'a.sqlite'}", n=60)
-    shop.woo.stop()
-    shop.shop.stop()
-    try:
-        items = _scenario(shop.store, shop.skus, rng, synch=seed % 4 != 1,
-                          origin_syncs=seed % 4 != 2, aliases=seed < 4)
-    finally:
-        shop.store.close()
-    shutil.copy(tmp_path / "a.sqlite", tmp_path / "b.sqlite")
+def test_sql_chunks_write_what_the_item_by_item_path_writes(tmp_path, request, monkeypatch,
+                                                            seed, kind):
+    a, b, items = _stores(kind, tmp_path, request, seed)
     create_new = seed % 4 == 3
-    by_item, rows_by_item, used = _pull(f"sqlite:///{tmp_path / 'a.sqlite'}", items,
-                                        monkeypatch, sql=False, create_new=create_new)
-    assert by_item[1]["error"] is None and not any(used)
-    by_sql, rows_by_sql, used = _pull(f"sqlite:///{tmp_path / 'b.sqlite'}", items,
-                                      monkeypatch, sql=True, create_new=create_new)
-    # every chunk went through SQL; with create_new, those with no unknown item
-    assert (any(used) and not all(used)) if create_new else all(used)
+    by_item, rows_by_item, used = _pull(a, items, monkeypatch, sql=False, create_new=create_new)
+    assert by_item[1]["error"] is None and not any(u for _w, u in used)
+    by_sql, rows_by_sql, used = _pull(b, items, monkeypatch, sql=True, create_new=create_new)
+    # every chunk went through SQL; with create_new, those with no unknown item; a
+    # preview only on SQLite
+    for write in (True, False):
+        went = [u for w, u in used if w == write]
+        if kind == "postgresql" and not write:
+            assert not any(went)
+        else:
+            assert (any(went) and not all(went)) if create_new else all(went)
     assert by_sql == by_item  # the previews, then the pulls
     assert by_item[0]["dry_run"] and by_item[0]["changed"] == by_item[1]["changed"]
     assert by_item[1]["changed"] and by_item[1]["unchanged"] and by_item[1]["untracked"]
@@ -201,10 +222,45 @@ def test_a_chunk_the_sql_path_cannot_judge_is_left_to_the_item_by_item_path(
              CartItem(sku="SKU-0001", qoh=2_000_000_000, item_id="2")]
     (_preview, rep), rows, used = _pull(f"sqlite:///{tmp_path / 'a.sqlite'}", items,
                                         monkeypatch, sql=True, create_new=False)
-    assert used == [False, False]
+    assert used == [(False, False), (True, False)]
     assert [(c["sku"], c["store_qoh"], c["cart_qoh"]) for c in rep["changed"]] == [
         ("SKU-0000", 10, 5)]
     assert rep["unknown"] == [{"sku": "SKU-0001", "cart_qoh": 2_000_000_000,
                                "note": "quantity out of range for 'SKU-0001'"}]
     ledger = [(r[1], r[2], r[3]) for r in rows["ledger"] if r[4] == "pulled from cart"]
     assert ledger == [(1, -5, 5)]
+
+
+def test_on_postgresql_a_change_committed_after_the_mapping_is_built_on(pg_url, monkeypatch):
+    """A clerk's adjustment commits after the chunk was mapped and before its products
+    are locked: the pull reads the QOH again under the lock, so its ledger row follows
+    the adjustment's (delta from 13, not from 10) and nothing is lost."""
+    import seom_desktop.inventory.pull_chunk as chunk_module
+    from seom_desktop.inventory.operations import adjust
+
+    shop = build_shop(pg_url, n=3)
+    shop.woo.stop()
+    shop.shop.stop()
+    real_lock = chunk_module._lock
+
+    def adjust_then_lock(raw, sql):
+        with shop.store.write() as s:  # another connection, its own transaction
+            adjust(s, sku="SKU-0000", delta=3, actor=ACTOR, reason="count")
+        return real_lock(raw, sql)
+
+    monkeypatch.setattr(chunk_module, "_lock", adjust_then_lock)
+    monkeypatch.setattr(WooCommerceConnector, "list_items",
+                        lambda self: iter([CartItem(sku="SKU-0000", qoh=20, item_id="1")]))
+    try:
+        rep = get_qoh(shop.store, "woo", actor=ACTOR)
+        assert rep.error is None
+        assert [(c["store_qoh"], c["cart_qoh"]) for c in rep.changed] == [(13, 20)]
+        with shop.store.read() as s:
+            story = s.execute(select(LedgerEntry.delta, LedgerEntry.qoh_after,
+                                     LedgerEntry.source)
+                              .join(Product, Product.id == LedgerEntry.product_id)
+                              .where(Product.sku == "SKU-0000").order_by(LedgerEntry.id)).all()
+            assert s.scalar(select(Product.qoh).where(Product.sku == "SKU-0000")) == 20
+        assert [tuple(r) for r in story[-2:]] == [(3, 13, "adjust"), (7, 20, "pulled from cart")]
+    finally:
+        shop.store.close()
