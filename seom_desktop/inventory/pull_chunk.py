@@ -13,8 +13,7 @@ lock, so the quantities read are the ones written over. On PostgreSQL the produc
 locked (FOR UPDATE, in id order, as `bulk_pull` locks them) once mapped, and their QOH
 read again under the lock. `pull_chunk` declines (returns None, having written nothing)
 what the item-by-item path alone handles: two items of the chunk that are one product, a
-quantity out of range, an item with no product when new products are to be created, or a
-preview on PostgreSQL (a read-only transaction cannot make the temporary table).
+quantity out of range, an item with no product when new products are to be created,.
 
 The chunk goes into a temporary table `pull_chunk` (one per connection, emptied for each
 chunk), one row per item: n (its place in the chunk), cart_sku, shown (the cart's QOH,
@@ -77,8 +76,8 @@ def pull_chunk(session: Session, *, cart_id: int, rows: Sequence[tuple[str, int 
     session.flush()
     raw = Raw(session)
     sql = _STATEMENTS[raw.postgres]
-    if raw.postgres and (not write or not all(
-            q is None or (type(q) is int and -MAX_QOH <= q <= MAX_QOH) for _s, q, _i in rows)):
+    if raw.postgres and not all(
+            q is None or (type(q) is int and -MAX_QOH <= q <= MAX_QOH) for _s, q, _i in rows):
         return None  # (a quantity out of range might not even fit a BIGINT array)
     raw.run(sql.table)
     raw.run("DELETE FROM pull_chunk")

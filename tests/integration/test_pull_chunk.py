@@ -191,14 +191,11 @@ def test_sql_chunks_write_what_the_item_by_item_path_writes(tmp_path, request, m
     by_item, rows_by_item, used = _pull(a, items, monkeypatch, sql=False, create_new=create_new)
     assert by_item[1]["error"] is None and not any(u for _w, u in used)
     by_sql, rows_by_sql, used = _pull(b, items, monkeypatch, sql=True, create_new=create_new)
-    # every chunk went through SQL; with create_new, those with no unknown item; a
-    # preview only on SQLite
+    # every chunk (of the preview and of the pull) went through SQL; with create_new,
+    # those with no unknown item
     for write in (True, False):
         went = [u for w, u in used if w == write]
-        if kind == "postgresql" and not write:
-            assert not any(went)
-        else:
-            assert (any(went) and not all(went)) if create_new else all(went)
+        assert (any(went) and not all(went)) if create_new else all(went)
     assert by_sql == by_item  # the previews, then the pulls
     assert by_item[0]["dry_run"] and by_item[0]["changed"] == by_item[1]["changed"]
     assert by_item[1]["changed"] and by_item[1]["unchanged"] and by_item[1]["untracked"]
