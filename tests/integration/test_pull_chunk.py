@@ -1,5 +1,6 @@
 """Get QOH's chunks judged and written in SQL (inventory.pull_chunk) give exactly what the
-item-by-item path (sync.get_qoh._judge with bulk_pull and record_seen_many) gives.
+item-by-item path (sync.get_qoh._judge with bulk_pull and record_seen_many) gives, on
+SQLite and on PostgreSQL (where it is off by default: pull_chunk.ON_POSTGRES).
 
 The same store is pulled twice from the same cart listing: once with pull_chunk turned
 off, once with it on. Every row of products, ledger, web_stack and web_fields must be
@@ -20,6 +21,7 @@ import pytest
 from qoh_kit import ACTOR
 from sqlalchemy import select
 
+import seom_desktop.inventory.pull_chunk as chunk_module
 import seom_desktop.sync.get_qoh as get_module
 from seom_desktop.carts.base import CartItem
 from seom_desktop.carts.woocommerce import WooCommerceConnector
@@ -144,6 +146,7 @@ def _pull(url, items, monkeypatch, *, sql: bool, create_new: bool):
         return done
 
     monkeypatch.setattr(get_module, "pull_chunk", pull_chunk)
+    monkeypatch.setattr(chunk_module, "ON_POSTGRES", True)  # (off by default: see there)
     monkeypatch.setattr(WooCommerceConnector, "list_items", lambda self: iter(items))
     try:
         start = utcnow()
@@ -232,7 +235,6 @@ def test_on_postgresql_a_change_committed_after_the_mapping_is_built_on(pg_url, 
     """A clerk's adjustment commits after the chunk was mapped and before its products
     are locked: the pull reads the QOH again under the lock, so its ledger row follows
     the adjustment's (delta from 13, not from 10) and nothing is lost."""
-    import seom_desktop.inventory.pull_chunk as chunk_module
     from seom_desktop.inventory.operations import adjust
 
     shop = build_shop(pg_url, n=3)
@@ -246,6 +248,7 @@ def test_on_postgresql_a_change_committed_after_the_mapping_is_built_on(pg_url, 
         return real_lock(raw, sql)
 
     monkeypatch.setattr(chunk_module, "_lock", adjust_then_lock)
+    monkeypatch.setattr(chunk_module, "ON_POSTGRES", True)
     monkeypatch.setattr(WooCommerceConnector, "list_items",
                         lambda self: iter([CartItem(sku="SKU-0000", qoh=20, item_id="1")]))
     try:
