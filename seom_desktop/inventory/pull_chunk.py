@@ -98,13 +98,15 @@ def pull_chunk(session: Session, *, cart_id: int, rows: Sequence[tuple[str, int 
         raw.named(sql.aliased, given)
     if raw.postgres:
         _lock(raw, sql)
-    unchanged, declined, unknown, before, cart_sync, synch = raw.named(
-        f"SELECT count(*) FILTER (WHERE verdict = {UNCHANGED}), "
+    mapped, unchanged, declined, unknown, before, cart_sync, synch = raw.named(
+        f"SELECT count(*), count(*) FILTER (WHERE verdict = {UNCHANGED}), "
         f"count(*) FILTER (WHERE verdict = {OUT_OF_RANGE}) + count(pid) - count(DISTINCT pid), "
         f"count(*) FILTER (WHERE verdict = {UNKNOWN}), "
         "(SELECT max(id) FROM ledger), (SELECT sync FROM carts WHERE id = :cart), "
         "(SELECT value FROM params WHERE name = 'SynchQOH') FROM pull_chunk",
         {"cart": cart_id}).fetchone()
+    if mapped != len(rows):  # (every item is a row, mapped or not: never seen to fail)
+        raise RuntimeError(f"pull_chunk: {mapped} of {len(rows)} items in the chunk table")
     if declined or (create_new and unknown):
         return None
     if not write:

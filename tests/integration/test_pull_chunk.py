@@ -264,3 +264,31 @@ def test_on_postgresql_a_change_committed_after_the_mapping_is_built_on(pg_url, 
         assert [tuple(r) for r in story[-2:]] == [(3, 13, "adjust"), (7, 20, "pulled from cart")]
     finally:
         shop.store.close()
+
+
+def test_an_item_lost_from_the_chunk_table_stops_the_pull_loudly(tmp_path, monkeypatch):
+    """Every item must be a row of the chunk table, mapped or not; were one missing, its
+    item would vanish from the report and the store: the chunk is refused, rolled back."""
+    from seom_desktop.store.raw import Raw
+
+    shop = build_shop(f"sqlite:///{tmp_path / 'a.sqlite'}", n=3)
+    shop.woo.stop()
+    shop.shop.stop()
+    real = Raw.named
+
+    def lose_one(self, text, params):
+        cur = real(self, text, params)
+        if text.lstrip().startswith("INSERT INTO pull_chunk"):
+            self._cursor.execute("DELETE FROM pull_chunk WHERE n = 1")
+        return cur
+
+    monkeypatch.setattr(Raw, "named", lose_one)
+    monkeypatch.setattr(WooCommerceConnector, "list_items", lambda self: iter(
+        [CartItem(sku=f"SKU-000{i}", qoh=i, item_id=str(i)) for i in range(3)]))
+    try:
+        with pytest.raises(RuntimeError, match="2 of 3 items"):
+            get_qoh(shop.store, "woo", actor=ACTOR)
+        with shop.store.read() as s:
+            assert set(s.scalars(select(Product.qoh))) == {10}
+    finally:
+        shop.store.close()
