@@ -279,7 +279,7 @@ def test_an_item_lost_from_the_chunk_table_stops_the_pull_loudly(tmp_path, monke
     def lose_one(self, text, params):
         cur = real(self, text, params)
         if text.lstrip().startswith("INSERT INTO pull_chunk"):
-            self._cursor.execute("DELETE FROM pull_chunk WHERE n = 1")
+            self._cursor.connection.cursor().execute("DELETE FROM pull_chunk WHERE n = 1")
         return cur
 
     monkeypatch.setattr(Raw, "named", lose_one)
