@@ -54,9 +54,9 @@ _STATEMENTS = {False: Statements(False), True: Statements(True)}
 
 # On PostgreSQL the same statements give the same rows (the tests run them there), but
 # measured slower than the item-by-item path on a local server: 100,000 items, 1 % of
-# them different, 3.0 s against 1.85 s (the mapping join and the web-field update cost
-# 60 and 16 ms a chunk: their plans are not tuned yet); every item different 6.0 s both.
-# So PostgreSQL keeps the item-by-item path until they are.
+# them different, 2.7-3.0 s against 1.9-2.2 s; every item different 6.0 s both. The
+# planner hash-joins each chunk to products and web_fields by scanning them whole
+# (bench/README.md). So PostgreSQL keeps the item-by-item path until that is solved.
 ON_POSTGRES = False
 
 
