@@ -21,6 +21,11 @@ Records for New Products"); otherwise it is listed. Items are handled in transac
 between them, and a cart failure stops the pull with the chunks before it committed.
 The cart is read in a background thread (`sync.pull_reader`) a few chunks ahead of the
 one being written, and that reading stops when the pull ends, however it ends.
+
+On SQLite a chunk (and a preview's) is judged and written in SQL by
+`inventory.pull_chunk`, which gives the same rows and report as the Python judging here;
+what it declines (a quantity out of range, products to create, PostgreSQL) is judged
+item by item by `_judge`.
 """
 
 from __future__ import annotations
