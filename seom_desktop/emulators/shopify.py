@@ -70,6 +70,7 @@ class Item:
     title: str
     tracked: bool
     levels: dict[str, int] = field(default_factory=dict)  # location gid -> available
+    bundle: bool = False  # a bundle parent: Shopify sets its quantity from its components
 
 
 @dataclass
@@ -118,10 +119,13 @@ class ShopifyEmulator(InventoryMutations, Emulator):
         return next(loc["id"] for loc in self.locations if loc["isActive"])
 
     def add_item(self, sku: str, qoh: int, name: str = "", tracked: bool = True,
-                 location: str | None = None, **_: Any) -> str:
-        """Create a product with one variant; returns its inventory item gid."""
+                 location: str | None = None, bundle: bool = False, **_: Any) -> str:
+        """Create a product with one variant; returns its inventory item gid. `bundle`:
+        the product is a bundle (`requiresComponents`), whose inventory item the API
+        refuses to change (NON_MUTABLE_INVENTORY_ITEM, see `shopify_inventory`); `qoh`
+        then stands for what its components make available."""
         with self.lock:
-            item = Item(self._next(), sku, name or f"Product {sku}", tracked)
+            item = Item(self._next(), sku, name or f"Product {sku}", tracked, bundle=bundle)
             item.levels[location or self.location_id] = int(qoh)
             self.items[sku] = item
             return GID.format("InventoryItem", item.num)
@@ -293,7 +297,9 @@ class ShopifyEmulator(InventoryMutations, Emulator):
         return {"id": GID.format("ProductVariant", item.num), "sku": item.sku,
                 "title": "Default Title", "displayName": f"{item.title} - Default Title",
                 "inventoryQuantity": sum(item.levels.values()),
-                "product": {"id": GID.format("Product", item.num), "title": item.title},
+                "requiresComponents": item.bundle,
+                "product": {"id": GID.format("Product", item.num), "title": item.title,
+                            "requiresComponents": item.bundle},
                 "inventoryItem": lambda info: self._item(item)}
 
     def _item(self, item: Item) -> dict:

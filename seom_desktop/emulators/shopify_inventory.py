@@ -21,8 +21,23 @@ InventoryAdjustQuantitiesUserErrorCode / InventorySetQuantitiesUserErrorCode enu
   stocked at the location." for inventoryAdjustQuantities); CHANGE_FROM_QUANTITY_STALE
   "The changeFromQuantity argument no longer matches the persisted quantity.";
   INVALID_REASON, INVALID_NAME / INVALID_QUANTITY_NAME, INVALID_QUANTITY_TOO_HIGH/_LOW;
+- NON_MUTABLE_INVENTORY_ITEM "The specified inventory item is not allowed to be adjusted
+  via API. Example: if the inventory item is a parent bundle." for the inventory item of a
+  bundle (`requiresComponents`), at ["input", "<list>", "<i>", "inventoryItemId"]: the
+  words and the path of a live answer quoted in microsoft/BCApps#8396 (there for
+  inventorySetOnHandQuantities, whose list is `setQuantities`), where one bundle parent
+  made Shopify refuse the whole batch;
 - a mutation with any user error applies none of its changes (inventoryAdjustmentGroup
-  null).
+  null);
+- a change that leaves a quantity as it was is not in the group's `changes`, and a
+  mutation that changes nothing answers `"inventoryAdjustmentGroup": null` with
+  `"userErrors": []`. Recorded from a live 2026-04 store for inventoryAdjustQuantities
+  (airhorns/shopify-draft-proxy, fixtures/conformance/harry-test-heelo.myshopify.com/
+  2026-04/products/inventory-adjust-zero-delta-noop.json: all deltas 0 -> null group;
+  one 0 and one 3 -> a group holding only the item that moved, as `available` and
+  `on_hand`). No public recording of inventorySetQuantities to the value already held
+  was found; it is answered the same way, as the issue filed against this project
+  reports of live 2026-04 answers.
 
 An untracked inventory item: neither enum names a user error for it, so its quantity is
 set like any other (the change is recorded; the item's `tracked` stays false and the
@@ -48,6 +63,8 @@ STALE = "The changeFromQuantity argument no longer matches the persisted quantit
 NOT_FOUND = "The specified inventory item could not be found."
 NOT_STOCKED_SET = "The specified inventory item is not stocked at the location."
 NOT_STOCKED_ADJUST = "The inventory item is not stocked at the location."
+NON_MUTABLE = ("The specified inventory item is not allowed to be adjusted via API. Example: "
+               "if the inventory item is a parent bundle.")
 
 
 class InventoryMutations:
@@ -89,7 +106,9 @@ class InventoryMutations:
                 "message": "The same idempotency key cannot be used with different operation parameters."}]}
         payload = self._apply(data, rows, list_name, absolute=list_name == "quantities")
         self.idempotency[(root, key)] = (params, payload)
-        self.mutations.append({"root": root, "key": key, "applied": payload["inventoryAdjustmentGroup"] is not None})
+        group = payload["inventoryAdjustmentGroup"]
+        self.mutations.append({"root": root, "key": key, "applied": not payload["userErrors"],
+                               "changes": len(group["changes"]) if group else 0})
         return payload
 
     def _apply(self, data: dict, rows: list[dict], list_name: str, absolute: bool) -> dict:
@@ -113,6 +132,9 @@ class InventoryMutations:
             item = by_gid.get(row["inventoryItemId"])
             if item is None:
                 err(i, "inventoryItemId", "INVALID_INVENTORY_ITEM", NOT_FOUND)
+                continue
+            if item.bundle:
+                err(i, "inventoryItemId", "NON_MUTABLE_INVENTORY_ITEM", NON_MUTABLE)
                 continue
             if row["locationId"] not in locations:
                 err(i, "locationId", "INVALID_LOCATION", "The specified location could not be found.")
@@ -138,6 +160,8 @@ class InventoryMutations:
             return {"inventoryAdjustmentGroup": None, "userErrors": errors}
         changes = []
         for item, loc, current, target in plan:
+            if target == current:  # nothing moves: not a change of the group
+                continue
             item.levels[loc] = target
             self.applied[item.sku] += 1
             location = next(dict(x) for x in self.locations if x["id"] == loc)
@@ -145,10 +169,12 @@ class InventoryMutations:
                 changes.append({"name": name, "delta": target - current, "quantityAfterChange": None,
                                 "ledgerDocumentUri": None, "item": self._item(item),
                                 "location": location})
+        if not changes:
+            return {"inventoryAdjustmentGroup": None, "userErrors": []}
         group = {"id": GID.format("InventoryAdjustmentGroup", self._next()), "createdAt": now_iso(),
                  "reason": data["reason"], "referenceDocumentUri": data.get("referenceDocumentUri"),
                  "changes": changes}
         return {"inventoryAdjustmentGroup": group, "userErrors": []}
 
 
-__all__ = ["InventoryMutations", "MAX_CHANGES", "STALE"]
+__all__ = ["InventoryMutations", "MAX_CHANGES", "NON_MUTABLE", "STALE"]

@@ -27,7 +27,7 @@ type LocationEdge { cursor: String! node: Location! }
 type LocationConnection { edges: [LocationEdge!]! nodes: [Location!]! pageInfo: PageInfo! }
 enum LocationSortKeys { ID NAME RELEVANCE }
 
-type Product { id: ID! title: String! }
+type Product { id: ID! title: String! requiresComponents: Boolean! }
 
 type ProductVariant {
   id: ID!
@@ -35,6 +35,7 @@ type ProductVariant {
   title: String!
   displayName: String!
   inventoryQuantity: Int
+  requiresComponents: Boolean!
   product: Product!
   inventoryItem: InventoryItem!
 }
