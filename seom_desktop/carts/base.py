@@ -56,6 +56,10 @@ class CartItem:
     item_id: str = ""  # the cart's own id (e.g. "12" or "12/34" for a variation)
     name: str = ""
     tracked: bool = True
+    # Who sets this item's quantity instead of us, in a clerk's words ("managed by Shopify
+    # bundles": a bundle parent, whose quantity the cart derives from its components);
+    # "" for an item we may write. Such an item is never written and never pulled.
+    managed: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,16 @@ class AuthError(PermanentError):
 
 class UnknownItemError(PermanentError):
     """The cart has no item with that SKU."""
+
+
+class ManagedByCartError(PermanentError):
+    """The cart sets this item's quantity itself (a Shopify bundle parent, from its
+    components) and will not let anyone set it: nothing was sent for it and re-sending
+    never helps. `note` says so in a clerk's words, without the cart's name."""
+
+    def __init__(self, message: str, *, note: str, **kw):
+        super().__init__(message, **kw)
+        self.note = note
 
 
 class StaleQuantityError(PermanentError):

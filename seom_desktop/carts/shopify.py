@@ -44,7 +44,7 @@ from seom_desktop.carts.base import (
 from seom_desktop.carts.http import HttpClient
 from seom_desktop.carts.shopify_pacing import CostPacer
 from seom_desktop.carts.shopify_queries import Shape, error_words, throttle_delay
-from seom_desktop.carts.shopify_writes import ShopifyWrites
+from seom_desktop.carts.shopify_writes import BUNDLE, ShopifyWrites
 
 
 class ShopifyConnector(ShopifyWrites):
@@ -183,7 +183,8 @@ class ShopifyConnector(ShopifyWrites):
                         raise shape.fail("an integer available quantity")
                     qoh = value
         return CartItem(sku=sku, qoh=qoh, item_id=shape.text(inv.get("id"), "an inventory item id"),
-                        name=str(node.get("displayName") or ""), tracked=tracked)
+                        name=str(node.get("displayName") or ""), tracked=tracked,
+                        managed=BUNDLE if node.get("requiresComponents") is True else "")
 
     def list_items(self) -> Iterator[CartItem]:
         yield from self._variants(None)

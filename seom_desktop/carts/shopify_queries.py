@@ -47,6 +47,7 @@ query SeomVariants($first: Int!, $after: String, $query: String, $locationId: ID
     nodes {
       sku
       displayName
+      requiresComponents
       inventoryItem {
         id
         tracked

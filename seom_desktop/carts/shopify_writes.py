@@ -17,6 +17,18 @@ no variant is UnknownItemError; an untracked one PermanentError. The reference n
 user error for an untracked item, so the payload asks `item { tracked }` of every change
 and an untracked item written by a stored id is reported PermanentError (the write is
 harmless: Shopify does not count stock it does not track). Results carry the id used.
+
+A write that changes nothing is a success: Shopify 2026-04 answers a mutation whose every
+quantity is already the one asked for with `"inventoryAdjustmentGroup": null` and no user
+error, and leaves an item that did not move out of a group's `changes` (recorded live:
+airhorns/shopify-draft-proxy, fixtures/conformance/harry-test-heelo.myshopify.com/2026-04/
+products/inventory-adjust-zero-delta-noop.json). Such items are at the value asked for.
+
+A bundle parent (a variant that `requiresComponents`) has an inventory item Shopify sets
+from the bundle's components and refuses to let anyone set (NON_MUTABLE_INVENTORY_ITEM,
+refusing the whole batch with it: microsoft/BCApps#8396). It is reported at once as
+ManagedByCartError ("managed by Shopify bundles"), never sent when the read said so, and
+remembered (by inventory item id) when Shopify said so, so later batches leave it out.
 """
 
 from __future__ import annotations
@@ -32,6 +44,7 @@ from seom_desktop.carts.base import (
     CartError,
     CartItem,
     ItemResult,
+    ManagedByCartError,
     PermanentError,
     QohUpdate,
     RetryableError,
@@ -46,6 +59,9 @@ MISMATCH = "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"
 STORED_ID_REFUSALS = {"INVALID_INVENTORY_ITEM", "ITEM_NOT_STOCKED_AT_LOCATION"}
 ITEM_GID = re.compile(r"gid://shopify/InventoryItem/[0-9]+")
 RELOOKUP = "relookup"  # the base of the key a re-looked-up item is written under
+NON_MUTABLE = "NON_MUTABLE_INVENTORY_ITEM"
+BUNDLE = "managed by Shopify bundles"  # CartItem.managed of a bundle parent
+BUNDLE_NOTE = BUNDLE + ": Shopify sets its quantity from its components; not sent"
 
 
 class _Entry:
@@ -101,10 +117,14 @@ class ShopifyWrites:
         groups: dict[str, list[_Entry]] = {"adjust": [], "set": []}
         skus: set[str] = set()
         ids: set[str] = set()
+        bundles = self._bundle_parents()
         for i, u in enumerate(updates):
             item = CartItem(u.sku, None, item_id=stored[i]) if i in stored else items.get(u.sku)
             if item is None:
                 results[i] = ItemResult(u.sku, False, error=self._unknown(u.sku))
+            elif item.managed or item.item_id in bundles:
+                bundles.add(item.item_id)
+                results[i] = self._managed(u.sku, item.item_id)
             elif not item.tracked:
                 results[i] = ItemResult(u.sku, False, item_id=item.item_id,
                                         error=self._untracked(u.sku))
@@ -127,6 +147,18 @@ class ShopifyWrites:
     def _unknown(self, sku: str) -> CartError:
         return UnknownItemError(f"{self.config.name}: Shopify has no variant with SKU {sku!r}",
                                 code="UNKNOWN_SKU")
+
+    def _bundle_parents(self) -> set[str]:
+        """The inventory item ids of bundle parents this connector has learned."""
+        found = self.__dict__.get("_bundle_gids")
+        if found is None:
+            found = self.__dict__.setdefault("_bundle_gids", set())
+        return found
+
+    def _managed(self, sku: str, gid: str) -> ItemResult:
+        error = ManagedByCartError(f"{self.config.name}: SKU {sku!r} is {BUNDLE_NOTE}",
+                                   note=BUNDLE_NOTE, status=200, code=NON_MUTABLE)
+        return ItemResult(sku, False, item_id=gid, error=error)
 
     def _untracked(self, sku: str) -> CartError:
         return PermanentError(f"{self.config.name}: Shopify does not track inventory for SKU "
@@ -151,6 +183,9 @@ class ShopifyWrites:
             elif not item.tracked:
                 results[e.index] = ItemResult(e.update.sku, False, item_id=item.item_id,
                                               error=self._untracked(e.update.sku))
+            elif item.managed or item.item_id in self._bundle_parents():
+                self._bundle_parents().add(item.item_id)
+                results[e.index] = self._managed(e.update.sku, item.item_id)
             elif item.item_id == e.item.item_id:
                 results[e.index] = self._refused(e, err)
             else:
@@ -194,6 +229,9 @@ class ShopifyWrites:
             for j, e in enumerate(remaining):
                 if e.item.item_id in outcome.after:  # applied despite the errors
                     results[e.index] = self._ok(e, outcome)
+                elif j in per_item and per_item[j].get("code") == NON_MUTABLE:
+                    self._bundle_parents().add(e.item.item_id)  # left out from now on
+                    results[e.index] = self._managed(e.update.sku, e.item.item_id)
                 elif j in per_item and e.stored and \
                         per_item[j].get("code") in STORED_ID_REFUSALS:
                     suspects.append((e, per_item[j]))
@@ -230,8 +268,8 @@ class ShopifyWrites:
         group = payload.get("inventoryAdjustmentGroup")
         if group is not None:
             shape.list(shape.obj(group, "an adjustment group").get("changes"), "changes")
-        elif not errors:
-            raise shape.fail("an adjustment group or user errors")
+        # null with no user error: nothing needed changing (every quantity was already the
+        # one asked for), which is a success
         return {"userErrors": errors, "inventoryAdjustmentGroup": group}
 
     def _ok(self, e: _Entry, outcome: _Outcome) -> ItemResult:
@@ -285,4 +323,4 @@ class ShopifyWrites:
         return str(uuid.UUID(bytes=digest[:16], version=5))
 
 
-__all__ = ["ShopifyWrites", "STALE_CODES", "STORED_ID_REFUSALS"]
+__all__ = ["BUNDLE", "BUNDLE_NOTE", "ShopifyWrites", "STALE_CODES", "STORED_ID_REFUSALS"]
