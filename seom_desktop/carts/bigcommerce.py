@@ -117,7 +117,12 @@ class BigCommerceConnector:
         body = self.http.json(resp)
         try:
             rows = body["data"]
-            pages = int(body["meta"]["pagination"]["total_pages"])
+            pagination = body["meta"].get("pagination")
+            if pagination is None:  # `"meta": {}`, as BigCommerce's own guide shows it:
+                # a full page may have a next one; a short one is the last
+                pages = page + 1 if len(rows) >= PAGE_LIMIT else page
+            else:
+                pages = int(pagination["total_pages"])
             items = []
             for row in rows:
                 ident = row["identity"]
