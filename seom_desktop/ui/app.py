@@ -19,8 +19,13 @@ SCREENSHOT_WAIT_S = 10.0  # at most, for the first page and the status bar to ar
 SCREENSHOT_SETTLE_MS = 600
 
 
-def make_app():
+def make_app(*, fit_windows: bool = True):
+    """The QApplication, with the rules every window follows (ui/window_rules.py): fitted
+    into the screen's available area (not for a screenshot, which is taken at a set
+    size), fields, buttons and tables named after their visible labels."""
     from PySide6.QtWidgets import QApplication
+
+    from seom_desktop.ui import window_rules
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("seom-desktop")
@@ -33,6 +38,7 @@ def make_app():
         app.setWindowIcon(QIcon(str(icon)))
     if sys.platform.startswith("linux") or app.platformName() == "offscreen":
         app.setStyle("Fusion")
+    window_rules.install(app, fit=fit_windows)
     return app
 
 
@@ -74,7 +80,7 @@ def run_gui(store, *, workstation: str, screenshot: str | None = None,
     from seom_desktop.ui.async_support import make_loop, wait_for_background
     from seom_desktop.ui.main_window import MainWindow
 
-    app = make_app()
+    app = make_app(fit_windows=not screenshot)
     loop = make_loop(app)
     window = MainWindow(store, workstation=workstation, cart_probe=cart_probe, banner=banner)
     if screenshot:
