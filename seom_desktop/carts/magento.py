@@ -94,6 +94,19 @@ def criteria(filter_groups: list[list[tuple[str, str, str]]], page_size: int = 0
     return params
 
 
+def _stock_lines(items: list[dict]) -> list[dict]:
+    """The order items that hold stock. A configurable product's line carries its
+    child's SKU and quantity (the child line, with parent_item_id, repeats it); a
+    bundle's line carries a SKU made of its parts' and no stock of its own: its
+    children (parent_item_id = the bundle's item_id, qty_ordered for the whole line)
+    hold the stock. As in the order of Adobe's REST tutorial
+    (AdobeDocs/commerce-webapi src/pages/rest/tutorials/orders/order-create-order.md)."""
+    bundles = {i.get("item_id") for i in items if i.get("product_type") == "bundle"}
+    return [i for i in items
+            if (not i.get("parent_item_id") and i.get("product_type") != "bundle")
+            or (i.get("parent_item_id") and i.get("parent_item_id") in bundles)]
+
+
 class MagentoConnector:
     kind: ClassVar[str] = "magento"
     capabilities: ClassVar[frozenset[str]] = frozenset({PUSH, PULL, REALTIME, ORDERS})
@@ -276,7 +289,7 @@ class MagentoConnector:
                 lines = tuple(
                     OrderLine(sku=str(i["sku"]), quantity=int(round(float(i["qty_ordered"]))),
                               name=str(i.get("name", "")))
-                    for i in row.get("items", []) if not i.get("parent_item_id"))
+                    for i in _stock_lines(row.get("items", [])))
                 orders.append(CartOrder(order_id=str(row["entity_id"]),
                                         created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
                                         status=str(row.get("status", "")), lines=lines))

@@ -14,7 +14,13 @@ magento/inventory and magento/magento2 issue trackers):
   validation failures `{"message": "Validation Failed", "errors": [{message,
   parameters}]}` (MSI's `"%field" can not be empty.`).
 - `POST /V1/inventory/source-items {"sourceItems": [{sku, source_code, quantity,
-  status}]}` answers `[]`; it is all-or-nothing. With the Web API input limits on
+  status}]}` answers `[]`; it is all-or-nothing. Refusals as magento/inventory's own
+  API test InventoryApi/Test/Api/SourceItemsSave/ValidationTest.php has them: no items
+  400 "Input data is empty"; an empty sku or source_code `"%field" can not be empty.`,
+  a source code with a space `"%field" can not contain whitespaces.`, a missing
+  quantity or status `"%field" should be numeric.`, an unknown status `"%field" should
+  a known status.` (sic); a source code the store does not have is no validation
+  error: 400 `{"message": "Could not save Source Item"}`. With the Web API input limits on
   (Magento 2.4.3+), more than `input_list_limit` (default 20) items answer 400
   `Maximum items of type "%type" is %max` with named parameters (magento2#34154).
 - `GET /V1/inventory/source-items?searchCriteria[filter_groups][G][filters][F][field|
@@ -27,8 +33,11 @@ magento/inventory and magento/magento2 issue trackers):
   "Product with SKU ... does not exist.". `unknown_sku` picks one: "validation"
   (default), "could-not-save" or "accept".
 - Orders: `GET /V1/orders` with searchCriteria (created_at gteq), sortOrders, answering
-  `{items: [{entity_id, increment_id, created_at "YYYY-MM-DD HH:MM:SS" UTC, status,
-  items: [{sku, qty_ordered, name, parent_item_id?}]}], total_count}`.
+  `{items: [{entity_id, increment_id, created_at "YYYY-MM-DD HH:MM:SS" UTC, state,
+  status, items: [{item_id, order_id, sku, qty_ordered, name, product_type,
+  parent_item_id?}]}], total_count}` (the order of Adobe's REST tutorial,
+  AdobeDocs/commerce-webapi src/pages/rest/tutorials/orders/order-create-order.md;
+  only simple products are emulated, not a bundle's parent and child lines).
 - With MSI, placing an order only makes a reservation (the salable quantity drops); the
   source quantity drops at shipment. `place_order` does that; `ship_order` (or
   `auto_ship=True`) deducts the source quantity.
@@ -211,20 +220,27 @@ class MagentoEmulator(Emulator):
         if self.input_list_limit is not None and len(items) > self.input_list_limit:
             return error('Maximum items of type "%type" is %max', 400,
                          {"type": SOURCE_ITEM_TYPE, "max": self.input_list_limit})
+        if not items:
+            return error("Input data is empty", 400)
         problems: list[tuple[str, dict]] = []
         unknown: list[str] = []
+        no_source = False
         for entry in items:
             for field in ("sku", "source_code"):
                 if not isinstance(entry, dict) or not str(entry.get(field) or "").strip():
                     problems.append(('"%field" can not be empty.', {"field": field}))
             if problems:
                 continue
-            if not isinstance(entry.get("quantity"), int | float) or isinstance(entry.get("quantity"), bool):
+            if re.search(r"\s", str(entry["source_code"])):
+                problems.append(('"%field" can not contain whitespaces.', {"field": "source_code"}))
+            quantity, status = entry.get("quantity"), entry.get("status")
+            if not isinstance(quantity, int | float) or isinstance(quantity, bool):
                 problems.append(('"%field" should be numeric.', {"field": "quantity"}))
-            if entry.get("status") not in (0, 1):
+            if not isinstance(status, int) or isinstance(status, bool):
                 problems.append(('"%field" should be numeric.', {"field": "status"}))
-            if entry["source_code"] not in self.sources:
-                problems.append(('Source with code "%code" does not exist.', {"code": entry["source_code"]}))
+            elif status not in (0, 1):
+                problems.append(('"%field" should a known status.', {"field": "status"}))
+            no_source = no_source or entry["source_code"] not in self.sources
             if entry["sku"] not in self.products:
                 unknown.append(entry["sku"])
         if problems:
@@ -232,7 +248,9 @@ class MagentoEmulator(Emulator):
         if unknown and self.unknown_sku == "validation":
             return validation_failed([('Product with SKU "%sku" does not exist.', {"sku": s})
                                       for s in unknown])
-        if unknown and self.unknown_sku == "could-not-save":
+        if no_source or (unknown and self.unknown_sku == "could-not-save"):
+            # an unknown source code is no validation error: the save fails on the
+            # table's foreign key (magento/inventory ValidationTest, not_exists_source_code)
             return error("Could not save Source Item", 400)
         for entry in items:
             key = (entry["sku"], entry["source_code"])
@@ -303,7 +321,9 @@ class MagentoEmulator(Emulator):
         rows = [{
             "entity_id": o["entity_id"], "increment_id": o["increment_id"],
             "created_at": o["created"].strftime("%Y-%m-%d %H:%M:%S"), "status": o["status"],
-            "items": [{"item_id": o["entity_id"] * 100 + n, "sku": sku, "qty_ordered": float(q),
+            "state": "complete" if o["shipped"] else "new",
+            "items": [{"item_id": o["entity_id"] * 100 + n, "order_id": o["entity_id"],
+                       "sku": sku, "qty_ordered": float(q),
                        "name": self.products.get(sku, sku), "product_type": "simple"}
                       for n, (sku, q) in enumerate(o["lines"])],
         } for o in self.orders]
