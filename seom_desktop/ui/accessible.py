@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -57,9 +58,11 @@ def is_internal(w: QWidget) -> bool:
     if w.objectName().startswith("qt_"):
         return True
     p = w.parentWidget()
-    while p is not None and not p.isWindow():
+    while p is not None:
         if isinstance(p, (QAbstractSpinBox, QComboBox, QAbstractItemView)):
             return True
+        if p.isWindow() and p.windowType() != Qt.WindowType.Popup:
+            return False  # (a combo box's list is a pop-up window of its own)
         p = p.parentWidget()
     return False
 

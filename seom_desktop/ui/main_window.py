@@ -9,6 +9,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from seom_desktop import __version__
+from seom_desktop.ui import window_rules
 from seom_desktop.ui.actions import Actions, build_menus, build_toolbar
 from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.collector import quiet_collector
@@ -84,6 +86,7 @@ class MainWindow(QMainWindow):
         self._qoh_timer.start()
         self._restore_geometry()
         quiet_collector()
+        window_rules.install(QApplication.instance())  # names (make_app: fits too)
         if start_controller:
             self.start_controller()
 

@@ -37,14 +37,15 @@ class WindowRules(QObject):
 _installed: WindowRules | None = None
 
 
-def install(app: QApplication, *, fit: bool = True) -> WindowRules:
-    """Install the rules on the application (once; a second call returns the first)."""
+def install(app: QApplication, *, fit: bool | None = None) -> WindowRules:
+    """Install the rules on the application once; `fit` (None: as it is, off at first)
+    says whether windows are fitted to the screen, or only named."""
     global _installed
-    if _installed is not None:
+    if _installed is None:
+        _installed = WindowRules(app, fit=bool(fit))
+        app.installEventFilter(_installed)
+    elif fit is not None:
         _installed.fit = fit
-        return _installed
-    _installed = WindowRules(app, fit=fit)
-    app.installEventFilter(_installed)
     return _installed
 
 
