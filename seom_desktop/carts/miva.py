@@ -5,17 +5,28 @@ URL not ending in `.mvc` gets `/mm5/json.mvc` added. `CartConfig.token` is the A
 access token; `CartConfig.secret`, when given, is the token's signing key (base64, as
 Miva shows it): requests are then signed `MIVA-HMAC-SHA256 token:signature` over the
 exact body, else sent as `MIVA token`. `CartConfig.location` is the Store_Code (default
-"default"). Every body carries `Miva_Request_Timestamp`.
+"default"). Every body carries `Miva_Request_Timestamp`. Miva refuses every
+authentication failure in an HTTP 200 with `error_code` "access_denied" (mmlsk-json.mv,
+JSON_API): that is an AuthError.
+
+An item's SKU is the product `code` (Miva's key: Product_Update and order lines name it),
+for the catalog and for order lines alike; Miva's separate `sku` field is not used.
+Stock is read with the on-demand column `product_inventory`, which adds
+`product_inventory_active` (tracking on) and `product_inventory` to each product
+(json/products.mv); Miva ignores on-demand names it does not know, so a misspelt one
+would read every product without stock.
 
 Writes use `Product_Update` with `Product_Inventory` (an absolute quantity), many
-products in one request through the documented multicall `Iterations` form; each
-iteration succeeds or fails on its own, so one bad code does not stop the others.
-`ProductList_Adjust_Inventory` (relative) is not used: a relative adjustment re-sent
-after a lost answer would apply twice, and Miva has no idempotency key for it; the
-absolute value is harmless to re-send. `batch_limit` is 100: Miva documents no limit
-but asks for "manageable chunks"; a request that runs out of time answers 206 with
-`Content-Range: done/total`, and the updates that did not run come back failed and
-retryable.
+products in one request through the multicall `Iterations` form; each iteration
+succeeds or fails on its own. Product_Update on a product whose inventory is not
+tracked answers success and changes nothing (or changes a hidden count), so the
+products of a batch are read first (unless get_items just read them: each read serves
+one write) and an untracked one is reported, never written.
+`ProductList_Adjust_Inventory` is not used: it turns tracking on for the products it
+touches, and a relative adjustment re-sent after a lost answer would apply twice; the
+absolute value is harmless to re-send. `batch_limit` is 100: Miva documents no limit but
+asks for "manageable chunks". (Iterations are not timed out one by one: Miva's 206
+`Content-Range` time-out is checked between `Operations` only.)
 
 Miva takes stock when an item goes into a basket (`holds_stock_in_baskets`): a quantity
 sent while baskets are open overwrites stock that an abandoned basket will later give
@@ -54,17 +65,17 @@ from seom_desktop.carts.base import (
     OrderLine,
     PermanentError,
     QohUpdate,
-    RetryableError,
     UnknownItemError,
 )
 from seom_desktop.carts.http import HttpClient, PageGuard
 
 PAGE_SIZE = 100
+NOT_TRACKED = ("does not track inventory on Miva (product_inventory_active is false; "
+               "Product_Update would answer success and change nothing): turn tracking on there")
 
 
-def _auth_failure(code: str, message: str) -> bool:
-    text = f"{code} {message}".lower()
-    return "-auth-" in text or "access denied" in text or "signature" in text or "timestamp" in text
+INVENTORY = "product_inventory"  # the on-demand column (json/products.mv)
+DENIED = "access_denied"  # every refusal of JSON_API (mmlsk-json.mv)
 
 
 class MivaConnector:
@@ -81,6 +92,9 @@ class MivaConnector:
         self.config = config
         self.http = HttpClient(replace(config, url=url), session=session)
         self.store_code = config.location or "default"
+        # What get_items just read, by code: one set_qoh may write those it shows
+        # tracked without reading them again (the stack reads back right before writing).
+        self._read: dict[str, CartItem] = {}
         if not config.token:
             raise ValueError("Miva needs an API access token")
         self._key = b""
@@ -121,7 +135,7 @@ class MivaConnector:
         if data.get("error_field"):
             words += f" ({data['error_field']})"
         msg = self.http.redact(f"{self.config.name}: {words or 'request failed'} [{code}]")
-        if _auth_failure(code, words):
+        if code == DENIED:
             return AuthError(msg, code=code)
         if "not found" in words.lower() and "product" in words.lower():
             return UnknownItemError(msg, code=code)
@@ -155,14 +169,17 @@ class MivaConnector:
                 return
 
     def _item(self, row: Any) -> CartItem:
-        try:
-            tracked = bool(row.get("product_inventory_active", True))
-            qoh = int(row["product_inventory"]) if tracked else None
-            return CartItem(sku=str(row["code"]), qoh=qoh, item_id=str(row.get("id", "")),
-                            name=str(row.get("name", "")), tracked=tracked)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            raise BadResponseError(f"{self.config.name}: a product is not in the "
-                                   "ProductList_Load_Query shape") from None
+        if not isinstance(row, dict) or not isinstance(row.get("code"), str):
+            raise BadResponseError(f"{self.config.name}: a product of ProductList_Load_Query "
+                                   "has no code")
+        active, count = row.get("product_inventory_active"), row.get("product_inventory")
+        if not isinstance(active, bool) or not isinstance(count, int) or isinstance(count, bool):
+            raise BadResponseError(
+                f"{self.config.name}: product {row['code']!r} came without "
+                f"product_inventory_active/product_inventory (on-demand column {INVENTORY!r})")
+        return CartItem(sku=row["code"], qoh=count if active else None,
+                        item_id=str(row.get("id", "")), name=str(row.get("name", "")),
+                        tracked=active)
 
     # --- the protocol -----------------------------------------------------------------
     def test_connection(self) -> str:
@@ -175,7 +192,7 @@ class MivaConnector:
         return f"Miva store {self.store_code!r}: {total} products"
 
     def list_items(self) -> Iterator[CartItem]:
-        for row in self._query("ProductList_Load_Query", columns=["productinventory"]):
+        for row in self._query("ProductList_Load_Query", columns=[INVENTORY]):
             yield self._item(row)
 
     def get_items(self, skus: Sequence[str]) -> dict[str, CartItem]:
@@ -184,10 +201,11 @@ class MivaConnector:
         for start in range(0, len(wanted), PAGE_SIZE):
             chunk = wanted[start:start + PAGE_SIZE]
             search = [{"field": "code", "operator": "IN", "value": ",".join(chunk)}]
-            for row in self._query("ProductList_Load_Query", search=search, columns=["productinventory"]):
+            for row in self._query("ProductList_Load_Query", search=search, columns=[INVENTORY]):
                 item = self._item(row)
                 if item.sku in chunk:
                     out[item.sku] = item
+        self._read.update(out)
         return out
 
     def set_qoh(self, updates: Sequence[QohUpdate]) -> list[ItemResult]:
@@ -195,33 +213,46 @@ class MivaConnector:
             raise ValueError(f"at most {self.batch_limit} updates per request, got {len(updates)}")
         if not updates:
             return []
+        fresh = {u.sku: self._read.pop(u.sku) for u in updates if u.sku in self._read}
+        unread = [u.sku for u in updates if u.sku not in fresh]
+        found = {**fresh, **(self.get_items(unread) if unread else {})}
+        for u in updates:
+            self._read.pop(u.sku, None)
+        results: dict[int, ItemResult] = {}
+        write: list[int] = []
+        for n, u in enumerate(updates):
+            item = found.get(u.sku)
+            if item is None:
+                results[n] = ItemResult(u.sku, False, error=UnknownItemError(self.http.redact(
+                    f"{self.config.name}: Miva has no product with code {u.sku!r}")))
+            elif not item.tracked:
+                results[n] = ItemResult(u.sku, False, item_id=item.item_id, error=PermanentError(
+                    self.http.redact(f"{self.config.name}: {u.sku} {NOT_TRACKED}"),
+                    code="UNTRACKED"))
+            else:
+                write.append(n)
+        if write:
+            self._write([updates[n] for n in write], write, results)
+        return [results[n] for n in range(len(updates))]
+
+    def _write(self, updates: list[QohUpdate], places: list[int],
+               results: dict[int, ItemResult]) -> None:
         payload = {"Function": "Product_Update",
                    "Iterations": [{"Product_Code": u.sku, "Product_Inventory": int(u.qoh)}
                                   for u in updates]}
         data, resp = self._post(payload, write=True)
-        if not isinstance(data, list) or len(data) > len(updates):
-            raise AmbiguousError(f"{self.config.name}: Product_Update answered in an unexpected shape",
-                                 status=resp.status_code)
-        if len(data) < len(updates) and resp.status_code != 206:
-            raise AmbiguousError(f"{self.config.name}: Product_Update answered {len(data)} results "
-                                 f"for {len(updates)} updates", status=resp.status_code)
-        results = []
-        for n, u in enumerate(updates):
-            if n >= len(data):
-                done = resp.headers.get("Content-Range", f"{len(data)}/{len(updates)}")
-                err = RetryableError(f"{self.config.name}: not run, Miva ran out of time "
-                                     f"after {done} updates", status=206)
-                results.append(ItemResult(sku=u.sku, ok=False, error=err))
-                continue
-            r = data[n]
+        if not isinstance(data, list) or len(data) != len(updates):
+            got = f"{len(data)} results" if isinstance(data, list) else "no result list"
+            raise AmbiguousError(f"{self.config.name}: Product_Update answered {got} for "
+                                 f"{len(updates)} updates", status=resp.status_code)
+        for n, u, r in zip(places, updates, data, strict=True):
             if isinstance(r, dict) and r.get("success"):
-                results.append(ItemResult(sku=u.sku, ok=True, qoh=int(u.qoh), item_id=u.item_id))
+                results[n] = ItemResult(u.sku, True, qoh=int(u.qoh), item_id=u.item_id)
             elif isinstance(r, dict):
-                results.append(ItemResult(sku=u.sku, ok=False, item_id=u.item_id, error=self._error(r)))
+                results[n] = ItemResult(u.sku, False, item_id=u.item_id, error=self._error(r))
             else:
                 err = AmbiguousError(f"{self.config.name}: no usable result for {u.sku}")
-                results.append(ItemResult(sku=u.sku, ok=False, item_id=u.item_id, error=err))
-        return results
+                results[n] = ItemResult(u.sku, False, item_id=u.item_id, error=err)
 
     def list_orders(self, since: str | None) -> list[CartOrder]:
         search = None
@@ -234,7 +265,7 @@ class MivaConnector:
                                sort="orderdate"):
             try:
                 created = datetime.fromtimestamp(int(row["orderdate"]), UTC)
-                lines = tuple(OrderLine(sku=str(i.get("sku") or i["code"]), quantity=int(i["quantity"]),
+                lines = tuple(OrderLine(sku=str(i["code"]), quantity=int(i["quantity"]),
                                         name=str(i.get("name", ""))) for i in row.get("items") or [])
                 orders.append(CartOrder(order_id=str(row["id"]),
                                         created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),

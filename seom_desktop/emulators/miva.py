@@ -1,31 +1,37 @@
-"""A Miva store's JSON API on loopback, with stock held in shoppers' baskets.
+"""A Miva store's JSON API on loopback, answering as Miva's own source does, with stock
+held in shoppers' baskets.
 
-Documented behaviour reproduced (docs.miva.com "JSON API Getting Started" and "Multiple
-Function Calls in a Single API Request"; Miva's api-sdk-python and pdeans/miva-api):
+Source: Miva's Limited Source Kit, github.com/mivaecommerce/miva-merchant-lsk (tag
+10.13.04), `mmlsk-json.mv`, functions JSON_API, JSON_API_Operation, JSON_API_Iteration,
+JSON_API_Function and the JSON_Response_* helpers; the catalog and order functions are in
+miva_store.py (json/products.mv, json/orders.mv, features/inv/mmlsk-inv_db.mv).
 
-- One endpoint, `POST /mm5/json.mvc`, JSON body with `Store_Code`, `Function` and
-  `Miva_Request_Timestamp` (unix seconds; checked against a window when the token
-  requires timestamps).
-- `X-Miva-API-Authorization: MIVA <token>`, or with a signing key
-  `MIVA-HMAC-SHA256 <token>:<base64 HMAC-SHA256 of the body>` (SHA1 too), the key being
-  the base64 private key Miva shows, decoded before use.
-- Answers are `{"success": 1, ...}` or `{"success": 0, "error_code", "error_message"}`
-  (validation errors add `validation_error`, `error_field`), in HTTP 200.
-- Multicall: `{"Function": F, "Iterations": [...]}` and `{"Operations": [...]}` answer a
-  list, one result per iteration/operation, each succeeding or failing on its own; a
-  request that runs out of time answers 206 with `Content-Range: done/total` and the
-  results of the operations that ran (`max_operations` models that).
-- `ProductList_Load_Query` (Count/Offset/Sort/Filter with `search` and
-  `ondemandcolumns`, answering `data: {total_count, start_offset, data: [...]}`),
-  `Product_Update` (`Product_Code`, `Product_Inventory`), `ProductList_Adjust_Inventory`
-  (`Inventory_Adjustments: [{product_code, adjustment}]`) and `OrderList_Load_Query`
-  (orders with `orderdate` in unix seconds, on-demand column `items`).
-- Miva takes stock when an item goes into a basket and gives it back when the basket is
-  emptied or expires (hence the reference page: empty all baskets before turning sync
-  on). `add_to_basket` / `empty_baskets` model that; `place_order` checks a basket out.
+- One endpoint, `POST /mm5/json.mvc` with `Content-Type: application/json`. Every
+  refusal of JSON_API is HTTP 200 with `{"success": 0, "error_code": "access_denied",
+  "error_message": ...}`: "Invalid request method", "Invalid request content type",
+  "Access denied" (unknown token), "Token is disabled", "Missing required timestamp",
+  "Timestamp outside configured window", "Timestamp requires request signature" (a
+  plain `MIVA token` header on a token that requires signatures: Miva's own wording),
+  "Invalid request signature", "Unrecognized authorization type".
+- `X-Miva-API-Authorization: MIVA <token>`, `MIVA-HMAC-SHA1` or `MIVA-HMAC-SHA256
+  <token>:<base64 HMAC of the exact body>` keyed with the base64 signing key Miva shows.
+  Checked in Miva's order: token, enabled, timestamp (when the token requires one:
+  `Miva_Request_Timestamp` of the body against the token's window), signature (when the
+  token requires one; a token that does not accepts any of the three header types).
+- `Operations: [...]` answers a list, one result per operation; the time-out check runs
+  between operations only, after at least one has run, and then answers 206 with
+  `Content-Range: <done>/<total>` and the results of the operations that ran
+  (`max_operations` says how many fit in the time). An operation (or the request
+  itself) with `Iterations: [...]` answers a list, one result per iteration, each
+  succeeding or failing on its own, with no time-out check between them.
+- Missing Function: MER-JSN-00024; unknown Function: `invalid_function`; missing
+  Store_Code: MER-JSN-00017 (JSON_Store_Open).
+- Miva takes stock when an item goes into a basket and gives it back when the basket
+  is emptied or expires (hence the reference page: empty all baskets before turning
+  sync on). `add_to_basket` / `empty_baskets` model that; `place_order` checks out.
 
-The error codes are the emulator's own (no list of Miva's codes was found); their
-wording follows Miva's ("Access denied", "Product not found").
+A request without the X-Miva-API-Authorization header goes, on Miva, to the session
+JSON handler (not modelled): the emulator answers access_denied "Access denied".
 """
 
 from __future__ import annotations
@@ -34,23 +40,19 @@ import base64
 import hashlib
 import hmac
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from seom_desktop.emulators.base import Emulator, Request, Response
+from seom_desktop.emulators.miva_store import Catalog, fail
 
 ENDPOINT = "/mm5/json.mvc"
-AUTH_FAILED = "MER-JSN-AUTH-00001"
-BAD_SIGNATURE = "MER-JSN-AUTH-00002"
-BAD_TIMESTAMP = "MER-JSN-AUTH-00003"
-NO_STORE = "MER-JSN-STR-00001"
-NO_FUNCTION = "MER-JSN-FNC-00001"
-NO_PRODUCT = "MER-JSN-PRD-00001"
-INVALID = "MER-JSN-VAL-00001"
+DENIED = "access_denied"
+NO_STORE = "MER-EMU-STR-00001"  # the emulator's own: Admin_Open_Store's code is not in the kit
+DIGESTS = {"MIVA-HMAC-SHA1": hashlib.sha1, "MIVA-HMAC-SHA256": hashlib.sha256}
 
 
-def fail(code: str, message: str, **extra: Any) -> dict[str, Any]:
-    return {"success": 0, "error_code": code, "error_message": message, **extra}
+def denied(message: str) -> Response:
+    return Response.json(fail(DENIED, message))
 
 
 class MivaEmulator(Emulator):
@@ -59,41 +61,54 @@ class MivaEmulator(Emulator):
     def __init__(self, *, faults: str = "", seed: int | None = None,
                  store_code: str = "default", token: str = "miva-emulator-token",
                  signing_key: str = "", require_timestamps: bool = True,
-                 timestamp_window: int = 60, max_operations: int | None = None):
+                 timestamp_window: int = 60, max_operations: int | None = None,
+                 token_enabled: bool = True):
         super().__init__(faults=faults, seed=seed)
         self.store_code = store_code
         self.token = token
-        self.signing_key = signing_key  # base64, as Miva shows it; "" = no HMAC required
+        self.token_enabled = token_enabled
+        self.signing_key = signing_key  # base64, as Miva shows it; "" = no signature required
         self.require_timestamps = require_timestamps
         self.timestamp_window = timestamp_window
         self.max_operations = max_operations
-        self.products: dict[str, dict[str, Any]] = {}
+        self.catalog = Catalog()
         self.baskets: dict[str, dict[str, int]] = {}
-        self.orders: list[dict[str, Any]] = []
-        self._next_id = 0
         self._next_order = 1000
 
+    @property
+    def orders(self) -> list[dict[str, Any]]:
+        return self.catalog.orders
+
     # --- the rules every emulator keeps ----------------------------------------------
-    def add_item(self, sku: str, qoh: int, name: str = "", tracked: bool = True, **_: Any) -> str:
+    def add_item(self, sku: str, qoh: int | None, name: str = "", tracked: bool = True,
+                 product_sku: str = "", **_: Any) -> str:
+        """A product with code `sku` (the connector's item SKU is Miva's product code);
+        `product_sku` is Miva's separate SKU field. Untracked: no inventory rows."""
         with self.lock:
-            self._next_id += 1
-            self.products[sku] = {"id": self._next_id, "code": sku, "name": name or sku,
-                                  "inventory": int(qoh), "tracked": tracked}
-            return str(self._next_id)
+            return str(self.catalog.add(sku, qoh, name, tracked, product_sku).id)
+
+    def stop_tracking(self, sku: str) -> None:
+        """Inventory tracking turned off in the admin: the count row stays, hidden."""
+        with self.lock:
+            self.catalog.products[sku].tracking = False
+
+    def hidden_count(self, sku: str) -> int | None:
+        with self.lock:
+            return self.catalog.products[sku].count
 
     def quantity(self, sku: str) -> int | None:
         with self.lock:
-            p = self.products.get(sku)
-            return None if p is None or not p["tracked"] else p["inventory"]
+            p = self.catalog.products.get(sku)
+            return None if p is None or not p.tracked else p.count
 
     def add_to_basket(self, sku: str, qty: int, basket: str = "shopper-1") -> None:
         """A shopper puts items in a basket: Miva takes them out of stock at once."""
         with self.lock:
-            p = self.products[sku]
-            if p["tracked"]:
-                if p["inventory"] < qty:
-                    raise ValueError(f"only {p['inventory']} of {sku!r} available")
-                p["inventory"] -= qty
+            p = self.catalog.products[sku]
+            if p.tracked and p.count is not None:
+                if p.count < qty:
+                    raise ValueError(f"only {p.count} of {sku!r} available")
+                p.count -= qty
             held = self.baskets.setdefault(basket, {})
             held[sku] = held.get(sku, 0) + qty
 
@@ -102,31 +117,33 @@ class MivaEmulator(Emulator):
         with self.lock:
             for held in self.baskets.values():
                 for sku, qty in held.items():
-                    if sku in self.products and self.products[sku]["tracked"]:
-                        self.products[sku]["inventory"] += qty
+                    p = self.catalog.products.get(sku)
+                    if p is not None and p.tracked and p.count is not None:
+                        p.count += qty
             self.baskets.clear()
 
     def place_order(self, lines: list[tuple[str, int]], basket: str | None = None) -> str:
-        """Checks out `basket` or, without one, a fresh basket filled with `lines`."""
+        """Checks out `basket` or, without one, a fresh basket filled with `lines`
+        (product codes and quantities)."""
         with self.lock:
             if basket is None:
                 basket = f"checkout-{self._next_order + 1}"
                 for sku, _qty in lines:
-                    if sku not in self.products:
+                    if sku not in self.catalog.products:
                         raise ValueError(f"no product with code {sku!r}")
                 for sku, qty in lines:
                     self.add_to_basket(sku, qty, basket)
             held = self.baskets.pop(basket)
             self._next_order += 1
-            self.orders.append({"id": self._next_order, "orderdate": int(time.time()),
-                                "status": 0, "lines": list(held.items())})
+            self.catalog.orders.append({"id": self._next_order, "orderdate": int(time.time()),
+                                        "status": 0, "lines": list(held.items())})
             return str(self._next_order)
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
-            return {"items": {s: self.quantity(s) for s in self.products},
+            return {"items": {s: self.quantity(s) for s in self.catalog.products},
                     "baskets": {b: dict(h) for b, h in self.baskets.items()},
-                    "orders": [o["id"] for o in self.orders]}
+                    "orders": [o["id"] for o in self.catalog.orders]}
 
     def credentials(self) -> dict[str, str]:
         return {"url": f"{self.url}{ENDPOINT}", "token": self.token, "secret": self.signing_key,
@@ -136,164 +153,111 @@ class MivaEmulator(Emulator):
     def handle(self, req: Request) -> Response:
         if req.path != ENDPOINT:
             return Response.html(404, "Not Found")
-        if req.method != "POST":
-            return Response.html(405, "Method Not Allowed")
         with self.lock:
-            denied = self._authenticate(req)
-            if denied:
-                return Response.json(denied)
+            if req.method != "POST":
+                return denied("Invalid request method")
+            if not req.headers.get("content-type", "").startswith("application/json"):
+                return denied("Invalid request content type")
             try:
                 body = req.json()
             except ValueError:
-                return Response.json(fail(INVALID, "Invalid JSON request body"))
-            if not isinstance(body, dict):
-                return Response.json(fail(INVALID, "Invalid JSON request body"))
-            if self.require_timestamps:
-                ts = body.get("Miva_Request_Timestamp")
-                if not isinstance(ts, int | float) or abs(time.time() - ts) > self.timestamp_window:
-                    return Response.json(fail(BAD_TIMESTAMP, "Access denied: request timestamp "
-                                                             "missing or outside the allowed window"))
-            if "Operations" in body:
-                ops = body["Operations"]
-                if not isinstance(ops, list):
-                    return Response.json(fail(INVALID, "Operations must be a list"))
-                return self._multi([(op, None) for op in ops], body, nested=True)
-            if "Iterations" in body:
-                its = body["Iterations"]
-                if not isinstance(its, list):
-                    return Response.json(fail(INVALID, "Iterations must be a list"))
-                return self._multi([(body, it) for it in its], body, nested=False)
-            return Response.json(self._run(body, body))
+                body = None
+            if not isinstance(body, dict):  # (not in the kit: the body is parsed before)
+                return Response.json(fail("MER-EMU-JSN-00001", "Invalid JSON request body"))
+            refusal = self._authenticate(req, body)
+            if refusal:
+                return denied(refusal)
+            ops = body.get("Operations")
+            if not isinstance(ops, list):
+                return Response.json(self._operation(body, body))
+            return self._operations(ops, body)
 
-    def _authenticate(self, req: Request) -> dict[str, Any] | None:
+    def _authenticate(self, req: Request, body: dict) -> str:
+        """JSON_API's checks, in its order; the refusal's message, or ""."""
         header = req.headers.get("x-miva-api-authorization", "")
+        if not header:
+            return "Access denied"
         kind, _, rest = header.partition(" ")
-        token, _, sig = rest.partition(":")
+        kind = kind.upper()
+        if kind not in ("MIVA", *DIGESTS):
+            return "Unrecognized authorization type"
+        token, _, signature = rest.partition(":")
         if token != self.token:
-            return fail(AUTH_FAILED, "Access denied")
-        if kind == "MIVA" and not self.signing_key:
-            return None
-        algo = {"MIVA-HMAC-SHA256": hashlib.sha256, "MIVA-HMAC-SHA1": hashlib.sha1}.get(kind)
-        if algo is None or not self.signing_key:
-            return fail(AUTH_FAILED, "Access denied: this token requires an HMAC signature")
-        key = base64.b64decode(self.signing_key + "=" * (-len(self.signing_key) % 4))
-        want = base64.b64encode(hmac.new(key, req.body, algo).digest()).decode()
-        if not hmac.compare_digest(want, sig):
-            return fail(BAD_SIGNATURE, "Access denied: signature mismatch")
-        return None
+            return "Access denied"
+        if not self.token_enabled:
+            return "Token is disabled"
+        if self.require_timestamps:
+            ts = body.get("Miva_Request_Timestamp")
+            if ts is None or ts == "":
+                return "Missing required timestamp"
+            try:
+                off = abs(float(ts) - time.time())
+            except (TypeError, ValueError):
+                off = float("inf")
+            if off > self.timestamp_window:
+                return "Timestamp outside configured window"
+        if self.signing_key:
+            if kind == "MIVA":
+                return "Timestamp requires request signature"  # sic, mmlsk-json.mv
+            key = base64.b64decode(self.signing_key + "=" * (-len(self.signing_key) % 4))
+            want = hmac.new(key, req.body, DIGESTS[kind]).digest()
+            try:
+                got = base64.b64decode(signature, validate=True)
+            except ValueError:
+                got = b""
+            if not hmac.compare_digest(want, got):
+                return "Invalid request signature"
+        return ""
 
-    def _multi(self, calls: list[tuple[dict, dict | None]], top: dict, *, nested: bool) -> Response:
+    def _operations(self, ops: list, top: dict) -> Response:
         results: list[Any] = []
-        limit = self.max_operations if self.max_operations is not None else len(calls)
-        for op, iteration in calls[:limit]:
-            if nested and isinstance(op, dict) and isinstance(op.get("Iterations"), list):
-                results.append([self._run({**op, **it}, top) for it in op["Iterations"]])
-            else:
-                params = {**op, **iteration} if iteration is not None else op
-                results.append(self._run(params, top))
-        if limit < len(calls):
-            return Response.json(results, 206, {"Content-Range": f"{limit}/{len(calls)}"})
+        fits = self.max_operations
+        for op in ops:
+            if results and fits is not None and len(results) >= fits:
+                return Response.json(results, 206, {"Content-Range": f"{len(results)}/{len(ops)}"})
+            results.append(self._operation(op if isinstance(op, dict) else {}, top))
         return Response.json(results)
 
-    def _run(self, params: Any, top: dict) -> dict[str, Any]:
-        if not isinstance(params, dict):
-            return fail(INVALID, "Each operation must be an object")
-        if (params.get("Store_Code") or top.get("Store_Code")) != self.store_code:
-            return fail(NO_STORE, "Store not found")
+    def _operation(self, op: dict, top: dict) -> Any:
+        """JSON_API_Operation: Iterations answer one result each, else one result."""
+        base = {k: v for k, v in top.items() if k not in ("Operations", "Iterations")}
+        params = {**base, **{k: v for k, v in op.items() if k != "Iterations"}}
+        iterations = op.get("Iterations")
+        if not isinstance(iterations, list):
+            return self._run(params)
+        return [self._run({**params, **(it if isinstance(it, dict) else {})}) for it in iterations]
+
+    def _run(self, params: dict) -> dict[str, Any]:
+        """JSON_API_Function."""
+        store = params.get("Store_Code")
+        if store not in (None, "") and store != self.store_code:
+            return fail(NO_STORE, f"Store '{store}' not found")
+        function = params.get("Function")
+        if function in (None, ""):
+            return fail("MER-JSN-00024", "Missing required parameter Function")
         fn = {"ProductList_Load_Query": self._product_list, "Product_Update": self._product_update,
               "ProductList_Adjust_Inventory": self._adjust, "OrderList_Load_Query": self._order_list,
-              }.get(params.get("Function", top.get("Function")))
+              }.get(function)
         if fn is None:
-            return fail(NO_FUNCTION, f"Function not found: {params.get('Function')}")
+            return fail("invalid_function", "Invalid function")
+        if store in (None, ""):
+            return fail("MER-JSN-00017", "Missing required parameter Store_Code")
         return fn(params)
 
-    # --- functions --------------------------------------------------------------------
-    @staticmethod
-    def _search(params: dict) -> list[dict[str, Any]]:
-        out = []
-        for f in params.get("Filter") or []:
-            if isinstance(f, dict) and f.get("name") == "search":
-                out.extend(v for v in f.get("value") or [] if isinstance(v, dict))
-        return out
-
-    @staticmethod
-    def _keep(row: dict[str, Any], search: list[dict[str, Any]]) -> bool:
-        for s in search:
-            have, op, want = row.get(s.get("field")), str(s.get("operator", "EQ")).upper(), s.get("value")
-            if op == "EQ" and str(have) != str(want):
-                return False
-            if op == "IN" and str(have) not in str(want).split(","):
-                return False
-            if op == "GE" and not (have is not None and float(have) >= float(want)):
-                return False
-            if op == "LT" and not (have is not None and float(have) < float(want)):
-                return False
-        return True
-
-    def _page(self, rows: list[dict[str, Any]], params: dict) -> dict[str, Any]:
-        try:
-            count, offset = int(params.get("Count", 0) or 0), int(params.get("Offset", 0) or 0)
-        except (TypeError, ValueError):
-            return fail(INVALID, "Count and Offset must be numbers", validation_error=1,
-                        error_field="Count")
-        rows = [r for r in rows if self._keep(r, self._search(params))]
-        sort = str(params.get("Sort") or "id")
-        field = sort.lstrip("-")
-        rows.sort(key=lambda r: (r.get(field) is None, r.get(field), r["id"]), reverse=sort.startswith("-"))
-        chunk = rows[offset: offset + count] if count > 0 else rows[offset:]
-        return {"success": 1, "data": {"total_count": len(rows), "start_offset": offset, "data": chunk}}
-
     def _product_list(self, params: dict) -> dict[str, Any]:
-        rows = [{"id": p["id"], "code": p["code"], "sku": p["code"], "name": p["name"],
-                 "active": True, "product_inventory_active": p["tracked"],
-                 "product_inventory": p["inventory"] if p["tracked"] else 0}
-                for p in self.products.values()]
-        return self._page(rows, params)
+        return self.catalog.product_list(params)
 
     def _product_update(self, params: dict) -> dict[str, Any]:
-        code = params.get("Product_Code") or params.get("Edit_Product")
-        p = self.products.get(str(code)) if code is not None else None
-        if p is None:
-            return fail(NO_PRODUCT, "Product not found")
-        if "Product_Inventory" in params:
-            qty = params["Product_Inventory"]
-            if not isinstance(qty, int) or isinstance(qty, bool):
-                return fail(INVALID, "Product_Inventory must be a whole number",
-                            validation_error=1, error_field="Product_Inventory")
-            p["inventory"] = qty
-            self.applied[p["code"]] += 1
-        return {"success": 1}
+        answer, changed = self.catalog.product_update(params)
+        if changed is not None:
+            self.applied[changed.code] += 1
+        return answer
 
     def _adjust(self, params: dict) -> dict[str, Any]:
-        adjustments = params.get("Inventory_Adjustments")
-        if not isinstance(adjustments, list):
-            return fail(INVALID, "Inventory_Adjustments is required", validation_error=1,
-                        error_field="Inventory_Adjustments")
-        plan = []
-        for a in adjustments:
-            code = a.get("product_code") if isinstance(a, dict) else None
-            p = self.products.get(str(code)) if code is not None else None
-            if p is None:
-                return fail(NO_PRODUCT, "Product not found")
-            plan.append((p, int(a.get("adjustment", 0))))
-        for p, delta in plan:
-            p["inventory"] += delta
-            self.applied[p["code"]] += 1
-        return {"success": 1, "processed": len(plan)}
+        answer, changed = self.catalog.adjust(params)
+        for p in changed:
+            self.applied[p.code] += 1
+        return answer
 
     def _order_list(self, params: dict) -> dict[str, Any]:
-        want_items = any(isinstance(f, dict) and f.get("name") == "ondemandcolumns"
-                         and "items" in (f.get("value") or []) for f in params.get("Filter") or [])
-        rows = []
-        for o in self.orders:
-            row: dict[str, Any] = {"id": o["id"], "orderdate": o["orderdate"], "status": o["status"]}
-            if want_items:
-                row["items"] = [{"line_id": o["id"] * 100 + n, "code": sku, "sku": sku,
-                                 "name": self.products.get(sku, {}).get("name", sku), "quantity": q}
-                                for n, (sku, q) in enumerate(o["lines"])]
-            rows.append(row)
-        return self._page(rows, params)
-
-    @staticmethod
-    def iso(ts: int) -> str:
-        return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return self.catalog.order_list(params)

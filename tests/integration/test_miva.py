@@ -1,4 +1,9 @@
-"""MivaConnector against MivaEmulator over real loopback sockets."""
+"""MivaConnector against MivaEmulator over real loopback sockets.
+
+What the emulator answers comes from Miva's own source (github.com/mivaecommerce/
+miva-merchant-lsk, tag 10.13.04): mmlsk-json.mv (JSON_API: authentication, Operations,
+Iterations), json/products.mv (ProductList_Load_Query, Product_Update,
+ProductList_Adjust_Inventory) and json/orders.mv (OrderList_Load_Query items)."""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from seom_desktop.carts.base import (
     BadResponseError,
     CartConfig,
     Connector,
+    PermanentError,
     QohUpdate,
     RateLimitedError,
     RetryableError,
@@ -81,11 +87,72 @@ def test_get_items_and_set_qoh_in_one_multicall(emu, conn):
     emu.add_item("B", 7)
     assert {s: i.qoh for s, i in conn.get_items(["A", "B", "NOPE"]).items()} == {"A": 5, "B": 7}
     before = emu.requests["POST /mm5/json.mvc"]
-    res = conn.set_qoh([QohUpdate("A", 11), QohUpdate("B", 0)])
+    res = conn.set_qoh([QohUpdate("A", 11), QohUpdate("B", 0)])  # just read: no re-read
     assert all(r.ok for r in res)
     assert emu.requests["POST /mm5/json.mvc"] == before + 1
     assert emu.quantity("A") == 11 and emu.quantity("B") == 0
     assert emu.applied == {"A": 1, "B": 1}
+    res = conn.set_qoh([QohUpdate("A", 12), QohUpdate("B", 1)])  # each read served one write
+    assert all(r.ok for r in res) and emu.requests["POST /mm5/json.mvc"] == before + 3
+
+
+def test_untracked_products_are_reported_and_never_written(emu, conn):
+    # json/products.mv JSON_Product_Update: Product_Inventory runs
+    # InventoryProductCount_Update (an UPDATE of the count row) and answers success, so
+    # a write to an untracked product would pass for done.
+    emu.add_item("T", 4)
+    emu.add_item("NEVER", 0, tracked=False)  # no inventory rows at all
+    emu.add_item("OFF", 6)
+    emu.stop_tracking("OFF")  # tracking turned off: its count row stays, hidden
+    res = {r.sku: r for r in conn.set_qoh([QohUpdate("T", 9), QohUpdate("NEVER", 5),
+                                           QohUpdate("OFF", 5)])}
+    assert res["T"].ok and emu.quantity("T") == 9
+    for sku in ("NEVER", "OFF"):
+        assert not res[sku].ok and isinstance(res[sku].error, PermanentError)
+        assert "does not track inventory" in str(res[sku].error)
+        assert res[sku].error.code == "UNTRACKED" and res[sku].item_id
+    assert emu.catalog.writes == ["T"]  # nothing written to an untracked product
+    assert emu.hidden_count("OFF") == 6 and emu.quantity("OFF") is None
+
+
+def test_product_update_on_untracked_answers_success_and_changes_nothing(emu):
+    # The emulator as the source has it (json/products.mv, features/inv/mmlsk-inv_db.mv).
+    emu.add_item("NEVER", 0, tracked=False)
+    emu.add_item("OFF", 6)
+    emu.stop_tracking("OFF")
+    out = _post(emu, {"Store_Code": "PS", "Function": "Product_Update",
+                      "Iterations": [{"Product_Code": "NEVER", "Product_Inventory": 5},
+                                     {"Product_Code": "OFF", "Product_Inventory": 5}]})
+    assert out == [{"success": 1}, {"success": 1}]
+    assert emu.quantity("NEVER") is None and emu.hidden_count("NEVER") is None
+    assert emu.quantity("OFF") is None and emu.hidden_count("OFF") == 5  # hidden count moved
+    assert emu.applied == {}
+    # ProductList_Adjust_Inventory turns tracking on (JSON_ProductList_Adjust_Inventory).
+    out = _post(emu, {"Store_Code": "PS", "Function": "ProductList_Adjust_Inventory",
+                      "Inventory_Adjustments": [{"product_code": "NEVER", "adjustment": 3},
+                                                {"product_code": "OFF", "adjustment": 1}]})
+    assert out == {"success": 1}
+    assert emu.quantity("NEVER") == 3 and emu.quantity("OFF") == 6
+    out = _post(emu, {"Store_Code": "PS", "Function": "ProductList_Adjust_Inventory",
+                      "Inventory_Adjustments": [{"product_code": "NEVER", "adjustment": 1},
+                                                {"product_code": "GHOST", "adjustment": 1}]})
+    assert out["success"] == 0 and out["error_code"] == "MER-JSN-00023"
+    assert emu.quantity("NEVER") == 3  # one bad element: nothing applied
+
+
+def test_unknown_ondemand_columns_are_ignored(emu):
+    # json/products.mv JSON_ProductList_Load_Query_Filter: every name becomes a flag,
+    # and only the flags JSON_Product_OnDemandColumns knows are read.
+    emu.add_item("A", 5)
+    plain = _post(emu, {"Store_Code": "PS", "Function": "ProductList_Load_Query",
+                        "Filter": [{"name": "ondemandcolumns", "value": ["productinventory"]}]})
+    row = plain["data"]["data"][0]
+    assert plain["success"] == 1 and "product_inventory" not in row and row["code"] == "A"
+    real = _post(emu, {"Store_Code": "PS", "Function": "ProductList_Load_Query",
+                       "Filter": [{"name": "ondemandcolumns", "value": ["product_inventory"]}]})
+    row = real["data"]["data"][0]
+    assert row["product_inventory_active"] is True and row["product_inventory"] == 5
+    assert list(real["data"]) == ["total_count", "start_offset", "data"]
 
 
 def test_batch_limit_enforced(conn):
@@ -99,18 +166,41 @@ def test_one_bad_item_does_not_stop_the_others(emu, conn):
     res = conn.set_qoh([QohUpdate("A", 4), QohUpdate("GHOST", 3), QohUpdate("C", 9)])
     by = {r.sku: r for r in res}
     assert by["A"].ok and by["C"].ok
-    assert isinstance(by["GHOST"].error, UnknownItemError) and "Product not found" in str(by["GHOST"].error)
+    assert isinstance(by["GHOST"].error, UnknownItemError) and "GHOST" in str(by["GHOST"].error)
     assert emu.quantity("A") == 4 and emu.quantity("C") == 9
 
 
-def test_partial_multicall_206_leaves_the_rest_retryable(emu, conn):
+def test_a_product_deleted_between_read_and_write_fails_alone(emu, conn):
+    for s in ("A", "B"):
+        emu.add_item(s, 1)
+    conn.get_items(["A", "B"])
+    del emu.catalog.products["B"]  # deleted on the cart after the read
+    res = conn.set_qoh([QohUpdate("A", 4), QohUpdate("B", 3)])
+    assert res[0].ok and emu.quantity("A") == 4
+    assert isinstance(res[1].error, UnknownItemError) and "Product not found" in str(res[1].error)
+    assert res[1].error.code == "MER-JSN-PRD-00014"
+
+
+def test_iterations_are_never_cut_by_the_operations_time_out(emu, conn):
+    # mmlsk-json.mv JSON_API: the 206 time-out is checked between Operations only.
     for s in ("A", "B", "C"):
         emu.add_item(s, 1)
-    emu.max_operations = 2
+    emu.max_operations = 1
     res = conn.set_qoh([QohUpdate("A", 5), QohUpdate("B", 5), QohUpdate("C", 5)])
-    assert [r.ok for r in res] == [True, True, False]
-    assert isinstance(res[2].error, RetryableError) and "2/3" in str(res[2].error)
-    assert emu.quantity("C") == 1
+    assert all(r.ok for r in res) and [emu.quantity(s) for s in "ABC"] == [5, 5, 5]
+
+
+def test_operations_time_out_between_operations_only(emu):
+    for s in ("A", "B", "C"):
+        emu.add_item(s, 1)
+    emu.max_operations = 0  # out of time from the start: still one operation runs
+    ops = [{"Function": "Product_Update", "Iterations": [{"Product_Code": "A", "Product_Inventory": 7},
+                                                         {"Product_Code": "B", "Product_Inventory": 7}]},
+           {"Function": "Product_Update", "Product_Code": "C", "Product_Inventory": 7}]
+    resp = _post(emu, {"Store_Code": "PS", "Operations": ops}, raw=True)
+    assert resp.status_code == 206 and resp.headers["Content-Range"] == "1/2"
+    assert resp.json() == [[{"success": 1}, {"success": 1}]]
+    assert [emu.quantity(s) for s in "ABC"] == [7, 7, 1]
 
 
 @pytest.mark.parametrize("fault,cls", [
@@ -119,6 +209,7 @@ def test_partial_multicall_206_leaves_the_rest_retryable(emu, conn):
 ])
 def test_write_faults_map_to_error_classes(emu, conn, fault, cls):
     emu.add_item("A", 1)
+    conn.get_items(["A"])  # the write then goes without a read first
     emu.faults.queue(fault)
     with pytest.raises(cls) as e:
         conn.set_qoh([QohUpdate("A", 3)])
@@ -153,20 +244,48 @@ def test_wrong_token_is_auth_error_without_the_secret(emu):
     with pytest.raises(AuthError) as e:
         c.test_connection()
     assert "Access denied" in str(e.value) and "wrong-SECRET-token" not in str(e.value)
+    assert e.value.code == "access_denied"
 
 
 def test_signature_checked(emu):
+    # mmlsk-json.mv JSON_API: the signature is checked only when the token requires one.
     if not emu.signing_key:
-        c = MivaConnector(config(emu, secret=KEY))  # signs; a plain token accepts no HMAC
-        with pytest.raises(AuthError):
-            c.test_connection()
+        c = MivaConnector(config(emu, secret=KEY))  # a signed request to a plain token
+        assert "'PS'" in c.test_connection()
         return
     other = base64.b64encode(b"some-other-key").decode()
     with pytest.raises(AuthError) as e:
         MivaConnector(config(emu, secret=other)).test_connection()
-    assert "signature" in str(e.value) and other not in str(e.value) and KEY not in str(e.value)
-    with pytest.raises(AuthError):  # an HMAC token refuses an unsigned request
+    assert "Invalid request signature" in str(e.value)
+    assert other not in str(e.value) and KEY not in str(e.value)
+    with pytest.raises(AuthError) as e:  # a signing token refuses an unsigned request
         MivaConnector(config(emu, secret="")).test_connection()
+    assert "requires request signature" in str(e.value)
+
+
+def test_every_refusal_is_http_200_access_denied(emu):
+    def call(headers: dict, body: bytes, method: str = "POST"):
+        return requests.request(method, f"{emu.url}/mm5/json.mvc", data=body, headers=headers,
+                                timeout=5)
+
+    body = json.dumps({"Store_Code": "PS", "Function": "ProductList_Load_Query",
+                       "Miva_Request_Timestamp": int(time.time())}).encode()
+    good = _auth(emu, body)
+    cases = [
+        (call({**good, "Content-Type": "text/plain"}, body), "Invalid request content type"),
+        (call(good, body, "PUT"), "Invalid request method"),
+        (call({**good, "X-Miva-API-Authorization": f"BEARER {TOKEN}"}, body),
+         "Unrecognized authorization type"),
+        (call({**good, "X-Miva-API-Authorization": "MIVA nope"}, body), "Access denied"),
+        (call(_auth(emu, json.dumps({"Store_Code": "PS", "Function": "X"}).encode()),
+              json.dumps({"Store_Code": "PS", "Function": "X"}).encode()),
+         "Missing required timestamp"),
+    ]
+    for resp, words in cases:
+        assert resp.status_code == 200
+        assert resp.json() == {"success": 0, "error_code": "access_denied", "error_message": words}
+    emu.token_enabled = False
+    assert call(good, body).json()["error_message"] == "Token is disabled"
 
 
 def test_stale_timestamp_refused(emu, conn, monkeypatch):
@@ -178,7 +297,7 @@ def test_stale_timestamp_refused(emu, conn, monkeypatch):
     monkeypatch.setattr("seom_desktop.carts.miva.time", Clock)
     with pytest.raises(AuthError) as e:
         conn.test_connection()
-    assert "timestamp" in str(e.value)
+    assert "Timestamp outside configured window" in str(e.value)
 
 
 def test_secrets_never_in_error_messages(emu, conn):
@@ -189,6 +308,16 @@ def test_secrets_never_in_error_messages(emu, conn):
             conn.set_qoh([QohUpdate("A", 2)])
         text = str(e.value) + repr(e.value)
         assert TOKEN not in text and KEY not in text
+
+
+def test_order_lines_name_the_product_code_as_the_catalog_does(emu, conn):
+    # json/orders.mv JSON_OrderItem_OnDemandColumns: each item carries the product
+    # `code` and its `sku`; the catalog is read by code, so lines are too.
+    emu.add_item("WIDGET", 10, product_sku="0001-RED")
+    emu.place_order([("WIDGET", 2)])
+    [order] = conn.list_orders(None)
+    assert [(ln.sku, ln.quantity) for ln in order.lines] == [("WIDGET", 2)]
+    assert set(conn.get_items(["WIDGET"])) == {"WIDGET"}
 
 
 def test_orders_since_a_time(emu, conn):
@@ -220,15 +349,22 @@ def test_baskets_hold_stock(emu, conn):
 
 def test_multicall_operations_form(emu):
     emu.add_item("A", 1)
-    body = {"Store_Code": "PS", "Miva_Request_Timestamp": int(time.time()),
-            "Operations": [{"Function": "Product_Update", "Product_Code": "A", "Product_Inventory": 6},
-                           {"Function": "ProductList_Load_Query", "Count": 1}]}
-    raw = json.dumps(body).encode()
+    ops = [{"Function": "Product_Update", "Product_Code": "A", "Product_Inventory": 6},
+           {"Function": "ProductList_Load_Query", "Count": 1,
+            "Filter": [{"name": "ondemandcolumns", "value": ["product_inventory"]}]}]
+    out = _post(emu, {"Store_Code": "PS", "Operations": ops})
+    assert out[0] == {"success": 1} and out[1]["data"]["data"][0]["product_inventory"] == 6
+
+
+def _auth(emu, raw: bytes) -> dict:
     auth = f"MIVA {TOKEN}"
     if emu.signing_key:
         sig = hmac.new(base64.b64decode(KEY), raw, hashlib.sha256).digest()
         auth = f"MIVA-HMAC-SHA256 {TOKEN}:{base64.b64encode(sig).decode()}"
-    resp = requests.post(f"{emu.url}/mm5/json.mvc", data=raw, timeout=5,
-                         headers={"X-Miva-API-Authorization": auth, "Content-Type": "application/json"})
-    out = resp.json()
-    assert out[0] == {"success": 1} and out[1]["data"]["data"][0]["product_inventory"] == 6
+    return {"X-Miva-API-Authorization": auth, "Content-Type": "application/json"}
+
+
+def _post(emu, body: dict, *, raw: bool = False):
+    data = json.dumps({"Miva_Request_Timestamp": int(time.time()), **body}).encode()
+    resp = requests.post(f"{emu.url}/mm5/json.mvc", data=data, headers=_auth(emu, data), timeout=5)
+    return resp if raw else resp.json()
