@@ -108,7 +108,8 @@ class InventoryMutations:
         self.idempotency[(root, key)] = (params, payload)
         group = payload["inventoryAdjustmentGroup"]
         self.mutations.append({"root": root, "key": key, "applied": not payload["userErrors"],
-                               "changes": len(group["changes"]) if group else 0})
+                               "changes": len(group["changes"]) if group else 0,
+                               "items": [row["inventoryItemId"] for row in rows]})
         return payload
 
     def _apply(self, data: dict, rows: list[dict], list_name: str, absolute: bool) -> dict:

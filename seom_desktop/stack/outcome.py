@@ -1,5 +1,7 @@
 """Recording what became of each row: sent; failed with attempts + 1, the next attempt
-after back-off and a Last Response a clerk can read; bypassed after StackMaxAttempts."""
+after back-off and a Last Response a clerk can read; bypassed after StackMaxAttempts;
+bypassed at once, attempts untouched, when the cart sets the item's quantity itself (a
+Shopify bundle parent: `mark_managed`), which a clerk still sees and can Retry."""
 
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ class Tally:
     sent: int = 0
     failed: int = 0
     bypassed: int = 0
+    managed: int = 0  # of `bypassed`: items the cart sets itself (never sent)
     released: int = 0
     requests: int = 0
     writes: int = 0
@@ -43,8 +46,8 @@ class Tally:
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
-        for name in ("sent", "failed", "bypassed", "released", "requests", "writes",
-                     "items_written"):
+        for name in ("sent", "failed", "bypassed", "managed", "released", "requests",
+                     "writes", "items_written"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
 
@@ -119,6 +122,20 @@ def mark_failed(session: Session, ids: Sequence[int], response: str, settings: S
                                                      at_least=wait, rng=rng)
             tally.failed += 1
         session.execute(update(StackRow).where(StackRow.id == row_id).values(**values))
+
+
+def mark_managed(session: Session, ids: Sequence[int], response: str, tally: Tally) -> None:
+    """Rows of an item the cart sets itself: bypassed now, not an attempt (nothing was
+    sent or ever will be), so no retry and no count towards StackMaxAttempts."""
+    now = utcnow()
+    for i in range(0, len(ids), 900):
+        res = session.execute(update(StackRow)
+                              .where(StackRow.id.in_(ids[i:i + 900]),
+                                     still_sending(StackRow.state))
+                              .values(state=BYPASSED, last_response=_clip(response),
+                                      claimed_by="", claimed_until=None, updated_at=now))
+        tally.bypassed += res.rowcount
+        tally.managed += res.rowcount
 
 
 def release(session: Session, ids: Sequence[int], tally: Tally, *, wait: float = 0.0) -> None:

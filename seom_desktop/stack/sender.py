@@ -29,6 +29,7 @@ from seom_desktop.carts.base import (
     AmbiguousError,
     CartError,
     Connector,
+    ManagedByCartError,
     PermanentError,
     RateLimitedError,
     StaleQuantityError,
@@ -45,6 +46,7 @@ from seom_desktop.stack.outcome import (
     Settings,
     Tally,
     mark_failed,
+    mark_managed,
     mark_sent,
     mark_sent_many,
     release,
@@ -214,6 +216,12 @@ def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector
             r = by_sku.get(w.target.cart_sku)
             if r is not None and r.ok:
                 continue
+            elif r is not None and isinstance(r.error, ManagedByCartError):
+                # The cart sets this item itself (a bundle parent): nothing landed, and
+                # nothing will; said once, never retried, never counted as an attempt.
+                if w.qoh not in w.attempted:
+                    forget_attempt(s, cart.id, w.product_id, w.qoh)
+                mark_managed(s, w.row_ids, r.error.note, tally)
             elif r is not None and isinstance(r.error, StaleQuantityError) and cas:
                 actual = r.error.actual
                 if w.qoh not in w.attempted:

@@ -14,6 +14,11 @@ item's cart SKU alias for that cart, else the same SKU. For a known product:
   synced carts (never an echo to this one; it gets a correction only when its web
   fields say it should show something else).
 
+An item whose quantity the cart sets itself (`CartItem.managed`: a Shopify bundle parent,
+whose quantity Shopify derives from its components) is listed in `managed` with the cart's
+words ("managed by Shopify bundles"): its derived quantity is never pulled into the store,
+and it is never created.
+
 What the cart showed is remembered for every known item (`record_seen_many`). An item
 with no product is created (QOH 0, then the pulled QOH) only with `create_new` ("Create
 Records for New Products"); otherwise it is listed. Items are handled in transactions of
@@ -67,6 +72,7 @@ class GetReport:
     unknown: list[dict] = field(default_factory=list)  # {"sku","cart_qoh","note"}
     untracked: list[dict] = field(default_factory=list)  # {"sku","cart_sku","note"}
     not_synced: list[dict] = field(default_factory=list)  # {"sku","cart_sku","cart_qoh"}
+    managed: list[dict] = field(default_factory=list)  # {"sku","cart_sku","note"}
     unchanged: int = 0
     dry_run: bool = False
     cancelled: bool = False
@@ -80,7 +86,7 @@ class GetReport:
         return {"cart": self.cart, "read": self.read, "unchanged": self.unchanged,
                 "changed": self.changed, "created": self.created, "unknown": self.unknown,
                 "untracked": self.untracked, "not_synced": self.not_synced,
-                "dry_run": self.dry_run, "cancelled": self.cancelled, "error": self.error}
+                "managed": self.managed, "dry_run": self.dry_run, "cancelled": self.cancelled, "error": self.error}
 
 
 def get_qoh(store: Store, cart_name: str, *, create_new: bool = False, dry_run: bool = False,
@@ -94,7 +100,7 @@ def get_qoh(store: Store, cart_name: str, *, create_new: bool = False, dry_run: 
         cart = cart_for(s, cart_name, PULL)
     report = GetReport(cart.name, dry_run=dry_run)
     try:
-        conn = open_connector(cart)
+        conn = open_connector(cart, progress)
     except CartError as e:
         report.error = str(e)
         return report
@@ -121,12 +127,25 @@ def _apply(store: Store, cart: CartRef, items: list[CartItem], report: GetReport
            create_new: bool, actor: Actor) -> None:
     write = not report.dry_run
     with (store.write() if write else store.read()) as s:
+        if any(i.managed for i in items):
+            _managed(s, cart, [i for i in items if i.managed], report)
+            items = [i for i in items if not i.managed]
         done = pull_chunk(s, cart_id=cart.id, actor=actor, create_new=create_new, write=write,
                           rows=[(i.sku, i.qoh if i.tracked else None, i.item_id) for i in items])
         if done is None:
             _judge(s, cart, items, report, create_new=create_new, actor=actor, write=write)
         else:
             _word(done, items, report)
+
+
+def _managed(s: Session, cart: CartRef, items: list[CartItem], report: GetReport) -> None:
+    """Items the cart sets itself: listed, left out of the pull."""
+    report.read += len(items)
+    mapped = map_cart_rows(s, cart.id, [i.sku for i in items])
+    for item in items:
+        m = mapped.get(item.sku)
+        report.managed.append({"sku": m[1] if m is not None else item.sku,
+                               "cart_sku": item.sku, "note": item.managed})
 
 
 def _word(done: ChunkOutcome, items: list[CartItem], report: GetReport) -> None:

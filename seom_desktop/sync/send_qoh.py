@@ -9,9 +9,10 @@ id), so a cancel or a failure between batches leaves the store consistent: the b
 sent are recorded, nothing else is touched (a batch whose answer was lost only has its
 quantities marked as attempted, so a later read-back can tell they landed). A refused
 item (unknown on the cart, stock not tracked there, ...) is reported with the cart's
-words and does not stop the rest; a failure of a whole request stops the run and is
-reported with what was sent before it. A cart's "wait N seconds" (rate limit) is waited
-out a few times before it counts as a failure.
+words and does not stop the rest; an item the cart sets itself (a Shopify bundle
+parent) is listed in `managed` ("managed by Shopify bundles"), not as refused; a failure
+of a whole request stops the run and is reported with what was sent before it. A cart's
+"wait N seconds" (rate limit) is waited out a few times before it counts as a failure.
 
 No ledger row and no web stack row is written: the store's QOH does not change.
 """
@@ -29,6 +30,7 @@ from seom_desktop.carts.base import (
     CartError,
     CartItem,
     ItemResult,
+    ManagedByCartError,
     QohUpdate,
 )
 from seom_desktop.inventory.targets import (
@@ -91,6 +93,7 @@ class SendReport:
     sent: int = 0  # items the cart accepted
     requests: int = 0  # batches sent
     refused: list[Refused] = field(default_factory=list)
+    managed: list[Refused] = field(default_factory=list)  # the cart sets these itself
     dry_run: list[Preview] | None = None
     cancelled: bool = False
     error: str | None = None  # a whole request failed: the run stopped there
@@ -103,6 +106,7 @@ class SendReport:
         return {"cart": self.cart, "total": self.total, "batch_size": self.batch_size,
                 "sent": self.sent, "requests": self.requests,
                 "refused": [r.as_json() for r in self.refused],
+                "managed": [r.as_json() for r in self.managed],
                 "dry_run": None if self.dry_run is None else [p.as_json() for p in self.dry_run],
                 "cancelled": self.cancelled, "error": self.error}
 
@@ -133,7 +137,7 @@ def send_qoh(store: Store, cart_name: str, *, max_items: int | str | None = None
     report = SendReport(plan.cart.name, total=len(plan.targets))
     report.refused.extend(Refused(t.sku, t.cart_sku, why) for t, why in plan.conflicts)
     try:
-        conn = open_connector(plan.cart)
+        conn = open_connector(plan.cart, progress)
     except CartError as e:
         report.error = str(e)
         return report
@@ -171,6 +175,8 @@ def _preview(conn, plan: SendPlan, report: SendReport, progress: Progress) -> No
         item = now.get(t.cart_sku)
         if item is None:
             rows.append(Preview(t.sku, t.cart_sku, None, t.shaped, "not on the cart"))
+        elif item.managed:
+            rows.append(Preview(t.sku, t.cart_sku, None, t.shaped, item.managed))
         elif not item.tracked or item.qoh is None:
             rows.append(Preview(t.sku, t.cart_sku, None, t.shaped, "not tracked on the cart"))
         else:
@@ -219,6 +225,9 @@ def _record(store: Store, cart_id: int, batch, updates: list[QohUpdate],
                 record_sent(s, cart_id, t.product_id, u.qoh if r.qoh is None else r.qoh,
                             r.item_id or u.item_id)
                 report.sent += 1
+                continue
+            if isinstance(r.error, ManagedByCartError):
+                report.managed.append(Refused(t.sku, t.cart_sku, r.error.note))
                 continue
             report.refused.append(Refused(t.sku, t.cart_sku, str(r.error or "refused by the cart")))
             if r.qoh is not None:

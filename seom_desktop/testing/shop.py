@@ -1,12 +1,15 @@
 """A small shop for tests and benchmarks: a store, an emulated WooCommerce and an
 emulated Shopify cart on loopback, both synchronized, products on both with the same
-QOH (as after an initial Send QOH To Website)."""
+QOH (as after an initial Send QOH To Website). `bundles` are SKUs whose Shopify product
+is a bundle (its quantity set by Shopify from its components, never by us);
+`forget_cart_qoh` makes the store forget what a cart shows for a product, so its next
+write goes without a compare and may change nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from seom_desktop.emulators.shopify import ShopifyEmulator
 from seom_desktop.emulators.woocommerce import WooCommerceEmulator
@@ -15,7 +18,7 @@ from seom_desktop.inventory.products import add_product
 from seom_desktop.inventory.shaping import shaped_qoh
 from seom_desktop.inventory.targets import cart_targets, record_sent
 from seom_desktop.store.engine import Store, open_store
-from seom_desktop.store.models import Cart, Product
+from seom_desktop.store.models import Cart, Product, WebField
 from seom_desktop.store.params import set_param
 from seom_desktop.sync.cart_setup import define_cart
 
@@ -53,8 +56,18 @@ class Shop:
         with self.store.read() as s:
             return s.scalar(select(Cart.id).where(Cart.name == name))
 
+    def forget_cart_qoh(self, cart: str, sku: str) -> None:
+        """The store no longer knows what `cart` shows for `sku` (as for a web field made
+        after the product was on the cart): the next write carries no compare."""
+        cid = self.cart_id(cart)
+        with self.store.write() as s:
+            pid = s.scalar(select(Product.id).where(Product.sku == sku))
+            s.execute(update(WebField).where(WebField.cart_id == cid, WebField.product_id == pid)
+                      .values(last_cart_qoh=None, attempted_qoh=""))
 
-def build_shop(url: str, n: int = 20, qoh: int = 10, *, retry_seconds: int = 0) -> Shop:
+
+def build_shop(url: str, n: int = 20, qoh: int = 10, *, retry_seconds: int = 0,
+               bundles: tuple[str, ...] = ()) -> Shop:
     woo = WooCommerceEmulator().start()
     shop = ShopifyEmulator().start()
     store = open_store(url)
@@ -72,7 +85,7 @@ def build_shop(url: str, n: int = 20, qoh: int = 10, *, retry_seconds: int = 0) 
         for sku in skus:
             add_product(s, sku=sku, name=f"Item {sku}", qoh=qoh, actor=ACTOR)
             woo.add_item(sku, shaped_qoh(qoh))
-            shop.add_item(sku, shaped_qoh(qoh))
+            shop.add_item(sku, shaped_qoh(qoh), bundle=sku in bundles)
         carts = {c.name: c.id for c in s.scalars(select(Cart))}
         for p in s.scalars(select(Product)):
             for cid in carts.values():
