@@ -5,13 +5,19 @@ objects a request: simple products (and variable parents) on POST /products/batc
 variations on POST /products/{parent}/variations/batch. A variation whose `manage_stock`
 reads "parent" keeps its stock on the parent, so it is written there. An item that does
 not manage stock is refused here and never switched on (WooCommerce would silently store
-nothing). Credentials go as HTTP Basic (consumer key/secret), which WooCommerce accepts over
-https; they never appear in a message.
+nothing). Credentials go as HTTP Basic (consumer key/secret) over https; over plain http
+(loopback only) WooCommerce reads no key at all, so each request is signed with OAuth 1.0a
+over the cart URL (woocommerce_oauth.py), which must then be the store's own home URL.
+They never appear in a message.
 
 Item ids: "123" is product 123, "123/456" variation 456 of product 123. The connector keeps
 what it learns of each SKU (id, stock management) from list/get and batch answers; a SKU
 it does not know, without an item id, is looked up with GET /products?sku=... (which in v3
 finds variations too).
+
+Listings page by id (`orderby=id`): by date (the default) WooCommerce skips and repeats
+items created in the same second. Orders are read by offset, each page overlapping the one
+before by an order, so that orders removed meanwhile cannot make the listing skip one.
 
 Failures: a whole request that fails raises (HttpClient maps it); a refused item comes back
 as ItemResult(ok=False). A connection reset after a write was sent is AmbiguousError: the
@@ -54,6 +60,7 @@ from seom_desktop.carts.http import HttpClient, PageGuard
 from seom_desktop.carts.paging import ordered_pages
 from seom_desktop.carts.parse import as_int as _int
 from seom_desktop.carts.parse import parse_utc
+from seom_desktop.carts.woocommerce_oauth import sign
 from seom_desktop.carts.woocommerce_query import (
     ITEM_FIELDS,
     MAX_PAGES,
@@ -83,16 +90,25 @@ class WooCommerceConnector:
     def __init__(self, config: CartConfig, *, session: requests.Session | None = None):
         self.config = config
         self.http = HttpClient(config, session=session)
-        if config.key or config.secret:
-            self.http.session.auth = (config.key, config.secret)
         base = self.http.base_url
+        self._oauth = base.lower().startswith("http://") and bool(config.key)
+        if (config.key or config.secret) and not self._oauth:
+            self.http.session.auth = (config.key, config.secret)
         self.api = ("" if base.endswith("/wp-json/wc/v3")
                     else "/wc/v3" if base.endswith("/wp-json") else "/wp-json/wc/v3")
         self._where: dict[str, _Where] = {}
 
     # --- reading -----------------------------------------------------------------------
+    def _signed(self, method: str, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        """The query to send: over plain http, signed (OAuth 1.0a) for this request."""
+        if not self._oauth:
+            return params
+        return sign(method, self.http.base_url + self.api + path, params, self.config.key,
+                    self.config.secret)
+
     def _get(self, path: str, params: dict[str, Any]) -> tuple[Any, requests.Response]:
-        resp = self.http.request("GET", self.api + path, params=params, error_message=error_words)
+        resp = self.http.request("GET", self.api + path, params=self._signed("GET", path, params),
+                                 error_message=error_words)
         return self.http.json(resp), resp
 
     def _bad(self, what: str) -> BadResponseError:
@@ -239,7 +255,7 @@ class WooCommerceConnector:
         """POST one batch of {id: quantity}; the answer's objects by id."""
         payload = {"update": [{"id": i, "stock_quantity": q} for i, q in writes.items()]}
         resp = self.http.request("POST", self.api + path, json=payload, write=True,
-                                 error_message=error_words)
+                                 params=self._signed("POST", path, {}), error_message=error_words)
         data = self.http.json(resp, write=True)
         rows = data.get("update") if isinstance(data, dict) else None
         if not isinstance(rows, list):
@@ -352,17 +368,43 @@ class WooCommerceConnector:
         """Orders created at or after `since` (UTC ISO time), oldest first, every status
         (the importer decides which statuses reduce stock). WooCommerce's `after` is
         exclusive and to the second, so one second earlier is asked and the rest dropped."""
-        params: dict[str, Any] = {"orderby": "date", "order": "asc", "dates_are_gmt": "true"}
+        params: dict[str, Any] = {"orderby": "id", "order": "asc", "dates_are_gmt": "true"}
         cutoff = parse_utc(since) if since else None
         if cutoff is not None:
             params["after"] = (cutoff - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S")
         orders = []
-        for row in self._pages("/orders", params):
+        for row in self._by_id("/orders", params):
             order, created = self._order(row)
             if cutoff is None or created >= cutoff:
                 orders.append((created, order))
         orders.sort(key=lambda pair: (pair[0], _int(pair[1].order_id) or 0))
         return [order for _, order in orders]
+
+    def _by_id(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every object of a listing in id order, each once. Pages are read by offset and
+        each overlaps the one before by its last object: a page that starts past the last
+        id read means objects before it went away meanwhile (the offsets moved), so the
+        reading steps back a page instead of skipping what moved in front of it."""
+        guard = PageGuard(self.config.name, path, MAX_PAGES)
+        offset, last = 0, None
+        while True:
+            data, _ = self._get(path, {**params, "offset": offset, "per_page": PER_PAGE})
+            if not isinstance(data, list) or not all(map(isinstance, data, repeat(dict))):
+                raise self._bad(f"{path} at offset {offset} is not a list of objects")
+            ids = [_int(row.get("id")) for row in data]
+            if None in ids or ids != sorted(ids):
+                raise self._bad(f"{path} did not list its objects by id")
+            guard.repeated(data)  # (counts the pages: a cart whose listing never ends)
+            if last is not None and offset > 0 and ids and ids[0] > last:
+                offset = max(0, offset - PER_PAGE)  # objects before went away: step back
+                continue
+            for ident, row in zip(ids, data, strict=True):
+                if last is None or ident > last:
+                    last = ident
+                    yield row
+            if len(data) < PER_PAGE:
+                return
+            offset += len(data) - 1
 
     def _order(self, row: dict[str, Any]) -> tuple[CartOrder, datetime]:
         ident = _int(row.get("id"))

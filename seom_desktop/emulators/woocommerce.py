@@ -1,51 +1,59 @@
-"""A WooCommerce REST API v3 (`/wp-json/wc/v3`) emulator.
+"""A WooCommerce REST API v3 (`/wp-json/wc/v3`) emulator: products, variations, batches
+and listings here; authentication in woocommerce_auth.py, orders in woocommerce_orders.py.
 
-Reproduced from WooCommerce's Version3 controllers, WordPress REST core and the REST API docs
-(woocommerce.github.io/woocommerce-rest-api-docs):
-- Auth (WC_REST_Authentication): consumer key/secret as HTTP Basic or `consumer_key`/
-  `consumer_secret` query parameters. Known key, wrong secret: 401
-  `woocommerce_rest_authentication_error` "Consumer secret is invalid."; no or unknown key:
-  the request is anonymous and the route's permission check answers 401
-  (`woocommerce_rest_cannot_view` "Sorry, you cannot list resources.",
-  `woocommerce_rest_cannot_batch`). A read-only key writing: 401 "The API key provided does
-  not have write permissions.". Errors are WP_Error bodies {code, message, data:{status}}.
-- Collections (WC_REST_CRUD_Controller::get_items): `page`, `per_page` 1..100 (else 400
-  `rest_invalid_param` "Invalid parameter(s): per_page" + data.params), `X-WP-Total`,
-  `X-WP-TotalPages`, `Link` rel next/prev; a page past the end is `[]`. WordPress's
-  global `_fields` parameter (comma list or `_fields[]=`) keeps only the named fields.
-- `GET /products?sku=a,b` matches exact SKUs of products and variations (v3 widens the post
-  type when `sku` is given); a variation shows `type` "variation" and `parent_id`.
-- Stock: a product that does not manage stock silently stores no `stock_quantity`. A
-  variation's `manage_stock` reads "parent" when only its parent manages stock; it then
-  shows the parent's quantity, and a quantity written on it is stored out of sight.
+Reproduced from WooCommerce's Version3 controllers (woocommerce/woocommerce,
+plugins/woocommerce/includes/rest-api/Controllers/Version3/), WordPress REST core, the REST
+API docs (woocommerce.github.io/woocommerce-rest-api-docs) and what a WooCommerce 10.0.2
+store was seen to answer:
+- Errors are WP_Error bodies {code, message, data:{status}}. An anonymous request (see
+  woocommerce_auth.py: over plain http only OAuth 1.0a authenticates) is refused by the
+  route's permission check: 401 `woocommerce_rest_cannot_view` "Sorry, you cannot list
+  resources." (`woocommerce_rest_cannot_batch` for batches).
+- Routes answer under `/wp-json/wc/v3/...` and as `/?rest_route=/wc/v3/...` (WordPress's
+  plain-permalink form), where keys never authenticate.
+- Collections (WC_REST_CRUD_Controller::get_items): `page`, `offset`, `per_page` 1..100
+  (else 400 `rest_invalid_param` "Invalid parameter(s): per_page" + data.params),
+  `X-WP-Total`, `X-WP-TotalPages`, `Link` rel next/prev; a page past the end is `[]`.
+  WordPress's global `_fields` parameter (comma list or `_fields[]=`) keeps only the named
+  fields. `orderby=date` (the default) sorts by creation time to the second and nothing
+  else: items created in the same second come in an order that changes from one request
+  to the next (MySQL's ORDER BY post_date with LIMIT), so paging through them skips some
+  and repeats others, products and orders alike; `orderby=id` pages reliably. (Modelled:
+  within a second, the order is rotated by an amount that depends on the page.)
+- `GET /products?sku=a,b` matches every listed SKU exactly, products and variations (v3
+  widens the post type when `sku` is given); a variation shows `type` "variation" and
+  `parent_id`. A listing without `sku` holds no variations.
+- Stock: `stock_quantity` sent to a product that does not manage stock is silently
+  ignored (the answer shows `stock_quantity: null`, no error). A variation's
+  `manage_stock` reads "parent" when only its parent manages stock; it then shows the
+  parent's quantity, and a quantity written on it is stored out of sight.
 - Batches (WC_REST_Controller::batch_items): more than 100 objects: 413
   `woocommerce_rest_request_entity_too_large` "Unable to accept more than 100 items for this
-  request."; each item is handled alone, a failed one answers {id, error:{code, message,
-  data:{status}}} and the others land. Unknown id: `woocommerce_rest_product_invalid_id`
-  (`..._product_variation_invalid_id`) "Invalid ID." 400; a variation id on /products/batch:
-  `woocommerce_rest_invalid_product_id` 404.
-- Orders: `after`/`before` (RFC 3339, exclusive, site-local unless `dates_are_gmt=true`),
-  `orderby` date|id, `order`, `status`; line_items carry sku and quantity. An order reduces
-  managed stock (a "parent" variation reduces its parent), as wc_reduce_stock_levels does.
-Deviations: Basic auth is taken over plain http (the emulator only listens on loopback;
-WooCommerce wants https or OAuth 1.0a). A batch item with a non-integer stock_quantity is
-refused with `rest_invalid_param` (WooCommerce would intval it to 0). A variation id sent to
-another parent's batch is an invalid id (WooCommerce would re-parent it). Batch create/delete
-are refused per item. `applied[sku]` counts stock writes; a write on a variable parent counts
+  request."; each item is handled alone inside an HTTP 200, a failed one answers {id,
+  error:{code, message, data:{status}}} and the others land. Unknown id:
+  `woocommerce_rest_product_invalid_id` (`..._product_variation_invalid_id`) "Invalid ID."
+  400; a variation id on /products/batch: `woocommerce_rest_invalid_product_id` 404 "To
+  manipulate product variations you should use the
+  /products/&lt;product_id&gt;/variations/&lt;id&gt; endpoint." (class-wc-rest-products-controller.php).
+Deviations: a batch item with a non-integer stock_quantity is refused with
+`rest_invalid_param` (WooCommerce would intval it to 0). A variation id sent to another
+parent's batch is an invalid id (WooCommerce would re-parent it). Batch create/delete are
+refused per item. `applied[sku]` counts stock writes; a write on a variable parent counts
 under the parent's SKU (or "#<id>").
 """
 
 from __future__ import annotations
 
-import base64
-import hmac
 import math
 import re
+import ssl
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
 from seom_desktop.emulators.base import Emulator, Request, Response
+from seom_desktop.emulators.woocommerce_auth import WooAuth
+from seom_desktop.emulators.woocommerce_orders import WooOrders
 from seom_desktop.emulators.wp_rest import as_int as _as_int
 from seom_desktop.emulators.wp_rest import fail as _fail
 from seom_desktop.emulators.wp_rest import fields_of as _fields
@@ -54,20 +62,37 @@ from seom_desktop.emulators.wp_rest import only as _only
 from seom_desktop.emulators.wp_rest import wp_error
 
 API = "/wp-json/wc/v3"
+REST_ROUTE = "/wc/v3"  # the same routes as /?rest_route=/wc/v3/...
 BATCH_LIMIT = 100
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})?$")
 
 
-class WooCommerceEmulator(Emulator):
+class WooCommerceEmulator(WooOrders, Emulator):
     kind = "woocommerce"
 
     def __init__(self, *, key: str = "ck_emulator", secret: str = "cs_emulator",
                  permissions: str = "read_write", utc_offset_minutes: int = 0,
-                 faults: str = "", seed: int | None = None):
+                 home_url: str | None = None, faults: str = "", seed: int | None = None):
+        """`home_url`: the store's configured home URL (WordPress Settings > General),
+        which OAuth signatures are made over; by default the address it listens on."""
         super().__init__(faults=faults, seed=seed)
-        self.key, self.secret, self.permissions = key, secret, permissions
+        self.auth = WooAuth(key, secret, permissions)
+        self.home_url = home_url
         self.site_tz = timezone(timedelta(minutes=utc_offset_minutes))
         self.reset()
+
+    key = property(lambda self: self.auth.key)
+    secret = property(lambda self: self.auth.secret)
+
+    @property
+    def is_ssl(self) -> bool:
+        """WordPress's is_ssl(): whether requests reach it over TLS."""
+        server = self._server
+        return server is not None and isinstance(server.socket, ssl.SSLSocket)
+
+    def home(self) -> str:
+        if self.home_url:
+            return self.home_url.rstrip("/")
+        return f"{'https' if self.is_ssl else 'http'}://127.0.0.1:{self.port}"
 
     def reset(self) -> None:
         """Forget every item, order, count and queued fault (tests reuse one server)."""
@@ -78,6 +103,7 @@ class WooCommerceEmulator(Emulator):
             self._skus: dict[str, dict[str, Any]] = {}
             self._next_id, self._line_id = 100, 1
             self._ordered: dict[tuple, list[dict[str, Any]]] = {}  # listing orders, cached
+            self.auth.reset()
             self.applied.clear()
             self.requests.clear()
             self.faults.clear()
@@ -133,35 +159,6 @@ class WooCommerceEmulator(Emulator):
     def manage_stock(self, sku: str) -> bool | str:
         with self.lock:
             return self._stock(self._skus[sku])[0]
-
-    def place_order(self, lines: list[tuple[str, int]], *, created: datetime | None = None,
-                    status: str = "processing") -> str:
-        """A shopper's checkout: refuses unknown SKUs and more than the managed stock,
-        then reduces managed stock (a "parent" variation reduces its parent)."""
-        with self.lock:
-            resolved = []
-            for sku, qty in lines:
-                obj = self._skus.get(sku)
-                if obj is None or qty <= 0:
-                    raise ValueError(f"cannot order {qty} of {sku!r}")
-                holder = self._holder(obj)
-                if holder is not None and (holder["stock_quantity"] or 0) < qty:
-                    raise ValueError(f"not enough stock of {sku!r}")
-                resolved.append((obj, holder, qty))
-            order_id, self._next_id = self._next_id, self._next_id + 1
-            items = []
-            for obj, holder, qty in resolved:
-                if holder is not None:
-                    holder["stock_quantity"] = (holder["stock_quantity"] or 0) - qty
-                var = "parent_id" in obj
-                items.append({"id": self._line_id, "name": obj["name"], "quantity": qty,
-                              "product_id": obj["parent_id"] if var else obj["id"],
-                              "variation_id": obj["id"] if var else 0, "sku": obj["sku"]})
-                self._line_id += 1
-            when = (created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-            self.orders.append({"id": order_id, "status": status, "created": when,
-                                "line_items": items})
-            return str(order_id)
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
@@ -220,18 +217,25 @@ class WooCommerceEmulator(Emulator):
         (r"/products/(\d+)/variations", "GET", "_list_variations", "list"),
         (r"/products/(\d+)/variations/batch", "POST|PUT|PATCH", "_batch", "batch"),
         (r"/orders", "GET", "_list_orders", "list"),
+        (r"/orders", "POST", "_create_order", "create"),
+        (r"/orders/(\d+)", "PUT|PATCH|POST", "_update_order", "edit"),
     ]
     CANNOT = {
         "batch": ("woocommerce_rest_cannot_batch",
                   "Sorry, you are not allowed to batch manipulate this resource."),
         "view": ("woocommerce_rest_cannot_view", "Sorry, you cannot view this resource."),
         "list": ("woocommerce_rest_cannot_view", "Sorry, you cannot list resources."),
+        "create": ("woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources."),
+        "edit": ("woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource."),
     }
 
     def handle(self, req: Request) -> Response:
         path = req.path[len(API):].rstrip("/") if req.path.startswith(API) else None
+        route = req.arg("rest_route") or ""
+        if path is None and req.path in ("/", "/index.php") and route.startswith(REST_ROUTE):
+            path = route[len(REST_ROUTE):].rstrip("/")  # (keys never authenticate here)
         with self.lock:
-            authed = self._authenticate(req, req.method in ("POST", "PUT", "PATCH", "DELETE"))
+            authed = self.auth.authenticate(req, ssl=self.is_ssl, home_url=self.home())
             if isinstance(authed, Response):
                 return authed
             for pattern, methods, handler, what in self.ROUTES if path is not None else []:
@@ -242,24 +246,13 @@ class WooCommerceEmulator(Emulator):
                     return getattr(self, handler)(req, *(int(g) for g in m.groups()))
         return _fail("rest_no_route", "No route was found matching the URL and request method.", 404)
 
-    def _authenticate(self, req: Request, write: bool) -> Response | bool:
-        key = secret = ""
-        auth = req.headers.get("authorization", "")
-        if auth.lower().startswith("basic "):
-            try:
-                key, _, secret = base64.b64decode(auth[6:].strip()).decode("utf-8").partition(":")
-            except (ValueError, UnicodeDecodeError):
-                key = secret = ""
-        if not key:
-            key, secret = req.arg("consumer_key", "") or "", req.arg("consumer_secret", "") or ""
-        if not key or not secret or not hmac.compare_digest(key.encode(), self.key.encode()):
-            return False  # anonymous
-        if not hmac.compare_digest(secret.encode(), self.secret.encode()):
-            return _fail("woocommerce_rest_authentication_error", "Consumer secret is invalid.", 401)
-        if write and self.permissions == "read":
-            return _fail("woocommerce_rest_authentication_error",
-                         "The API key provided does not have write permissions.", 401)
-        return True
+    @staticmethod
+    def _body(req: Request) -> dict[str, Any] | Response:
+        try:
+            body = req.json()
+        except ValueError:
+            return _fail("rest_invalid_json", "Invalid JSON body passed.", 400)
+        return body if isinstance(body, dict) else {}
 
     def _collection(self, req: Request, objs, render, cache_key: tuple | None = None) -> Response:
         """One page of a listing. `objs` is the list, or a callable giving it; with a
@@ -267,23 +260,28 @@ class WooCommerceEmulator(Emulator):
         removed (a real store reads it off an index; re-sorting 100,000 objects for every
         page would make the emulator the bottleneck)."""
         page, per_page = _as_int(req.arg("page", "1")), _as_int(req.arg("per_page", "10"))
+        offset = _as_int(req.arg("offset", "0"))
         if page is None or page < 1:
             return _invalid_param("page", "page must be greater than or equal to 1")
         if per_page is None or not 1 <= per_page <= 100:
             return _invalid_param("per_page", "per_page must be between 1 (inclusive) and 100 (inclusive)")
+        if offset is None or offset < 0:
+            return _invalid_param("offset", "offset is not of type integer.")
         order, orderby = req.arg("order", "desc"), req.arg("orderby", "date")
         if order not in ("asc", "desc"):
             return _invalid_param("order", "order is not one of asc and desc.")
-        key = (*cache_key, orderby == "id", order) if cache_key is not None else None
+        by_id = orderby == "id"
+        key = (*cache_key, by_id, order) if cache_key is not None else None
         ordered = self._ordered.get(key) if key is not None else None
         if ordered is None:
-            ordered = self._sort(objs() if callable(objs) else objs, orderby == "id", order)
+            ordered = self._sort(objs() if callable(objs) else objs, by_id, order)
             if key is not None:
                 self._ordered[key] = ordered
         pages = math.ceil(len(ordered) / per_page)
         headers = {"X-WP-Total": str(len(ordered)), "X-WP-TotalPages": str(pages)}
         query = {k: v[-1] for k, v in req.query.items()
-                 if k not in ("page", "consumer_key", "consumer_secret")}
+                 if k != "page" and k not in ("consumer_key", "consumer_secret")
+                 and not k.startswith("oauth_")}
         base = f"{req.path}?{urlencode(query)}&" if query else f"{req.path}?"  # then page=n
         links = [f'<{base}page={n}>; rel="{rel}"'
                  for rel, n, show in (("prev", min(page - 1, max(pages, 1)), page > 1),
@@ -292,15 +290,19 @@ class WooCommerceEmulator(Emulator):
             headers["Link"] = ", ".join(links)
         fields = _fields(req)
         keep = frozenset(fields) if fields is not None else None
-        rows = [render(o, keep) for o in ordered[(page - 1) * per_page: page * per_page]]
-        return Response.json(rows, headers=headers)
+        start = offset if req.arg("offset") else (page - 1) * per_page
+        window = range(start, min(start + per_page, len(ordered)))
+        if not by_id:  # one creation second: no fixed order (see the module docstring)
+            turn = start // per_page + start % per_page
+            window = [_tied(ordered, i, turn) for i in window]
+        return Response.json([render(ordered[i], keep) for i in window], headers=headers)
 
     @staticmethod
     def _sort(objs: list[dict[str, Any]], by_id: bool, order: str) -> list[dict[str, Any]]:
         if by_id:
             out = sorted(objs, key=lambda o: o["id"])
         else:
-            out = sorted(objs, key=lambda o: (o.get("date_created") or o["created"], o["id"]))
+            out = sorted(objs, key=lambda o: (_second(o), o["id"]))
         if order == "desc":
             out.reverse()
         return out
@@ -380,32 +382,21 @@ class WooCommerceEmulator(Emulator):
                 self.applied[obj["sku"] or f"#{obj['id']}"] += 1
         return self._json(obj, as_product=pid is None)
 
-    def _parse_date(self, req: Request, name: str, gmt: bool) -> datetime | Response | None:
-        raw = (req.arg(name) or "").strip()
-        if not raw:
-            return None
-        if not _RFC3339.match(raw):
-            return _invalid_param(name, "Invalid date.")
-        when = datetime.fromisoformat(raw.replace("z", "Z").replace("Z", "+00:00"))
-        if when.tzinfo is not None:  # WordPress reads a zoned time into the site's zone
-            when = when.astimezone(self.site_tz)
-        return when.replace(tzinfo=None)
 
-    def _list_orders(self, req: Request) -> Response:
-        gmt = (req.arg("dates_are_gmt", "") or "").lower() in ("1", "true", "yes")
-        after, before = self._parse_date(req, "after", gmt), self._parse_date(req, "before", gmt)
-        for bound in (after, before):
-            if isinstance(bound, Response):
-                return bound
-        status = req.arg("status", "any") or "any"
-        found = []
-        for o in self.orders:  # WP_Date_Query bounds are exclusive
-            when = o["created"].astimezone(UTC if gmt else self.site_tz).replace(tzinfo=None)
-            if (after is None or when > after) and (before is None or when < before) and (
-                    status == "any" or o["status"] in status.split(",")):
-                found.append(o)
-        return self._collection(req, found, lambda o, keep: _only({
-            "id": o["id"], "parent_id": 0, "number": str(o["id"]), "status": o["status"],
-            "currency": "USD", "date_created": self._local(o["created"]),
-            "date_created_gmt": self._gmt(o["created"]),
-            "line_items": [dict(li) for li in o["line_items"]]}, keep))
+def _second(obj: dict[str, Any]) -> datetime:
+    when = obj.get("date_created") or obj["created"]
+    return when.replace(microsecond=0)
+
+
+def _tied(ordered: list[dict[str, Any]], i: int, turn: int) -> int:
+    """The position whose item shows at position i of a date-ordered listing, in the
+    request that turns ties by `turn`: the items of one creation second come rotated,
+    so two requests for neighbouring pages may show one of them twice and another never
+    (as MySQL returns rows tied on ORDER BY post_date in no fixed order)."""
+    second = _second(ordered[i])
+    lo = hi = i
+    while lo > 0 and _second(ordered[lo - 1]) == second:
+        lo -= 1
+    while hi + 1 < len(ordered) and _second(ordered[hi + 1]) == second:
+        hi += 1
+    return lo + (i - lo + turn) % (hi - lo + 1)

@@ -91,8 +91,9 @@ def test_a_listing_reads_without_session_request_and_gets_every_item(emu, ordina
     {"sku": "a b,c&d=é/ü", "n": -4, "flag": True, "x": 1.5, "gone": None, "many": ["p", "q"]},
     {},
 ])
-def test_the_url_sent_is_the_one_requests_prepares(emu, ordinary, monkeypatch, params):
-    http = HttpClient(config(emu.url))
+def test_the_url_sent_is_the_one_requests_prepares(tls_emu, ordinary, monkeypatch, params):
+    emu, base, tls = tls_emu  # (WooCommerce takes Basic credentials over https only)
+    http = HttpClient(config(base, ca_bundle=str(tls.ca)))
     http.session.auth = (KEY, SECRET)
     seen = []
     on_list(emu, monkeypatch, lambda req, resp: seen.append(req) or resp)
@@ -100,7 +101,7 @@ def test_the_url_sent_is_the_one_requests_prepares(emu, ordinary, monkeypatch, p
         resp = http.request("GET", API + "/products", params=params)
     finally:
         http.close()
-    want = requests.Request("GET", emu.url + API + "/products", params=params).prepare()
+    want = requests.Request("GET", base + API + "/products", params=params).prepare()
     assert resp.url == want.url
     assert resp.status_code == 200 and isinstance(http.json(resp), list)
     assert ordinary == []
@@ -185,8 +186,9 @@ def test_a_gzip_body_is_decoded(emu, ordinary, monkeypatch):
     assert ordinary == []
 
 
-def test_a_redirect_is_followed_with_the_credentials_on_the_same_host(emu, ordinary,
+def test_a_redirect_is_followed_with_the_credentials_on_the_same_host(tls_emu, ordinary,
                                                                       monkeypatch):
+    emu, base, tls = tls_emu  # (over https the connector sends Basic credentials)
     skus = fill(emu, 150)
     moved = []
 
@@ -199,7 +201,7 @@ def test_a_redirect_is_followed_with_the_credentials_on_the_same_host(emu, ordin
         return resp
 
     on_list(emu, monkeypatch, redirect)
-    conn = WooCommerceConnector(config(emu.url))
+    conn = WooCommerceConnector(config(base, ca_bundle=str(tls.ca)))
     assert [i.sku for i in conn.list_items()] == skus
     conn.close()
     assert moved == [requests.auth._basic_auth_str(KEY, SECRET)]
@@ -246,6 +248,17 @@ def _seckit():
         module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture
+def tls_emu(tmp_path_factory):
+    """A fresh WooCommerce emulator served over https (seckit's test-only TLS)."""
+    kit = _seckit()
+    tls = kit.make_tls(tmp_path_factory.mktemp("tls"))
+    e = WooCommerceEmulator(key=KEY, secret=SECRET)
+    base = kit.start_tls(e, tls)
+    yield e, base, tls
+    e.stop()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from woo_kit import woo_fixtures
+from woo_kit import OAuth, woo_fixtures
 
 from seom_desktop.carts.base import (
     AmbiguousError,
@@ -63,7 +63,7 @@ def shop(emu):
     return ids
 
 
-def raw(emu, method, path, auth=(KEY, SECRET), **kw):
+def raw(emu, method, path, auth=OAuth(KEY, SECRET), **kw):
     return requests.request(method, emu.url + API + path, auth=auth, timeout=5, **kw)
 
 
@@ -76,9 +76,10 @@ def batch_count(emu, path=BATCH) -> int:
 def test_emulator_enforces_auth_page_size_and_batch_limit(emu, shop):
     r = raw(emu, "GET", "/products", auth=None)
     assert r.status_code == 401 and r.json()["code"] == "woocommerce_rest_cannot_view"
-    r = raw(emu, "GET", "/products", auth=(KEY, "cs_wrong"))
+    r = raw(emu, "GET", "/products", auth=OAuth(KEY, "cs_wrong"))
     assert r.status_code == 401 and r.json() == {
-        "code": "woocommerce_rest_authentication_error", "message": "Consumer secret is invalid.",
+        "code": "woocommerce_rest_authentication_error",
+        "message": "Invalid signature - provided signature does not match.",
         "data": {"status": 401}}
     r = raw(emu, "GET", "/products", params={"per_page": 101})
     assert r.status_code == 400 and r.json()["code"] == "rest_invalid_param"
@@ -309,8 +310,8 @@ def test_well_formed_json_of_the_wrong_shape_is_refused_clearly(emu, conn, shop,
 
 
 @pytest.mark.parametrize("key, secret, words", [
-    (KEY, "cs_not_the_right_secret_0000", "Consumer secret is invalid."),
-    ("ck_unknown_key_00000000000", "cs_whatever_000000000", "Sorry, you cannot list resources."),
+    (KEY, "cs_not_the_right_secret_0000", "Invalid signature - provided signature does not match."),
+    ("ck_unknown_key_00000000000", "cs_whatever_000000000", "Consumer key is invalid."),
 ])
 def test_wrong_credentials_raise_auth_error_without_the_secret(emu, shop, key, secret, words):
     c = connect(emu, key=key, secret=secret)

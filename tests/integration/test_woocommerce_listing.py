@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+from woo_kit import OAuth
 
 from seom_desktop.carts.base import CartConfig
 from seom_desktop.carts.woocommerce import WooCommerceConnector
@@ -22,7 +23,7 @@ def emu():
 
 
 def get(emu, path: str, **params):
-    return requests.get(emu.url + API + path, params=params, auth=(KEY, SECRET), timeout=5)
+    return requests.get(emu.url + API + path, params=params, auth=OAuth(KEY, SECRET), timeout=5)
 
 
 def test_fields_keeps_only_the_named_fields(emu):
@@ -32,7 +33,7 @@ def test_fields_keeps_only_the_named_fields(emu):
     some = get(emu, "/products", _fields="id,sku,stock_quantity").json()[0]
     assert some == {"id": full["id"], "sku": "F-1", "stock_quantity": 4}
     arr = requests.get(emu.url + API + "/products?_fields[]=sku&_fields[]=name",
-                       auth=(KEY, SECRET), timeout=5).json()[0]
+                       auth=OAuth(KEY, SECRET), timeout=5).json()[0]
     assert arr == {"sku": "F-1", "name": "Fielded"}
     one = get(emu, f"/products/{full['id']}", _fields="sku").json()
     assert one == {"sku": "F-1"}

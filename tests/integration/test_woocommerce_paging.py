@@ -142,10 +142,11 @@ def test_a_cart_answering_the_same_page_again_is_refused(emu, conn, monkeypatch)
 
 
 @pytest.fixture
-def proxy():
+def proxy(emu):
     """A second cart that stands as the HTTP proxy: it answers absolute-form requests
-    (GET http://host/path) like any other, so a request sent through it is counted there."""
-    p = WooCommerceEmulator(key=KEY, secret=SECRET).start()
+    (GET http://host/path) like any other, so a request sent through it is counted there
+    (as the store it stands for: OAuth signatures are made over that store's home URL)."""
+    p = WooCommerceEmulator(key=KEY, secret=SECRET, home_url=emu.url).start()
     p.add_item("FROM-PROXY", 1)
     yield p
     p.stop()
