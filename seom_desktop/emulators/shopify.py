@@ -11,8 +11,9 @@ live 2026-04 store in public conformance fixtures):
   subset of `shopify_sdl`: a field or argument the real API lacks fails validation
   with 200 and Shopify's words ("Field 'x' doesn't exist on type 'Shop'",
   extensions.code "undefinedField", "argumentNotAccepted", ...).
-- Calculated query cost (`shopify_cost`: a mutation costs 10 whatever its input) and a
-  leaky bucket (2000 points, 100/s restore for a standard plan's 2026-04 answers): every answer carries extensions.cost {requestedQueryCost,
+- Calculated query cost (`shopify_cost`: a mutation costs 10 whatever its input) and the
+  leaky bucket of the shop's plan (`plan=`: standard 2000 points restoring 100/s,
+  advanced, plus, enterprise; see `shopify_cost.PLANS`): every answer carries extensions.cost {requestedQueryCost,
   actualQueryCost, throttleStatus {maximumAvailable, currentlyAvailable, restoreRate}};
   out of budget it answers 200 {"errors": [{"message": "Throttled", "extensions":
   {"code": "THROTTLED"}}]} with actualQueryCost null and runs nothing; a query over 1000
@@ -24,6 +25,9 @@ live 2026-04 store in public conformance fixtures):
   changeFromQuantity and @idempotent(key:), the 250-change limit, the user errors and
   their words, whole-or-nothing application): see `shopify_inventory`.
 - A placed order decrements `available` at the shop's first active location.
+- Bulk query operations (`bulkOperationRunQuery`, `bulkOperation(id:)`,
+  `currentBulkOperation`, `bulkOperationCancel`, the JSONL result served by this server
+  under /bulk-results/): see `shopify_bulk`.
 
 Simplifications: one API version; `on_hand` equals `available` (nothing committed);
 search supports the few fields above; cursors are opaque base64 JSON.
@@ -41,6 +45,9 @@ from typing import Any
 from graphql import GraphQLError, execute, get_operation_ast, parse, validate
 
 from seom_desktop.emulators.base import Emulator, Request, Response
+from seom_desktop.emulators.shopify_bulk import PATH as BULK_PATH
+from seom_desktop.emulators.shopify_bulk import RATE as BULK_RATE
+from seom_desktop.emulators.shopify_bulk import BulkOperations
 from seom_desktop.emulators.shopify_cost import MAX_QUERY_COST, Bucket, query_cost
 from seom_desktop.emulators.shopify_inventory import InventoryMutations
 from seom_desktop.emulators.shopify_schema import (
@@ -86,11 +93,13 @@ class ShopifyEmulator(InventoryMutations, Emulator):
     kind = "shopify"
 
     def __init__(self, *, token: str = "shpat_emulator_0123456789abcdef", faults: str = "",
-                 seed: int | None = None, shop_name: str = "Emulated Shop"):
+                 seed: int | None = None, shop_name: str = "Emulated Shop",
+                 plan: str = "standard", bulk_rate: float = BULK_RATE):
         super().__init__(faults=faults, seed=seed)
         self.token = token
         self.shop_name = shop_name
-        self.bucket = Bucket()
+        self.bucket = Bucket.for_plan(plan)
+        self.bulk = BulkOperations(self, rate=bulk_rate)
         self.items: dict[str, Item] = {}  # sku -> item
         self.orders: list[Order] = []
         self.locations: list[dict] = []
@@ -171,6 +180,9 @@ class ShopifyEmulator(InventoryMutations, Emulator):
 
     # --- HTTP ----------------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
+        if req.path.startswith(BULK_PATH) and req.method == "GET":  # the signed file URL
+            with self.lock:
+                return self.bulk.serve(req.path, req.arg("X-Goog-Signature"))
         m = re.fullmatch(r"/admin/api/([^/]+)/graphql\.json", req.path)
         if not m or m.group(1) != API_VERSION:
             return Response.json({"errors": "Not Found"}, 404)
@@ -243,8 +255,13 @@ class ShopifyEmulator(InventoryMutations, Emulator):
         return item
 
     # --- resolvers -----------------------------------------------------------------------
-    def _root(self) -> dict:
-        def counted(name, fn):
+    def _root(self, counted: bool = True) -> dict:
+        """The root resolvers; `counted=False` for the emulator's own reads (a bulk
+        operation reading the shop is not API traffic)."""
+        def count(name, fn):
+            if not counted:
+                return fn
+
             def resolver(info, **args):
                 self.root_fields[name] += 1
                 return fn(info, **args)
@@ -270,8 +287,13 @@ class ShopifyEmulator(InventoryMutations, Emulator):
             "orders": self._orders,
             "inventoryAdjustQuantities": self._adjust,
             "inventorySetQuantities": self._set,
+            "bulkOperationRunQuery": lambda info, query, groupObjects=False: (  # noqa: N803
+                self.bulk.run_query(query, groupObjects)),
+            "bulkOperationCancel": lambda info, id: self.bulk.cancel(id),  # noqa: A006
+            "bulkOperation": lambda info, id: self.bulk.get(id),  # noqa: A006
+            "currentBulkOperation": lambda info, type="QUERY": self.bulk.current(type),  # noqa: A006
         }
-        return {name: counted(name, fn) for name, fn in roots.items()}
+        return {name: count(name, fn) for name, fn in roots.items()}
 
     def _locations(self, info, includeInactive=False, query=None, **args) -> dict:  # noqa: N803
         rows = [loc for loc in self.locations if includeInactive or loc["isActive"]]

@@ -12,8 +12,15 @@ inventorySetQuantities answer reports requestedQueryCost 13 for a group, an item
 location under a mutation). The actual cost counts the nodes really returned; a query is
 admitted against its requested cost and charged its actual cost.
 
-The bucket: 2000 points restoring 100 a second (a standard plan's 2026-04 answers);
-`throttleStatus` reports maximumAvailable, currentlyAvailable and restoreRate.
+The bucket of each plan (`PLANS`): the restore rates are shopify.dev's table ("GraphQL
+Admin API rate limits", docs/apps/build/apis/graphql-admin/rate-limits: Standard 100
+points/s, Advanced 200, Plus 1000, Commerce Components 2000). The page names no bucket
+size; recorded answers hold 20 seconds of restore: Standard maximumAvailable 2000 with
+restoreRate 100 (the issue's live store), Advanced 4000 / 200 (answers quoted in
+Shopify/shopify-api-ruby's documentation), Plus 20000 / 1000 (microsoft/BCApps, Shopify
+connector test "Shpfy Customer API Test"); Commerce Components is taken as 40000 / 2000
+by the same ratio (no recording found). `throttleStatus` reports maximumAvailable,
+currentlyAvailable and restoreRate.
 """
 
 from __future__ import annotations
@@ -37,6 +44,10 @@ from graphql import (
 
 MUTATION_COST = 10
 MAX_QUERY_COST = 1000
+# plan -> (bucket size, restore rate per second)
+PLANS = {"standard": (2000.0, 100.0), "advanced": (4000.0, 200.0), "plus": (20000.0, 1000.0),
+         "enterprise": (40000.0, 2000.0)}
+
 
 def _arg(node: FieldNode, name: str, variables: dict[str, Any]) -> Any:
     for a in node.arguments or ():
@@ -147,15 +158,24 @@ def query_cost(schema: GraphQLSchema, document, operation: OperationDefinitionNo
     return calc.selection(operation.selection_set, schema.query_type, data, actual)
 
 
-
 class Bucket:
     """Shopify's leaky bucket of query-cost points."""
 
     def __init__(self, maximum: float = 2000.0, restore_rate: float = 100.0):
+        if maximum <= 0 or restore_rate <= 0:
+            raise ValueError("a cost bucket needs a positive size and restore rate")
         self.maximum = maximum
         self.restore_rate = restore_rate
         self._level = maximum
         self._at = time.monotonic()
+
+    @classmethod
+    def for_plan(cls, plan: str) -> Bucket:
+        try:
+            maximum, rate = PLANS[plan.strip().lower()]
+        except KeyError:
+            raise ValueError(f"unknown Shopify plan {plan!r} (plans: {', '.join(PLANS)})") from None
+        return cls(maximum, rate)
 
     def available(self) -> float:
         t = time.monotonic()
@@ -179,4 +199,4 @@ class Bucket:
 
 
 
-__all__ = ["MUTATION_COST", "MAX_QUERY_COST", "query_cost", "Bucket"]
+__all__ = ["MUTATION_COST", "MAX_QUERY_COST", "PLANS", "query_cost", "Bucket"]

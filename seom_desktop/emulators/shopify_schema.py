@@ -7,6 +7,7 @@ of the `query:` argument.
 from __future__ import annotations
 
 import base64
+import contextvars
 import json
 import re
 from datetime import UTC, datetime
@@ -125,6 +126,9 @@ def variable_errors(errors: list[GraphQLError]) -> list[dict]:
 # --- pagination, search ---------------------------------------------------------------
 
 MAX_PAGE = 250
+# Set while a bulk operation runs its query: a connection without first/last gives every
+# row (bulk queries page themselves; `shopify_bulk`).
+UNBOUNDED: contextvars.ContextVar[bool] = contextvars.ContextVar("unbounded", default=False)
 
 
 def _cursor(key: tuple) -> str:
@@ -142,11 +146,13 @@ def _uncursor(cursor: str) -> tuple:
 
 def connection(rows: list, sort_key, to_node, args: dict) -> dict:
     first, last = args.get("first"), args.get("last")
-    if first is None and last is None:
+    if first is None and last is None and UNBOUNDED.get():
+        first = len(rows)
+    elif first is None and last is None:
         raise GraphQLError("you must provide one of first or last",
                            extensions={"code": "BAD_REQUEST"})
     for n in (first, last):
-        if n is not None and not 0 <= n <= MAX_PAGE:
+        if n is not None and not 0 <= n <= MAX_PAGE and not UNBOUNDED.get():
             raise GraphQLError(f"The first/last argument must be between 0 and {MAX_PAGE}",
                                extensions={"code": "BAD_REQUEST"})
     keyed = sorted(((sort_key(r), r) for r in rows), key=lambda kr: kr[0],
@@ -186,6 +192,6 @@ def search_terms(query: str | None) -> list[tuple[str, str, str]]:
     return out
 
 
-__all__ = ["GID", "now_iso", "SCHEMA", "SDL", "IDEMPOTENT", "MAX_QUERY_COST", "query_cost", "parse_error",
+__all__ = ["GID", "now_iso", "SCHEMA", "SDL", "IDEMPOTENT", "MAX_QUERY_COST", "UNBOUNDED", "query_cost", "parse_error",
            "validation_errors", "variable_errors", "Bucket", "connection", "search_terms"]
 

@@ -173,4 +173,47 @@ type Mutation {
 }
 '''
 
+# Bulk operations (2026-04 reference: BulkOperation, BulkOperationStatus,
+# BulkOperationErrorCode, BulkOperationUserErrorCode, bulkOperationRunQuery with
+# `groupObjects: Boolean! = false` since 2026-01, bulkOperationCancel, the `bulkOperation(id:)`
+# query added in 2026-01, `currentBulkOperation` deprecated but present). UnsignedInt64
+# values are answered as strings ("objectCount": "57" in Shopify/shopify_api's README).
+SDL += r'''
+scalar URL
+scalar UnsignedInt64
+
+enum BulkOperationStatus { CANCELED CANCELING COMPLETED CREATED EXPIRED FAILED RUNNING }
+enum BulkOperationErrorCode { ACCESS_DENIED INTERNAL_SERVER_ERROR TIMEOUT }
+enum BulkOperationType { MUTATION QUERY }
+enum BulkOperationUserErrorCode { INVALID LIMIT_REACHED OPERATION_IN_PROGRESS }
+
+type BulkOperation {
+  completedAt: DateTime
+  createdAt: DateTime!
+  errorCode: BulkOperationErrorCode
+  fileSize: UnsignedInt64
+  id: ID!
+  objectCount: UnsignedInt64!
+  partialDataUrl: URL
+  query: String!
+  rootObjectCount: UnsignedInt64!
+  status: BulkOperationStatus!
+  type: BulkOperationType!
+  url: URL
+}
+type BulkOperationUserError { code: BulkOperationUserErrorCode field: [String!] message: String! }
+type BulkOperationRunQueryPayload { bulkOperation: BulkOperation userErrors: [BulkOperationUserError!]! }
+type UserError { field: [String!] message: String! }
+type BulkOperationCancelPayload { bulkOperation: BulkOperation userErrors: [UserError!]! }
+
+extend type QueryRoot {
+  bulkOperation(id: ID!): BulkOperation
+  currentBulkOperation(type: BulkOperationType = QUERY): BulkOperation
+}
+extend type Mutation {
+  bulkOperationRunQuery(query: String!, groupObjects: Boolean! = false): BulkOperationRunQueryPayload
+  bulkOperationCancel(id: ID!): BulkOperationCancelPayload
+}
+'''
+
 __all__ = ["SDL"]
