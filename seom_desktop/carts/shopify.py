@@ -1,8 +1,10 @@
 """Shopify through the Admin GraphQL API, version 2026-04.
 
-Reads: product variants by SKU search (`sku:"A" OR sku:"B"`, cursor pages) with their
+Reads: a few SKUs by SKU search (`sku:"A" OR sku:"B"`, cursor pages) with their
 inventory item (`tracked`) and the `available` quantity at one location (the configured
-location gid, else the shop's first active location). Orders: `orders(query:
+location gid, else the shop's first active location); the whole catalog (`list_items`:
+Get QOH, Create Records, the drift report) through a bulk query operation with the same
+fields (shopify_bulk), which costs a few points where pages cost 3 a variant. Orders: `orders(query:
 "created_at:>='...'", sortKey: CREATED_AT)` with their line items.
 
 Writes (shopify_writes): a delta goes through `inventoryAdjustQuantities`, an absolute
@@ -15,12 +17,14 @@ key is stable for a given batch, so a re-send after an ambiguous failure is appl
 Rate limits (shopify_pacing): every answer carries `extensions.cost.throttleStatus`; the
 connector estimates what the bucket holds before each request and waits briefly or raises
 RateLimitedError without sending when the request would not fit. A `THROTTLED` answer
-(HTTP 200) still becomes RateLimitedError with the time the bucket needs to refill.
+(HTTP 200) still becomes RateLimitedError with the time the bucket needs to refill. A
+manual transfer calls `watch(say, cancelled)`: then every wait is waited out, however
+long, and said (a THROTTLED or 429 answer ran nothing, so it is sent again after it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
 from seom_desktop.carts import shopify_queries as q
@@ -42,6 +46,7 @@ from seom_desktop.carts.base import (
     RetryableError,
 )
 from seom_desktop.carts.http import HttpClient
+from seom_desktop.carts.shopify_bulk import BulkRead, variant_query
 from seom_desktop.carts.shopify_pacing import CostPacer
 from seom_desktop.carts.shopify_queries import Shape, error_words, throttle_delay
 from seom_desktop.carts.shopify_writes import BUNDLE, ShopifyWrites
@@ -65,13 +70,29 @@ class ShopifyConnector(ShopifyWrites):
     def close(self) -> None:
         self.http.close()
 
+    def watch(self, say: Callable[[str], None], cancelled: Callable[[], bool]) -> None:
+        """A manual transfer: wait out Shopify's rate limit however long (never give up
+        on it), saying each long wait through `say`, until `cancelled()`."""
+        self.pacer.watch(say, cancelled)
+
     # --- transport -----------------------------------------------------------------------
-    def _post(self, query: str, variables: dict, *, write: bool = False) -> dict:
+    def _post(self, query: str, variables: dict, *, write: bool = False,
+              cost: float | None = None) -> dict:
+        while True:
+            try:
+                return self._post_once(query, variables, write=write, cost=cost)
+            except RateLimitedError as e:  # THROTTLED or 429: nothing ran
+                if not self.pacer.patient or e.code == "COST_BUDGET":
+                    raise
+                self.pacer.wait(e.delay, "Shopify answered that the request was throttled")
+
+    def _post_once(self, query: str, variables: dict, *, write: bool,
+                   cost: float | None) -> dict:
         name = self.config.name
         if not self.config.token:
             raise AuthError(f"{name}: no Shopify Admin API access token is set")
         kind = (query, variables.get("first"))
-        self.pacer.before(kind, q.expected_cost(query, variables))
+        self.pacer.before(kind, q.expected_cost(query, variables) if cost is None else cost)
         resp = self.http.request(
             "POST", f"/admin/api/{q.API_VERSION}/graphql.json", write=write,
             error_message=error_words, json={"query": query, "variables": variables},
@@ -187,7 +208,14 @@ class ShopifyConnector(ShopifyWrites):
                         managed=BUNDLE if node.get("requiresComponents") is True else "")
 
     def list_items(self) -> Iterator[CartItem]:
-        yield from self._variants(None)
+        """Every variant with a SKU, read through a bulk operation (see shopify_bulk)."""
+        shape = Shape(self.config.name, False)
+        for row in BulkRead(self).rows(variant_query(self._location_id())):
+            if "__parentId" in row:  # a node of a nested connection: none is asked for
+                continue
+            item = self._cart_item(row, shape)
+            if item is not None:
+                yield item
 
     def get_items(self, skus: Sequence[str]) -> dict[str, CartItem]:
         wanted = list(dict.fromkeys(s for s in skus if s))

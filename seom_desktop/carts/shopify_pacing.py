@@ -13,6 +13,11 @@ bucket holds now (what it held then plus the restore since, capped at the maximu
 that is less than the request's expected cost it sleeps the difference when that is short
 (at most `max_wait` seconds), else it raises RateLimitedError with the computed wait
 without sending anything, so the caller (the web stack) pauses the cart instead.
+
+A manual transfer (someone is waiting for it, and nothing else waits on it) makes the
+pacer patient (`watch`): it then waits however long the bucket needs, saying so through
+`say(message)` before each wait longer than `max_wait`, in short steps so that a cancel
+is heard; a cancel during a wait raises RateLimitedError (nothing was sent).
 """
 
 from __future__ import annotations
@@ -42,6 +47,33 @@ class CostPacer:
         self.costs: dict[Hashable, float] = {}  # request kind -> requestedQueryCost seen
         self.status: tuple[float, float, float, float] | None = None  # avail, rate, max, at
         self.waited = 0.0  # seconds slept so far (for tests and logs)
+        self.say: Callable[[str], None] | None = None  # set: patient (a manual transfer)
+        self.cancelled: Callable[[], bool] = lambda: False
+
+    def watch(self, say: Callable[[str], None], cancelled: Callable[[], bool]) -> None:
+        """Wait out the bucket however long, telling `say`, until `cancelled()`."""
+        self.say, self.cancelled = say, cancelled
+
+    @property
+    def patient(self) -> bool:
+        return self.say is not None
+
+    def wait(self, seconds: float, why: str) -> None:
+        """Sleep `seconds` (a patient pacer's wait), said first when it is long enough to
+        notice; a cancel ends it with RateLimitedError."""
+        seconds = max(0.0, float(seconds))
+        if self.say is not None and seconds > self.max_wait:
+            self.say(f"waiting {seconds:.0f} s for Shopify's rate limit ({why})")
+        left = seconds
+        while left > 0:
+            if self.cancelled():
+                raise RateLimitedError(f"{self.name}: cancelled while waiting for Shopify's "
+                                       "rate limit (nothing was sent)", delay=left,
+                                       status=None, code="COST_BUDGET")
+            step = min(left, 0.25)
+            self.sleep(step)
+            self.waited += step
+            left -= step
 
     def available(self) -> float | None:
         """What the bucket is estimated to hold now; None before any answer said."""
@@ -63,6 +95,10 @@ class CostPacer:
         if wait <= self.max_wait:
             self.sleep(wait)
             self.waited += wait
+            return
+        if self.patient:
+            self.wait(wait, f"its cost bucket holds about {now:.0f} of {maximum:g} points, the "
+                            f"next request needs {need:g} and it refills {rate:g} a second")
             return
         raise RateLimitedError(
             f"{self.name}: Shopify's cost bucket holds about {now:.0f} of {maximum:g} points "

@@ -7,6 +7,12 @@ batches, never in the middle of one) and `update(done, total, message)` (`total`
 None when not known yet, e.g. while a cart is still being paged through). Cancelling
 stops the work at the next batch boundary; every batch finished before that is
 committed whole, nothing after it is touched.
+
+Rate limits: a manual transfer never gives up on one. A cart's "wait N s" is waited out
+(in short steps, so a cancel is heard) as often as it comes, and a connector that paces
+itself (Shopify's cost bucket) is told to wait however long (`watch`). Each wait is said
+through the progress (`note`): the window's dialog shows it in place of the count, the
+command line prints it.
 """
 
 from __future__ import annotations
@@ -28,8 +34,7 @@ from seom_desktop.store.raw import Raw
 ACTION_NAMES = {PUSH: "Send QOH To Website", PULL: "Get QOH From Website",
                 "orders": "import orders"}
 
-MAX_RATE_WAITS = 5  # times one transfer waits out a cart's rate limit before giving up
-MAX_RATE_WAIT_SECONDS = 60.0
+MAX_RATE_WAIT_SECONDS = 60.0  # longest single wait before asking the cart again
 
 T = TypeVar("T")
 
@@ -54,9 +59,12 @@ class CancelFlag:
     """A progress that can be cancelled from another thread (a dialog's Cancel button,
     Ctrl-C) and forwards updates to `on_update`."""
 
-    def __init__(self, on_update: Callable[[int, int | None, str], None] | None = None):
+    def __init__(self, on_update: Callable[[int, int | None, str], None] | None = None,
+                 on_note: Callable[[str], None] | None = None):
         self._event = threading.Event()
         self._on_update = on_update
+        self._on_note = on_note
+        self.last: tuple[int, int | None, str] = (0, None, "")
 
     @property
     def cancelled(self) -> bool:
@@ -66,8 +74,33 @@ class CancelFlag:
         self._event.set()
 
     def update(self, done: int, total: int | None, message: str) -> None:
+        self.last = (done, total, message)
         if self._on_update is not None:
             self._on_update(done, total, message)
+
+    def note(self, message: str) -> None:
+        """A word on the side of the count (a wait for a rate limit)."""
+        if self._on_note is not None:
+            self._on_note(message)
+
+
+def note(progress: Progress, message: str) -> None:
+    """Say `message` (a wait) through the progress: as an update at the count last
+    reported, and to its `note` when it has one."""
+    last = getattr(progress, "last", None)
+    done, total = (last[0], last[1]) if isinstance(last, tuple) and len(last) >= 2 else (0, None)
+    progress.update(done, total, message)
+    say = getattr(progress, "note", None)
+    if callable(say):
+        say(message)
+
+
+def watch(conn, progress: Progress) -> None:
+    """A connector that paces itself by its cart's rate limit (Shopify) waits however
+    long, saying each wait through the progress, until the progress is cancelled."""
+    hook = getattr(conn, "watch", None)
+    if callable(hook):
+        hook(lambda message: note(progress, message), lambda: bool(progress.cancelled))
 
 
 class CapabilityError(CartDefinitionError):
@@ -158,35 +191,46 @@ def map_cart_rows(session: Session, cart_id: int, cart_skus: Iterable[str]) -> d
     return out
 
 
-def open_connector(cart: CartRef):
+def open_connector(cart: CartRef, progress: Progress | None = None):
     """A connector for the cart, credentials read from the OS keyring. What keeps it
     from being made (credentials missing or refused by the keyring, a CA bundle gone, a
     location that is not a number) is a CartError naming the cart: the transfer reports
-    it like any other cart failure."""
+    it like any other cart failure. With `progress` (a manual transfer) the connector
+    waits out its cart's rate limit however long, saying so (`watch`)."""
     from seom_desktop.connect import connect
     from seom_desktop.credentials import CredentialError
 
     try:
-        return connect(cart)
+        conn = connect(cart)
     except CartError:
         raise
     except (ValueError, CredentialError) as e:
         raise PermanentError(f"{cart.name}: cannot connect: {e}") from None
+    if progress is not None:
+        watch(conn, progress)
+    return conn
 
 
 def with_rate_limit(call: Callable[[], T], progress: Progress, *,
                     sleep: Callable[[float], None] = time.sleep) -> T:
-    """Run `call`; when the cart says "too many requests, wait N s", wait (in short
-    steps, so a cancel is heard) and try again, a few times at most."""
-    waits = 0
+    """Run `call`; when the cart says "too many requests, wait N s", say so, wait (in
+    short steps, so a cancel is heard) and try again, as often as it comes."""
     while True:
         try:
             return call()
         except RateLimitedError as e:
-            waits += 1
-            if waits > MAX_RATE_WAITS or progress.cancelled:
+            if progress.cancelled:
                 raise
-            wait_out(min(max(e.delay, 0.05), MAX_RATE_WAIT_SECONDS), progress, sleep)
+            wait_for_limit(e, progress, sleep)
+
+
+def wait_for_limit(e: RateLimitedError, progress: Progress,
+                   sleep: Callable[[float], None] = time.sleep) -> None:
+    """Wait out a cart's "too many requests, wait N s", said through the progress."""
+    seconds = min(max(e.delay, 0.05), MAX_RATE_WAIT_SECONDS)
+    if seconds >= 1:
+        note(progress, f"waiting {seconds:.0f} s for the cart's rate limit ({e})")
+    wait_out(seconds, progress, sleep)
 
 
 def wait_out(seconds: float, progress: Progress, sleep: Callable[[float], None]) -> None:

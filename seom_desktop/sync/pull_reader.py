@@ -17,15 +17,15 @@ import time
 from collections.abc import Iterator
 
 from seom_desktop.carts.base import CartItem, RateLimitedError
-from seom_desktop.sync.progress import MAX_RATE_WAIT_SECONDS, MAX_RATE_WAITS, Progress, wait_out
+from seom_desktop.sync.progress import Progress, note, wait_for_limit
 
 AHEAD = 8  # chunks read before the one being applied
 
 
 def items(conn, progress: Progress, seen: set[str]) -> Iterator[CartItem]:
-    """Every item once, by cart SKU; a rate limit restarts the listing after a wait and
-    skips what was already handed out (the order of pages is the cart's own)."""
-    waits = 0
+    """Every item once, by cart SKU; a rate limit restarts the listing after a wait (as
+    often as it comes: a manual transfer never gives up on one) and skips what was already
+    handed out (the order of pages is the cart's own). A cancel during a wait ends it."""
     while True:
         try:
             for item in conn.list_items():
@@ -35,10 +35,9 @@ def items(conn, progress: Progress, seen: set[str]) -> Iterator[CartItem]:
                 yield item
             return
         except RateLimitedError as e:
-            waits += 1
-            if waits > MAX_RATE_WAITS or progress.cancelled:
-                raise
-            wait_out(min(max(e.delay, 0.05), MAX_RATE_WAIT_SECONDS), progress, time.sleep)
+            if progress.cancelled:
+                return
+            wait_for_limit(e, progress, time.sleep)
             if progress.cancelled:
                 return
 
@@ -55,6 +54,9 @@ class _Stoppable:
 
     def update(self, done: int, total: int | None, message: str) -> None:
         pass  # progress is reported by the thread that applies the chunks
+
+    def note(self, message: str) -> None:
+        note(self._progress, message)  # a wait is said at once, whoever waits
 
 
 _CHUNK, _DONE, _CANCELLED, _ERROR = "chunk", "done", "cancelled", "error"

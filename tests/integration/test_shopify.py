@@ -114,7 +114,7 @@ def test_configured_location_is_read_and_written(emu):
         ShopifyConnector(config(emu, location="gid://shopify/Location/999")).test_connection()
 
 
-def test_list_items_paginates_over_more_than_three_pages(emu, conn):
+def test_list_items_reads_the_catalog_through_one_bulk_operation(emu, conn):
     for n in range(350):
         emu.add_item(f"SKU-{n:04d}", n)
     emu.add_item("NOTRACK", 3, tracked=False)
@@ -123,7 +123,10 @@ def test_list_items_paginates_over_more_than_three_pages(emu, conn):
     assert {i.sku: i.qoh for i in items if i.tracked} == {f"SKU-{n:04d}": n for n in range(350)}
     untracked = next(i for i in items if i.sku == "NOTRACK")
     assert untracked.tracked is False and untracked.qoh is None
-    assert emu.root_fields["productVariants"] == 4  # 100 a page
+    assert all(i.item_id.startswith("gid://shopify/InventoryItem/") for i in items)
+    # no page of variants: one operation, polled by id
+    assert emu.root_fields["productVariants"] == 0
+    assert emu.root_fields["bulkOperationRunQuery"] == 1 and emu.root_fields["bulkOperation"] >= 1
 
 
 def test_get_items_by_sku(emu, conn):
@@ -258,9 +261,9 @@ def test_throttling_surfaces_as_rate_limited_error_with_delay(emu, conn):
     emu.bucket.restore_rate = 2.0
     emu.bucket.set_available(0)
     with pytest.raises(RateLimitedError) as e:
-        next(conn.list_items())
-    # a full variants page asks 302 points; the bucket refills 2 a second
-    assert 140 < e.value.delay <= 151.5 and e.value.code == "THROTTLED"
+        conn.get_items([f"S{n}" for n in range(50)])
+    # a page of 50 variants asks 152 points; the bucket refills 2 a second
+    assert 70 < e.value.delay <= 76.5 and e.value.code == "THROTTLED"
     with pytest.raises(RateLimitedError):
         conn.set_qoh([QohUpdate("A", 6, expected=5)])
     assert emu.quantity("A") == 5
