@@ -20,7 +20,7 @@ import pytest
 import requests
 from replay import Recording, ReplayCart, assert_covers
 
-from seom_desktop.carts.base import AuthError, CartConfig, QohUpdate
+from seom_desktop.carts.base import AuthError, CartConfig, PermanentError, QohUpdate
 from seom_desktop.carts.magento import MagentoConnector
 from seom_desktop.emulators.magento import MagentoEmulator
 
@@ -209,3 +209,27 @@ def test_order_import_takes_the_parts_of_a_bundle_not_the_bundle(emu):
     projected = {k: v for k, v in ORDER_3.items() if k in read}
     projected["items"] = [{k: v for k, v in i.items() if k in item_keys} for i in ORDER_3["items"]]
     assert_covers({"items": [projected], "total_count": 1}, emulated, ORDER_DOC)
+
+
+TOO_MANY = {  # a live store's answer, github.com/magento/magento2/issues/34154 (2.4.3)
+    "message": 'Maximum items of type "%type" is %max',
+    "parameters": {"type": "\\Magento\\InventoryApi\\Api\\Data\\SourceItemInterface", "max": 20},
+}
+
+
+def test_a_batch_over_the_stores_input_list_limit_is_refused_whole(emu):
+    """magento2#34154 and magento/inventory#3334 show live 2.4.3+ stores answering this
+    to more than 20 source items: the connector says the store's words, placeholders
+    filled, and does not narrow the batch down item by item."""
+    with ReplayCart([Recording("POST", SOURCE_ITEMS, TOO_MANY,
+                               "github.com/magento/magento2/issues/34154", status=400)]) as cart:
+        conn = MagentoConnector(_config(cart.url))
+        with pytest.raises(PermanentError) as err:
+            conn.set_qoh([QohUpdate(f"S{n}", n) for n in range(20)])
+        conn.close()
+        assert len(cart.received) == 1
+    assert err.value.status == 400
+    assert ('Maximum items of type "\\Magento\\InventoryApi\\Api\\Data\\SourceItemInterface" '
+            "is 20") in err.value.message
+    resp = _post(emu, {"sourceItems": [_row(sku=f"S{n}") for n in range(21)]})
+    assert resp.status_code == 400 and resp.json() == TOO_MANY
