@@ -56,13 +56,14 @@ def check_state(state: str | None) -> str | None:
 
 
 def list_rows(session: Session, *, state: str | None = None, workstation: str | None = None,
-              limit: int | None = None, offset: int = 0) -> list[StackRowView]:
+              limit: int | None = None, offset: int = 0,
+              newest_first: bool = False) -> list[StackRowView]:
     q = (select(StackRow.id, Cart.name, Product.sku, StackRow.change, StackRow.state,
                 StackRow.attempts, StackRow.last_response, StackRow.next_attempt_at,
                 StackRow.origin_workstation, StackRow.created_at)
          .join(Cart, Cart.id == StackRow.cart_id)
          .join(Product, Product.id == StackRow.product_id)
-         .order_by(StackRow.id))
+         .order_by(StackRow.id.desc() if newest_first else StackRow.id))
     if check_state(state):
         q = q.where(StackRow.state == state)
     if workstation:

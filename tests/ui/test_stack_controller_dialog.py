@@ -58,9 +58,9 @@ def _select(dlg, sku: str) -> None:
 def test_rows_and_columns(qtbot, stacked):
     dlg = _dialog(qtbot, stacked)
     qtbot.waitUntil(lambda: len(dlg.model.rows) == 3)  # this workstation's by default
-    headers = [dlg.model.headerData(c, Qt.Orientation.Horizontal) for c in range(8)]
+    headers = [dlg.model.headerData(c, Qt.Orientation.Horizontal) for c in range(9)]
     assert headers == ["Cart", "SKU", "Change", "State", "Attempts", "Last Response",
-                       "Next attempt (UTC)", "Workstation"]
+                       "Next attempt", "Workstation", "Created"]
     failed = next(i for i, r in enumerate(dlg.model.rows) if r.state == "failed")
     assert [dlg.model.index(failed, c).data() for c in range(6)] == [
         "Web A", "P-000000", "+3", "failed", "4", "503 Service Unavailable"]
@@ -92,7 +92,7 @@ def test_retry_bypass_delete_buttons_change_the_store(qtbot, stacked, monkeypatc
         row = s.scalar(select(StackRow).join(StackRow.product)
                        .where(StackRow.product.has(sku="P-000000")))
         assert row.attempts == 0
-    qtbot.waitUntil(lambda: "record(s) put back to pending" in dlg.message.text())
+    qtbot.waitUntil(lambda: "1 record put back to pending" in dlg.message.text())
 
     qtbot.waitUntil(lambda: any(r.sku == "P-000001" for r in dlg.model.rows))
     _select(dlg, "P-000001")

@@ -36,10 +36,15 @@ from seom_desktop.store.models import STATES
 from seom_desktop.store.params import set_param
 from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.models.stack import StackModel
+from seom_desktop.ui.words import plural
 
 REFRESH_MS = 2000
 SHOW_AT_MOST = 2000
 ALL_STATES = "All states"
+RETRY, BYPASS, DELETE = "retry", "bypass", "delete"
+# The states each action applies to (stack/rows.py: the same conditions in SQL).
+APPLIES_TO = {RETRY: ("failed", "bypassed"), BYPASS: ("pending", "failed"),
+              DELETE: ("pending", "failed", "bypassed", "sent")}
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,8 @@ class StackView:
 def read_stack(store, *, state: str | None, workstation: str | None,
                limit: int = SHOW_AT_MOST) -> StackView:
     with store.read() as s:
-        return StackView(list_rows(s, state=state, workstation=workstation, limit=limit),
+        return StackView(list_rows(s, state=state, workstation=workstation, limit=limit,
+                                   newest_first=True),
                          count_by_state(s), lease_info(s))
 
 
@@ -137,10 +143,13 @@ class StackControllerDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         h = self.table.horizontalHeader()
-        for col, width in enumerate((150, 110, 70, 80, 70, 0, 150, 100)):
+        for col, width in enumerate((150, 110, 70, 80, 70, 0, 150, 100, 150)):
             if width:
                 self.table.setColumnWidth(col, width)
-        h.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        h.setSectionResizeMode(StackModel.LAST_RESPONSE, QHeaderView.ResizeMode.Stretch)
+        # Newest first; a click on a column's header sorts by it (again: the other way).
+        h.setSortIndicator(StackModel.CREATED, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
 
         self.send_button = QPushButton("Send &now")
@@ -150,8 +159,10 @@ class StackControllerDialog(QDialog):
         self.refresh_button = QPushButton("Re&fresh")
         tips = {self.send_button: "Wake the stack controller: send what is due now",
                 self.retry_button: "Put the selected failed or bypassed records back to pending",
-                self.bypass_button: "Stop trying to send the selected records (kept, bypassed)",
-                self.delete_button: "Remove the selected records from the Web Stack",
+                self.bypass_button: "Stop trying to send the selected pending or failed "
+                                    "records (kept, bypassed)",
+                self.delete_button: "Remove the selected records from the Web Stack (not "
+                                    "one being sent)",
                 self.refresh_button: "Read the Web Stack again"}
         for b, tip in tips.items():
             b.setToolTip(tip)
@@ -161,8 +172,8 @@ class StackControllerDialog(QDialog):
         self.bypass_button.setObjectName("bypass")
         self.delete_button.setObjectName("delete")
         self.send_button.clicked.connect(self.send_now)
-        self.retry_button.clicked.connect(lambda: self._act("retry"))
-        self.bypass_button.clicked.connect(lambda: self._act("bypass"))
+        self.retry_button.clicked.connect(lambda: self._act(RETRY))
+        self.bypass_button.clicked.connect(lambda: self._act(BYPASS))
         self.delete_button.clicked.connect(self._confirm_delete)
         self.refresh_button.clicked.connect(self.refresh)
         self.message = QLabel("")
@@ -219,7 +230,7 @@ class StackControllerDialog(QDialog):
         self.model.set_rows(view.rows)
         if selected:
             sm = self.table.selectionModel()
-            for i, r in enumerate(view.rows):
+            for i, r in enumerate(self.model.rows):
                 if r.id in selected:
                     sm.select(self.model.index(i, 0), sm.SelectionFlag.Select | sm.SelectionFlag.Rows)
         c = view.counts
@@ -245,10 +256,18 @@ class StackControllerDialog(QDialog):
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [self.model.rows[r].id for r in rows if r < len(self.model.rows)]
 
+    def selected_rows(self) -> list:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.rows[r] for r in rows if r < len(self.model.rows)]
+
+    def applicable_ids(self, what: str) -> list[int]:
+        """The selected records the action applies to (their state allows it)."""
+        return [r.id for r in self.selected_rows() if r.state in APPLIES_TO[what]]
+
     def _enable(self) -> None:
-        any_selected = bool(self.table.selectionModel().selectedRows())
-        for b in (self.retry_button, self.bypass_button, self.delete_button):
-            b.setEnabled(any_selected)
+        for what, b in ((RETRY, self.retry_button), (BYPASS, self.bypass_button),
+                        (DELETE, self.delete_button)):
+            b.setEnabled(bool(self.applicable_ids(what)))
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)
@@ -265,23 +284,29 @@ class StackControllerDialog(QDialog):
         QTimer.singleShot(500, self.refresh)
 
     def _confirm_delete(self) -> None:
-        ids = self.selected_ids()
+        ids = self.applicable_ids(DELETE)
         if not ids:
             return
-        if self.confirm(f"Delete {len(ids)} record(s) from the Web Stack? Their changes "
-                        "will never be sent."):
-            self._act("delete")
+        if self.confirm(f"Delete {plural(len(ids), 'record')} from the Web Stack? "
+                        f"{'Its change' if len(ids) == 1 else 'Their changes'} will never "
+                        "be sent."):
+            self._act(DELETE)
 
     def confirm(self, question: str) -> bool:
-        answer = QMessageBox.question(self, "Stack Controller", question)
-        return answer == QMessageBox.StandardButton.Yes
+        """Yes or No, with No the default: Enter or Esc keeps the records."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Stack Controller", question,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setEscapeButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     def _act(self, what: str) -> None:
-        ids = self.selected_ids()
+        ids = self.applicable_ids(what)
         if not ids:
-            self._say("Select one or more records first.", error=True)
+            self._say(f"Select one or more {' or '.join(APPLIES_TO[what])} records first.",
+                      error=True)
             return
-        fn = {"retry": retry_rows, "bypass": bypass_rows, "delete": delete_rows}[what]
+        fn = {RETRY: retry_rows, BYPASS: bypass_rows, DELETE: delete_rows}[what]
         store = self.store
 
         def work() -> int:
@@ -292,11 +317,13 @@ class StackControllerDialog(QDialog):
                       on_error=self._act_failed)
 
     def _acted(self, what: str, asked: int, n: int) -> None:
-        done = {"retry": "put back to pending", "bypass": "bypassed", "delete": "deleted"}[what]
-        note = "" if n == asked else f" ({asked - n} were in a state that does not allow it)"
-        self._say(f"{n} record(s) {done}{note}.")
+        done = {RETRY: "put back to pending", BYPASS: "bypassed", DELETE: "deleted"}[what]
+        left = asked - n
+        note = "" if not left else (f" ({plural(left, 'record')} changed state meanwhile "
+                                    "and were left as they are)")
+        self._say(f"{plural(n, 'record')} {done}{note}.")
         self.changed.emit()
-        if what == "retry" and self.wake is not None:
+        if what == RETRY and self.wake is not None:
             self.wake()
         self.refresh()
 
@@ -327,7 +354,7 @@ class StackControllerDialog(QDialog):
         super().closeEvent(event)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
-        if event.key() == Qt.Key.Key_Delete and self.selected_ids():
+        if event.key() == Qt.Key.Key_Delete and self.applicable_ids(DELETE):
             self._confirm_delete()
             return
         super().keyPressEvent(event)
