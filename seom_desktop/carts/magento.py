@@ -52,6 +52,13 @@ from seom_desktop.carts.base import (
 from seom_desktop.carts.http import HttpClient, PageGuard
 
 PAGE_SIZE = 200  # under the 300 "Maximum Page Size" of stores with input limits on
+# Magento 2.4.4+ refuses an integration's access token as a bearer token unless the store
+# allows it (AdobeDocs/commerce-webapi get-started/authentication/gs-authentication-token.md)
+BEARER_HINT = ("the token is refused, or lacks this resource: Magento 2.4.4 and later take an "
+               "integration's access token as a bearer token only when Stores > Configuration > "
+               "Services > OAuth > Consumer Settings > 'Allow OAuth Access Tokens to be used as "
+               "standalone Bearer tokens' is Yes, and only to the resources the integration "
+               "is given")
 
 
 def fill(message: str, parameters: Any) -> str:
@@ -158,6 +165,8 @@ class MagentoConnector:
                 return self.http.request(method, self._path(route), write=write,
                                          error_message=words, headers=headers, **kw)
             except AuthError as e:
+                if not self._admin and e.status == 401:
+                    raise AuthError(f"{e.message} ({BEARER_HINT})", status=401) from None
                 if not self._admin or attempt == 2 or e.status != 401:
                     raise
                 self._renew()  # the admin token expired: a 401 applied nothing

@@ -10,6 +10,16 @@ magento/inventory and magento/magento2 issue trackers):
   "Admin Token Lifetime (hours)", 4 by default). Wrong credentials: 401 "The account
   sign-in was incorrect or your account is disabled temporarily..."; a missing, wrong
   or expired token: 401 "The consumer isn't authorized to access %resources.".
+  Two defaults of a real store are options here (both off by default, as the existing
+  tests' stores are configured): since 2.4.4 an integration's access token is a bearer
+  token only when "Allow OAuth Access Tokens to be used as standalone Bearer tokens" is
+  Yes (AdobeDocs/commerce-webapi src/pages/get-started/authentication/
+  gs-authentication-token.md), `integration_as_bearer=False` refuses it like any
+  unknown token; with Magento_TwoFactorAuth enabled (the 2.4 default) the admin token
+  route answers good credentials with 401 "Please use the 2fa provider-specific
+  endpoints to obtain a token." and `parameters: {active_providers: [...]}`
+  (magento/security-package TwoFactorAuth/Model/AdminAccessTokenService.php and its
+  Test/Api/AdminIntegrationTokenTest.php), `two_factor_auth=True`.
 - Errors are `{"message": "... %1 / %name ...", "parameters": [...] or {...}}`,
   validation failures `{"message": "Validation Failed", "errors": [{message,
   parameters}]}` (MSI's `"%field" can not be empty.`).
@@ -82,7 +92,8 @@ class MagentoEmulator(Emulator):
                  admin_user: str = "admin", admin_password: str = "admin-password-123",
                  admin_token_lifetime: float = 4 * 3600, input_list_limit: int | None = 20,
                  unknown_sku: str = "validation", sources: tuple[str, ...] = ("default",),
-                 auto_ship: bool = False):
+                 auto_ship: bool = False, integration_as_bearer: bool = True,
+                 two_factor_auth: bool = False):
         super().__init__(faults=faults, seed=seed)
         self.integration_token = integration_token
         self.admin_user = admin_user
@@ -92,6 +103,8 @@ class MagentoEmulator(Emulator):
         self.unknown_sku = unknown_sku
         self.sources = set(sources)
         self.auto_ship = auto_ship
+        self.integration_as_bearer = integration_as_bearer
+        self.two_factor_auth = two_factor_auth
         self.admin_tokens: dict[str, float] = {}  # token -> expiry (monotonic)
         self.products: dict[str, str] = {}  # sku -> name
         self.source_items: dict[tuple[str, str], dict[str, Any]] = {}  # (sku, source)
@@ -194,7 +207,7 @@ class MagentoEmulator(Emulator):
             return False
         token = auth[len("Bearer "):].strip()
         if token == self.integration_token:
-            return True
+            return self.integration_as_bearer
         expiry = self.admin_tokens.get(token)
         return expiry is not None and time.monotonic() < expiry
 
@@ -205,6 +218,9 @@ class MagentoEmulator(Emulator):
             return error("Decoding error: \nSyntax error", 400)
         if body.get("username") != self.admin_user or body.get("password") != self.admin_password:
             return error(SIGN_IN_FAILED, 401)
+        if self.two_factor_auth:
+            return error("Please use the 2fa provider-specific endpoints to obtain a token.", 401,
+                         {"active_providers": ["google"]})
         token = secrets.token_hex(16)
         self.admin_tokens[token] = time.monotonic() + self.admin_token_lifetime
         return Response.json(token)

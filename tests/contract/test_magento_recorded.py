@@ -11,6 +11,12 @@ Sources (each recording names its own):
   (401 "The consumer isn't authorized to access %resources." with named parameters)
 - ORDER_DOC: github.com/AdobeDocs/commerce-webapi src/pages/rest/tutorials/orders/order-create-order.md
   (an order with a simple, a downloadable and a bundle product)
+- TOKEN_DOC: github.com/AdobeDocs/commerce-webapi
+  src/pages/get-started/authentication/gs-authentication-token.md (integration tokens
+  as bearer tokens are off by default)
+- TFA: github.com/magento/security-package TwoFactorAuth/Model/AdminAccessTokenService.php
+  and TwoFactorAuth/Test/Api/AdminIntegrationTokenTest.php (the admin token route on a
+  store with two-factor authentication: 401, message, parameters.active_providers)
 Magento has no request rate limit of its own to record (none in its REST framework).
 """
 
@@ -51,6 +57,10 @@ UNKNOWN_STATUS = {"message": "Validation Failed", "errors": [  # VALIDATION unkn
     {"message": '"%field" should a known status.', "parameters": {"field": "status"}}]}
 SPACED_SOURCE = {"message": "Validation Failed", "errors": [  # VALIDATION with_whitespaces
     {"message": '"%field" can not contain whitespaces.', "parameters": {"field": "source_code"}}]}
+TOKEN_DOC = ("github.com/AdobeDocs/commerce-webapi "
+             "src/pages/get-started/authentication/gs-authentication-token.md")
+TFA = ("github.com/magento/security-package TwoFactorAuth/Model/AdminAccessTokenService.php, "
+       "TwoFactorAuth/Test/Api/AdminIntegrationTokenTest.php")
 NOT_AUTHORIZED = {"message": "The consumer isn't authorized to access %resources.",
                   "parameters": {"resources": "Magento_InventoryApi::source"}}  # ACL
 
@@ -134,9 +144,51 @@ def test_a_refused_token_is_an_auth_error(emu):
         conn.close()
     assert err.value.status == 401
     assert "isn't authorized to access Magento_InventoryApi::source" in err.value.message
+    # why a new user's token is refused (TOKEN_DOC): the store's setting is named
+    assert "Allow OAuth Access Tokens to be used as standalone Bearer tokens" in err.value.message
     wrong = requests.get(f"{emu.url}{SOURCE_ITEMS}", timeout=5,
                          headers={"Authorization": "Bearer not-the-token"})
     assert wrong.status_code == 401 and wrong.json() == NOT_AUTHORIZED
+
+
+def test_an_integration_token_is_no_bearer_token_on_a_default_store():
+    """TOKEN_DOC: since 2.4.4 a store refuses an integration's access token as a bearer
+    token unless told otherwise; such a token is then no token (401 as ACL says)."""
+    e = MagentoEmulator(integration_token=TOKEN, integration_as_bearer=False).start()
+    try:
+        resp = requests.get(f"{e.url}{SOURCE_ITEMS}", timeout=5,
+                            headers={"Authorization": f"Bearer {TOKEN}"})
+        assert resp.status_code == 401 and resp.json() == NOT_AUTHORIZED
+        conn = MagentoConnector(_config(e.url))
+        with pytest.raises(AuthError) as err:
+            conn.test_connection()
+        conn.close()
+        assert "standalone Bearer tokens" in err.value.message
+    finally:
+        e.stop()
+
+
+def test_an_admin_login_on_a_two_factor_store_is_refused_with_magentos_words():
+    """TFA: with Magento_TwoFactorAuth on (the 2.4 default) good admin credentials get
+    no token from /V1/integration/admin/token."""
+    recorded = {"message": "Please use the 2fa provider-specific endpoints to obtain a token.",
+                "parameters": {"active_providers": ["google"]}}
+    with ReplayCart([Recording("POST", r"/rest/V1/integration/admin/token", recorded, TFA,
+                               status=401)]) as cart:
+        conn = MagentoConnector(_config(cart.url, token="", key="admin", secret="admin-pass-1"))
+        with pytest.raises(AuthError) as err:
+            conn.test_connection()
+        conn.close()
+        assert [r.path for r in cart.received] == ["/rest/V1/integration/admin/token"]
+    assert err.value.status == 401 and "2fa provider-specific endpoints" in err.value.message
+    e = MagentoEmulator(admin_user="admin", admin_password="admin-pass-1",
+                        two_factor_auth=True).start()
+    try:
+        resp = requests.post(f"{e.url}/rest/V1/integration/admin/token", timeout=5,
+                             json={"username": "admin", "password": "admin-pass-1"})
+        assert resp.status_code == 401 and resp.json() == recorded
+    finally:
+        e.stop()
 
 
 # --- writing ---------------------------------------------------------------------------
