@@ -64,6 +64,7 @@ from seom_desktop.carts.woocommerce_oauth import sign
 from seom_desktop.carts.woocommerce_query import (
     ITEM_FIELDS,
     MAX_PAGES,
+    ORDER_FIELDS,
     PER_PAGE,
     sku_queries,
 )
@@ -368,7 +369,8 @@ class WooCommerceConnector:
         """Orders created at or after `since` (UTC ISO time), oldest first, every status
         (the importer decides which statuses reduce stock). WooCommerce's `after` is
         exclusive and to the second, so one second earlier is asked and the rest dropped."""
-        params: dict[str, Any] = {"orderby": "id", "order": "asc", "dates_are_gmt": "true"}
+        params: dict[str, Any] = {"orderby": "id", "order": "asc", "dates_are_gmt": "true",
+                                  "_fields": ORDER_FIELDS}
         cutoff = parse_utc(since) if since else None
         if cutoff is not None:
             params["after"] = (cutoff - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S")

@@ -12,6 +12,7 @@ MAX_PAGES = 100_000
 # WordPress's global `_fields` parameter: only what an item needs is built and sent
 # (a full product object is ~40 fields; on 100,000 items that is most of the time).
 ITEM_FIELDS = "id,sku,name,type,parent_id,manage_stock,stock_quantity"
+ORDER_FIELDS = "id,status,date_created_gmt,line_items"
 
 
 def sku_queries(skus: list[str]) -> list[str]:

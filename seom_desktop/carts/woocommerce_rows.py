@@ -54,7 +54,16 @@ def error_words(resp: requests.Response) -> str:
         details = "; ".join(str(v) for v in data["params"].values())
         msg = f"{msg} ({details})" if details else msg
     code = body.get("code")
+    msg += next((hint for words, hint in _HINTS if words in msg), "")
     return f"{msg} [{code}]" if isinstance(code, str) and code else msg
+
+
+# What an OAuth refusal means for the clerk (over plain http the connector signs OAuth 1.0a)
+_HINTS = (("provided signature does not match", " (the cart URL must be the store's own home "
+           "URL, as in WordPress Settings > General > Site Address: WooCommerce checks the "
+           "signature over it)"),
+          ("Invalid timestamp", " (this computer's clock must be within 15 minutes of the "
+           "store's)"))
 
 
 class _Page(NamedTuple):

@@ -54,6 +54,7 @@ from urllib.parse import urlencode
 from seom_desktop.emulators.base import Emulator, Request, Response
 from seom_desktop.emulators.woocommerce_auth import WooAuth
 from seom_desktop.emulators.woocommerce_orders import WooOrders
+from seom_desktop.emulators.woocommerce_shape import PRODUCT_FIELDS
 from seom_desktop.emulators.wp_rest import as_int as _as_int
 from seom_desktop.emulators.wp_rest import fail as _fail
 from seom_desktop.emulators.wp_rest import fields_of as _fields
@@ -204,7 +205,12 @@ class WooCommerceEmulator(WooOrders, Emulator):
             data["variations"] = list(obj["variations"])
         elif as_product:
             data["type"], data["parent_id"] = "variation", obj["parent_id"]
-        return data if fields is None else {k: v for k, v in data.items() if k in fields}
+        if fields is None:  # the whole object: every field of the docs' example product
+            href = f"{self.home()}{API}/products"
+            return {**PRODUCT_FIELDS, **data, "date_modified": local, "date_modified_gmt": gmt,
+                    "_links": {"self": [{"href": f"{href}/{obj['id']}"}],
+                               "collection": [{"href": href}]}}
+        return {k: v for k, v in data.items() if k in fields}
 
     def _product(self, obj: dict[str, Any], fields: frozenset[str] | None) -> dict[str, Any]:
         return self._json(obj, fields=fields)

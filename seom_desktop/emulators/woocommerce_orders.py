@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from seom_desktop.emulators.base import Request, Response
+from seom_desktop.emulators.woocommerce_shape import LINE_FIELDS
 from seom_desktop.emulators.wp_rest import as_int, fail, invalid_param, only
 
 REDUCING = frozenset({"processing", "completed", "on-hold"})
@@ -69,7 +70,8 @@ class WooOrders:
             var = "parent_id" in obj
             items.append({"id": self._line_id, "name": obj["name"], "quantity": qty,
                           "product_id": obj["parent_id"] if var else obj["id"],
-                          "variation_id": obj["id"] if var else 0, "sku": obj["sku"]})
+                          "variation_id": obj["id"] if var else 0, "sku": obj["sku"],
+                          **LINE_FIELDS})
             self._line_id += 1
         when = (created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
         order = {"id": order_id, "status": status, "created": when, "line_items": items,
@@ -98,7 +100,8 @@ class WooOrders:
             "currency": "USD", "date_created": self._local(o["created"]),
             "date_created_gmt": self._gmt(o["created"]),
             "date_paid": self._local(o["created"]) if o["stock_reduced"] else None,
-            "line_items": [dict(li) for li in o["line_items"]]}, keep)
+            "line_items": [{**li, "taxes": [], "meta_data": []} for li in o["line_items"]]},
+            None if keep is None else list(keep))
 
     # --- HTTP --------------------------------------------------------------------------
     def _create_order(self, req: Request) -> Response:
