@@ -135,8 +135,8 @@ class MivaConnector:
         if data.get("error_field"):
             words += f" ({data['error_field']})"
         msg = self.http.redact(f"{self.config.name}: {words or 'request failed'} [{code}]")
-        if code == DENIED:
-            return AuthError(msg, code=code)
+        if code == DENIED:  # HTTP 200 on Miva; what it means is a 403 (the stack then
+            return AuthError(msg, code=code, status=403)  # stops this cart's pass)
         if "not found" in words.lower() and "product" in words.lower():
             return UnknownItemError(msg, code=code)
         return PermanentError(msg, code=code)

@@ -136,3 +136,25 @@ def test_order_lines_whose_sku_differs_from_the_code_lower_the_store(miva, cli, 
     assert code == 0, err
     assert json.loads(out)["skipped"] == report.imported
     assert qohs(store) == {"WIDGET": 7, "GADGET": 9}
+
+
+def test_a_refused_token_stops_the_cart_pass_after_one_request(miva, synced):
+    # Miva refuses in an HTTP 200 (mmlsk-json.mv JSON_API: access_denied); the stack
+    # must stop the cart's pass as for a 401/403, not try every batch.
+    from seom_desktop.stack.controller import StackController
+    from seom_desktop.sync.cart_setup import update_cart
+
+    with synced.write() as s:
+        update_cart(s, "miva", max_items=1)
+    miva.token = "revoked"
+    shop = _Shop(synced)
+    adjust(shop, "R-1", -1)
+    adjust(shop, "R-2", -1)
+    before = miva.requests["POST /mm5/json.mvc"]
+    ctl = StackController(synced, workstation="test-ws")
+    ctl.run_once()
+    ctl.close()
+    assert miva.requests["POST /mm5/json.mvc"] == before + 1
+    rows = rows_of(shop, "miva", "R-1") + rows_of(shop, "miva", "R-2")
+    assert sorted(r.attempts for r in rows) == [0, 1]
+    assert any("Access denied" in r.last_response for r in rows)
