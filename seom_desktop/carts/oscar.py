@@ -26,7 +26,8 @@ not "corrected" (that would sell the same units twice). Re-sending a write is ha
 An item's SKU is its stock record's partner_sku (the product's UPC when partner_sku is
 empty); its item id is the stock record's id. CartConfig.location, when set, names the
 partner (id, code or name) whose records are used; otherwise every partner's. A record
-with num_in_stock null, or of a product class with track_stock off, does not track stock:
+with num_in_stock null, or of a product class with track_stock off (a child product's
+class is its parent's), does not track stock:
 it is reported untracked and never switched on. Credentials: key/secret as HTTP Basic;
 a token is sent as Oscar API's `Session-Id` header (the "SID:AUTH:..." value).
 
@@ -141,6 +142,7 @@ class OscarConnector:
         self._by_sku: dict[str, _Record] = {}
         self._by_id: dict[int, _Record] = {}
         self._classes: dict[str, bool] | None = None  # product class slug -> track_stock
+        self._parent_class: dict[int, Any] = {}  # parent product id -> its class slug
         self._partner: int | None = None
         self._partner_known = not config.location.strip()
 
@@ -230,6 +232,19 @@ class OscarConnector:
         return _Record(rid, sku or upc, product, _int(in_stock), _int(allocated) or 0,
                        class_tracks, _id_in(row.get("partner"), "partners"), name, upc)
 
+    def _class_of(self, product: dict[str, Any]) -> str:
+        """The product's class slug. A child product is listed with product_class null
+        and its parent's id: it has its parent's class (Oscar's get_product_class)."""
+        pclass, parent = product.get("product_class"), _int(product.get("parent"))
+        if product.get("structure") == "parent" and _int(product.get("id")) is not None:
+            self._parent_class[_int(product.get("id"))] = pclass
+        if pclass is None and parent is not None:
+            if parent not in self._parent_class:
+                row = self._get(f"/admin/products/{parent}/")
+                self._parent_class[parent] = row.get("product_class") if isinstance(row, dict) else None
+            pclass = self._parent_class[parent]
+        return str(pclass)
+
     def _remember(self, rec: _Record) -> None:
         old = self._by_id.get(rec.id)
         was_entry = old is not None and self._by_sku.get(old.sku) is old
@@ -244,12 +259,12 @@ class OscarConnector:
     def _scan(self) -> Iterator[_Record]:
         """Every stock record of the shop (of the chosen partner), remembered afresh."""
         partner, classes = self._partner_id(), self._track_stock()
-        self._by_sku, self._by_id = {}, {}
+        self._by_sku, self._by_id, self._parent_class = {}, {}, {}
         for product in self._pages("/admin/products/"):
             records, upc = product.get("stockrecords"), product.get("upc") or ""
             if not isinstance(records, list) or not isinstance(upc, str):
                 raise self._bad(f"product {product.get('id')!r} has malformed stockrecords/upc")
-            tracks = classes.get(str(product.get("product_class")), True)
+            tracks = classes.get(self._class_of(product), True)
             for row in records:
                 if not isinstance(row, dict):
                     raise self._bad(f"product {product.get('id')!r} has a malformed stock record")

@@ -160,3 +160,23 @@ def test_order_import_finds_the_sku_through_the_lines_stock_record():
     assert [(ln.sku, ln.quantity) for ln in orders[0].lines] == [("REC-A", 2)]
     # num_in_stock 9, num_allocated 2: a shopper can buy 7
     assert after["REC-A"].qoh == 7
+
+
+def test_a_child_product_tracks_stock_as_its_parents_class_says():
+    """Oscar API lists a child product with "product_class": null and its parent's id
+    (recorded; so does django-oscar-api's own fixture oscarapi/tests/unit/testdata/
+    child-product.json): a child has its parent's class (Oscar's
+    Product.get_product_class), here gift-cards, which does not track stock. The
+    connector took the null class for one that tracks and called the child tracked."""
+    recs = [rec("GET /api/admin/products/ (a parent of class gift-cards and its child)", "GET",
+                "/api/admin/products/"),
+            rec("GET /api/admin/productclasses/ (with gift-cards)", "GET",
+                "/api/admin/productclasses/"),
+            rec("GET /api/admin/products/2/ (that parent)", "GET", "/api/admin/products/2/")]
+    with ReplayCart(recs) as cart:
+        conn = _conn(cart.url)
+        items = list(conn.list_items())
+        conn.close()
+        assert cart.unanswered == []
+    assert [(i.sku, i.qoh, i.tracked) for i in items] == [
+        ("GIFT-10", None, False), ("REC-A", 12, True)]
