@@ -11,6 +11,8 @@ JSON_API): that is an AuthError.
 
 An item's SKU is the product `code` (Miva's key: Product_Update and order lines name it),
 for the catalog and for order lines alike; Miva's separate `sku` field is not used.
+Order statuses are Miva's numbers in words (Miva takes stock when an item goes into a
+basket, so a pending order has taken it); cancelled items are left out of the lines.
 Stock is read with the on-demand column `product_inventory`, which adds
 `product_inventory_active` (tracking on) and `product_inventory` to each product
 (json/products.mv); Miva ignores on-demand names it does not know, so a misspelt one
@@ -70,6 +72,12 @@ from seom_desktop.carts.base import (
 from seom_desktop.carts.http import HttpClient, PageGuard
 
 PAGE_SIZE = 100
+# docs.miva.com/miva10/reference-guide/order-order-item-statuses: the order's status
+# codes in words (300 "cancelled" is what sync/orders.py leaves unapplied); an item
+# cancelled (300) or an adjustment line (999) took no stock.
+ORDER_STATUS = {0: "pending", 100: "processing", 200: "shipped", 201: "partially shipped",
+                300: "cancelled", 400: "backordered", 500: "rma issued", 600: "returned"}
+NO_STOCK = frozenset({300, 999})
 NOT_TRACKED = ("does not track inventory on Miva (product_inventory_active is false; "
                "Product_Update would answer success and change nothing): turn tracking on there")
 
@@ -266,10 +274,12 @@ class MivaConnector:
             try:
                 created = datetime.fromtimestamp(int(row["orderdate"]), UTC)
                 lines = tuple(OrderLine(sku=str(i["code"]), quantity=int(i["quantity"]),
-                                        name=str(i.get("name", ""))) for i in row.get("items") or [])
+                                        name=str(i.get("name", "")))
+                              for i in row.get("items") or [] if i.get("status") not in NO_STOCK)
+                status = row.get("status", "")
                 orders.append(CartOrder(order_id=str(row["id"]),
                                         created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                        status=str(row.get("status", "")), lines=lines))
+                                        status=ORDER_STATUS.get(status, str(status)), lines=lines))
             except (KeyError, TypeError, ValueError, AttributeError):
                 raise BadResponseError(f"{self.config.name}: an order is not in the "
                                        "OrderList_Load_Query shape") from None

@@ -136,8 +136,20 @@ class MivaEmulator(Emulator):
             held = self.baskets.pop(basket)
             self._next_order += 1
             self.catalog.orders.append({"id": self._next_order, "orderdate": int(time.time()),
-                                        "status": 0, "lines": list(held.items())})
+                                        "status": 0,
+                                        "lines": [[c, q, 0] for c, q in held.items()]})
             return str(self._next_order)
+
+    def cancel_items(self, order_id: str, codes: list[str] | None = None) -> None:
+        """Items of an order cancelled in the admin (item status 300); with all of them
+        the order is cancelled (300) too. Stock is left as it is (not modelled)."""
+        with self.lock:
+            order = next(o for o in self.catalog.orders if str(o["id"]) == str(order_id))
+            for line in order["lines"]:
+                if codes is None or line[0] in codes:
+                    line[2] = 300
+            if all(line[2] == 300 for line in order["lines"]):
+                order["status"] = 300
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:

@@ -28,7 +28,10 @@ Source: Miva's Limited Source Kit, github.com/mivaecommerce/miva-merchant-lsk (t
   `{"success": 1}`.
 - `json/orders.mv` JSON_Order_OnDemandColumns / JSON_OrderItem_OnDemandColumns: an order
   (id, status, orderdate in unix seconds, ...) with `items` when asked for; each item
-  carries both the product `code` and the product's `sku`, which may differ.
+  carries both the product `code` and the product's `sku`, which may differ. Status
+  numbers: docs.miva.com/miva10/reference-guide/order-order-item-statuses (300
+  cancelled; an order whose items are all cancelled is cancelled). What cancelling does
+  to stock is not modelled (the kit's OrderItemList_Cancel_WithVariants is not in it).
 
 The error code for a wrong Store_Code is the emulator's own (Admin_Open_Store's code is
 not in the kit); the wording of a field error for a non-integer Product_Inventory too.
@@ -99,15 +102,16 @@ def order_row(order: dict[str, Any], products: dict[str, Product], columns: set[
                            "pend_count": 0, "bord_count": 0, "note_count": 0,
                            "dt_updated": order["orderdate"]}
     if "items" in columns:
-        row["items"] = [_item_row(order, n, code, qty, products.get(code))
-                        for n, (code, qty) in enumerate(order["lines"])]
+        row["items"] = [_item_row(order, n, line, products.get(line[0]))
+                        for n, line in enumerate(order["lines"])]
     return row
 
 
-def _item_row(order: dict, n: int, code: str, qty: int, product: Product | None) -> dict:
-    """JSON_OrderItem_OnDemandColumns (json/orders.mv)."""
+def _item_row(order: dict, n: int, line: list, product: Product | None) -> dict:
+    """JSON_OrderItem_OnDemandColumns (json/orders.mv); `line` is [code, quantity, status]."""
+    code, qty, status = line
     return {"order_id": order["id"], "line_id": order["id"] * 100 + n, "group_id": 0,
-            "status": 0, "subscrp_id": 0, "subterm_id": 0, "shpmnt_id": 0, "rma_id": 0,
+            "status": status, "subscrp_id": 0, "subterm_id": 0, "shpmnt_id": 0, "rma_id": 0,
             "product_id": product.id if product else 0, "dt_instock": 0, "code": code,
             "name": product.name if product else code, "sku": product.sku if product else "",
             "retail": 0.0, "base_price": 0.0, "price": 0.0, "weight": 0.0, "taxable": True,

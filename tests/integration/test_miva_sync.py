@@ -158,3 +158,20 @@ def test_a_refused_token_stops_the_cart_pass_after_one_request(miva, synced):
     rows = rows_of(shop, "miva", "R-1") + rows_of(shop, "miva", "R-2")
     assert sorted(r.attempts for r in rows) == [0, 1]
     assert any("Access denied" in r.last_response for r in rows)
+
+
+def test_cancelled_orders_and_items_are_not_applied(miva, cli, store):
+    # docs.miva.com/miva10/reference-guide/order-order-item-statuses: 300 is Cancelled,
+    # for an order and for an item.
+    for code in ("C-1", "C-2"):
+        miva.add_item(code, 10)
+    seed(store, {"C-1": 10, "C-2": 10})
+    add_miva(cli, miva)
+    whole = miva.place_order([("C-1", 4)])
+    part = miva.place_order([("C-1", 1), ("C-2", 2)])
+    miva.cancel_items(whole)
+    miva.cancel_items(part, ["C-2"])
+    report = import_orders(store, "miva", actor=ACTOR)
+    assert report.error is None and sorted(report.imported) == sorted([whole, part])
+    assert report.not_applied == [{"order_id": whole, "status": "cancelled"}]
+    assert report.lines_applied == 1 and qohs(store) == {"C-1": 9, "C-2": 10}
