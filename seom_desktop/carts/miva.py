@@ -72,9 +72,10 @@ from seom_desktop.carts.base import (
 from seom_desktop.carts.http import HttpClient, PageGuard
 
 PAGE_SIZE = 100
-# docs.miva.com/miva10/reference-guide/order-order-item-statuses: the order's status
-# codes in words (300 "cancelled" is what sync/orders.py leaves unapplied); an item
-# cancelled (300) or an adjustment line (999) took no stock.
+# docs.miva.com/miva10/reference-guide/order-order-item-statuses and miva-merchant-lsk
+# lib/dbeng/orders.mv Order_Update_Status: the order's status codes in words (300
+# "cancelled" is what sync/orders.py leaves unapplied); an item cancelled (300) or an
+# adjustment line (999) is left out of the lines.
 ORDER_STATUS = {0: "pending", 100: "processing", 200: "shipped", 201: "partially shipped",
                 300: "cancelled", 400: "backordered", 500: "rma issued", 600: "returned"}
 NO_STOCK = frozenset({300, 999})

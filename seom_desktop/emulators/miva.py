@@ -142,7 +142,8 @@ class MivaEmulator(Emulator):
 
     def cancel_items(self, order_id: str, codes: list[str] | None = None) -> None:
         """Items of an order cancelled in the admin (item status 300); with all of them
-        the order is cancelled (300) too. Stock is left as it is (not modelled)."""
+        the order is cancelled (300) too (lib/dbeng/orders.mv Order_Update_Status).
+        Stock is left as it is (not modelled)."""
         with self.lock:
             order = next(o for o in self.catalog.orders if str(o["id"]) == str(order_id))
             for line in order["lines"]:

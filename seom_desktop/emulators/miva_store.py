@@ -29,9 +29,11 @@ Source: Miva's Limited Source Kit, github.com/mivaecommerce/miva-merchant-lsk (t
 - `json/orders.mv` JSON_Order_OnDemandColumns / JSON_OrderItem_OnDemandColumns: an order
   (id, status, orderdate in unix seconds, ...) with `items` when asked for; each item
   carries both the product `code` and the product's `sku`, which may differ. Status
-  numbers: docs.miva.com/miva10/reference-guide/order-order-item-statuses (300
-  cancelled; an order whose items are all cancelled is cancelled). What cancelling does
-  to stock is not modelled (the kit's OrderItemList_Cancel_WithVariants is not in it).
+  numbers: docs.miva.com/miva10/reference-guide/order-order-item-statuses, and
+  lib/dbeng/orders.mv Order_Update_Status (an order whose items are all cancelled, 300,
+  is cancelled; cancelled and adjustment, 999, items are left out of the rest). What
+  cancelling does to stock is not modelled (OrderItemList_Cancel_WithVariants was not
+  read; v56_Order_Delete gives back the stock of items in status 0, 100 and 400).
 
 The error code for a wrong Store_Code is the emulator's own (Admin_Open_Store's code is
 not in the kit); the wording of a field error for a non-integer Product_Inventory too.
