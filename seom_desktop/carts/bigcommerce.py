@@ -130,7 +130,7 @@ class BigCommerceConnector:
                 items.append(CartItem(sku=str(ident["sku"]),
                                       qoh=int(qoh) if qoh is not None else None,
                                       item_id=str(ident.get("variant_id") or ident.get("product_id") or "")))
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise BadResponseError(f"{self.config.name}: inventory page {page} is not in "
                                    "the Inventory API's shape") from None
         return items, pages

@@ -24,6 +24,7 @@ from replay import Recording, ReplayCart, assert_covers
 
 from seom_desktop.carts.base import (
     AuthError,
+    BadResponseError,
     CartConfig,
     PermanentError,
     QohUpdate,
@@ -285,3 +286,13 @@ def test_order_listing_for_import(emu):
     assert_covers(copy.deepcopy(ORDER_100_PRODUCTS), lines, "orderProduct")
     past = _emulated(emu, "GET", "/v2/orders", params={"page": 2, "limit": 250})
     assert past.status_code == 204 and past.content == b""
+
+
+@pytest.mark.parametrize("meta", [[], "none", None])
+def test_a_meta_that_is_no_object_is_refused_as_not_the_inventory_shape(meta):
+    body = {"data": LOCATION_ITEMS["data"], "meta": meta}
+    with ReplayCart([Recording("GET", ITEMS, body, "made up: GUIDE's rows, meta broken")]) as cart:
+        conn = BigCommerceConnector(_config(cart.url))
+        with pytest.raises(BadResponseError, match="not in the Inventory API's shape"):
+            list(conn.list_items())
+        conn.close()
