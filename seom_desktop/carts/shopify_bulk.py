@@ -211,10 +211,13 @@ class BulkRead:
         except ValueError as e:
             raise BadResponseError(f"{self.name}: Shopify's bulk result URL {shown} is refused: "
                                    f"{e}") from None
+        redact = self.conn.http.redact
+        redact.secrets.append(parts.query)  # the signature stays out of messages and logs
         try:
             resp = self.conn.http.request("GET", str(url), stream=True)
         except CartError as e:
-            e.args = (str(e).replace(str(url), shown).replace(parts.query, "…"),)
+            e.message = f"{e.message} (reading Shopify's bulk result {shown})"
+            redact.secrets.remove(parts.query)
             raise
         try:
             for n, raw in enumerate(resp.iter_lines(chunk_size=1 << 16), 1):
@@ -234,6 +237,7 @@ class BulkRead:
                                  f"({type(e).__name__})") from None
         finally:
             resp.close()
+            redact.secrets.remove(parts.query)
 
 
 __all__ = ["BulkRead", "variant_query", "node_fields", "RUN", "POLL", "CANCEL", "POLLS"]

@@ -69,7 +69,8 @@ def _ctrl_c_cancels():
     """The first Ctrl-C cancels after the batch in flight; a second one interrupts."""
     from seom_desktop.sync.progress import CancelFlag
 
-    flag = CancelFlag()
+    # waits for a cart's rate limit (and Shopify preparing a catalog) are said as they come
+    flag = CancelFlag(on_note=lambda message: print(message, file=sys.stderr, flush=True))
     if threading.current_thread() is not threading.main_thread():
         yield flag
         return

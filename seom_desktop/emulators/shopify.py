@@ -105,6 +105,7 @@ class ShopifyEmulator(InventoryMutations, Emulator):
         self.locations: list[dict] = []
         self.idempotency: dict[tuple[str, str], tuple[str, dict]] = {}
         self.root_fields: Counter[str] = Counter()  # root field name -> times executed
+        self.throttled = 0  # THROTTLED answers given
         self.mutations: list[dict] = []  # each executed inventory mutation, in order
         self._seq = 1000
         self._seq_lock = threading.Lock()
@@ -227,6 +228,7 @@ class ShopifyEmulator(InventoryMutations, Emulator):
                 "extensions": {"code": "MAX_COST_EXCEEDED", "cost": requested,
                                "maxCost": MAX_QUERY_COST}}]}
         if requested > self.bucket.available():
+            self.throttled += 1
             return {"errors": [{"message": "Throttled", "extensions": {
                         "code": "THROTTLED",
                         "documentation": "https://shopify.dev/api/usage/rate-limits"}}],

@@ -1,6 +1,8 @@
 """The drift report: for each synced product, what a cart should show (the store's QOH
 shaped by the item's Web Fields) against what the cart shows now (read from the cart).
-Reads only: nothing is written to the store or the cart. Run it off the UI thread."""
+Reads only: nothing is written to the store or the cart. Run it off the UI thread.
+Many SKUs read the whole cart (`list_items`: a bulk operation on Shopify), a few are asked
+by SKU; a cart's rate limit is waited out, with the wait said through the progress."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from seom_desktop.connect import connect
 from seom_desktop.inventory.targets import cart_targets
 from seom_desktop.store.carts import cart_by_name
 from seom_desktop.store.engine import Store
-from seom_desktop.sync.progress import CartRef, NullProgress, Progress, with_rate_limit
+from seom_desktop.sync.progress import CartRef, NullProgress, Progress, watch, with_rate_limit
 
 LIST_ALL_FROM = 1000  # this many SKUs or more: page through the cart instead of asking by SKU
 ASK_CHUNK = 250
@@ -40,6 +42,7 @@ def drift_rows(store: Store, cart_name: str, *, progress: Progress | None = None
     skus = [t.cart_sku for t in targets]
     progress.update(0, len(skus), f"reading {ref.name}")
     conn = connect(ref)
+    watch(conn, progress)  # a rate limit is waited out (and said), never given up on
     try:
         now: dict[str, CartItem] = {}
         if len(skus) >= LIST_ALL_FROM:
