@@ -10,7 +10,8 @@ the test fails saying what the connector asked that nobody recorded.
 
 `shape()` reduces a JSON value to its structure (keys and value kinds); `assert_covers`
 checks that the emulator's answer to the same request has every key of the recording,
-with a value of the same kind (null matches any kind: a nullable field). Where the
+with a value of the same kind (null matches any kind: a nullable field; an empty list
+matches any list, since an order without taxes is as real as one with). Where the
 emulator and a recording disagree, the recording wins.
 """
 
