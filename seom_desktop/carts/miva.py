@@ -81,8 +81,6 @@ ORDER_STATUS = {0: "pending", 100: "processing", 200: "shipped", 201: "partially
 NO_STOCK = frozenset({300, 999})
 NOT_TRACKED = ("does not track inventory on Miva (product_inventory_active is false; "
                "Product_Update would answer success and change nothing): turn tracking on there")
-
-
 INVENTORY = "product_inventory"  # the on-demand column (json/products.mv)
 DENIED = "access_denied"  # every refusal of JSON_API (mmlsk-json.mv)
 

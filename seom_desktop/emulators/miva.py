@@ -31,7 +31,8 @@ miva_store.py (json/products.mv, json/orders.mv, features/inv/mmlsk-inv_db.mv).
   sync on). `add_to_basket` / `empty_baskets` model that; `place_order` checks out.
 
 A request without the X-Miva-API-Authorization header goes, on Miva, to the session
-JSON handler (not modelled): the emulator answers access_denied "Access denied".
+JSON handler (not modelled): the emulator answers access_denied "Access denied". The
+`Range: Operations=a-b` header and `X-Miva-API-Timeout` are not modelled either.
 """
 
 from __future__ import annotations
