@@ -220,3 +220,31 @@ def test_date_order_skips_and_repeats_items_of_one_second_id_order_does_not(emu)
         pages[orderby] = seen
     assert len(pages["date"]) == 30 and len(set(pages["date"])) < 30
     assert pages["id"] == [f"D-{n:02d}" for n in range(30)][::-1]  # (order desc by default)
+
+
+def test_orders_read_by_id_skip_none_when_earlier_orders_go_away_between_pages(emu):
+    from datetime import UTC, datetime, timedelta
+
+    emu.add_item("O", 10_000)
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
+    ids = [emu.place_order([("O", 1)], created=t0 + timedelta(seconds=n // 3))
+           for n in range(250)]  # three orders a second: a date listing would skip some
+    real = emu.handle
+    removed = []
+
+    def handle(req):
+        resp = real(req)
+        if req.path.endswith("/orders") and req.arg("offset") == "0" and not removed:
+            removed.extend(str(o["id"]) for o in emu.orders[:5])
+            del emu.orders[:5]  # trashed for good while the reader is between pages
+        return resp
+
+    emu.handle = handle
+    try:
+        conn = connect(emu.url)
+        got = [o.order_id for o in conn.list_orders(None)]
+        conn.close()
+    finally:
+        del emu.handle
+    assert got[:100] == ids[:100]  # the first page, read before the removal
+    assert got[100:] == ids[100:]  # nothing after it skipped, nothing twice
