@@ -298,8 +298,8 @@ class WooCommerceEmulator(WooOrders, Emulator):
         keep = frozenset(fields) if fields is not None else None
         start = offset if req.arg("offset") else (page - 1) * per_page
         window = range(start, min(start + per_page, len(ordered)))
-        if not by_id:  # one creation second: no fixed order (see the module docstring)
-            turn = start // per_page + start % per_page
+        turn = 0 if by_id else start // per_page + start % per_page
+        if turn:  # one creation second: no fixed order (see the module docstring)
             window = [_tied(ordered, i, turn) for i in window]
         return Response.json([render(ordered[i], keep) for i in window], headers=headers)
 
