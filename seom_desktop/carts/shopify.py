@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
+from seom_desktop.carts import shopify_bulk
 from seom_desktop.carts import shopify_queries as q
 from seom_desktop.carts.base import (
     IDEMPOTENT_DELTA,
@@ -59,6 +60,8 @@ class ShopifyConnector(ShopifyWrites):
     write_mode = IDEMPOTENT_DELTA
     page_size = q.VARIANT_PAGE
     sku_chunk = 50  # SKUs per search query
+    bulk_polls = shopify_bulk.POLLS  # seconds between polls of a bulk operation
+    bulk_busy_wait = shopify_bulk.BUSY_WAIT  # between asks while another bulk query runs
 
     def __init__(self, config: CartConfig, *, session=None):
         self.config = config
@@ -210,7 +213,8 @@ class ShopifyConnector(ShopifyWrites):
     def list_items(self) -> Iterator[CartItem]:
         """Every variant with a SKU, read through a bulk operation (see shopify_bulk)."""
         shape = Shape(self.config.name, False)
-        for row in BulkRead(self).rows(variant_query(self._location_id())):
+        read = BulkRead(self, polls=self.bulk_polls, busy_wait=self.bulk_busy_wait)
+        for row in read.rows(variant_query(self._location_id())):
             if "__parentId" in row:  # a node of a nested connection: none is asked for
                 continue
             item = self._cart_item(row, shape)

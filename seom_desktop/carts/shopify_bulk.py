@@ -95,10 +95,11 @@ def variant_query(location: str) -> str:
 class BulkRead:
     """One bulk read through a ShopifyConnector (its `_post`, `http` and pacer)."""
 
-    def __init__(self, conn, *, polls: tuple[float, ...] = POLLS, sleep=time.sleep):
+    def __init__(self, conn, *, polls: tuple[float, ...] = POLLS, busy_wait: float = BUSY_WAIT,
+                 sleep=time.sleep):
         self.conn = conn
         self.name = conn.config.name
-        self.polls = polls
+        self.polls, self.busy_wait = polls, busy_wait
         self.sleep = sleep
         self.gid = ""
         self.objects = 0  # objects Shopify reported processed
@@ -163,12 +164,14 @@ class BulkRead:
             payload = shape.obj(data.get("bulkOperationRunQuery"), "a bulkOperationRunQuery payload")
             errors = shape.list(payload.get("userErrors"), "userErrors")
             if errors:
-                first = shape.obj(errors[0], "a user error")
+                # (a recorded refusal lists an empty error before the one that says why)
+                said = [shape.obj(e, "a user error") for e in errors]
+                first = next((e for e in said if e.get("message")), said[0])
                 message, code = str(first.get("message") or "")[:300], str(first.get("code") or "")
                 if code in BUSY_CODES or "already in progress" in message:
                     self._say("waiting for a bulk operation already running on Shopify to "
                               f"finish ({message})")
-                    if not self._pause(BUSY_WAIT):
+                    if not self._pause(self.busy_wait):
                         return False
                     continue
                 raise PermanentError(f"{self.name}: Shopify refused the bulk query: {message}"
