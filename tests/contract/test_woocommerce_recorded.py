@@ -45,6 +45,45 @@ SOURCE_AUTH = "woocommerce/woocommerce includes/class-wc-rest-authentication.php
 STORE_10_0_2 = "a WooCommerce 10.0.2 store (issue 16), values of the docs' product 794"
 KEY, SECRET = "ck_recorded", "cs_recorded"
 
+PRODUCT_794_WHOLE = {  # DOCS_PRODUCTS: the whole answer (a batch answers whole objects)
+    "id": 794, "name": "Premium Quality", "slug": "premium-quality-19",
+    "permalink": "https://example.com/product/premium-quality-19/",
+    "date_created": "2017-03-23T17:01:14", "date_created_gmt": "2017-03-23T20:01:14",
+    "date_modified": "2017-03-23T17:01:14", "date_modified_gmt": "2017-03-23T20:01:14",
+    "type": "simple", "status": "publish", "featured": False, "catalog_visibility": "visible",
+    "description": "<p>Pellentesque habitant morbi tristique senectus et netus et malesuada "
+                   "fames ac turpis egestas.</p>\n",
+    "short_description": "<p>Pellentesque habitant morbi tristique senectus et netus et "
+                         "malesuada fames ac turpis egestas.</p>\n",
+    "sku": "", "price": "21.99", "regular_price": "21.99", "sale_price": "",
+    "date_on_sale_from": None, "date_on_sale_from_gmt": None, "date_on_sale_to": None,
+    "date_on_sale_to_gmt": None,
+    "price_html": "<span class=\"woocommerce-Price-amount amount\"><span class=\"woocommerce-"
+                  "Price-currencySymbol\">&#36;</span>21.99</span>",
+    "on_sale": False, "purchasable": True, "total_sales": 0, "virtual": False,
+    "downloadable": False, "downloads": [], "download_limit": -1, "download_expiry": -1,
+    "external_url": "", "button_text": "", "tax_status": "taxable", "tax_class": "",
+    "manage_stock": False, "stock_quantity": None, "stock_status": "instock",
+    "backorders": "no", "backorders_allowed": False, "backordered": False,
+    "sold_individually": False, "weight": "",
+    "dimensions": {"length": "", "width": "", "height": ""}, "shipping_required": True,
+    "shipping_taxable": True, "shipping_class": "", "shipping_class_id": 0,
+    "reviews_allowed": True, "average_rating": "0.00", "rating_count": 0,
+    "related_ids": [53, 40, 56, 479, 99], "upsell_ids": [], "cross_sell_ids": [],
+    "parent_id": 0, "purchase_note": "",
+    "categories": [{"id": 9, "name": "Clothing", "slug": "clothing"},
+                   {"id": 14, "name": "T-shirts", "slug": "t-shirts"}],
+    "tags": [],
+    "images": [{"id": 42, "date_created": "2017-03-22T14:01:13",
+                "date_created_gmt": "2017-03-22T20:01:13",
+                "date_modified": "2017-03-22T14:01:13",
+                "date_modified_gmt": "2017-03-22T20:01:13",
+                "src": "https://example.com/wp-content/uploads/2017/03/T_2_front-4.jpg",
+                "name": "", "alt": ""}],
+    "attributes": [], "default_attributes": [], "variations": [], "grouped_products": [],
+    "menu_order": 0, "meta_data": [],
+    "_links": {"self": [{"href": "https://example.com/wp-json/wc/v3/products/794"}],
+               "collection": [{"href": "https://example.com/wp-json/wc/v3/products"}]}}
 PRODUCT_794 = {  # the docs' answer, every field the connector asks for (_fields=ITEM_FIELDS)
     "id": 794, "name": "Premium Quality", "type": "simple", "sku": "", "manage_stock": False,
     "stock_quantity": None, "parent_id": 0}
@@ -133,7 +172,7 @@ def test_sku_look_up_gives_the_variation_and_the_untracked_product(emu):
 
 
 def test_batch_refusals_inside_a_200_are_unknown_items_and_untracked_is_reported(emu):
-    untracked = {**copy.deepcopy(PRODUCT_794), "id": 794, "sku": "PQ-1"}
+    untracked = copy.deepcopy(PRODUCT_794_WHOLE)
     rec = Recording("POST", LIST + "/batch",
                     {"update": [VARIATION_REFUSED, UNKNOWN_REFUSED, untracked]},
                     SOURCE_PRODUCTS)
