@@ -70,7 +70,13 @@ def _add_items(emu, items: list[tuple[str, int]]) -> list[str]:
     return [emu.add_item(sku, q) for sku, q in items]
 
 
-OPS = {"quantities": _quantities, "set_quantities": _set_quantities, "counts": _counts,
+def _shopify_counts(emu) -> dict[str, int]:
+    """THROTTLED answers given and bulk operations started (the Shopify emulator)."""
+    with emu.lock:
+        return {"throttled": emu.throttled, "bulk_runs": emu.bulk.runs}
+
+
+OPS = {"shopify_counts": _shopify_counts, "quantities": _quantities, "set_quantities": _set_quantities, "counts": _counts,
        "clear_counts": _clear_counts, "count_spend": _count_spend, "bucket": _bucket,
        "add_items": _add_items}
 
@@ -143,6 +149,9 @@ class RemoteEmulator:
     def clear_counts(self) -> None:
         """Request counts to zero (and a Shopify cost bucket full again)."""
         self._call("clear_counts")
+
+    def shopify_counts(self) -> dict[str, int]:
+        return self._call("shopify_counts")
 
     def count_spend(self) -> None:
         self._call("count_spend")
