@@ -37,6 +37,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -217,7 +218,10 @@ class BulkOperations:
 
     def _url(self, op: Operation, suffix: str) -> str:
         sig = self._sign(op, bool(suffix))
-        return (f"{self.emu.url}{PATH}{op.num}{suffix}.jsonl?X-Goog-Algorithm=GOOG4-RSA-SHA256"
+        server = self.emu._server  # the file is served where the API is, TLS or not
+        scheme = "https" if isinstance(getattr(server, "socket", None), ssl.SSLSocket) else "http"
+        base = f"{scheme}://127.0.0.1:{server.server_address[1]}" if server else self.emu.url
+        return (f"{base}{PATH}{op.num}{suffix}.jsonl?X-Goog-Algorithm=GOOG4-RSA-SHA256"
                 f"&X-Goog-Signature={sig}")
 
     def _sign(self, op: Operation, partial: bool) -> str:

@@ -32,6 +32,7 @@ from seom_desktop.carts.registry import make_connector
 EXAMPLES = int(os.environ.get("SEOM_FUZZ_EXAMPLES", "30"))  # more: a longer hunt
 MAX_REQUESTS = 150  # more than this in one call: the connector pages forever
 ENDLESS = "fuzz-server: too many requests"
+BASE = b"http://fuzz-server.invalid"  # the recording emulator's address, in recorded answers
 
 CREDS = {
     "woocommerce": {"key": "ck_fuzzKEY", "secret": "cs_fuzzSECRET"},
@@ -155,7 +156,11 @@ def record(kind: str) -> dict[str, Script]:
                 op(conn)
             finally:
                 conn.close()
-            out[name] = Script(session.seen)
+            # answers that name the emulator's own address (Shopify's bulk result URL)
+            # name the replaying server instead
+            base = emu.url.encode()
+            out[name] = Script([(sig, status, headers, body.replace(base, BASE))
+                                for sig, status, headers, body in session.seen])
         return out
     finally:
         emu.stop()
@@ -202,6 +207,7 @@ class _Replay(BaseHTTPRequestHandler):
         else:
             key, (status, headers, payload) = srv.script.answer(
                 _signature(self.command, self.path, body))
+            payload = payload.replace(BASE, f"http://127.0.0.1:{srv.server_address[1]}".encode())
             if srv.mutate is not None:
                 try:
                     status, headers, payload = srv.mutate(key, status, dict(headers), payload)
