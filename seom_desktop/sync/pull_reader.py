@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 
 from seom_desktop.carts.base import CartItem, RateLimitedError
-from seom_desktop.sync.progress import Progress, note, wait_for_limit
+from seom_desktop.sync.progress import Progress, note, wait_for_limit, watch
 
 AHEAD = 8  # chunks read before the one being applied
 
@@ -68,6 +68,7 @@ class PullReader:
         self._size = max(1, int(chunk_size))
         self._stop = threading.Event()
         self._view = _Stoppable(progress, self._stop)
+        watch(conn, self._view)  # a wait for the cart's rate limit ends at stop() too
         self._queue: queue.Queue = queue.Queue(maxsize=max(1, ahead))
         self._thread = threading.Thread(target=self._run, name="get-qoh-reader", daemon=True)
         self.seen: set[str] = set()

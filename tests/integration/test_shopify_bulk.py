@@ -252,3 +252,18 @@ def test_emulator_jsonl_links_nested_nodes_by_parent_id_behind_a_signed_url(emu)
     assert [(r["sku"], r["quantity"], r["__parentId"]) for r in rows[1:]] == [
         ("A", 1, order), ("B", 2, order)]
     assert requests.get(op["url"].split("?")[0], timeout=5).status_code == 403
+
+
+def test_stopping_the_get_qoh_reader_cancels_the_operation_on_shopify(emu):
+    from seom_desktop.sync.progress import NullProgress
+    from seom_desktop.sync.pull_reader import PullReader
+
+    stock(emu, 5000)  # 5 s to prepare
+    conn = connector(emu)
+    with PullReader(conn, NullProgress(), 100):
+        while not emu.bulk.runs:  # the reader thread has started the operation
+            time.sleep(0.01)
+    # the reader stopped while Shopify was preparing: the operation is not left running
+    op = gql(emu, "{ currentBulkOperation { status } }")["data"]["currentBulkOperation"]
+    assert op["status"] == "CANCELED" and emu.root_fields["bulkOperationCancel"] == 1
+    conn.close()
