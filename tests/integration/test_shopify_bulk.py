@@ -85,6 +85,19 @@ def test_get_qoh_waits_for_a_drained_bucket_and_says_so(emu, cli, store):
     assert len(qohs(store)) == 20 and emu.throttled >= 1
 
 
+def test_send_qoh_waits_for_a_drained_bucket_and_says_so(emu, cli, store):
+    stock(emu, 20)
+    seed(store, {f"B-{i:04d}": 100 + i for i in range(20)})
+    add_shopify(cli, emu, "shop", "--sync")
+    emu.bucket.restore_rate = 20.0
+    emu.bucket.set_available(0)
+    code, out, err = cli("send-qoh", "shop", "--json")
+    assert code == 0, err
+    assert re.search(r"waiting [0-9]+ s for Shopify's rate limit", err)
+    assert json.loads(out)["sent"] == 20
+    assert all(emu.quantity(f"B-{i:04d}") == 100 + i for i in range(20))
+
+
 # --- waiting out the bucket (a manual transfer) against pausing (the stack) ---------------
 
 
