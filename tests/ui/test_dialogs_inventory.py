@@ -6,6 +6,7 @@ to the field and writes nothing."""
 from __future__ import annotations
 
 import pytest
+from clerk_boxes import answer_box, quiet_close
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
@@ -77,7 +78,7 @@ def open_adjust(qtbot, store, **kw):
     from seom_desktop.ui.dialogs.adjust_inventory import AdjustInventoryDialog
 
     d = AdjustInventoryDialog(store, workstation=WS, **kw)
-    qtbot.addWidget(d)
+    qtbot.addWidget(d, before_close_func=quiet_close)
     d.show()
     return d
 
@@ -153,8 +154,10 @@ def test_adjust_reason_required_when_track_inventory_adjustments(qtbot, store):
     assert d.reason.error.isVisible() and "reason is required" in d.reason.error.text()
     assert snapshot(store) == before
     qtbot.keyClicks(d.reason.editor, "damaged")
+    asked = answer_box(qtbot, button="Yes")  # 10 -> 3 drops by more than half
     with qtbot.waitSignal(d.changed, timeout=2000):
         click(qtbot, d.save_button)
+    assert asked
     assert qoh(store, "P1") == 3
     assert ledger(store, "P1")[-1][3] == "damaged"
 
@@ -165,7 +168,7 @@ def test_receive_po_adds_and_records_the_po(qtbot, store):
     from seom_desktop.ui.dialogs.receive_po import ReceivePurchaseOrderDialog
 
     d = ReceivePurchaseOrderDialog(store, workstation=WS)
-    qtbot.addWidget(d)
+    qtbot.addWidget(d, before_close_func=quiet_close)
     d.show()
     qtbot.keyClicks(d.sku_field.line, "P2")
     qtbot.keyClicks(d.quantity.editor, "100")
@@ -182,7 +185,7 @@ def test_pos_sale_takes_off_and_records_the_reference(qtbot, store):
     from seom_desktop.ui.dialogs.pos_sale import POSSaleDialog
 
     d = POSSaleDialog(store, workstation=WS, sku="P1")
-    qtbot.addWidget(d)
+    qtbot.addWidget(d, before_close_func=quiet_close)
     d.show()
     assert d.current_qoh.text() == "10"
     qtbot.keyClicks(d.quantity.editor, "3")
@@ -208,7 +211,7 @@ def test_po_and_pos_bad_input_refused(qtbot, store, dialog, sku, qty, field, wor
 
     cls = ReceivePurchaseOrderDialog if dialog == "receive_po" else POSSaleDialog
     d = cls(store, workstation=WS)
-    qtbot.addWidget(d)
+    qtbot.addWidget(d, before_close_func=quiet_close)
     d.show()
     before = snapshot(store)
     qtbot.keyClicks(d.sku_field.line, sku)
@@ -224,7 +227,7 @@ def test_pos_sale_more_than_on_hand_is_refused(qtbot, store):
     from seom_desktop.ui.dialogs.pos_sale import POSSaleDialog
 
     d = POSSaleDialog(store, workstation=WS, sku="P2")
-    qtbot.addWidget(d)
+    qtbot.addWidget(d, before_close_func=quiet_close)
     d.show()
     qtbot.keyClicks(d.quantity.editor, "1")
     before = snapshot(store)
@@ -239,7 +242,7 @@ def open_view(qtbot, store, **kw):
     from seom_desktop.ui.dialogs.view_inventory import ViewInventoryDialog
 
     d = ViewInventoryDialog(store, workstation=WS, **kw)
-    qtbot.addWidget(d)
+    qtbot.addWidget(d, before_close_func=quiet_close)
     d.show()
     return d
 

@@ -1,5 +1,7 @@
 """Adjust Inventory: a new QOH or a change for one item, with a reason, and the
-"Send QOH changes to Web sites" box (cleared: the adjustment is not sent to the carts)."""
+"Send QOH changes to Web sites" box (cleared: the adjustment is not sent to the carts).
+The result is shown before saving ("QOH 50 -> 5, -45"); a drop to 0 or of more than
+half asks first (No is the default); closing with input typed asks Save/Discard/Cancel."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from seom_desktop.inventory.errors import InventoryError, QuantityError, UnknownSKUError
 from seom_desktop.inventory.operations import adjust
+from seom_desktop.inventory.validation import parse_quantity
 from seom_desktop.store.params import get_param
 from seom_desktop.ui.dialogs.fields import (
     NOTE_STYLE,
@@ -26,9 +29,15 @@ from seom_desktop.ui.dialogs.fields import (
     check_quantity,
     line_field,
 )
+from seom_desktop.ui.dialogs.guard import UnsavedGuard, ask_yes_no
 
 
-class AdjustInventoryDialog(StoreDialog):
+def big_drop(before: int, after: int) -> bool:
+    """A drop a clerk is asked about: to 0 (or below), or of more than half."""
+    return after < before and (after <= 0 or after * 2 < before)
+
+
+class AdjustInventoryDialog(UnsavedGuard, StoreDialog):
     changed = Signal()
 
     def __init__(self, store, *, workstation: str, parent: QWidget | None = None,
@@ -60,6 +69,9 @@ class AdjustInventoryDialog(StoreDialog):
                                  name="reason")
         self.send_box = QCheckBox("Send QOH changes to Web sites")
         self.send_box.setChecked(True)
+        self.result_label = QLabel("")
+        self.result_label.setObjectName("result")
+        self.result_label.setAccessibleName("Result")
 
         form = QFormLayout()
         form.addRow("SKU:", self.sku_field)
@@ -67,6 +79,7 @@ class AdjustInventoryDialog(StoreDialog):
         form.addRow("Current QOH:", self.current_qoh)
         form.addRow("", modes)
         form.addRow("Quantity:", self.quantity)
+        form.addRow("Result:", self.result_label)
         form.addRow("Reason (required):" if self.reason_required else "Reason:", self.reason)
         form.addRow("", self.send_box)
 
@@ -85,6 +98,7 @@ class AdjustInventoryDialog(StoreDialog):
         self.sku_field.line.editingFinished.connect(self.refresh_item)
         self.sku_field.line.textChanged.connect(lambda _t: self.refresh_item())
         self.mode.buttonToggled.connect(lambda *_: self._update_hint())
+        self.quantity.editor.textChanged.connect(lambda _t: self._update_result())
         self._update_hint()
         if sku:
             self.sku_field.set_sku(sku)
@@ -97,6 +111,42 @@ class AdjustInventoryDialog(StoreDialog):
         else:
             self.quantity.set_note("+ received / − removed")
         self.quantity.clear_error()
+        self._update_result()
+
+    def outcome(self) -> tuple[int, int] | None:
+        """(QOH now, QOH after saving) for what is typed, or None."""
+        item = self.sku_field.lookup()
+        try:
+            qty = parse_quantity(self.quantity.editor.text(), "quantity")
+        except InventoryError:
+            return None
+        if item is None:
+            return None
+        before = item[2]
+        return before, (qty if self.new_qoh_radio.isChecked() else before + qty)
+
+    def _update_result(self) -> None:
+        out = self.outcome()
+        if out is None:
+            self.result_label.setText("")
+            return
+        before, after = out
+        self.result_label.setText(f"QOH {before:,} \u2192 {after:,}, {after - before:+,d}")
+        self.result_label.setStyleSheet("color: #b00020; font-weight: bold;"
+                                        if big_drop(before, after) else "")
+
+    def _allowed(self, after: int) -> bool:
+        """False when the store will refuse `after` anyway (below zero, not allowed)."""
+        if after >= 0:
+            return True
+        with self.store.read() as s:
+            return bool(get_param(s, "AllowNegativeQOH"))
+
+    def has_unsaved(self) -> bool:
+        return bool(self.quantity.editor.text().strip() or self.reason.editor.text().strip())
+
+    def save_unsaved(self) -> None:
+        self.save()
 
     def refresh_item(self) -> None:
         item = self.sku_field.lookup()
@@ -106,6 +156,7 @@ class AdjustInventoryDialog(StoreDialog):
         else:
             self.item_name.setText(item[1])
             self.current_qoh.setText(f"{item[2]:,}")
+        self._update_result()
 
     def save(self) -> None:
         """Check every field (each problem under its field), then write in one go."""
@@ -124,6 +175,16 @@ class AdjustInventoryDialog(StoreDialog):
             return
         self.reason.clear_error()
         if sku is None or qty is None:
+            return
+        out = self.outcome()
+        if out is not None and big_drop(*out) and self._allowed(out[1]) and not ask_yes_no(
+                self, "Adjust Inventory",
+                f"QOH of {sku} goes from {out[0]:,} to {out[1]:,} ({out[1] - out[0]:+,d})"
+                + (", and every synced cart is sent it" if self.send_box.isChecked() else "")
+                + ". Save this adjustment?"):
+            self.general_error.show_error("Not saved: check the quantity and the mode "
+                                          "(New QOH or Change).")
+            self.quantity.editor.setFocus()
             return
         kw = {"set_to": qty} if new_qoh else {"delta": qty}
         try:

@@ -37,6 +37,7 @@ from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import InventoryError, QuantityError, UnknownSKUError
 from seom_desktop.inventory.validation import check_sku, parse_quantity
 from seom_desktop.store.models import Product
+from seom_desktop.ui.dialogs.guard import UnsavedGuard
 
 ERROR_STYLE = "color: #b00020;"
 NOTE_STYLE = "color: #555555;"
@@ -310,7 +311,7 @@ def run_in_background(owner: QObject, fn: Callable[[], Any], on_done: Callable[[
     QThreadPool.globalInstance().start(_Task(fn, relay))
 
 
-class SkuQuantityDialog(StoreDialog):
+class SkuQuantityDialog(UnsavedGuard, StoreDialog):
     """SKU, quantity and a reference, written by one operation (Receive Purchase
     Order, POS Sale). Subclasses set the titles and `write(session, sku, qty, ref)`."""
 
@@ -337,7 +338,7 @@ class SkuQuantityDialog(StoreDialog):
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton(self.save_label,
                                                   QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.save_button.setDefault(True)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
@@ -357,6 +358,13 @@ class SkuQuantityDialog(StoreDialog):
 
     def write(self, session, sku: str, qty: int, reference: str) -> None:
         raise NotImplementedError
+
+    def has_unsaved(self) -> bool:
+        return bool(self.quantity.editor.text().strip()
+                    or self.reference.editor.text().strip())
+
+    def save_unsaved(self) -> None:
+        self.save()
 
     def save(self) -> None:
         self._save()

@@ -42,6 +42,7 @@ from seom_desktop.sync.cart_setup import (
     kind_capabilities,
     update_cart,
 )
+from seom_desktop.ui.dialogs.cart_form_guard import CartFormGuard
 from seom_desktop.ui.dialogs.fields import (
     ERROR_STYLE,
     NOTE_STYLE,
@@ -67,7 +68,7 @@ def test_connection(config: CartConfig) -> str:
         conn.close()
 
 
-class ShoppingCartsDialog(StoreDialog):
+class ShoppingCartsDialog(CartFormGuard, StoreDialog):
     changed = Signal()
     connection_tested = Signal(bool, str)
 
@@ -157,7 +158,7 @@ class ShoppingCartsDialog(StoreDialog):
         lay.addLayout(body, 1)
         lay.addWidget(buttons)
 
-        self.add_button.clicked.connect(self.new_cart)
+        self.add_button.clicked.connect(self.add_clicked)
         self.edit_button.clicked.connect(self.edit_selected)
         self.list_view.doubleClicked.connect(lambda _i: self.edit_selected())
         self.kind_combo.currentTextChanged.connect(lambda _k: self._kind_changed())
@@ -182,7 +183,7 @@ class ShoppingCartsDialog(StoreDialog):
         if not rows and self.carts:
             self.list_view.selectRow(0)
             rows = self.list_view.selectionModel().selectedRows()
-        if rows:
+        if rows and self.settle_unsaved(self._leave_text()):
             self.edit_cart(self.carts[rows[0].row()].name)
 
     def select_cart(self, name: str) -> None:
@@ -214,6 +215,7 @@ class ShoppingCartsDialog(StoreDialog):
         self.sync_box.setChecked(False)
         self._kind_changed()
         self.name.editor.setFocus()
+        self._mark_saved()
 
     def edit_cart(self, name: str) -> None:
         cart = next((c for c in self.carts if c.name == name), None)
@@ -237,6 +239,7 @@ class ShoppingCartsDialog(StoreDialog):
         self.sync_box.setChecked(cart.sync)
         self._kind_changed()
         self.select_cart(name)
+        self._mark_saved()
 
     def _stored_credentials(self) -> dict[str, str]:
         if self.editing is None:
@@ -267,8 +270,10 @@ class ShoppingCartsDialog(StoreDialog):
                                 parent=self)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             self.sync_box.setChecked(False)
+        elif name is None:
+            self.save()  # a new cart: its button says it saves the cart
         else:
-            self.status.setText("Click [Save] to turn on Synchronize Inventory.")
+            self.turn_on_sync(name)
 
     def _typed_credentials(self) -> dict[str, str]:
         return {"key": self.key.editor.text(), "secret": self.secret.editor.text(),

@@ -100,12 +100,18 @@ class SyncWarningDialog(QDialog):
         self.drift_view.setMinimumHeight(140)
         self.drift_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.send_button = QPushButton("Send QOH To Website")
+        self.send_button.setAutoDefault(False)  # a button that sends is never the default
         self.send_result = QLabel("")
         self.send_result.setWordWrap(True)
         self.buttons = QDialogButtonBox()
-        self.turn_on_button = self.buttons.addButton("Turn on Synchronize Inventory",
+        # the button does what it says: the cart is saved with Synchronize Inventory on
+        turn_on = ("Turn on Synchronize Inventory" if cart_name is not None
+                   else "Save the cart with Synchronize Inventory on")
+        self.turn_on_button = self.buttons.addButton(turn_on,
                                                      QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.turn_on_button.setAutoDefault(False)  # turning it on is never the default
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.send_button.clicked.connect(self.send)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from seom_desktop.store.params import PARAMS, ParamDef, ParamError, all_params, set_param
 from seom_desktop.ui.dialogs.fields import NOTE_STYLE, OK_STYLE, Field, StoreDialog
+from seom_desktop.ui.dialogs.guard import UnsavedGuard
 
 SYNCHQOH_WARNING = (
     "Be aware that if more than one shopping cart system in this store data file is "
@@ -32,7 +33,7 @@ SYNCHQOH_WARNING = (
     "changing the system parameter.")
 
 
-class SystemParametersDialog(StoreDialog):
+class SystemParametersDialog(UnsavedGuard, StoreDialog):
     changed = Signal()
 
     def __init__(self, store, *, workstation: str, parent: QWidget | None = None, **kw):
@@ -154,6 +155,17 @@ class SystemParametersDialog(StoreDialog):
         self.status.setText("")
         if name == "SynchQOH":
             self.synch_warning.setVisible(self.text_of(name) != self.saved_text[name])
+
+    def changed_names(self) -> list[str]:
+        return [n for n in self.fields if self.text_of(n).strip() != self.saved_text.get(n, "")]
+
+    def has_unsaved(self) -> bool:
+        return bool(self.saved_text) and bool(self.changed_names())
+
+    def save_unsaved(self) -> None:
+        self.save()
+
+    unsaved_text = "Parameters were changed but not saved. Save them before closing?"
 
     def save(self) -> None:
         """Check every changed value; write them all in one transaction, or none."""
