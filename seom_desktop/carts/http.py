@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import json
+import logging
 import math
 import os
 import re
@@ -37,7 +38,10 @@ from seom_desktop.carts.http_fast import FastGet
 USER_AGENT = f"seom-desktop/{__version__}"
 REDACTED = "***"
 MAX_MESSAGE = 300
+LOG_DETAIL = 4000  # characters of an exception's own words kept in the log
 POOL_SIZE = 10  # connections kept per host (more than the requests a listing has in flight)
+
+log = logging.getLogger(__name__)
 
 
 def is_loopback(host: str) -> bool:
@@ -50,6 +54,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+EXAMPLE = "type the store's address, e.g. https://shop.example.com"
+
+
 def check_url(url: str) -> str:
     """A cart URL must be http(s) with a host; plain http only on loopback. Returns the
     URL without a trailing slash; raises ValueError naming the problem."""
@@ -58,13 +65,16 @@ def check_url(url: str) -> str:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
-        raise ValueError(f"cart URL {url!r} is not a valid URL") from None
+        raise ValueError(f"cart URL {url!r} is not a web address: {EXAMPLE}") from None
+    if not text:
+        raise ValueError(f"cart URL is empty: {EXAMPLE}")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"cart URL {url!r} is not an http(s) URL with a host")
+        raise ValueError(f"cart URL {url!r} is not an http(s) URL: {EXAMPLE}")
     if any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in text):
-        raise ValueError(f"cart URL {url!r} contains spaces or control characters")
+        raise ValueError(f"cart URL {url!r} contains spaces or control characters: {EXAMPLE}")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ValueError(f"cart URL {url!r} must use https (plain http only on loopback)")
+        raise ValueError(f"cart URL {url!r} must use https (https://{parts.hostname}...); "
+                         "plain http is for a store on this computer only")
     if parts.username or parts.password:
         raise ValueError("cart URL must not carry credentials; give them as key/secret/token")
     return url.strip().rstrip("/")
@@ -242,26 +252,11 @@ class HttpClient:
                 resp = self._fast.get(url, kwargs)  # (the same exchange, cheaper: http_fast.py)
             else:
                 resp = self.session.request(method, url, **kwargs)
-        except requests.exceptions.ConnectTimeout as e:
-            raise RetryableError(f"{name}: could not connect in time ({self._why(e)})") from None
-        except requests.exceptions.SSLError as e:
-            hint = ("" if self.config.ca_bundle else "; if the cart's certificate is issued by "
-                    "a private CA, give that CA's certificate as the cart's CA bundle (--ca-bundle)")
-            raise PermanentError(f"{name}: TLS certificate check failed ({self._why(e)}){hint}"
-                                 ) from None
-        except requests.exceptions.ConnectionError as e:
-            # A refused connection never reached the cart; a reset or a read timeout
-            # after the request went out may have been applied.
-            if _refused(e) or not write:
-                raise RetryableError(f"{name}: connection failed ({self._why(e)})") from None
-            raise AmbiguousError(
-                f"{name}: connection lost after the request was sent ({self._why(e)})"
-            ) from None
-        except requests.exceptions.Timeout as e:
-            cls = AmbiguousError if write else RetryableError
-            raise cls(f"{name}: no answer in {self.timeout[1]:g} s ({self._why(e)})") from None
         except requests.exceptions.RequestException as e:
-            raise RetryableError(f"{name}: request failed ({self._why(e)})") from None
+            # The clerk reads what happened and what to do; the details go to the log.
+            log.warning("%s: %s %s failed: %s", name, method, self.redact(url),
+                        self.redact(f"{type(e).__name__}: {e}"[:LOG_DETAIL]))
+            raise self._clerk_error(e, write) from None
         if 200 <= resp.status_code < 300:
             return resp
         raise self.error_for(resp, error_message)
@@ -292,6 +287,8 @@ class HttpClient:
         if not words:
             words = "an HTML error page" if looks_like_html(text) else _short(text) or resp.reason
         msg = self.redact(f"{self.config.name}: HTTP {status}: {_short(str(words))}")
+        log.info("%s: HTTP %s from %s: %s", self.config.name, status, self.redact(resp.url),
+                 self.redact(_short(text)))
         if status == 429:
             delay = retry_after_seconds(resp.headers.get("Retry-After"))
             return RateLimitedError(msg, delay=delay, status=status)
@@ -301,8 +298,33 @@ class HttpClient:
             return RetryableError(msg, status=status)
         return PermanentError(msg, status=status)
 
-    def _why(self, exc: Exception) -> str:
-        return self.redact(_short(type(exc).__name__ + ": " + str(exc)))
+    def _clerk_error(self, e: requests.exceptions.RequestException, write: bool) -> CartError:
+        """A failed exchange in the clerk's words: what happened, at which cart and
+        address, and what to do. (Which exception it was is in the log.)"""
+        name, where = self.config.name, self.base_url
+        unreachable = f"Can't reach {name} at {where}: check the URL and that the store is up"
+        if isinstance(e, requests.exceptions.ConnectTimeout):
+            return RetryableError(f"{unreachable} (no answer in {self.timeout[0]:g} s)")
+        if isinstance(e, requests.exceptions.SSLError):
+            hint = ("" if self.config.ca_bundle else "; if the cart's certificate is issued by "
+                    "a private CA, give that CA's certificate as the cart's CA bundle (--ca-bundle)")
+            return PermanentError(f"{name}: TLS certificate check failed: {where} did not show "
+                                  f"a certificate this computer trusts{hint}")
+        if isinstance(e, requests.exceptions.ConnectionError):
+            # A refused connection never reached the cart; a reset or a read timeout
+            # after the request went out may have been applied.
+            if _refused(e):
+                return RetryableError(unreachable)
+            if not write:
+                return RetryableError(f"The connection to {name} at {where} was lost: "
+                                      "check that the store is up (it is tried again)")
+            return AmbiguousError(f"The connection to {name} at {where} was lost after the "
+                                  "change was sent")
+        if isinstance(e, requests.exceptions.Timeout):
+            text = f"{name} at {where} did not answer in {self.timeout[1]:g} s"
+            return (AmbiguousError(text + " after the change was sent") if write
+                    else RetryableError(text + ": check that the store is up"))
+        return RetryableError(unreachable)
 
 
 def _text(resp: requests.Response) -> str:
@@ -368,8 +390,11 @@ def check_ca_bundle(path: str, name: str = "cart") -> str:
 
 
 def _refused(exc: Exception) -> bool:
+    """The connection was never made (refused, no such host, no route): nothing was sent."""
     text = str(exc)
-    return "Connection refused" in text or "Errno 111" in text or "NewConnectionError" in text
+    return any(m in text for m in ("Connection refused", "Errno 111", "NewConnectionError",
+                                   "NameResolutionError", "Failed to resolve",
+                                   "No route to host", "Network is unreachable"))
 
 
 __all__ = [

@@ -139,7 +139,7 @@ def test_a_reset_connection_is_retryable_for_a_read(emu, ordinary):
     fill(emu, 2)
     emu.faults.queue("reset", 1, API + "/products")
     conn = WooCommerceConnector(config(emu.url))
-    with pytest.raises(RetryableError, match="connection failed"):
+    with pytest.raises(RetryableError, match="was lost"):
         list(conn.list_items())
     conn.close()
     assert ordinary == []
@@ -150,7 +150,7 @@ def test_a_refused_connection_is_retryable(ordinary):
     url = e.url
     e.stop()  # nothing listens there any more
     conn = WooCommerceConnector(config(url))
-    with pytest.raises(RetryableError, match="connection failed"):
+    with pytest.raises(RetryableError, match="Can't reach"):
         list(conn.list_items())
     conn.close()
     assert ordinary == []
