@@ -109,6 +109,57 @@ class SecretFilter(logging.Filter):
         return True
 
 
+# --- what happened, logged once it is committed --------------------------------------------
+
+_PENDING = "seom_log_on_commit"
+_listening = False
+changes_log = logging.getLogger("seom_desktop.inventory.changes")
+
+
+def on_commit(session, logger: logging.Logger, level: int, msg: str, *args) -> None:  # noqa: ANN001
+    """Log `msg` when the session's transaction commits: a change that is rolled back
+    (a later line of the same import refused, the store busy) is never logged."""
+    if not logger.isEnabledFor(level):
+        return
+    _listen()
+    session.info.setdefault(_PENDING, []).append((logger, level, msg, args))
+
+
+def qoh_change(session, *, user: str, workstation: str, sku: str, before: int, after: int,  # noqa: ANN001
+               source: str, reference: str = "", carts: int = 0, send: bool = True) -> None:
+    """One QOH change, as the log tells it: who, which SKU, old -> new, from what, and
+    how many carts were queued to hear of it."""
+    told = (f"queued for {carts} cart{'' if carts == 1 else 's'}" if carts
+            else "not sent to the carts (Send QOH changes to Web sites was off)" if not send
+            else "no cart to send to")
+    on_commit(session, changes_log, logging.INFO, "QOH %s: %d -> %d (%+d) by %s on %s, %s%s; %s",
+              sku, before, after, after - before, user, workstation, source,
+              f" {reference}" if reference else "", told)
+
+
+def _listen() -> None:
+    global _listening
+    if _listening:
+        return
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    with _lock:
+        if not _listening:
+            event.listen(Session, "after_commit", _flush_pending)
+            event.listen(Session, "after_rollback", _drop_pending)
+            _listening = True
+
+
+def _flush_pending(session) -> None:  # noqa: ANN001
+    for logger, level, msg, args in session.info.pop(_PENDING, ()):
+        logger.log(level, msg, *args)
+
+
+def _drop_pending(session) -> None:  # noqa: ANN001
+    session.info.pop(_PENDING, None)
+
+
 # --- the file ----------------------------------------------------------------------------
 
 class _RotatingFile(logging.handlers.RotatingFileHandler):

@@ -9,6 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from seom_desktop import logs
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import InventoryError, QuantityError, UnknownSKUError
 from seom_desktop.inventory.shaping import shaped_qoh
@@ -65,7 +66,7 @@ def _apply_delta(session: Session, product_id: int, sku: str, delta: int, *,
             raise QuantityError(f"QOH of {sku!r} would leave the allowed range ({have} {delta:+d})")
         raise QuantityError(
             f"QOH of {sku!r} would go below zero ({have} on hand, change {delta:+d}); "
-            "negative QOH is not allowed (parameter AllowNegativeQOH)"
+            "negative QOH is not allowed (to allow it: AllowNegativeQOH in Set System Parameters)"
         )
     return new_qoh
 
@@ -134,7 +135,8 @@ def change_qoh(session: Session, *, sku: str, actor: Actor, source: str, delta: 
     if allow_negative is None:
         allow_negative = bool(get_param(session, "AllowNegativeQOH"))
     if set_to is not None and set_to < 0 and not allow_negative:
-        raise QuantityError(f"new QOH {set_to} is below zero; negative QOH is not allowed")
+        raise QuantityError(f"new QOH {set_to} is below zero; negative QOH is not allowed "
+                            "(to allow it: AllowNegativeQOH in Set System Parameters)")
     if len(reason) > 2000:
         raise InventoryError("reason is longer than 2000 characters")
     pid = product_id_for(session, sku)
@@ -154,6 +156,9 @@ def change_qoh(session: Session, *, sku: str, actor: Actor, source: str, delta: 
     rows: tuple[int, ...] = ()
     if send and delta != 0:
         rows = _enqueue(session, pid, delta, entry.id, origin_cart_id=origin_cart_id, actor=actor)
+    logs.qoh_change(session, user=actor.user, workstation=actor.workstation, sku=sku,
+                    before=qoh_after - delta, after=qoh_after, source=source,
+                    reference=reference, carts=len(rows), send=send)
     return ChangeResult(sku, delta, qoh_after, entry.id, rows)
 
 
@@ -162,7 +167,7 @@ def adjust(session: Session, *, sku: str, actor: Actor, delta: int | None = None
     """Adjust Inventory: a change or a new QOH. `send` is "Send QOH changes to Web sites"."""
     if get_param(session, "TrackInventoryAdjustments") and not reason.strip():
         raise InventoryError("a reason is required for inventory adjustments "
-                             "(parameter TrackInventoryAdjustments)")
+                             "(TrackInventoryAdjustments in Set System Parameters)")
     return change_qoh(session, sku=sku, actor=actor, source=ADJUST, delta=delta, set_to=set_to,
                       reason=reason, send=send)
 

@@ -151,6 +151,9 @@ class StackController:
     def run(self, stop: threading.Event) -> None:
         """Passes until `stop` is set; a set stop lets the request in flight finish."""
         listener = listen(self.store.engine, self.wakeup)
+        log.info("stack controller started on %s (%s)", self.workstation,
+                 "shared: sends every workstation's records" if self.shared
+                 else "local: sends this workstation's records")
         try:
             while not stop.is_set():
                 try:
@@ -169,6 +172,7 @@ class StackController:
             if listener is not None:
                 listener.stop()
             self.close()
+            log.info("stack controller stopped on %s", self.workstation)
 
     def _wait(self, stop: threading.Event, seconds: float) -> None:
         deadline = time.monotonic() + seconds

@@ -3,17 +3,20 @@ Every workstation can read who holds it, since when, and whether it went stale."
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from seom_desktop import logs
 from seom_desktop.store.engine import Store
 from seom_desktop.store.models import ControllerLease, utcnow
 from seom_desktop.store.params import get_param
 
 SHARED = "shared"
+log = logging.getLogger(__name__)
 
 
 class LeaseRefused(RuntimeError):
@@ -91,6 +94,9 @@ def acquire(store: Store, *, workstation: str, token: str) -> LeaseInfo:
             raise LeaseRefused(f"{workstation} takes over only when the heartbeat of the "
                                f"shared stack controller {designated} stops")
         if row.token != token:
+            logs.on_commit(s, log, logging.INFO, "%s took the shared stack controller lease%s",
+                           workstation, f" (from {row.holder}, whose heartbeat stopped)"
+                           if row.holder else "")
             row.holder, row.token, row.acquired_at = workstation, token, now
         row.heartbeat_at = now
         row.expires_at = now + timedelta(seconds=ttl)
@@ -103,4 +109,6 @@ def release(store: Store, *, token: str) -> None:
     with store.write() as s:
         row = _row_for_update(s)
         if row.token == token:
+            logs.on_commit(s, log, logging.INFO, "%s released the shared stack controller lease",
+                           row.holder)
             row.holder, row.token, row.expires_at = "", "", None

@@ -19,6 +19,7 @@ twice (DESIGN.md invariant 2), for every cart:
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 from collections.abc import Callable, Sequence
@@ -64,6 +65,8 @@ from seom_desktop.stack.plan import (
     update_for,
 )
 from seom_desktop.store.engine import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,7 @@ def _send_chunk(store: Store, cart: CartInfo, chunk: list[Work], connector: Conn
         if to_write:
             _write(store, cart, to_write, connector, settings, tally, on_request, rng, cas)
     except CartError as e:
+        log.warning("%s: sending %d item(s) failed: %s", cart.name, len(chunk), e)
         wait = pacing.limited(e.delay) if isinstance(e, RateLimitedError) else 0.0
         _whole_request_failed(store, [w for w in chunk if w.decision == WRITE], e, settings,
                               tally, rng, wait)
@@ -244,6 +248,10 @@ def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector
             else:
                 msg = str(r.error) if r is not None and r.error else "the cart did not answer for this item"
                 mark_failed(s, w.row_ids, msg, settings, tally, rng=rng)
+    refused = [f"{w.target.cart_sku}: {by_sku[w.target.cart_sku].error}" for w in items
+               if w.target.cart_sku in by_sku and not by_sku[w.target.cart_sku].ok]
+    log.info("%s: sent %d item(s): %d accepted, %d not%s", cart.name, len(items), len(ok),
+             len(items) - len(ok), f" ({'; '.join(refused[:5])})" if refused else "")
     if retry:
         _write(store, cart, retry, connector, settings, tally, on_request, rng, cas)
 

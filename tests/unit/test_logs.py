@@ -163,3 +163,106 @@ def test_help_open_log_folder_opens_seom_log_dir(log_dir, qtbot, monkeypatch):
     a.open_log_folder.trigger()
     assert [u.toLocalFile() for u in opened] == [str(log_dir)]
     assert log_dir.is_dir()
+
+
+# --- what a clerk's day leaves in the log at the default level --------------------------
+
+WOO_KEY, WOO_SECRET = "ck_5a4b3c2d1e0f9a8b7c6d", "cs_0f1e2d3c4b5a69788796"
+
+
+@pytest.fixture
+def day(log_dir, tmp_path):
+    """A store at its default LogLevel with two synced carts: an emulated WooCommerce
+    that answers, and one at a loopback port where nothing listens."""
+    import socket
+
+    from seom_desktop.emulators.woocommerce import WooCommerceEmulator
+    from seom_desktop.inventory.actor import Actor
+    from seom_desktop.inventory.products import add_product
+    from seom_desktop.store.engine import open_store
+    from seom_desktop.store.params import set_param
+    from seom_desktop.sync.cart_setup import define_cart
+
+    emu = WooCommerceEmulator(key=WOO_KEY, secret=WOO_SECRET).start()
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    down = f"http://127.0.0.1:{s.getsockname()[1]}"
+    s.close()
+    store = open_store(f"sqlite:///{tmp_path / 'day.sqlite'}")
+    logs.setup()
+    logs.apply_store_level(store)  # LogLevel left at its default
+    clerk = Actor("maria", "WS1")
+    with store.write() as w:
+        for sku, qoh in (("MUG-1", 50), ("CAP-2", 7)):
+            add_product(w, sku=sku, name=sku, actor=clerk, qoh=qoh)
+            emu.add_item(sku, qoh, name=sku)
+        define_cart(w, name="Woo", kind="woocommerce", url=emu.url, key=WOO_KEY,
+                    secret=WOO_SECRET, sync=True)
+        define_cart(w, name="Down Shop", kind="woocommerce", url=down, key="ck_down_1234",
+                    secret="cs_down_5678", sync=True)
+        set_param(w, "SynchQOH", True)
+    yield store, clerk, emu, down
+    store.close()
+    emu.stop()
+
+
+def test_a_clerks_day_is_in_the_log_at_the_default_level(day, log_dir):
+    import threading
+
+    from seom_desktop.inventory.errors import QuantityError
+    from seom_desktop.inventory.operations import adjust, pos_sale
+    from seom_desktop.stack.controller import StackController
+    from seom_desktop.store.params import set_param
+
+    store, clerk, emu, down = day
+    assert logging.getLogger("seom_desktop").getEffectiveLevel() == logging.INFO
+    with store.write() as s:
+        adjust(s, sku="MUG-1", actor=clerk, set_to=45, reason="count")
+    with store.write() as s:
+        pos_sale(s, sku="CAP-2", quantity=2, actor=clerk, reference="R-17")
+    with store.write() as s:
+        adjust(s, sku="CAP-2", actor=clerk, delta=1, send=False)
+    with pytest.raises(QuantityError), store.write() as s:
+        adjust(s, sku="MUG-1", actor=clerk, delta=-3)  # logged only if it commits...
+        adjust(s, sku="CAP-2", actor=clerk, delta=-100)  # ...and this refusal rolls it back
+
+    controller = StackController(store, workstation="WS1")
+    stop = threading.Event()
+    stop.set()  # one start and stop of the loop
+    controller.run(stop)
+    controller.run_once()  # sends: Woo answers, Down Shop does not
+    assert emu.quantity("MUG-1") == 45 and emu.quantity("CAP-2") == 6  # sent absolute
+
+    with store.write() as s:
+        set_param(s, "SharedStackController", "WS1")
+    shared = StackController(store, workstation="WS1", shared=True)
+    shared.run_once()
+    shared.close()
+
+    text = text_of(log_dir)
+    lines = text.splitlines()
+
+    def line_with(*words: str) -> str:
+        found = [ln for ln in lines if all(w in ln for w in words)]
+        assert found, f"no line with {words} in:\n{text}"
+        return found[0]
+
+    # Every QOH change: who, SKU, old -> new, source; a rolled-back one is not there.
+    line_with("QOH MUG-1: 50 -> 45 (-5) by maria on WS1, adjust", "queued for 2 carts")
+    line_with("QOH CAP-2: 7 -> 5 (-2) by maria on WS1, pos sale R-17", "queued for 2 carts")
+    line_with("QOH CAP-2: 5 -> 6 (+1) by maria on WS1, adjust", "not sent to the carts")
+    assert "45 -> 42" not in text and "-> -94" not in text
+    # Every batch sent: cart, items, result.
+    line_with("Woo: sent 2 item(s): 2 accepted, 0 not")
+    # Every failure with its details: the clerk's words and what the exception said.
+    line_with("Down Shop: sending", "failed: Can't reach Down Shop at " + down)
+    detail = line_with("Down Shop: GET", "failed:")
+    assert "ConnectionError" in detail and "Connection refused" in detail
+    # The controller's start and stop, and the lease changes.
+    line_with("stack controller started on WS1 (local")
+    line_with("stack controller stopped on WS1")
+    line_with("WS1 took the shared stack controller lease")
+    line_with("WS1 released the shared stack controller lease")
+    # Secrets redacted as before.
+    for secret in (WOO_KEY, WOO_SECRET, "ck_down_1234", "cs_down_5678"):
+        assert secret not in text
