@@ -11,6 +11,7 @@ import time
 import pytest
 import requests
 from qoh_kit import add_shopify, cli_fixture, qohs, seed, store_fixture  # noqa: F401
+from sqlalchemy import delete, select
 
 from seom_desktop.carts.base import (
     AuthError,
@@ -20,6 +21,8 @@ from seom_desktop.carts.base import (
 )
 from seom_desktop.carts.shopify import ShopifyConnector
 from seom_desktop.emulators.shopify import API_VERSION, ShopifyEmulator
+from seom_desktop.store.models import Product, WebField
+from seom_desktop.sync.drift import drift_rows
 
 
 @pytest.fixture
@@ -96,6 +99,24 @@ def test_send_qoh_waits_for_a_drained_bucket_and_says_so(emu, cli, store):
     assert re.search(r"waiting [0-9]+ s for Shopify's rate limit", err)
     assert json.loads(out)["sent"] == 20
     assert all(emu.quantity(f"B-{i:04d}") == 100 + i for i in range(20))
+
+
+def test_the_drift_report_reads_a_big_catalog_in_bulk_and_asks_few_skus(emu, cli, store):
+    seed(store, {f"B-{i:04d}": 5 for i in range(1000)})
+    for i in range(1000):
+        emu.add_item(f"B-{i:04d}", 7 if i in (3, 500, 999) else 5)
+    add_shopify(cli, emu, "shop", "--sync")
+    rows = drift_rows(store, "shop", only_drifted=True)
+    assert [(r.sku, r.should_show, r.cart_shows) for r in rows] == [
+        ("B-0003", 5, 7), ("B-0500", 5, 7), ("B-0999", 5, 7)]
+    assert emu.bulk.runs == 1 and emu.root_fields["productVariants"] == 0
+    with store.write() as s:  # 990 products leave the store: few SKUs are asked by SKU
+        gone = select(Product.id).where(Product.sku >= "B-0010")
+        s.execute(delete(WebField).where(WebField.product_id.in_(gone)))
+        s.execute(delete(Product).where(Product.id.in_(gone)))
+    rows = drift_rows(store, "shop")
+    assert len(rows) == 10 and {r.cart_shows for r in rows} == {5, 7}
+    assert emu.bulk.runs == 1 and emu.root_fields["productVariants"] == 1
 
 
 # --- waiting out the bucket (a manual transfer) against pausing (the stack) ---------------
