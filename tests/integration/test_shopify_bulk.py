@@ -258,6 +258,9 @@ def test_emulator_refuses_bulk_queries_out_of_shopify_s_limits(emu):
         return gql(emu, RUN, {"q": query})["data"]["bulkOperationRunQuery"]["userErrors"]
 
     assert errors("{ shop { name } }")[0]["code"] == "INVALID"  # no connection
+    lines = " ".join(f"l{n}: lineItems {{ edges {{ node {{ sku }} }} }}" for n in range(5))
+    six = errors(f"{{ orders {{ edges {{ node {{ id {lines} }} }} }} }}")
+    assert six[0]["code"] == "INVALID" and "more than 5 connections" in six[0]["message"]
     three = ("{ orders { edges { node { id lineItems { edges { node { id } } } } } } }")
     assert errors(three) == []  # two levels: accepted (and now running)
     busy = errors("{ orders { edges { node { id } } } }")[0]
