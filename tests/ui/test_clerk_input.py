@@ -254,3 +254,67 @@ def test_turn_on_synchronize_inventory_button_turns_it_on(qtbot, store):
     assert d.sync_box.isChecked()
     qtbot.keyClick(d.url.editor, ESC)  # nothing left unsaved: closes without asking
     assert not d.isVisible() and not open_boxes()
+
+
+# --- item 1: View Inventory saves web fields only for the product the SKU box names ------
+
+def view_dialog(qtbot, store, **kw):
+    from seom_desktop.ui.dialogs.view_inventory import ViewInventoryDialog
+
+    return shown(qtbot, ViewInventoryDialog(store, workstation=WS, **kw))
+
+
+def type_in_cell(qtbot, view, row, col, text):
+    from PySide6.QtWidgets import QLineEdit
+
+    view.setFocus()
+    view.setCurrentIndex(view.model().index(row, col))
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = next(e for e in view.viewport().findChildren(QLineEdit) if e.isVisible())
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, ENTER)
+    qtbot.wait(1)
+
+
+def reserves(store):
+    from seom_desktop.store.models import WebField
+
+    with store.read() as s:
+        return sorted(s.execute(select(Product.sku, WebField.reserve)
+                                .join(Product, Product.id == WebField.product_id)).all())
+
+
+def test_web_fields_save_only_for_the_product_the_sku_box_names(qtbot, store):
+    d = view_dialog(qtbot, store)
+    qtbot.keyClicks(d.sku_field.line, "P2")
+    qtbot.keyClick(d.sku_field.line, ENTER)  # Show
+    assert d.tabs.tabText(1) == "Web Fields \u2014 P2"
+    assert "P2" in d.web_title.text() and "Gadget" in d.web_title.text()
+    d.sku_field.line.selectAll()
+    qtbot.keyClicks(d.sku_field.line, "P1")  # typed, Show not pressed
+    d.tabs.setCurrentIndex(1)
+    type_in_cell(qtbot, d.web_view, 0, d.web_model.RESERVE, "4")
+    before = reserves(store)
+    click(qtbot, d.save_web_button)
+    assert d.web_error.isVisible()
+    assert "P1" in d.web_error.text() and "P2" in d.web_error.text()
+    assert "Nothing was saved" in d.web_error.text() and "Saved" not in d.web_status.text()
+    assert reserves(store) == before
+    d.sku_field.line.selectAll()
+    qtbot.keyClicks(d.sku_field.line, "P2")
+    click(qtbot, d.save_web_button)
+    assert reserves(store) == [("P2", 4)]
+
+
+def test_showing_another_product_with_unsaved_web_fields_asks(qtbot, store):
+    d = view_dialog(qtbot, store, sku="P2")
+    d.tabs.setCurrentIndex(1)
+    type_in_cell(qtbot, d.web_view, 0, d.web_model.RESERVE, "6")
+    d.sku_field.line.selectAll()
+    qtbot.keyClicks(d.sku_field.line, "P1")
+    seen = answer_box(qtbot, button="Save")
+    click(qtbot, d.open_button)
+    assert seen and "P2" in seen[0]
+    assert reserves(store) == [("P2", 6)]  # saved to the product it was typed for
+    assert d.current_sku == "P1" and d.tabs.tabText(1) == "Web Fields \u2014 P1"

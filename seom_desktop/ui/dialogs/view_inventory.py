@@ -1,13 +1,15 @@
 """View Inventory: one item's SKU, name and QOH with its ledger (General tab), and its
 settings for each cart (Web Fields tab: Sync, Cart SKU, Reserve, Max qty shown), which
-shape what each cart is sent."""
+shape what each cart is sent. The tab names the product it shows; Save applies only
+while the SKU box names that product; what was last sent and seen is refreshed while
+the dialog is open; closing or showing another product with edits unsaved asks."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,8 +36,10 @@ from seom_desktop.ui.dialogs.fields import (
     StoreDialog,
     plain_table,
 )
+from seom_desktop.ui.dialogs.guard import UnsavedGuard
 
 LEDGER_ROWS = 200
+REFRESH_MS = 2000  # Last sent / Last known cart QOH follow the stack controller
 DISPLAY = Qt.ItemDataRole.DisplayRole
 EDIT = Qt.ItemDataRole.EditRole
 
@@ -136,13 +140,26 @@ class WebFieldsModel(QAbstractTableModel):
             return self.HEADERS[section]
         return None
 
+    def update_seen(self, seen: dict[str, tuple[int | None, int | None]]) -> None:
+        """New Last sent / Last known cart QOH by cart (read-only columns: edits stay)."""
+        for i, row in enumerate(self.rows):
+            if row.cart not in seen:
+                continue
+            sent, cart_qoh = seen[row.cart]
+            if (row.last_sent, row.last_cart_qoh) == (sent, cart_qoh):
+                continue
+            self.rows[i] = replace(row, last_sent=sent, last_cart_qoh=cart_qoh)
+            if i < len(self.saved):
+                self.saved[i] = replace(self.saved[i], last_sent=sent, last_cart_qoh=cart_qoh)
+            self.dataChanged.emit(self.index(i, self.LAST_SENT), self.index(i, self.LAST_CART))
+
     def set_error(self, row: int, col: int, message: str) -> None:
         self.errors[(row, col)] = message
         idx = self.index(row, col)
         self.dataChanged.emit(idx, idx)
 
 
-class ViewInventoryDialog(StoreDialog):
+class ViewInventoryDialog(UnsavedGuard, StoreDialog):
     changed = Signal()
 
     def __init__(self, store, *, workstation: str, parent: QWidget | None = None,
@@ -196,11 +213,16 @@ class ViewInventoryDialog(StoreDialog):
                                "carefully. Reserve is kept back from the cart; Max qty shown "
                                "caps what it shows (empty: no cap).")
         self.web_note.setWordWrap(True)
+        self.web_title = QLabel("No product shown.")
+        self.web_title.setObjectName("webFieldsProduct")
+        self.web_title.setTextFormat(Qt.TextFormat.PlainText)
+        self.web_title.setStyleSheet("font-weight: bold;")
         self.save_web_button = QPushButton("Save Web Fields")
         self.save_web_button.setEnabled(False)
         self.web_status = QLabel("")
         web = QWidget()
         w = QVBoxLayout(web)
+        w.addWidget(self.web_title)
         w.addWidget(self.web_note)
         w.addWidget(self.web_view, 1)
         w.addWidget(self.web_error)
@@ -225,6 +247,10 @@ class ViewInventoryDialog(StoreDialog):
         self.save_web_button.setAutoDefault(False)
         self.save_web_button.clicked.connect(self.save_web_fields)
         self.web_model.dataChanged.connect(lambda *_: self.web_status.setText(""))
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setInterval(REFRESH_MS)
+        self.refresh_timer.timeout.connect(self.refresh_seen)
+        self.refresh_timer.start()
         self.resize(860, 520)
         if sku:
             self.sku_field.set_sku(sku)
@@ -240,10 +266,37 @@ class ViewInventoryDialog(StoreDialog):
         self.ledger_dialog = dlg
         return dlg
 
+    unsaved_text = "The web fields were changed but not saved. Save them first?"
+
+    def has_unsaved(self) -> bool:
+        return self.web_model.rows != self.web_model.saved
+
+    def save_unsaved(self) -> None:
+        self.save_web_fields()
+
     def show_typed(self) -> None:
         sku = self.sku_field.check()
-        if sku is not None:
-            self.load(sku)
+        if sku is None:
+            return
+        if self.current_sku is not None and sku != self.current_sku:
+            text = (f"The web fields of {self.current_sku} were changed but not saved. "
+                    "Save them first?")
+            typed = self.sku_field.sku()
+            if self.has_unsaved():
+                self.sku_field.set_sku(self.current_sku)  # a Save goes to the product shown
+                if not self.settle_unsaved(text):
+                    return
+                self.sku_field.set_sku(typed)
+        self.load(sku)
+
+    def refresh_seen(self) -> None:
+        """What was last sent to and seen on each cart, as the stack controller records it."""
+        if self.current_sku is None or not self.isVisible():
+            return
+        with self.store.read() as s:
+            pid = s.scalar(select(Product.id).where(Product.sku == self.current_sku))
+            web = web_fields_of(s, pid) if pid is not None else []
+        self.web_model.update_seen({v.cart: (v.last_sent_qoh, v.last_cart_qoh) for v in web})
 
     def load(self, sku: str) -> None:
         with self.store.read() as s:
@@ -262,6 +315,8 @@ class ViewInventoryDialog(StoreDialog):
                 .order_by(LedgerEntry.id.desc()).limit(LEDGER_ROWS)).all()
             web = web_fields_of(s, pid)
         self.current_sku = product[1]
+        self.tabs.setTabText(1, f"Web Fields \u2014 {product[1]}")
+        self.web_title.setText(f"Web fields of {product[1]} \u2014 {product[2] or ''}")
         self.sku_label.setText(product[1])
         self.name_label.setText(product[2] or "")
         self.qoh_label.setText(f"{product[3]:,}")
@@ -326,6 +381,13 @@ class ViewInventoryDialog(StoreDialog):
             return
         if not changes or self.current_sku is None:
             self.web_status.setText("Nothing to save.")
+            return
+        typed = self.sku_field.sku().strip()
+        if typed != self.current_sku:
+            self.web_error.show_error(
+                f"The SKU box names {typed or 'no product'}, but these are the web fields of "
+                f"{self.current_sku}. Nothing was saved: type {self.current_sku} back in the "
+                "SKU box to save them, or press Show to open the other product.")
             return
         try:
             with self.store.write() as s:
