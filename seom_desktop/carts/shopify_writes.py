@@ -219,6 +219,12 @@ class ShopifyWrites:
             if general:
                 codes = {str(g.get("code") or "") for g in general}
                 words = "; ".join(str(g.get("message") or g.get("code")) for g in general)
+                stale = self._stale_of(remaining) if codes <= STALE_CODES and not per_item else []
+                if stale:
+                    # a stale compare named with `field: null` (as a live 2026-07 answer
+                    # quoted in a public client's tests has it): which items, a read says
+                    per_item, general = dict.fromkeys(stale, general[0]), []
+            if general:
                 if codes == {MISMATCH} and base in ("", RELOOKUP):
                     base = key + "|mismatch"  # the key was used for other input: derive anew
                     continue
@@ -247,6 +253,21 @@ class ShopifyWrites:
                                           error=RetryableError(
                 f"{name}: not applied; Shopify kept refusing other changes of the same request"))
         return suspects
+
+    def _stale_of(self, entries: list[_Entry]) -> list[int]:
+        """The places in `entries` whose compare failed, when Shopify did not say which:
+        those whose quantity now is not the one expected (all that compared, if no read
+        can tell)."""
+        compared = [j for j, e in enumerate(entries) if e.update.expected is not None]
+        if len(compared) <= 1:
+            return compared
+        try:
+            now = self.get_items([entries[j].update.sku for j in compared])
+        except CartError:
+            return compared
+        moved = [j for j in compared if getattr(now.get(entries[j].update.sku), "qoh", None)
+                 != entries[j].update.expected]
+        return moved or compared
 
     def _mutate(self, kind: str, entries: list[_Entry], location: str, key: str) -> dict:
         if kind == "adjust":
