@@ -5,12 +5,11 @@ them (PUSH / PULL): a cart with neither does not support inventory synchronizati
 cart with one transfers QOH in that direction only. Both first show a preview (a dry
 run: what would change) and ask, then run in the executor behind a cancellable progress
 dialog (qasync). [Import Orders] for carts that can list orders, and a drift report
-(store-shaped QOH against what the cart shows now).
+(store-shaped QOH against what the cart shows now). No button that sends to a cart is a
+default button: Enter in "Maximum number of items to send" saves that number.
 """
 
 from __future__ import annotations
-
-import asyncio
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -29,18 +28,20 @@ from PySide6.QtWidgets import (
     QTableView,
     QVBoxLayout,
 )
-from qasync import asyncSlot
 
 from seom_desktop.carts.base import ORDERS, PULL, PUSH
 from seom_desktop.store.carts import MAX_ITEMS_LIMIT
 from seom_desktop.store.params import get_param
 from seom_desktop.sync.cart_setup import CartView, all_carts, update_cart
 from seom_desktop.ui.async_support import run_in_thread
+from seom_desktop.ui.dialogs.cart_transfers import WARN_ORDERS, CartTransfers
 from seom_desktop.ui.dialogs.progress import run_with_progress
+from seom_desktop.ui.dialogs.transfer_preview import (
+    ChangesOnlyTable,
+    ask,
+)
 from seom_desktop.ui.models.rows import RowsModel
 
-WARN_ORDERS = ("Import all outstanding orders from every cart of this store before you "
-               "send QOH from here to the Web sites.")
 WARN_BASKETS = ("This cart holds stock in shopping baskets: make sure all baskets are "
                 "emptied BEFORE sending QOH or turning on Synchronize Inventory.")
 WARN_REALTIME = ("These buttons initialize inventory counts before Real-Time Inventory "
@@ -64,45 +65,7 @@ def load_carts(store) -> tuple[list[CartView], bool]:
         return all_carts(s), bool(get_param(s, "SynchQOH"))
 
 
-async def ask(dlg: QDialog) -> bool:
-    """Open `dlg` window-modal and wait for the answer without a nested event loop."""
-    fut = asyncio.get_running_loop().create_future()
-    dlg.finished.connect(lambda r: None if fut.done() else fut.set_result(r))
-    dlg.open()
-    return await fut == QDialog.DialogCode.Accepted
-
-
-class PreviewDialog(QDialog):
-    """What a transfer would change, and a confirm."""
-
-    def __init__(self, title: str, intro: str, headers, rows, ok_text: str, parent=None,
-                 flag=None):
-        super().__init__(parent)
-        self.setObjectName("previewDialog")
-        self.setWindowTitle(title)
-        self.resize(640, 480)
-        label = QLabel(intro)
-        label.setWordWrap(True)
-        model = RowsModel(parent=self)
-        model.set_rows(headers, rows, flag)
-        table = QTableView()
-        table.setObjectName("previewTable")
-        table.setModel(model)
-        table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.model = model
-        box = QDialogButtonBox()
-        self.ok_button = box.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
-        box.addButton(QDialogButtonBox.StandardButton.Cancel)
-        box.accepted.connect(self.accept)
-        box.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(label)
-        lay.addWidget(table, 1)
-        lay.addWidget(box)
-
-
-class AdvancedCartFunctionsDialog(QDialog):
+class AdvancedCartFunctionsDialog(CartTransfers, QDialog):
     changed = Signal()
 
     def __init__(self, store, *, workstation: str, parent=None, cart: str | None = None):
@@ -192,12 +155,17 @@ class AdvancedCartFunctionsDialog(QDialog):
         self.results_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Stretch)
+        self.changes_only = QCheckBox("Changes only")
+        self.changes_only.setObjectName("changesOnly")
+        self.changes_only.setAccessibleName("Changes only")
+        self.results_rows = ChangesOnlyTable(self.results, self.changes_only)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.close)
 
         for b in (self.send_button, self.get_button, self.save_max_button,
                   self.orders_button, self.drift_button):
             b.setAccessibleName(b.text())
+            b.setAutoDefault(False)  # Enter never starts a transfer
         self.send_button.clicked.connect(self.on_send)
         self.get_button.clicked.connect(self.on_get)
         self.orders_button.clicked.connect(self.on_import_orders)
@@ -210,8 +178,10 @@ class AdvancedCartFunctionsDialog(QDialog):
         lay.addWidget(qoh)
         lay.addLayout(other)
         lay.addWidget(self.message)
+        lay.addWidget(self.changes_only)
         lay.addWidget(self.results_table, 1)
         lay.addWidget(close)
+        self.save_max_button.setDefault(True)  # Enter in the field saves it (once parented)
         self._set_enabled(False)
         self.reload()
 
@@ -326,130 +296,6 @@ class AdvancedCartFunctionsDialog(QDialog):
         """Ask (tests replace this)."""
         return await ask(dlg)
 
-    @asyncSlot()
-    async def on_send(self) -> None:
-        from seom_desktop.sync.send_qoh import send_qoh
-
-        name, max_items = self.cart_name(), self.max_spin.value()
-        if not name or self.running:
-            return
-        preview = await self._run("Send QOH To Website — preview", send_qoh, self.store,
-                                  name, max_items=max_items, dry_run=True)
-        if preview is None or preview.cancelled:
-            return
-        if preview.error:
-            self._say(f"{name} could not be read for the preview: {preview.error}", True)
-            return
-        rows = [(p.sku, p.cart_qoh, p.would_send, p.note) for p in preview.dry_run or []]
-        changes = sum(1 for r in rows if r[1] != r[2])
-        self._show_rows(("SKU", "Cart now", "Would send", "Note"), rows,
-                        flag=lambda r: r[1] != r[2])
-        batches = -(-preview.total // max(preview.batch_size, 1)) if preview.total else 0
-        dlg = PreviewDialog(
-            "Send QOH To Website", f"{preview.total:,} items will be sent to {name} "
-            f"({changes:,} would change), in {batches} group(s) of at most "
-            f"{preview.batch_size}. {WARN_ORDERS}",
-            ("SKU", "Cart now", "Would send", "Note"), rows,
-            f"Send {preview.total:,} items", self, flag=lambda r: r[1] != r[2])
-        if not await self.confirm(dlg):
-            self._say("Nothing was sent.")
-            return
-        report = await self._run("Send QOH To Website", send_qoh, self.store, name,
-                                 max_items=max_items)
-        if report is None:
-            return
-        self.last_report = report
-        what = f"{report.sent:,} of {report.total:,} items sent to {name} in {report.requests} request(s)"
-        if report.cancelled:
-            self._say(f"Cancelled: {what}; the rest was not sent.", True)
-        elif report.error:
-            self._say(f"Stopped: {report.error}. {what}.", True)
-        else:
-            self._say(f"Done: {what}." + (f" {len(report.refused)} refused." if report.refused else ""))
-        self._show_rows(("SKU", "Cart SKU", "Refused because"),
-                        [(r.sku, r.cart_sku, r.message) for r in report.refused])
-        self.changed.emit()
-
-    @asyncSlot()
-    async def on_get(self) -> None:
-        from seom_desktop.sync.get_qoh import get_qoh
-
-        name, create = self.cart_name(), self.create_new_box.isChecked()
-        if not name or self.running:
-            return
-        preview = await self._run("Get QOH from Website — preview", get_qoh, self.store, name,
-                                  create_new=create, dry_run=True)
-        if preview is None or preview.cancelled:
-            return
-        if preview.error:
-            self._say(f"{name} could not be read: {preview.error}", True)
-            return
-        rows = [(c["sku"], c["store_qoh"], c["cart_qoh"], "will change") for c in preview.changed]
-        rows += [(c["sku"], None, c["cart_qoh"], "new product") for c in preview.created]
-        rows += [(u["sku"], None, u["cart_qoh"], u["note"]) for u in preview.unknown]
-        dlg = PreviewDialog(
-            "Get QOH from Website", f"{len(preview.changed):,} products of the store will take "
-            f"the QOH {name} shows ({preview.unchanged:,} already agree)."
-            + (" New products will be created." if create else ""),
-            ("SKU", "Store now", "Cart shows", "Note"), rows,
-            f"Take {len(preview.changed):,} quantities", self)
-        if not await self.confirm(dlg):
-            self._say("Nothing was changed.")
-            return
-        report = await self._run("Get QOH from Website", get_qoh, self.store, name,
-                                 create_new=create)
-        if report is None:
-            return
-        self.last_report = report
-        what = (f"{report.read:,} items read, {len(report.changed):,} quantities taken, "
-                f"{len(report.created):,} products created")
-        if report.cancelled or report.error:
-            self._say(f"{'Cancelled' if report.cancelled else 'Stopped: ' + str(report.error)}"
-                      f" — {what}.", True)
-        else:
-            self._say(f"Done: {what}.")
-        self._show_rows(("SKU", "Store was", "Cart shows"),
-                        [(c["sku"], c["store_qoh"], c["cart_qoh"]) for c in report.changed])
-        self.changed.emit()
-
-    @asyncSlot()
-    async def on_import_orders(self) -> None:
-        from seom_desktop.sync.orders import import_orders
-
-        name = self.cart_name()
-        if not name or self.running:
-            return
-        report = await self._run("Import Orders", import_orders, self.store, name)
-        if report is None:
-            return
-        self.last_report = report
-        text = (f"{len(report.imported)} order(s) imported from {name}, "
-                f"{len(report.skipped)} already imported, {report.lines_applied} line(s) applied")
-        self._say(("Stopped: " + report.error + ". " if report.error else "") + text + ".",
-                  bool(report.error))
-        self._show_rows(("Order", "SKU", "Quantity / problem"),
-                        [(u["order_id"], u["sku"], u["quantity"]) for u in report.unknown_skus]
-                        + [(p["order_id"], p["sku"], p["message"]) for p in report.problems])
-        self.changed.emit()
-
-    @asyncSlot()
-    async def on_drift(self) -> None:
-        from seom_desktop.sync.drift import drift_rows
-
-        name = self.cart_name()
-        if not name or self.running:
-            return
-        rows = await self._run("Drift Report", drift_rows, self.store, name)
-        if rows is None:
-            return
-        drifted = [r for r in rows if r.drifted]
-        self.last_report = rows
-        self._say(f"{len(drifted):,} of {len(rows):,} synced products differ on {name}.",
-                  bool(drifted))
-        ordered = drifted + [r for r in rows if not r.drifted]
-        self._show_rows(("SKU", "Should show", "Cart shows"),
-                        [(r.sku, r.should_show, r.cart_shows) for r in ordered],
-                        flag=lambda r: r[1] != r[2])
-
     def _show_rows(self, headers, rows, flag=None) -> None:
-        self.results.set_rows(headers, rows, flag)
+        """Results, changes first ("Changes only" narrows them to the flagged rows)."""
+        self.results_rows.set_rows(headers, rows, flag or (lambda _r: True))

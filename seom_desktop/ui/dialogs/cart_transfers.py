@@ -1,0 +1,150 @@
+"""The four runs of Advanced Cart Functions: [Send QOH To Website] and [Get QOH from
+Website] (each previewed first: changes first, with product names, and run only when
+the preview's Send/Take button is pressed), [Import Orders] and the [Drift Report]
+(differences first). Mixed into AdvancedCartFunctionsDialog, which owns the widgets."""
+
+from __future__ import annotations
+
+from qasync import asyncSlot
+
+from seom_desktop.ui.dialogs.transfer_preview import PreviewDialog, with_names
+
+WARN_ORDERS = ("Import all outstanding orders from every cart of this store before you "
+               "send QOH from here to the Web sites.")
+
+
+class CartTransfers:
+    """Uses the dialog's store, cart_name(), _run(), confirm(), _say(), _show_rows()."""
+
+    @asyncSlot()
+    async def on_send(self) -> None:
+        from seom_desktop.sync.send_qoh import send_qoh
+
+        name, max_items = self.cart_name(), self.max_spin.value()
+        if not name or self.running:
+            return
+        self._show_rows((), [])
+        got = await self._run("Send QOH To Website — preview", with_names, send_qoh,
+                              lambda r: [p.sku for p in r.dry_run or []], self.store, name,
+                              max_items=max_items, dry_run=True)
+        if got is None or got[0].cancelled:
+            return
+        preview, names = got
+        if preview.error:
+            self._say(f"{name} could not be read for the preview: {preview.error}", True)
+            return
+        rows = [(p.sku, names.get(p.sku, ""), p.cart_qoh, p.would_send, p.note)
+                for p in preview.dry_run or []]
+        changes = sum(1 for r in rows if r[2] != r[3])
+        batches = -(-preview.total // max(preview.batch_size, 1)) if preview.total else 0
+        dlg = PreviewDialog(
+            "Send QOH To Website", f"{preview.total:,} items will be sent to {name} "
+            f"({changes:,} would change), in {batches} group(s) of at most "
+            f"{preview.batch_size}. {WARN_ORDERS}",
+            ("SKU", "Name", "Cart now", "Would send", "Note"), rows,
+            f"Send {preview.total:,} items", self, flag=lambda r: r[2] != r[3])
+        if not await self.confirm(dlg):
+            self._say("Nothing was sent.")
+            return
+        report = await self._run("Send QOH To Website", send_qoh, self.store, name,
+                                 max_items=max_items)
+        if report is None:
+            return
+        self.last_report = report
+        what = f"{report.sent:,} of {report.total:,} items sent to {name} in {report.requests} request(s)"
+        if report.cancelled:
+            self._say(f"Cancelled: {what}; the rest was not sent.", True)
+        elif report.error:
+            self._say(f"Stopped: {report.error}. {what}.", True)
+        else:
+            self._say(f"Done: {what}." + (f" {len(report.refused)} refused." if report.refused else ""))
+        self._show_rows(("SKU", "Cart SKU", "Refused because"),
+                        [(r.sku, r.cart_sku, r.message) for r in report.refused])
+        self.changed.emit()
+
+    @asyncSlot()
+    async def on_get(self) -> None:
+        from seom_desktop.sync.get_qoh import get_qoh
+
+        name, create = self.cart_name(), self.create_new_box.isChecked()
+        if not name or self.running:
+            return
+        self._show_rows((), [])
+        got = await self._run("Get QOH from Website — preview", with_names, get_qoh,
+                              lambda r: [c["sku"] for c in r.changed], self.store, name,
+                              create_new=create, dry_run=True)
+        if got is None or got[0].cancelled:
+            return
+        preview, names = got
+        if preview.error:
+            self._say(f"{name} could not be read: {preview.error}", True)
+            return
+        rows = [(c["sku"], names.get(c["sku"], ""), c["store_qoh"], c["cart_qoh"],
+                 "will change") for c in preview.changed]
+        rows += [(c["sku"], "", None, c["cart_qoh"], "new product") for c in preview.created]
+        rows += [(u["sku"], "", None, u["cart_qoh"], u["note"]) for u in preview.unknown]
+        dlg = PreviewDialog(
+            "Get QOH from Website", f"{len(preview.changed):,} products of the store will take "
+            f"the QOH {name} shows ({preview.unchanged:,} already agree)."
+            + (" New products will be created." if create else ""),
+            ("SKU", "Name", "Store now", "Cart shows", "Note"), rows,
+            f"Take {len(preview.changed):,} quantities", self,
+            flag=lambda r: r[4] in ("will change", "new product"))
+        if not await self.confirm(dlg):
+            self._say("Nothing was changed.")
+            return
+        report = await self._run("Get QOH from Website", get_qoh, self.store, name,
+                                 create_new=create)
+        if report is None:
+            return
+        self.last_report = report
+        what = (f"{report.read:,} items read, {len(report.changed):,} quantities taken, "
+                f"{len(report.created):,} products created")
+        if report.cancelled or report.error:
+            self._say(f"{'Cancelled' if report.cancelled else 'Stopped: ' + str(report.error)}"
+                      f" — {what}.", True)
+        else:
+            self._say(f"Done: {what}.")
+        self._show_rows(("SKU", "Store was", "Cart shows"),
+                        [(c["sku"], c["store_qoh"], c["cart_qoh"]) for c in report.changed])
+        self.changed.emit()
+
+    @asyncSlot()
+    async def on_import_orders(self) -> None:
+        from seom_desktop.sync.orders import import_orders
+
+        name = self.cart_name()
+        if not name or self.running:
+            return
+        report = await self._run("Import Orders", import_orders, self.store, name)
+        if report is None:
+            return
+        self.last_report = report
+        text = (f"{len(report.imported)} order(s) imported from {name}, "
+                f"{len(report.skipped)} already imported, {report.lines_applied} line(s) applied")
+        self._say(("Stopped: " + report.error + ". " if report.error else "") + text + ".",
+                  bool(report.error))
+        self._show_rows(("Order", "SKU", "Quantity / problem"),
+                        [(u["order_id"], u["sku"], u["quantity"]) for u in report.unknown_skus]
+                        + [(p["order_id"], p["sku"], p["message"]) for p in report.problems])
+        self.changed.emit()
+
+    @asyncSlot()
+    async def on_drift(self) -> None:
+        from seom_desktop.sync.drift import drift_rows
+
+        name = self.cart_name()
+        if not name or self.running:
+            return
+        got = await self._run("Drift Report", with_names, drift_rows,
+                              lambda rows: [r.sku for r in rows], self.store, name)
+        if got is None:
+            return
+        rows, names = got
+        drifted = [r for r in rows if r.drifted]
+        self.last_report = rows
+        self._say(f"{len(drifted):,} of {len(rows):,} synced products differ on {name}.",
+                  bool(drifted))
+        self._show_rows(("SKU", "Name", "Should show", "Cart shows"),
+                        [(r.sku, names.get(r.sku, ""), r.should_show, r.cart_shows)
+                         for r in rows], flag=lambda r: r[2] != r[3])

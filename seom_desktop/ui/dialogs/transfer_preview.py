@@ -1,0 +1,119 @@
+"""What a manual transfer (Send QOH To Website, Get QOH from Website) would change,
+shown before it runs, and the drift report's rows: changes first, product names beside
+the SKUs, and "Changes only" on by default so that the few rows that change are not
+lost among thousands that do not. Nothing here sends: the preview's default button is
+Cancel, and [Send]/[Take] must be pressed (or clicked) on purpose."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+)
+from sqlalchemy import select
+
+from seom_desktop.store.models import Product
+from seom_desktop.ui.models.rows import RowsModel
+
+NAME_CHUNK = 500
+
+
+def product_names(store, skus: Iterable[str]) -> dict[str, str]:
+    """SKU -> product name for the SKUs that are products of the store."""
+    wanted = sorted(set(skus))
+    out: dict[str, str] = {}
+    with store.read() as s:
+        for k in range(0, len(wanted), NAME_CHUNK):
+            out.update(s.execute(select(Product.sku, Product.name)
+                                 .where(Product.sku.in_(wanted[k:k + NAME_CHUNK]))).all())
+    return {k: v or "" for k, v in out.items()}
+
+
+def with_names(fn: Callable, skus_of: Callable, *args, progress=None, **kw):
+    """Run `fn` (in the executor) and read the names of the SKUs its result lists."""
+    result = fn(*args, progress=progress, **kw)
+    try:
+        skus = list(skus_of(result))
+    except (AttributeError, TypeError):  # a cancelled or failed run lists nothing
+        skus = []
+    return result, product_names(args[0], skus)
+
+
+def changes_first(rows: Sequence[tuple], changes: Callable[[tuple], bool]) -> list[tuple]:
+    """The rows that change first (each group in its own order)."""
+    return [r for r in rows if changes(r)] + [r for r in rows if not changes(r)]
+
+
+async def ask(dlg: QDialog) -> bool:
+    """Open `dlg` window-modal and wait for the answer without a nested event loop."""
+    fut = asyncio.get_running_loop().create_future()
+    dlg.finished.connect(lambda r: None if fut.done() else fut.set_result(r))
+    dlg.open()
+    return await fut == QDialog.DialogCode.Accepted
+
+
+class ChangesOnlyTable:
+    """A RowsModel whose rows can be narrowed to the ones that change."""
+
+    def __init__(self, model: RowsModel, box: QCheckBox):
+        self.model, self.box = model, box
+        self.headers: tuple = ()
+        self.all_rows: list[tuple] = []
+        self.changes: Callable[[tuple], bool] = lambda _r: True
+        box.setChecked(True)
+        box.toggled.connect(lambda _on: self._show())
+
+    def set_rows(self, headers, rows, changes: Callable[[tuple], bool]) -> None:
+        self.headers, self.changes = tuple(headers), changes
+        self.all_rows = changes_first(rows, changes)
+        self._show()
+
+    def _show(self) -> None:
+        rows = ([r for r in self.all_rows if self.changes(r)] if self.box.isChecked()
+                else self.all_rows)
+        self.model.set_rows(self.headers, rows, self.changes)
+
+
+class PreviewDialog(QDialog):
+    """What a transfer would change, and a confirm (Cancel is the default button)."""
+
+    def __init__(self, title: str, intro: str, headers, rows, ok_text: str, parent=None,
+                 flag=None):
+        super().__init__(parent)
+        self.setObjectName("previewDialog")
+        self.setWindowTitle(title)
+        self.resize(640, 480)
+        label = QLabel(intro)
+        label.setWordWrap(True)
+        model = RowsModel(parent=self)
+        self.changes_only = QCheckBox("Changes only")
+        self.changes_only.setAccessibleName("Changes only")
+        self.table_rows = ChangesOnlyTable(model, self.changes_only)
+        self.table_rows.set_rows(headers, rows, flag or (lambda _r: True))
+        table = QTableView()
+        table.setObjectName("previewTable")
+        table.setAccessibleName("Preview")
+        table.setModel(model)
+        table.verticalHeader().setVisible(False)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.model = model
+        box = QDialogButtonBox()
+        self.ok_button = box.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setAutoDefault(False)  # a button that sends is never the default
+        self.cancel_button = box.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setDefault(True)
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(label)
+        lay.addWidget(self.changes_only)
+        lay.addWidget(table, 1)
+        lay.addWidget(box)
