@@ -186,6 +186,8 @@ class MainWindow(QMainWindow):
     def _first_page(self) -> None:
         if self.model.rowCount() and not self.table.currentIndex().isValid():
             self.table.setCurrentIndex(self.model.index(0, 0))
+        elif not self.model.rowCount():
+            self._selection_changed()  # Find matched nothing: the item panel says so
 
     def _search_now(self) -> None:
         self._search_timer.stop()
@@ -205,7 +207,9 @@ class MainWindow(QMainWindow):
         idx = self.table.currentIndex()
         row = self.model.row_at(idx.row()) if idx.isValid() else None
         if row is None:
-            self.item_title.setText("Select an item to see it cart by cart.")
+            none = self.model.search and not self.model.rowCount()
+            self.item_title.setText(f"No product matches \u201c{self.model.search}\u201d."
+                                    if none else "Select an item to see it cart by cart.")
             self.carts_model.set_rows([])
             return
         self.item_title.setText(f"{row.sku} — {row.name}   (QOH {row.qoh:,})")
@@ -352,10 +356,10 @@ class MainWindow(QMainWindow):
         return self.open_dialog("adjust_inventory", sku=self.selected_sku())
 
     def open_receive_po(self):
-        return self.open_dialog("receive_po")
+        return self.open_dialog("receive_po", sku=self.selected_sku())
 
     def open_pos_sale(self):
-        return self.open_dialog("pos_sale")
+        return self.open_dialog("pos_sale", sku=self.selected_sku())
 
     def open_view_inventory(self):
         return self.open_dialog("view_inventory", sku=self.selected_sku())

@@ -153,7 +153,8 @@ def test_ledger_window_filters_by_dates_and_source(history, qtbot):
     qtbot.addWidget(d)
     d.show()
     assert d.model.rowCount() == 4
-    assert tuple(d.model.headerData(i, Qt.Orientation.Horizontal) for i in range(8)) == HEADERS
+    assert tuple(d.model.headerData(i, Qt.Orientation.Horizontal)
+                 for i in range(len(HEADERS))) == HEADERS
     first = [d.model.data(d.model.index(0, c)) for c in range(8)]
     assert first[3] == "pos sale" and first[4] == "-2" and first[5] == "11"
     assert first[1] == getpass.getuser() and first[2] == "test-ws" and first[6] == "POS sale"

@@ -287,9 +287,9 @@ def test_view_inventory_shows_item_and_ledger(qtbot, store):
     assert (d.sku_label.text(), d.name_label.text(), d.qoh_label.text()) == ("P1", "Widget", "15")
     rows = d.ledger_model.rows
     assert len(rows) == 2  # newest first
-    assert rows[0][1:] == ("maria", "back-office", "po receipt", "+5", 15,
-                           "purchase order received", "PO-9")
-    assert rows[1][3:6] == ("new product", "+10", 10)
+    assert rows[0][1:] == ("maria", "back-office", "po receipt", "+5", "15",
+                           "purchase order received", "PO-9", "waiting")
+    assert rows[1][3:6] == ("new product", "+10", "10")
     assert [r.cart for r in d.web_model.rows] == ["Shop", "Woo"]
 
 

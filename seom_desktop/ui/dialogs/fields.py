@@ -347,8 +347,9 @@ class SkuQuantityDialog(UnsavedGuard, StoreDialog):
         lay.addWidget(self.general_error)
         lay.addWidget(self.buttons)
         self.sku_field.line.textChanged.connect(lambda _t: self.refresh_item())
-        if sku:
+        if sku:  # the item selected in the main window: the quantity is next
             self.sku_field.set_sku(sku)
+            self.quantity.editor.setFocus()
         self.resize(440, self.sizeHint().height())
 
     def refresh_item(self) -> None:

@@ -1,8 +1,10 @@
 """QOH Ledger: every change of one item's quantity on hand — when, who, on which
 workstation, from where (Adjust Inventory, POS sale, purchase order, an order from a
 cart, Get QOH From Website, a CSV import), the change, the QOH after it, the reason and
-the reference — filtered by a date range and a source. Read only: the ledger is the
-audit trail, nothing here changes it."""
+the reference, and whether the change went to the Web sites ("not sent" when it was
+saved with "Send QOH changes to Web sites" cleared, or no cart was synchronized) —
+filtered by a date range and a source. Times are shown in local time (the store keeps
+UTC). Read only: the ledger is the audit trail, nothing here changes it."""
 
 from __future__ import annotations
 
@@ -21,15 +23,44 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from seom_desktop.store.models import Cart, LedgerEntry, Product
+from seom_desktop.store.models import Cart, LedgerEntry, Product, StackRow
 from seom_desktop.ui.dialogs.fields import ErrorLabel, RowsModel, SkuField, StoreDialog, plain_table
+from seom_desktop.ui.models.stack import local_time
 
 MAX_ROWS = 5000
 ALL_SOURCES = "All sources"
-HEADERS = ("When (UTC)", "Who", "Workstation", "Source", "Change", "QOH after", "Reason",
-           "Reference")
+HEADERS = ("When", "Who", "Workstation", "Source", "Change", "QOH after", "Reason",
+           "Reference", "Web sites")
+IN_CHUNK = 500
+
+
+def web_notes(session, entries: list[tuple[int, int]]) -> dict[int, str]:
+    """(ledger id, change) -> what the Web sites were told of it: "not sent" when no
+    web stack row was made for it, else "sent", "waiting" or "bypassed" per its rows."""
+    ids = [i for i, delta in entries if delta]
+    states: dict[int, dict[str, int]] = {}
+    for k in range(0, len(ids), IN_CHUNK):
+        for lid, state, n in session.execute(
+                select(StackRow.ledger_id, StackRow.state, func.count())
+                .where(StackRow.ledger_id.in_(ids[k:k + IN_CHUNK]))
+                .group_by(StackRow.ledger_id, StackRow.state)):
+            states.setdefault(lid, {})[state] = n
+    out = {}
+    for lid, delta in entries:
+        got = states.get(lid, {})
+        if not delta:
+            out[lid] = ""
+        elif not got:
+            out[lid] = "not sent"
+        elif set(got) == {"sent"}:
+            out[lid] = "sent"
+        elif set(got) <= {"sent", "bypassed"}:
+            out[lid] = "bypassed"
+        else:
+            out[lid] = "waiting"
+    return out
 
 
 @dataclass(frozen=True)
@@ -42,11 +73,12 @@ class LedgerRow:
     qoh_after: int
     reason: str
     reference: str
+    web: str = ""
 
     def cells(self) -> tuple:
-        return (self.when.strftime("%Y-%m-%d %H:%M:%S") if self.when else "", self.who,
-                self.workstation, self.source, f"{self.change:+,d}", f"{self.qoh_after:,}",
-                self.reason, self.reference)
+        return (local_time(self.when), self.who, self.workstation, self.source,
+                f"{self.change:+,d}", f"{self.qoh_after:,}", self.reason, self.reference,
+                self.web)
 
 
 def ledger_sources(store, sku: str) -> list[str]:
@@ -66,7 +98,7 @@ def ledger_rows(store, sku: str, *, since: date | None = None, until: date | Non
             return None
         q = (select(LedgerEntry.created_at, LedgerEntry.user, LedgerEntry.workstation,
                     LedgerEntry.source, LedgerEntry.delta, LedgerEntry.qoh_after,
-                    LedgerEntry.reason, LedgerEntry.reference, Cart.name)
+                    LedgerEntry.reason, LedgerEntry.reference, Cart.name, LedgerEntry.id)
              .outerjoin(Cart, Cart.id == LedgerEntry.origin_cart_id)
              .where(LedgerEntry.product_id == pid))
         if since is not None:
@@ -77,9 +109,10 @@ def ledger_rows(store, sku: str, *, since: date | None = None, until: date | Non
         if source:
             q = q.where(LedgerEntry.source == source)
         rows = s.execute(q.order_by(LedgerEntry.id.desc()).limit(limit)).all()
+        web = web_notes(s, [(r[9], r[4]) for r in rows])
     return [LedgerRow(when, who or "", ws or "", f"{src} ({cart})" if cart else src,
-                      delta, after, reason or "", ref or "")
-            for when, who, ws, src, delta, after, reason, ref, cart in rows]
+                      delta, after, reason or "", ref or "", web[lid])
+            for when, who, ws, src, delta, after, reason, ref, cart, lid in rows]
 
 
 class LedgerDialog(StoreDialog):

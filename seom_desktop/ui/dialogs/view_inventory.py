@@ -28,7 +28,7 @@ from seom_desktop.inventory.errors import InventoryError
 from seom_desktop.inventory.products import set_web_fields, web_fields_of
 from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
 from seom_desktop.store.carts import CartDefinitionError
-from seom_desktop.store.models import Cart, LedgerEntry, Product
+from seom_desktop.store.models import Product
 from seom_desktop.ui.dialogs.fields import (
     ErrorLabel,
     RowsModel,
@@ -37,6 +37,8 @@ from seom_desktop.ui.dialogs.fields import (
     plain_table,
 )
 from seom_desktop.ui.dialogs.guard import UnsavedGuard
+from seom_desktop.ui.dialogs.ledger import HEADERS as LEDGER_HEADERS
+from seom_desktop.ui.dialogs.ledger import ledger_rows
 
 LEDGER_ROWS = 200
 REFRESH_MS = 2000  # Last sent / Last known cart QOH follow the stack controller
@@ -188,8 +190,7 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
         info.addRow("SKU:", self.sku_label)
         info.addRow("Name:", self.name_label)
         info.addRow("QOH:", self.qoh_label)
-        self.ledger_model = RowsModel(("When (UTC)", "Who", "Workstation", "Source", "Change",
-                                       "QOH after", "Reason", "Reference"))
+        self.ledger_model = RowsModel(LEDGER_HEADERS)
         self.ledger_view = plain_table(self.ledger_model)
         general = QWidget()
         g = QVBoxLayout(general)
@@ -306,13 +307,6 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
                 self.sku_field.show_error(f"unknown SKU {sku!r}")
                 return
             pid = product[0]
-            ledger = s.execute(
-                select(LedgerEntry.created_at, LedgerEntry.user, LedgerEntry.workstation,
-                       LedgerEntry.source, LedgerEntry.delta, LedgerEntry.qoh_after,
-                       LedgerEntry.reason, LedgerEntry.reference, Cart.name)
-                .outerjoin(Cart, Cart.id == LedgerEntry.origin_cart_id)
-                .where(LedgerEntry.product_id == pid)
-                .order_by(LedgerEntry.id.desc()).limit(LEDGER_ROWS)).all()
             web = web_fields_of(s, pid)
         self.current_sku = product[1]
         self.tabs.setTabText(1, f"Web Fields \u2014 {product[1]}")
@@ -320,10 +314,8 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
         self.sku_label.setText(product[1])
         self.name_label.setText(product[2] or "")
         self.qoh_label.setText(f"{product[3]:,}")
-        self.ledger_model.set_rows([
-            (when.strftime("%Y-%m-%d %H:%M:%S") if when else "", who, ws,
-             f"{src} ({cart})" if cart else src, f"{delta:+d}", qoh_after, reason, ref)
-            for when, who, ws, src, delta, qoh_after, reason, ref, cart in ledger])
+        self.ledger_model.set_rows([r.cells() for r in
+                                    ledger_rows(self.store, product[1], limit=LEDGER_ROWS) or []])
         self.web_model.set_rows([
             WebRow(v.cart, v.sync, v.cart_sku or "", str(v.reserve),
                    "" if v.max_qty is None else str(v.max_qty), v.last_sent_qoh,

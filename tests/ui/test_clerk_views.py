@@ -1,0 +1,125 @@
+"""What the clerk sees must be current and true, checked through the main window and
+its dialogs (keys and clicks) against the store: the item panel when Find matches
+nothing, "not sent" for an adjustment saved with "Send QOH changes to Web sites"
+cleared (item panel and ledger), Web Fields' Last sent after the stack controller sent,
+Receive PO / POS Sale opening on the selected item, times in local time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from clerk_boxes import quiet_close
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from seom_desktop.inventory.actor import Actor
+from seom_desktop.inventory.operations import adjust
+from seom_desktop.store.models import LedgerEntry, Product
+from seom_desktop.store.params import set_param
+
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+ENTER = Qt.Key.Key_Return
+
+
+@pytest.fixture
+def window(qtbot, sqlite_store, helpers, make_window):
+    helpers.bulk_products(sqlite_store, 5, qoh=lambda i: 20 + i)
+    helpers.plain_cart(sqlite_store, "Woo", sync=True)
+    with sqlite_store.write() as s:
+        set_param(s, "SynchQOH", True)
+    w = make_window(sqlite_store)
+    with qtbot.waitActive(w):
+        w.show()
+    qtbot.waitUntil(lambda: w.selected_sku() == "P-000000")
+    return w
+
+
+def opened(qtbot, w, key, cls_name):
+    """Press Ctrl+Shift+`key` in the window; the dialog it opened."""
+    from PySide6.QtWidgets import QDialog
+
+    if not w.isActiveWindow():
+        with qtbot.waitActive(w):
+            w.activateWindow()
+    qtbot.keyClick(w.table, key, CTRL_SHIFT)
+    d = next(d for d in w.findChildren(QDialog)
+             if type(d).__name__ == cls_name and d.isVisible())
+    qtbot.addWidget(d, before_close_func=quiet_close)
+    return d
+
+
+def test_item_panel_when_find_matches_nothing(qtbot, window):
+    w = window
+    qtbot.waitUntil(lambda: w.carts_model.rowCount() == 1)
+    assert w.item_title.text().startswith("P-000000")
+    qtbot.keyClicks(w.search, "no-such-thing")
+    qtbot.keyClick(w.search, ENTER)
+    qtbot.waitUntil(lambda: w.model.total == 0 and not w.model.loading)
+    assert w.item_title.text() == "No product matches \u201cno-such-thing\u201d."
+    assert w.carts_model.rowCount() == 0 and w.selected_sku() is None
+
+
+def test_adjustment_not_sent_says_so_in_item_panel_and_ledger(qtbot, window, sqlite_store):
+    w = window
+    d = opened(qtbot, w, Qt.Key.Key_A, "AdjustInventoryDialog")
+    assert d.sku_field.sku() == "P-000000"
+    qtbot.mouseClick(d.change_radio, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(d.quantity.editor, "-3")
+    d.send_box.setFocus()
+    qtbot.keyClick(d.send_box, Qt.Key.Key_Space)  # Send QOH changes to Web sites: cleared
+    assert not d.send_box.isChecked()
+    qtbot.keyClick(d.quantity.editor, ENTER)
+    with sqlite_store.read() as s:
+        assert s.scalar(select(Product.qoh).where(Product.sku == "P-000000")) == 17
+    qtbot.waitUntil(lambda: w.carts_model.rowCount() == 1
+                    and w.carts_model.rows[0].last_change == "not sent")
+    col = w.carts_model.headers.index("Last change")
+    assert w.carts_model.index(0, col).data() == "not sent"
+    led = opened(qtbot, w, Qt.Key.Key_L, "LedgerDialog")
+    web = led.model.headers.index("Web sites")
+    assert [r[web] for r in led.model.rows] == ["not sent"]
+    # the same with the box left checked: queued for the cart
+    d = opened(qtbot, w, Qt.Key.Key_A, "AdjustInventoryDialog")
+    qtbot.mouseClick(d.change_radio, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(d.quantity.editor, "1")
+    qtbot.keyClick(d.quantity.editor, ENTER)
+    qtbot.waitUntil(lambda: w.carts_model.rows and w.carts_model.rows[0].last_change == "waiting")
+
+
+def test_receive_po_and_pos_sale_open_on_the_selected_item(qtbot, window, sqlite_store):
+    w = window
+    w.table.setFocus()
+    qtbot.keyClick(w.table, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: w.selected_sku() == "P-000001")
+    d = opened(qtbot, w, Qt.Key.Key_R, "ReceivePurchaseOrderDialog")
+    assert d.sku_field.sku() == "P-000001" and d.current_qoh.text() == "21"
+    assert d.focusWidget() is d.quantity.editor  # the quantity is next
+    qtbot.keyClicks(d.quantity.editor, "4")
+    qtbot.keyClick(d.quantity.editor, ENTER)
+    d = opened(qtbot, w, Qt.Key.Key_O, "POSSaleDialog")
+    assert d.sku_field.sku() == "P-000001"
+    qtbot.keyClicks(d.quantity.editor, "2")
+    qtbot.keyClick(d.quantity.editor, ENTER)
+    with sqlite_store.read() as s:
+        assert s.scalar(select(Product.qoh).where(Product.sku == "P-000001")) == 23
+
+
+def test_ledger_times_are_local(qtbot, window, sqlite_store, monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # UTC+05:30, no daylight saving
+    time.tzset()
+    try:
+        with sqlite_store.write() as s:
+            adjust(s, sku="P-000000", delta=1, actor=Actor("maria", "test-ws"))
+            e = s.scalar(select(LedgerEntry).join(Product).where(Product.sku == "P-000000"))
+            e.created_at = datetime(2026, 1, 2, 10, 0, 0)  # stored UTC
+        led = opened(qtbot, window, Qt.Key.Key_L, "LedgerDialog")
+        assert led.model.headers[0] == "When"
+        assert led.model.rows[0][0] == "2026-01-02 15:30:00"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    with sqlite_store.read() as s:  # the store keeps UTC
+        assert s.scalar(select(LedgerEntry.created_at)) == datetime(2026, 1, 2, 10, 0, 0)
