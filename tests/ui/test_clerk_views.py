@@ -123,3 +123,42 @@ def test_ledger_times_are_local(qtbot, window, sqlite_store, monkeypatch):
         time.tzset()
     with sqlite_store.read() as s:  # the store keeps UTC
         assert s.scalar(select(LedgerEntry.created_at)) == datetime(2026, 1, 2, 10, 0, 0)
+
+
+def test_web_fields_last_sent_follows_the_stack_controller(qtbot, sqlite_store, helpers):
+    from PySide6.QtWidgets import QLineEdit
+
+    from seom_desktop.emulators.woocommerce import WooCommerceEmulator
+    from seom_desktop.stack.controller import StackController
+    from seom_desktop.ui.dialogs.view_inventory import ViewInventoryDialog
+
+    emu = WooCommerceEmulator().start()
+    try:
+        helpers.bulk_products(sqlite_store, 1, qoh=lambda i: 10)
+        emu.add_item("P-000000", 0)
+        helpers.woo_cart(sqlite_store, emu, sync=True)
+        with sqlite_store.write() as s:
+            set_param(s, "SynchQOH", True)
+        d = ViewInventoryDialog(sqlite_store, workstation="test-ws", sku="P-000000")
+        qtbot.addWidget(d, before_close_func=quiet_close)
+        with qtbot.waitActive(d):
+            d.show()
+        d.tabs.setCurrentIndex(1)
+        m = d.web_model
+        assert m.index(0, m.LAST_SENT).data() == "\u2014"
+        d.web_view.setFocus()
+        d.web_view.setCurrentIndex(m.index(0, m.RESERVE))
+        qtbot.keyClick(d.web_view, Qt.Key.Key_F2)
+        editor = next(e for e in d.web_view.viewport().findChildren(QLineEdit) if e.isVisible())
+        editor.selectAll()
+        qtbot.keyClicks(editor, "3")
+        qtbot.keyClick(editor, ENTER)
+        qtbot.wait(1)  # the closed editor is retired by the event loop, as for a clerk
+        qtbot.mouseClick(d.save_web_button, Qt.MouseButton.LeftButton)
+        assert "Saved" in d.web_status.text()
+        StackController(sqlite_store, workstation="test-ws").run_once()  # sends 10 - 3
+        assert emu.quantity("P-000000") == 7
+        qtbot.waitUntil(lambda: m.index(0, m.LAST_SENT).data() == "7", timeout=10_000)
+        assert not d.has_unsaved()  # the refresh is not an edit: closing does not ask
+    finally:
+        emu.stop()
