@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from clerk_boxes import answer_box, open_boxes, quiet_close, tab_to
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
 from seom_desktop.inventory.actor import Actor
@@ -318,3 +319,73 @@ def test_showing_another_product_with_unsaved_web_fields_asks(qtbot, store):
     assert seen and "P2" in seen[0]
     assert reserves(store) == [("P2", 6)]  # saved to the product it was typed for
     assert d.current_sku == "P1" and d.tabs.tabText(1) == "Web Fields \u2014 P1"
+
+
+# --- item 11: Receive PO takes several lines; SKUs in any letter case ---------------------
+
+def test_receive_po_several_lines_in_one_go(qtbot, store):
+    with store.write() as s:
+        add_product(s, sku="P3", name="Gizmo", qoh=1, actor=ACTOR)
+    d = po_dialog(qtbot, store)
+
+    def line(sku, qty):
+        d.sku_field.line.setFocus()
+        qtbot.keyClicks(d.sku_field.line, sku)
+        qtbot.keyClick(QApplication.focusWidget(), TAB)  # leaves the SKU (and its completer)
+        assert d.focusWidget() is d.quantity.editor
+        qtbot.keyClicks(d.quantity.editor, qty)
+
+    line("p2", "12")  # typed in lower case: P2 is the only product with that SKU
+    assert d.item_name.text() == "Gadget"
+    click(qtbot, d.add_button)
+    assert d.lines_model.rows == [("P2", "Gadget", 12)]
+    assert d.sku_field.sku() == "" and qoh(store, "P2") == 0  # nothing received yet
+    line("P3", "5")
+    click(qtbot, d.add_button)
+    line("P1", "2")
+    qtbot.keyClicks(d.reference.editor, "PO-501")
+    qtbot.keyClick(d.reference.editor, ENTER)  # Receive: the two lines and the one typed
+    assert not d.isVisible()
+    assert (qoh(store, "P2"), qoh(store, "P3"), qoh(store, "P1")) == (12, 6, 52)
+    with store.read() as s:
+        assert s.scalars(select(LedgerEntry.reference).where(
+            LedgerEntry.source == "po receipt")).all() == ["PO-501"] * 3
+
+
+def test_receive_po_a_bad_line_receives_none(qtbot, store):
+    from seom_desktop.inventory.validation import MAX_QOH
+
+    d = po_dialog(qtbot, store)
+    qtbot.keyClicks(d.sku_field.line, "P2")
+    qtbot.keyClicks(d.quantity.editor, "4")
+    click(qtbot, d.add_button)
+    qtbot.keyClicks(d.sku_field.line, "P1")
+    qtbot.keyClicks(d.quantity.editor, str(MAX_QOH))  # a quantity, but 50 + it is too many
+    click(qtbot, d.add_button)
+    assert len(d.lines_model.rows) == 2
+    before = counts(store)
+    qtbot.keyClick(d.sku_field.line, ENTER)
+    assert d.isVisible() and counts(store) == before and qoh(store, "P2") == 0
+    assert "Line 2 (P1)" in d.general_error.text()
+    assert "Nothing was received" in d.general_error.text()
+
+
+def test_read_only_fields_look_read_only(qtbot, store):
+    from PySide6.QtGui import QPalette
+
+    def looks_fixed(edit):
+        pal = edit.palette()
+        return pal.color(QPalette.ColorRole.Base) == pal.color(QPalette.ColorRole.Window)
+
+    d = carts_dialog(qtbot, store)
+    assert not d.name.editor.isReadOnly() and not looks_fixed(d.name.editor)  # Add Cart
+    d.list_view.selectRow(0)
+    click(qtbot, d.edit_button)
+    assert d.name.editor.isReadOnly() and looks_fixed(d.name.editor)  # a cart's name is fixed
+    click(qtbot, d.add_button)
+    assert not looks_fixed(d.name.editor)
+    v = view_dialog(qtbot, store, sku="P1")
+    m = v.web_model
+    fixed = m.index(0, m.LAST_SENT).data(Qt.ItemDataRole.BackgroundRole)
+    assert fixed is not None and m.index(0, m.RESERVE).data(Qt.ItemDataRole.BackgroundRole) \
+        is None

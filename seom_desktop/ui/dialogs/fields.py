@@ -1,6 +1,7 @@
 """Small pieces the data-entry dialogs share: a field with its red error line, a SKU
-field with a completer, quantity checking for display, the base of the store dialogs
-and running a slow call off the UI thread."""
+field with a completer (case-insensitive where that names one product), quantity
+checking for display, the base of the store dialogs and running a slow call off the UI
+thread."""
 
 from __future__ import annotations
 
@@ -17,12 +18,12 @@ from PySide6.QtCore import (
     QThreadPool,
     Signal,
 )
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCompleter,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,10 +35,9 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from seom_desktop.inventory.actor import Actor
-from seom_desktop.inventory.errors import InventoryError, QuantityError, UnknownSKUError
+from seom_desktop.inventory.errors import InventoryError
 from seom_desktop.inventory.validation import check_sku, parse_quantity
 from seom_desktop.store.models import Product
-from seom_desktop.ui.dialogs.guard import UnsavedGuard
 
 ERROR_STYLE = "color: #b00020;"
 NOTE_STYLE = "color: #555555;"
@@ -115,6 +115,17 @@ def line_field(placeholder: str = "", *, note: str = "", password: bool = False,
     return f
 
 
+def set_read_only(edit: QLineEdit, on: bool) -> None:
+    """A line edit that cannot be changed looks it: the window's colour, not a field's."""
+    edit.setReadOnly(on)
+    pal = edit.palette()
+    if on:
+        pal.setColor(QPalette.ColorRole.Base, pal.color(QPalette.ColorRole.Window))
+    else:
+        pal = QApplication.palette(edit)
+    edit.setPalette(pal)
+
+
 def all_skus(store, limit: int = MAX_COMPLETER_SKUS) -> list[str]:
     with store.read() as s:
         return list(s.scalars(select(Product.sku).order_by(Product.sku).limit(limit)))
@@ -130,6 +141,7 @@ class SkuField(Field):
         edit.setAccessibleName("SKU")
         super().__init__(edit, parent=parent)
         self.store = store
+        self._folded: dict[str, list[str]] | None = None
         self.completer = QCompleter(self)
         self.completer.setModel(QStringListModel(all_skus(store), self.completer))
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -147,14 +159,28 @@ class SkuField(Field):
     def set_sku(self, sku: str) -> None:
         self.line.setText(sku)
 
+    def same_but_case(self, sku: str) -> list[str]:
+        """The store's SKUs equal to `sku` but for letter case (as Find matches)."""
+        if self._folded is None:
+            folded: dict[str, list[str]] = {}
+            for known in self.completer.model().stringList():
+                folded.setdefault(known.casefold(), []).append(known)
+            self._folded = folded
+        return self._folded.get(sku.casefold(), [])
+
     def lookup(self) -> tuple[str, str, int] | None:
-        """(sku, name, qoh) of the product typed, or None (no error shown)."""
+        """(sku, name, qoh) of the product typed, or None (no error shown). A SKU typed
+        in another letter case names the product when only one product has it."""
         sku = self.sku().strip()
         if not sku:
             return None
         with self.store.read() as s:
             row = s.execute(select(Product.sku, Product.name, Product.qoh)
                             .where(Product.sku == sku)).first()
+            same = self.same_but_case(sku) if row is None else []
+            if len(same) == 1:
+                row = s.execute(select(Product.sku, Product.name, Product.qoh)
+                                .where(Product.sku == same[0])).first()
         return None if row is None else (row[0], row[1] or "", row[2])
 
     def check(self) -> str | None:
@@ -165,11 +191,17 @@ class SkuField(Field):
         except InventoryError as e:
             self.show_error(str(e))
             return None
-        if self.lookup() is None:
-            self.show_error(f"unknown SKU {sku.strip()!r}")
+        found = self.lookup()
+        if found is None:
+            same = self.same_but_case(sku.strip())
+            if len(same) > 1:
+                self.show_error(f"SKU {sku.strip()!r} matches {', '.join(same[:5])} "
+                                "(they differ only in letter case): type it exactly")
+            else:
+                self.show_error(f"unknown SKU {sku.strip()!r}")
             return None
         self.clear_error()
-        return sku.strip()
+        return found[0]
 
 
 def quantity_problem(text: str, what: str = "quantity", *, minimum: int | None = None) -> str:
@@ -309,89 +341,3 @@ def run_in_background(owner: QObject, fn: Callable[[], Any], on_done: Callable[[
     relay.done.connect(relay.deleteLater)
     relay.failed.connect(relay.deleteLater)
     QThreadPool.globalInstance().start(_Task(fn, relay))
-
-
-class SkuQuantityDialog(UnsavedGuard, StoreDialog):
-    """SKU, quantity and a reference, written by one operation (Receive Purchase
-    Order, POS Sale). Subclasses set the titles and `write(session, sku, qty, ref)`."""
-
-    title = ""
-    reference_label = "Reference:"
-    save_label = "Save"
-
-    def __init__(self, store, *, workstation: str, parent: QWidget | None = None,
-                 sku: str | None = None, **kw: Any):
-        super().__init__(store, workstation=workstation, parent=parent, **kw)
-        self.setWindowTitle(self.title)
-        self.sku_field = SkuField(store)
-        self.item_name = QLabel("")
-        self.item_name.setStyleSheet(NOTE_STYLE)
-        self.current_qoh = QLabel("—")
-        self.quantity = line_field("at least 1", name="quantity")
-        self.reference = line_field("optional", name="reference")
-        form = QFormLayout()
-        form.addRow("SKU:", self.sku_field)
-        form.addRow("", self.item_name)
-        form.addRow("Current QOH:", self.current_qoh)
-        form.addRow("Quantity:", self.quantity)
-        form.addRow(self.reference_label, self.reference)
-        self.buttons = QDialogButtonBox()
-        self.save_button = self.buttons.addButton(self.save_label,
-                                                  QDialogButtonBox.ButtonRole.AcceptRole)
-        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
-        self.save_button.setDefault(True)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.general_error)
-        lay.addWidget(self.buttons)
-        self.sku_field.line.textChanged.connect(lambda _t: self.refresh_item())
-        if sku:  # the item selected in the main window: the quantity is next
-            self.sku_field.set_sku(sku)
-            self.quantity.editor.setFocus()
-        self.resize(440, self.sizeHint().height())
-
-    def refresh_item(self) -> None:
-        item = self.sku_field.lookup()
-        self.item_name.setText("" if item is None else item[1])
-        self.current_qoh.setText("—" if item is None else f"{item[2]:,}")
-
-    def write(self, session, sku: str, qty: int, reference: str) -> None:
-        raise NotImplementedError
-
-    def has_unsaved(self) -> bool:
-        return bool(self.quantity.editor.text().strip()
-                    or self.reference.editor.text().strip())
-
-    def save_unsaved(self) -> None:
-        self.save()
-
-    def save(self) -> None:
-        self._save()
-        self.fit_height()
-
-    def _save(self) -> None:
-        self.general_error.clear_error()
-        sku = self.sku_field.check()
-        qty = check_quantity(self.quantity, "quantity", minimum=1)
-        reference = self.reference.editor.text().strip()
-        if len(reference) > 255:
-            self.reference.show_error("reference is longer than 255 characters")
-            return
-        if sku is None or qty is None:
-            return
-        try:
-            with self.store.write() as s:
-                self.write(s, sku, qty, reference)
-        except UnknownSKUError as e:
-            self.sku_field.show_error(str(e))
-            return
-        except QuantityError as e:
-            self.quantity.show_error(str(e))
-            return
-        except InventoryError as e:
-            self.general_error.show_error(str(e))
-            return
-        self.changed.emit()
-        self.accept()

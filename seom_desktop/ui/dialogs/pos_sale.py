@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 
 from seom_desktop.inventory.operations import pos_sale
-from seom_desktop.ui.dialogs.fields import SkuQuantityDialog
+from seom_desktop.ui.dialogs.sku_quantity import SkuQuantityDialog
 
 
 class POSSaleDialog(SkuQuantityDialog):

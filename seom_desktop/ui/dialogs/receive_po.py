@@ -1,12 +1,20 @@
 """Receive Purchase Order: merchandise received from a supplier adds to QOH (and, with
-real-time synchronization on, is sent to the carts)."""
+real-time synchronization on, is sent to the carts). A purchase order has several
+lines: [Add Line] (Alt+A) moves the SKU and quantity typed into the list, and
+[Receive] receives every line (and the one still typed) in one transaction — all of
+them or, when one is refused, none, with the line named."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from typing import Any
 
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from seom_desktop.inventory.errors import InventoryError
 from seom_desktop.inventory.operations import receive_po
-from seom_desktop.ui.dialogs.fields import SkuQuantityDialog
+from seom_desktop.ui.dialogs.fields import RowsModel, check_quantity, plain_table
+from seom_desktop.ui.dialogs.sku_quantity import SkuQuantityDialog
 
 
 class ReceivePurchaseOrderDialog(SkuQuantityDialog):
@@ -14,6 +22,87 @@ class ReceivePurchaseOrderDialog(SkuQuantityDialog):
     title = "Receive Purchase Order"
     reference_label = "PO reference:"
     save_label = "Receive"
+
+    def __init__(self, store, *, workstation: str, parent: QWidget | None = None,
+                 sku: str | None = None, **kw: Any):
+        super().__init__(store, workstation=workstation, parent=parent, sku=sku, **kw)
+        self.lines: list[tuple[str, str, int]] = []  # (sku, name, quantity)
+        self.lines_model = RowsModel(("SKU", "Name", "Quantity"))
+        self.lines_view = plain_table(self.lines_model)
+        self.lines_view.setAccessibleName("Lines to receive")
+        self.lines_view.setMinimumHeight(110)
+        self.add_button = QPushButton("&Add Line")
+        self.add_button.setToolTip("Put the SKU and quantity typed into the list, and type "
+                                   "the next line (Alt+A)")
+        self.remove_button = QPushButton("Re&move Line")
+        for b in (self.add_button, self.remove_button):
+            b.setAutoDefault(False)  # Enter stays Receive
+        self.add_button.clicked.connect(self.add_line)
+        self.remove_button.clicked.connect(self.remove_line)
+        row = QHBoxLayout()
+        row.addWidget(self.add_button)
+        row.addWidget(self.remove_button)
+        row.addStretch(1)
+        box = QVBoxLayout()
+        box.addLayout(row)
+        box.addWidget(QLabel("Lines of this purchase order:"))
+        box.addWidget(self.lines_view, 1)
+        lay = self.layout()
+        lay.insertLayout(1, box, 1)
+        self.resize(520, 460)
+
+    def _typed_line(self) -> tuple[str, str, int] | None:
+        sku = self.sku_field.check()
+        qty = check_quantity(self.quantity, "quantity", minimum=1)
+        if sku is None or qty is None:
+            return None
+        item = self.sku_field.lookup()
+        return sku, item[1] if item else "", qty
+
+    def add_line(self) -> None:
+        line = self._typed_line()
+        if line is None:
+            return
+        self.lines.append(line)
+        self.lines_model.set_rows(list(self.lines))
+        self.sku_field.set_sku("")
+        self.quantity.editor.clear()
+        self.sku_field.line.setFocus()
+
+    def remove_line(self) -> None:
+        rows = self.lines_view.selectionModel().selectedRows()
+        if rows:
+            del self.lines[rows[0].row()]
+            self.lines_model.set_rows(list(self.lines))
+
+    def has_unsaved(self) -> bool:
+        return bool(self.lines) or super().has_unsaved()
+
+    def _save(self) -> None:
+        self.general_error.clear_error()
+        typed = bool(self.sku_field.sku().strip() or self.quantity.editor.text().strip())
+        lines = list(self.lines)
+        if typed or not lines:
+            line = self._typed_line()
+            if line is None:
+                return
+            lines.append(line)
+        reference = self.reference.editor.text().strip()
+        if len(reference) > 255:
+            self.reference.show_error("reference is longer than 255 characters")
+            return
+        n = 0
+        try:
+            with self.store.write() as s:
+                for n, (sku, _name, qty) in enumerate(lines, 1):  # noqa: B007 - named on error
+                    receive_po(s, sku=sku, quantity=qty, actor=self.actor(), po=reference)
+        except InventoryError as e:
+            self.general_error.show_error(f"Line {n} ({lines[n - 1][0]}): {e}. Nothing was "
+                                          "received.")
+            return
+        self.lines = []
+        self.changed.emit()
+        self.accept()
 
     def write(self, session, sku: str, qty: int, reference: str) -> None:
         receive_po(session, sku=sku, quantity=qty, actor=self.actor(), po=reference)

@@ -54,6 +54,7 @@ from seom_desktop.ui.dialogs.fields import (
     line_field,
     plain_table,
     run_in_background,
+    set_read_only,
 )
 from seom_desktop.ui.dialogs.sync_warning import SyncWarningDialog, optional_function  # noqa: F401
 
@@ -207,7 +208,7 @@ class ShoppingCartsDialog(CartFormGuard, StoreDialog):
         self.editing = None
         self._clear_form()
         self.form_box.setTitle("Add Cart")
-        self.name.editor.setReadOnly(False)
+        set_read_only(self.name.editor, False)
         self.kind_combo.setEnabled(True)
         self.max_items.editor.setText("50")
         for f in (self.key, self.secret, self.token):
@@ -225,7 +226,7 @@ class ShoppingCartsDialog(CartFormGuard, StoreDialog):
         self._clear_form()
         self.form_box.setTitle(f"Edit Cart — {cart.name}")
         self.name.editor.setText(cart.name)
-        self.name.editor.setReadOnly(True)  # the name and kind of a cart are fixed
+        set_read_only(self.name.editor, True)  # the name and kind of a cart are fixed
         if self.kind_combo.findText(cart.kind) < 0:
             self.kind_combo.addItem(cart.kind)
         self.kind_combo.setCurrentText(cart.kind)

@@ -110,6 +110,9 @@ class WebFieldsModel(QAbstractTableModel):
             return Qt.CheckState.Checked if row.sync else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.BackgroundRole and key in self.errors:
             return QBrush(QColor("#fde0e0"))
+        if role == Qt.ItemDataRole.BackgroundRole and col in (self.CART, self.LAST_SENT,
+                                                              self.LAST_CART):
+            return QBrush(QColor("#f0f0f0"))  # read-only columns look read-only
         if role == Qt.ItemDataRole.ToolTipRole:
             if key in self.errors:
                 return self.errors[key]
@@ -375,7 +378,8 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
             self.web_status.setText("Nothing to save.")
             return
         typed = self.sku_field.sku().strip()
-        if typed != self.current_sku:
+        found = self.sku_field.lookup()  # "p1" names P1 when no other SKU differs by case
+        if (found[0] if found else typed) != self.current_sku:
             self.web_error.show_error(
                 f"The SKU box names {typed or 'no product'}, but these are the web fields of "
                 f"{self.current_sku}. Nothing was saved: type {self.current_sku} back in the "
