@@ -3,7 +3,8 @@ emulated Shopify cart on loopback, both synchronized, products on both with the 
 QOH (as after an initial Send QOH To Website). `bundles` are SKUs whose Shopify product
 is a bundle (its quantity set by Shopify from its components, never by us);
 `forget_cart_qoh` makes the store forget what a cart shows for a product, so its next
-write goes without a compare and may change nothing."""
+write goes without a compare and may change nothing; `doubt_write` puts a write in doubt
+that never landed, so the next pass writes even a value the cart already shows."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from seom_desktop.emulators.woocommerce import WooCommerceEmulator
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.products import add_product
 from seom_desktop.inventory.shaping import shaped_qoh
-from seom_desktop.inventory.targets import cart_targets, record_sent
+from seom_desktop.inventory.targets import cart_targets, record_attempt, record_sent
 from seom_desktop.store.engine import Store, open_store
 from seom_desktop.store.models import Cart, Product, WebField
 from seom_desktop.store.params import set_param
@@ -64,6 +65,14 @@ class Shop:
             pid = s.scalar(select(Product.id).where(Product.sku == sku))
             s.execute(update(WebField).where(WebField.cart_id == cid, WebField.product_id == pid)
                       .values(last_cart_qoh=None, attempted_qoh=""))
+
+
+    def doubt_write(self, cart: str, sku: str, qoh: int) -> None:
+        """A write of `qoh` to `cart` is in doubt (sent, no answer) and never landed."""
+        cid = self.cart_id(cart)
+        with self.store.write() as s:
+            pid = s.scalar(select(Product.id).where(Product.sku == sku))
+            record_attempt(s, cid, pid, qoh)
 
 
 def build_shop(url: str, n: int = 20, qoh: int = 10, *, retry_seconds: int = 0,
