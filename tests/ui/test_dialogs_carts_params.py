@@ -323,7 +323,7 @@ def test_turning_sync_on_warns_shows_drift_and_offers_send(qtbot, store, fake_dr
     seen = _with_warning(qtbot, d, act)
     click(qtbot, d.sync_box)  # opens the modal warning
     assert d.sync_box.isChecked()
-    assert seen["drift"] == [("P1", "10", "7"), ("P3", "4", "—")]  # only what differs
+    assert seen["drift"] == [("P1", "W", "10", "7"), ("P3", "", "4", "—")]  # what differs
     assert "begins transmitting inventory changes immediately" in seen["text"]
     assert "same beginning QOH" in seen["text"]
     assert seen["basket"] is True  # a cart that holds stock in baskets

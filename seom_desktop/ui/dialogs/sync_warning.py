@@ -29,6 +29,7 @@ from seom_desktop.ui.dialogs.fields import (
     plain_table,
     run_in_background,
 )
+from seom_desktop.ui.dialogs.transfer_preview import product_names
 
 SYNC_WARNINGS = [
     "Follow these recommendations to avoid severe inventory management problems:",
@@ -95,7 +96,7 @@ class SyncWarningDialog(QDialog):
 
         self.drift_status = QLabel("")
         self.drift_status.setWordWrap(True)
-        self.drift_model = RowsModel(("SKU", "Should show", "Cart shows"))
+        self.drift_model = RowsModel(("SKU", "Name", "Should show", "Cart shows"))
         self.drift_view = plain_table(self.drift_model)
         self.drift_view.setMinimumHeight(140)
         self.drift_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -149,12 +150,17 @@ class SyncWarningDialog(QDialog):
             self.drift_view.setVisible(False)
             return
         self.drift_status.setText(f"Reading {self.cart_name}…")
-        name = self.cart_name
-        run_in_background(self, lambda: list(drift(self.store, name)), self._drift_done,
-                          self._drift_failed)
+        name, store = self.cart_name, self.store
 
-    def _drift_done(self, rows) -> None:
-        differ = [(sku, str(should), "—" if shows is None else str(shows))
+        def work():
+            rows = list(drift(store, name))
+            return rows, product_names(store, [r[0] for r in rows if r[1] != r[2]])
+
+        run_in_background(self, work, self._drift_done, self._drift_failed)
+
+    def _drift_done(self, got) -> None:
+        rows, names = got
+        differ = [(sku, names.get(sku, ""), str(should), "—" if shows is None else str(shows))
                   for sku, should, shows in rows if should != shows]
         self.drift_model.set_rows(differ)
         self.drift_status.setText(
