@@ -114,15 +114,26 @@ def test_ledger_times_are_local(qtbot, window, sqlite_store, monkeypatch):
         with sqlite_store.write() as s:
             adjust(s, sku="P-000000", delta=1, actor=Actor("maria", "test-ws"))
             e = s.scalar(select(LedgerEntry).join(Product).where(Product.sku == "P-000000"))
-            e.created_at = datetime(2026, 1, 2, 10, 0, 0)  # stored UTC
+            e.created_at = datetime(2026, 1, 2, 20, 0, 0)  # stored UTC
         led = opened(qtbot, window, Qt.Key.Key_L, "LedgerDialog")
         assert led.model.headers[0] == "When"
-        assert led.model.rows[0][0] == "2026-01-02 15:30:00"
+        assert led.model.rows[0][0] == "2026-01-03 01:30:00"
+        # the date filter takes local days too: the change was on the 3rd here
+        from PySide6.QtCore import QDate, QPoint
+
+        qtbot.mouseClick(led.dates_box, Qt.MouseButton.LeftButton,
+                         pos=QPoint(8, led.dates_box.height() // 2))
+        led.since_edit.setDate(QDate(2026, 1, 3))
+        led.until_edit.setDate(QDate(2026, 1, 3))
+        assert led.model.rowCount() == 1
+        led.since_edit.setDate(QDate(2026, 1, 2))
+        led.until_edit.setDate(QDate(2026, 1, 2))
+        assert led.model.rowCount() == 0
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
     with sqlite_store.read() as s:  # the store keeps UTC
-        assert s.scalar(select(LedgerEntry.created_at)) == datetime(2026, 1, 2, 10, 0, 0)
+        assert s.scalar(select(LedgerEntry.created_at)) == datetime(2026, 1, 2, 20, 0, 0)
 
 
 def test_web_fields_last_sent_follows_the_stack_controller(qtbot, sqlite_store, helpers):

@@ -9,7 +9,7 @@ UTC). Read only: the ledger is the audit trail, nothing here changes it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -88,9 +88,14 @@ def ledger_sources(store, sku: str) -> list[str]:
                                 .where(Product.sku == sku).distinct()))
 
 
+def _utc_midnight(day: date) -> datetime:
+    """The start of a local day as the store's naive UTC time."""
+    return datetime.combine(day, time.min).astimezone().astimezone(UTC).replace(tzinfo=None)
+
+
 def ledger_rows(store, sku: str, *, since: date | None = None, until: date | None = None,
                 source: str | None = None, limit: int = MAX_ROWS) -> list[LedgerRow] | None:
-    """The item's ledger, newest first (None: no such SKU). `since`/`until` are UTC
+    """The item's ledger, newest first (None: no such SKU). `since`/`until` are local
     days, both included."""
     with store.read() as s:
         pid = s.scalar(select(Product.id).where(Product.sku == sku))
@@ -102,10 +107,9 @@ def ledger_rows(store, sku: str, *, since: date | None = None, until: date | Non
              .outerjoin(Cart, Cart.id == LedgerEntry.origin_cart_id)
              .where(LedgerEntry.product_id == pid))
         if since is not None:
-            q = q.where(LedgerEntry.created_at >= datetime.combine(since, time.min))
+            q = q.where(LedgerEntry.created_at >= _utc_midnight(since))
         if until is not None:
-            q = q.where(LedgerEntry.created_at < datetime.combine(until + timedelta(days=1),
-                                                                  time.min))
+            q = q.where(LedgerEntry.created_at < _utc_midnight(until + timedelta(days=1)))
         if source:
             q = q.where(LedgerEntry.source == source)
         rows = s.execute(q.order_by(LedgerEntry.id.desc()).limit(limit)).all()
