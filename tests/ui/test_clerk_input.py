@@ -389,3 +389,32 @@ def test_read_only_fields_look_read_only(qtbot, store):
     fixed = m.index(0, m.LAST_SENT).data(Qt.ItemDataRole.BackgroundRole)
     assert fixed is not None and m.index(0, m.RESERVE).data(Qt.ItemDataRole.BackgroundRole) \
         is None
+
+
+def test_new_cart_turn_on_button_saves_the_cart_with_sync_on(qtbot, store):
+    from PySide6.QtCore import QTimer
+
+    from seom_desktop.store.models import Cart
+    from seom_desktop.ui.dialogs.sync_warning import SyncWarningDialog
+
+    d = carts_dialog(qtbot, store)  # opens on Add Cart
+    qtbot.keyClicks(d.name.editor, "New Shop")
+    d.kind_combo.setCurrentText("woocommerce")
+    qtbot.keyClicks(d.url.editor, "http://127.0.0.1:5")
+    seen = {}
+
+    def press_turn_on(n=0):
+        w = d.findChild(SyncWarningDialog)
+        if w is None or not w.isVisible():
+            if n < 500:
+                QTimer.singleShot(10, lambda: press_turn_on(n + 1))
+            return
+        seen["text"] = w.turn_on_button.text()
+        click(qtbot, w.turn_on_button)
+
+    QTimer.singleShot(0, press_turn_on)
+    click(qtbot, d.sync_box)
+    assert seen["text"] == "Save the cart with Synchronize Inventory on"
+    with store.read() as s:
+        assert s.scalar(select(Cart.sync).where(Cart.name == "New Shop")) is True
+    assert not d.has_unsaved()
