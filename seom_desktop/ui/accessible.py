@@ -89,6 +89,15 @@ def _editor_in(w: QWidget) -> QWidget | None:
     return found[0] if len(found) == 1 else None
 
 
+def _first_field(lay: QLayout) -> QWidget | None:
+    """A form row whose field is a row of widgets: the first field in it."""
+    for i in range(lay.count()):
+        w = lay.itemAt(i).widget()
+        if w is not None and kind_of(w) == "field":
+            return w
+    return None
+
+
 def _labels(root: QWidget) -> dict[int, QLabel]:
     """id(widget) -> the label naming it: buddies, form rows, "Label:" before a field."""
     out: dict[int, QLabel] = {}
@@ -107,6 +116,8 @@ def _labels(root: QWidget) -> dict[int, QLabel]:
                 label = li.widget() if li is not None else None
                 field = fi.widget() if fi is not None else None
                 target = _editor_in(field) if field is not None else None
+                if target is None and fi is not None and fi.layout() is not None:
+                    target = _first_field(fi.layout())
                 if isinstance(label, QLabel) and target is not None and plain(label.text()):
                     out.setdefault(id(target), label)
             continue

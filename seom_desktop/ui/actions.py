@@ -51,7 +51,9 @@ SPECS = (
                "focus_search"),
     ActionSpec("refresh", "&Refresh", "F5", "Read the inventory list again", "refresh"),
     ActionSpec("quit", "E&xit", "Ctrl+Q", "Close the program", "close"),
-    ActionSpec("about", "&About seom-desktop", "F1", "Version and where the store is",
+    ActionSpec("help", "seom-desktop &Help", "F1",
+               "What each screen is for, its keys, and where the log is", "open_help"),
+    ActionSpec("about", "&About seom-desktop", "Ctrl+F1", "Version and where the store is",
                "show_about"),
     ActionSpec("open_log_folder", "Open &Log Folder", "Ctrl+Alt+L",
                "Open the folder of the log files", "open_log_folder"),
@@ -77,9 +79,16 @@ def open_ledger(window: QMainWindow):
     return open_for(window)
 
 
+def open_help(window: QMainWindow):
+    """Help > seom-desktop Help (F1, as in Windows programs): the Help window."""
+    from seom_desktop.ui.help import open_help as open_for
+
+    return open_for(window)
+
+
 # Handlers that are not the window's own methods.
 MODULE_HANDLERS = {"open_log_folder": open_log_folder}
-WINDOW_HANDLERS = {"open_ledger": open_ledger}  # these take the window
+WINDOW_HANDLERS = {"open_ledger": open_ledger, "open_help": open_help}  # these take the window
 
 
 class Actions:
@@ -93,7 +102,7 @@ class Actions:
             act.setShortcut(QKeySequence(spec.shortcut))
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             plain = spec.text.replace("&", "").rstrip("…")
-            act.setToolTip(f"{plain} ({spec.shortcut})")
+            act.setToolTip(f"{plain} ({spec.shortcut})" if spec.shortcut else plain)
             act.setStatusTip(spec.tip)
             # Screen readers: the accessible name travels with the action's widgets.
             act.setIconText(plain)
@@ -139,6 +148,7 @@ def build_menus(window: QMainWindow, a: Actions) -> None:
     web.addAction(a.stack_controller)
 
     help_menu = bar.addMenu("&Help")
+    help_menu.addAction(a.help)
     help_menu.addAction(a.open_log_folder)
     help_menu.addSeparator()
     help_menu.addAction(a.about)

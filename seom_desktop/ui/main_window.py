@@ -32,6 +32,7 @@ from seom_desktop.ui.controller_thread import ControllerMode, ControllerThread, 
 from seom_desktop.ui.models.inventory import InventoryModel
 from seom_desktop.ui.models.item_carts import CartProbe, ItemCartsModel, item_cart_rows
 from seom_desktop.ui.status import StatusPanel
+from seom_desktop.ui.words import plural
 
 SEARCH_DELAY_MS = 250
 QOH_REFRESH_MS = 3000
@@ -70,7 +71,8 @@ class MainWindow(QMainWindow):
         self._retired: list[ControllerThread] = []
         self.last_notice = ""
         self.setObjectName("mainWindow")
-        self.setWindowTitle(f"seom-desktop — Inventory — {workstation}")
+        # The system adds the program's name (its display name) after the title.
+        self.setWindowTitle(f"Inventory — {workstation}")
 
         self.actions_ = Actions(self)
         build_menus(self, self.actions_)
@@ -194,8 +196,7 @@ class MainWindow(QMainWindow):
         self.model.set_search(self.search.text())
 
     def _show_total(self, n: int) -> None:
-        what = "product" if n == 1 else "products"
-        self.count_label.setText(f"{n:,} {what}" + (" found" if self.model.search else ""))
+        self.count_label.setText(plural(n, "product") + (" found" if self.model.search else ""))
 
     # --- selection and refresh -------------------------------------------------------
     def selected_sku(self) -> str | None:
@@ -384,8 +385,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exporting QOH to {path}…")
 
         def done(n) -> None:
-            self.statusBar().showMessage(f"{n:,} products exported to {path}", 15000)
-            self.last_notice = f"{n:,} products exported to {path}"
+            self.statusBar().showMessage(f"{plural(n, 'product')} exported to {path}", 15000)
+            self.last_notice = f"{plural(n, 'product')} exported to {path}"
 
         run_in_thread(lambda: write_qoh_csv(store, path), owner=self, on_done=done,
                       on_error=lambda e: self.notice("Export QOH to CSV",

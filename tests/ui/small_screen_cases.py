@@ -21,7 +21,7 @@ OPENS_A_DIALOG = [s for s in SPECS if s.handler.startswith("open_")
 
 @pytest.fixture
 def rules(qapp):
-    window_rules.install(qapp)
+    window_rules.install(qapp, fit=True)
     yield
     window_rules.uninstall(qapp)
 

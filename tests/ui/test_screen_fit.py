@@ -43,7 +43,7 @@ def test_every_window_fits_a_1024x600_screen(tmp_path):
 
 @pytest.fixture
 def rules(qapp):
-    window_rules.install(qapp)
+    window_rules.install(qapp, fit=True)
     yield
     window_rules.uninstall(qapp)
 
