@@ -86,7 +86,8 @@ class GetReport:
         return {"cart": self.cart, "read": self.read, "unchanged": self.unchanged,
                 "changed": self.changed, "created": self.created, "unknown": self.unknown,
                 "untracked": self.untracked, "not_synced": self.not_synced,
-                "managed": self.managed, "dry_run": self.dry_run, "cancelled": self.cancelled, "error": self.error}
+                "managed": self.managed, "dry_run": self.dry_run, "cancelled": self.cancelled,
+                "error": self.error}
 
 
 def get_qoh(store: Store, cart_name: str, *, create_new: bool = False, dry_run: bool = False,
