@@ -31,6 +31,8 @@ class SkuQuantityDialog(UnsavedGuard, StoreDialog):
                  sku: str | None = None, **kw: Any):
         super().__init__(store, workstation=workstation, parent=parent, **kw)
         self.setWindowTitle(self.title)
+        if sku is None and hasattr(parent, "selected_sku"):
+            sku = parent.selected_sku()  # the item selected in the main window
         self.sku_field = SkuField(store)
         self.item_name = QLabel("")
         self.item_name.setStyleSheet(NOTE_STYLE)

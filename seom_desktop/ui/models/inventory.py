@@ -141,12 +141,15 @@ class InventoryModel(QAbstractTableModel):
 
     def reload(self) -> None:
         self._gen += 1
-        self.beginResetModel()
-        self.rows = []
+        # Rows removed, not a model reset: the view's current row goes too, and says so
+        # (currentRowChanged), so nothing stays shown for an item no longer listed.
+        if self.rows:
+            self.beginRemoveRows(QModelIndex(), 0, len(self.rows) - 1)
+            self.rows = []
+            self.endRemoveRows()
         self._exhausted = False
         self._loading = False
         self.total = None
-        self.endResetModel()
         gen, store, search = self._gen, self.store, self.search
         run_in_thread(lambda: count_products(store, search), owner=self,
                       on_done=lambda n: self._got_total(gen, n), on_error=self._failed)
