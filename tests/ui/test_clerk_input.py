@@ -418,3 +418,15 @@ def test_new_cart_turn_on_button_saves_the_cart_with_sync_on(qtbot, store):
     with store.read() as s:
         assert s.scalar(select(Cart.sync).where(Cart.name == "New Shop")) is True
     assert not d.has_unsaved()
+
+
+def test_view_inventory_esc_with_unsaved_web_fields_asks(qtbot, store):
+    d = view_dialog(qtbot, store, sku="P1")
+    d.tabs.setCurrentIndex(1)
+    type_in_cell(qtbot, d.web_view, 0, d.web_model.RESERVE, "2")
+    seen = answer_box(qtbot, button="Cancel")
+    qtbot.keyClick(d.web_view, ESC)
+    assert seen and d.isVisible() and reserves(store) == []
+    seen = answer_box(qtbot, key=ENTER)  # Save, the default answer
+    qtbot.keyClick(d.web_view, ESC)
+    assert seen and not d.isVisible() and reserves(store) == [("P1", 2)]
