@@ -120,7 +120,7 @@ class StackController:
             log.exception("sending to cart %s failed", cart_id)
             tally = Tally(errors=[str(e)])
             with self.store.write() as s:
-                mark_failed(s, [r.id for r in rows], f"could not send: {type(e).__name__}: {e}",
+                mark_failed(s, [r.id for r in rows], f"could not send: {e}",  # details: log
                             settings, tally, rng=self.rng)
             return tally
 

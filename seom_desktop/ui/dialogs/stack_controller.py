@@ -3,6 +3,7 @@ and the clerk's actions on its records (Send now, Retry, Bypass, Delete)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.models.stack import StackModel
 from seom_desktop.ui.words import plural
 
+log = logging.getLogger(__name__)
 REFRESH_MS = 2000
 SHOW_AT_MOST = 2000
 ALL_STATES = "All states"
@@ -250,7 +252,10 @@ class StackControllerDialog(QDialog):
 
     def _read_failed(self, e: BaseException) -> None:
         self._busy = False
-        self._say(f"The Web Stack could not be read: {e}", error=True)
+        log.error("Stack Controller: the Web Stack could not be read: %s: %s",
+                  type(e).__name__, e)
+        self._say("The Web Stack could not be read: the store did not answer. It is read "
+                  "again in a moment; the details are in the log.", error=True)
 
     def selected_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
@@ -328,7 +333,12 @@ class StackControllerDialog(QDialog):
         self.refresh()
 
     def _act_failed(self, e: BaseException) -> None:
-        msg = str(e) if isinstance(e, StackInputError) else f"{type(e).__name__}: {e}"
+        if isinstance(e, StackInputError):
+            msg = str(e)
+        else:  # the store refused (busy, gone): the details are in the log
+            log.error("Stack Controller: the change was not made: %s: %s", type(e).__name__, e)
+            msg = ("The Web Stack was not changed: the store did not answer. Try again; if "
+                   "it keeps failing, the details are in the log (Help > Open Log Folder).")
         self._say(msg, error=True)
         self.refresh()
 
