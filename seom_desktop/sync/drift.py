@@ -25,10 +25,12 @@ class DriftRow:
     should_show: int
     cart_shows: int | None  # None: not on the cart, or its stock is not tracked there
     cart_sku: str = ""
+    managed: str = ""  # the cart sets this item itself ("managed by Shopify bundles")
 
     @property
     def drifted(self) -> bool:
-        return self.cart_shows != self.should_show
+        """A managed item never drifts: the cart derives it, nothing of ours could fix it."""
+        return not self.managed and self.cart_shows != self.should_show
 
 
 def drift_rows(store: Store, cart_name: str, *, progress: Progress | None = None,
@@ -65,7 +67,7 @@ def drift_rows(store: Store, cart_name: str, *, progress: Progress | None = None
     for t in targets:
         item = now.get(t.cart_sku)
         shows = item.qoh if item is not None and item.tracked else None
-        row = DriftRow(t.sku, t.shaped, shows, t.cart_sku)
+        row = DriftRow(t.sku, t.shaped, shows, t.cart_sku, item.managed if item else "")
         if not only_drifted or row.drifted:
             out.append(row)
     progress.update(len(skus), len(skus), "drift report ready")
@@ -75,7 +77,8 @@ def drift_rows(store: Store, cart_name: str, *, progress: Progress | None = None
 def drift_report(store: Store, cart_name: str, *,
                  progress: Progress | None = None) -> list[tuple[str, int, int | None]]:
     """[(sku, should_show, cart_shows)] for every synced product of the store; cart_shows
-    is None when the item is not on the cart or its stock is not tracked there.
+    is None when the item is not on the cart or its stock is not tracked there. Items the
+    cart sets itself (a Shopify bundle parent) are left out: they cannot drift.
     Raises CartDefinitionError (unknown cart) or a CartError (the cart could not be read)."""
     return [(r.sku, r.should_show, r.cart_shows)
-            for r in drift_rows(store, cart_name, progress=progress)]
+            for r in drift_rows(store, cart_name, progress=progress) if not r.managed]

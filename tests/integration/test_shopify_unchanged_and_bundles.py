@@ -229,3 +229,18 @@ def test_stack_settles_a_bundle_parent_at_once_and_a_clerk_can_retry_it(shop_fac
         shop.woo.stop()
         shop.shop.stop()
         shop.store.close()
+
+
+def test_drift_report_shows_a_bundle_parent_as_managed_never_as_drifted(shopify, cli, store):
+    from seom_desktop.sync.drift import drift_report, drift_rows
+
+    add_shopify(cli, shopify, "shop")
+    seed(store, {"A": 5, "KIT": 8})
+    shopify.add_item("A", 3)
+    shopify.add_item("KIT", 2, bundle=True)  # Shopify derives 2; the store holds 8
+    rows = {r.sku: r for r in drift_rows(store, "shop")}
+    assert (rows["A"].cart_shows, rows["A"].drifted, rows["A"].managed) == (3, True, "")
+    assert (rows["KIT"].cart_shows, rows["KIT"].managed) == (2, BUNDLE)
+    assert not rows["KIT"].drifted
+    assert [r.sku for r in drift_rows(store, "shop", only_drifted=True)] == ["A"]
+    assert drift_report(store, "shop") == [("A", 5, 3)]
