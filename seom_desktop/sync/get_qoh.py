@@ -35,6 +35,7 @@ item by item by `_judge`.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -61,6 +62,7 @@ from seom_desktop.sync.progress import (
 from seom_desktop.sync.pull_reader import PullReader
 
 CHUNK = 5000
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -121,7 +123,30 @@ def get_qoh(store: Store, cart_name: str, *, create_new: bool = False, dry_run: 
         report.error = str(e)
     finally:
         conn.close()  # the reader has stopped: nothing else uses the connector
+        _log(report, actor)
     return report
+
+
+LOG_AT_MOST = 20  # changes named in the summary line (each one: at the debug level)
+
+
+def _log(report: GetReport, actor: Actor) -> None:
+    """One line for the run (100,000 lines would cost seconds and rotate the log away),
+    naming the first changes; every change at the debug level."""
+    shown = ", ".join(f"{c['sku']} {c['store_qoh']} -> {c['cart_qoh']}"
+                      for c in report.changed[:LOG_AT_MOST])
+    more = len(report.changed) - LOG_AT_MOST
+    log.info("Get QOH From Website%s from %s by %s on %s: %d read, %d QOH changed%s, %d new "
+             "products, %d unknown, %d not synchronized%s%s", " (preview)" if report.dry_run
+             else "", report.cart, actor.user, actor.workstation, report.read,
+             len(report.changed), f" ({shown}{f' and {more} more' if more > 0 else ''})"
+             if shown else "", len(report.created), len(report.unknown),
+             len(report.not_synced), "; cancelled" if report.cancelled else "",
+             f"; failed: {report.error}" if report.error else "")
+    if log.isEnabledFor(logging.DEBUG):
+        for c in report.changed:
+            log.debug("Get QOH from %s: QOH %s %s -> %s", report.cart, c["sku"],
+                      c["store_qoh"], c["cart_qoh"])
 
 
 def _apply(store: Store, cart: CartRef, items: list[CartItem], report: GetReport, *,

@@ -211,8 +211,10 @@ def test_a_clerks_day_is_in_the_log_at_the_default_level(day, log_dir):
 
     from seom_desktop.inventory.errors import QuantityError
     from seom_desktop.inventory.operations import adjust, pos_sale
+    from seom_desktop.inventory.products import add_product
     from seom_desktop.stack.controller import StackController
     from seom_desktop.store.params import set_param
+    from seom_desktop.sync.get_qoh import get_qoh
 
     store, clerk, emu, down = day
     assert logging.getLogger("seom_desktop").getEffectiveLevel() == logging.INFO
@@ -234,6 +236,12 @@ def test_a_clerks_day_is_in_the_log_at_the_default_level(day, log_dir):
     assert emu.quantity("MUG-1") == 45 and emu.quantity("CAP-2") == 6  # sent absolute
 
     with store.write() as s:
+        add_product(s, sku="HAT-3", name="hat", actor=clerk, qoh=4)
+    emu.add_item("HAT-3", 9, name="hat")  # the cart sold or counted: it shows 9
+    report = get_qoh(store, "Woo", actor=clerk)
+    assert [c["sku"] for c in report.changed] == ["HAT-3"]
+
+    with store.write() as s:
         set_param(s, "SharedStackController", "WS1")
     shared = StackController(store, workstation="WS1", shared=True)
     shared.run_once()
@@ -252,6 +260,8 @@ def test_a_clerks_day_is_in_the_log_at_the_default_level(day, log_dir):
     line_with("QOH CAP-2: 7 -> 5 (-2) by maria on WS1, pos sale R-17", "queued for 2 carts")
     line_with("QOH CAP-2: 5 -> 6 (+1) by maria on WS1, adjust", "not sent to the carts")
     assert "45 -> 42" not in text and "-> -94" not in text
+    line_with("Get QOH From Website from Woo by maria on WS1: 3 read, 1 QOH changed "
+              "(HAT-3 4 -> 9)")
     # Every batch sent: cart, items, result.
     line_with("Woo: sent 2 item(s): 2 accepted, 0 not")
     # Every failure with its details: the clerk's words and what the exception said.
