@@ -19,6 +19,7 @@ No ledger row and no web stack row is written: the store's QOH does not change.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -51,6 +52,7 @@ from seom_desktop.sync.progress import (
     with_rate_limit,
 )
 
+log = logging.getLogger(__name__)
 DRY_RUN_LIST_ALL_FROM = 1000  # a preview of this many items or more reads the whole cart
 
 
@@ -198,6 +200,8 @@ def _send(store: Store, conn, plan: SendPlan, report: SendReport, progress: Prog
         try:
             results = with_rate_limit(lambda u=updates: conn.set_qoh(u), progress)
         except CartError as e:
+            log.warning("%s: Send QOH To Website: sending %d item(s) failed: %s",
+                        plan.cart.name, len(batch), e)
             report.error = str(e)
             if isinstance(e, AmbiguousError):  # it may have landed: say so for a read-back
                 with store.write() as s:
@@ -205,7 +209,12 @@ def _send(store: Store, conn, plan: SendPlan, report: SendReport, progress: Prog
                         record_attempt(s, plan.cart.id, t.product_id, t.shaped)
             return
         report.requests += 1
+        sent_before, refused_before = report.sent, len(report.refused)
         _record(store, plan.cart.id, batch, updates, list(results), report)
+        log.info("%s: Send QOH To Website sent %d item(s): %d accepted, %d refused%s",
+                 plan.cart.name, len(batch), report.sent - sent_before,
+                 len(report.refused) - refused_before, "".join(
+                     f"; {r.sku}: {r.message}" for r in report.refused[refused_before:][:5]))
         done = min(start + size, total)
         progress.update(done, total, f"sent {done} of {total} to {plan.cart.name}")
 

@@ -215,6 +215,7 @@ def test_a_clerks_day_is_in_the_log_at_the_default_level(day, log_dir):
     from seom_desktop.stack.controller import StackController
     from seom_desktop.store.params import set_param
     from seom_desktop.sync.get_qoh import get_qoh
+    from seom_desktop.sync.send_qoh import send_qoh
 
     store, clerk, emu, down = day
     assert logging.getLogger("seom_desktop").getEffectiveLevel() == logging.INFO
@@ -240,6 +241,7 @@ def test_a_clerks_day_is_in_the_log_at_the_default_level(day, log_dir):
     emu.add_item("HAT-3", 9, name="hat")  # the cart sold or counted: it shows 9
     report = get_qoh(store, "Woo", actor=clerk)
     assert [c["sku"] for c in report.changed] == ["HAT-3"]
+    assert send_qoh(store, "Woo").sent == 3  # Send QOH To Website, by hand
 
     with store.write() as s:
         set_param(s, "SharedStackController", "WS1")
@@ -263,6 +265,7 @@ def test_a_clerks_day_is_in_the_log_at_the_default_level(day, log_dir):
     line_with("Get QOH From Website from Woo by maria on WS1: 3 read, 1 QOH changed "
               "(HAT-3 4 -> 9)")
     # Every batch sent: cart, items, result.
+    line_with("Woo: Send QOH To Website sent 3 item(s): 3 accepted, 0 refused")
     line_with("Woo: sent 2 item(s): 2 accepted, 0 not")
     # Every failure with its details: the clerk's words and what the exception said.
     line_with("Down Shop: sending", "failed: Can't reach Down Shop at " + down)
