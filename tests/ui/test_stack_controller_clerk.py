@@ -151,3 +151,21 @@ def test_delete_asks_with_no_as_the_default(qtbot, stacked):
     qtbot.mouseClick(dlg.delete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "P-000002" not in _states(stacked))
     assert len(_states(stacked)) == 4
+
+
+def test_enter_never_sends(qtbot, stacked):
+    """Send now wakes the controller, which sends to the carts: never the default button.
+    Enter in the table closes the dialog (Close is its default) and sends nothing."""
+    woken = []
+    dlg = StackControllerDialog(stacked, workstation="test-ws", wake=lambda: woken.append(1))
+    qtbot.addWidget(dlg)
+    with qtbot.waitExposed(dlg):
+        dlg.show()
+    qtbot.waitUntil(lambda: dlg.model.rowCount() == 5)
+    for b in (dlg.send_button, dlg.retry_button, dlg.bypass_button, dlg.delete_button):
+        assert not b.isDefault()
+    _click_row(qtbot, dlg, "P-000002")
+    qtbot.keyClick(dlg.table, Qt.Key.Key_Return)
+    assert woken == []
+    assert not dlg.isVisible()
+    assert _states(stacked)["P-000002"] == "failed"

@@ -169,6 +169,7 @@ class StackControllerDialog(QDialog):
         for b, tip in tips.items():
             b.setToolTip(tip)
             b.setAccessibleName(b.text().replace("&", ""))
+            b.setAutoDefault(False)  # Enter never sends, retries or deletes: it closes
         self.send_button.setObjectName("sendNow")
         self.retry_button.setObjectName("retry")
         self.bypass_button.setObjectName("bypass")
