@@ -101,3 +101,19 @@ def test_test_connection_with_no_url_says_what_to_type(qtbot, sqlite_store, make
     said = d.url.error.text()
     assert said == "cart URL is empty: type the store's address, e.g. https://shop.example.com"
     assert "''" not in said and "with a host" not in said
+
+
+def test_a_stopped_stack_controller_says_what_it_means(qtbot, sqlite_store, make_window,
+                                                      caplog):
+    """The controller thread failing to start (here: an option it does not take) reads
+    as what it means for the clerk; the exception is in the log."""
+    w = make_window(sqlite_store, start_controller=True,
+                    controller_kw={"no_such_option": 1})
+    with qtbot.waitActive(w):
+        w.show()
+    qtbot.waitUntil(lambda: "Stack Controller stopped" in w.statusBar().currentMessage())
+    said = w.statusBar().currentMessage()
+    assert said.startswith("The Stack Controller stopped: changes are not sent to the carts")
+    assert "TypeError" not in said and "no_such_option" not in said
+    assert any("TypeError" in r.getMessage() and "no_such_option" in r.getMessage()
+               for r in caplog.records)
