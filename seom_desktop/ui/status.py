@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from seom_desktop.stack.lease import LeaseInfo, lease_info
 from seom_desktop.stack.rows import count_by_state
 from seom_desktop.ui.async_support import run_in_thread
+from seom_desktop.ui.models.stack import local_time
 
 REFRESH_MS = 2000
 
@@ -30,7 +31,8 @@ def status_snapshot(store) -> StatusSnapshot:
 
 
 def _time(dt: datetime | None) -> str:
-    return dt.strftime("%H:%M:%S") if dt else "?"
+    """A stored UTC time as the clerk's local time of day."""
+    return local_time(dt, "%H:%M:%S") if dt else "?"
 
 
 def controller_text(lease: LeaseInfo, workstation: str, running_here: bool,
@@ -45,13 +47,13 @@ def controller_text(lease: LeaseInfo, workstation: str, running_here: bool,
     who = lease.holder or lease.designated
     if lease.stale:
         return (f"⚠ Stack Controller: shared, {who} — last heartbeat "
-                f"{_time(lease.heartbeat_at)} UTC: STALE, nothing is being sent", True)
+                f"{_time(lease.heartbeat_at)}: STALE, nothing is being sent", True)
     if not lease.holder:
         where = "this workstation" if lease.designated == workstation else lease.designated
         return f"⚠ Stack Controller: shared, {where} — not running", True
     here = " (this workstation)" if lease.holder == workstation else ""
     text = (f"Stack Controller: shared, {lease.holder}{here} since "
-            f"{_time(lease.acquired_at)}, last heartbeat {_time(lease.heartbeat_at)} UTC")
+            f"{_time(lease.acquired_at)}, last heartbeat {_time(lease.heartbeat_at)}")
     if last_pass and here:
         text += f" — last pass {last_pass}"
     return text, False

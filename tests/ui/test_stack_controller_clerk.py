@@ -5,7 +5,7 @@ to, and Delete asking with No as the default (Enter keeps the records)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
@@ -65,11 +65,41 @@ def _states(store) -> dict[str, str]:
                               .join(Product, Product.id == StackRow.product_id)).all())
 
 
-def test_newest_first_with_created_in_local_time(qtbot, stacked):
+@pytest.fixture
+def kolkata(monkeypatch):
+    """Local time UTC+05:30 (no daylight saving) for the test; restored after."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_newest_first_with_created_in_local_time(qtbot, stacked, kolkata):
     dlg = _dialog(qtbot, stacked)
     assert _shown(dlg, "SKU") == ["P-000004", "P-000003", "P-000002", "P-000001", "P-000000"]
-    local = (T0 + timedelta(minutes=4)).replace(tzinfo=UTC).astimezone()
-    assert _shown(dlg, "Created")[0] == local.strftime("%Y-%m-%d %H:%M:%S")
+    assert _shown(dlg, "Created")[0] == "2026-03-01 14:34:00"  # stored 09:04 UTC
+    with stacked.read() as s:  # the store keeps UTC
+        assert s.scalar(select(StackRow.created_at).order_by(StackRow.id.desc()).limit(1)) \
+            == T0 + timedelta(minutes=4)
+
+
+def test_the_shared_controller_line_is_in_local_time(qtbot, stacked, kolkata):
+    from seom_desktop.store.models import ControllerLease
+    from seom_desktop.store.params import set_param
+
+    with stacked.write() as s:
+        set_param(s, "SharedStackController", "WS9")
+        s.add(ControllerLease(name="shared", holder="WS9", token="t", acquired_at=T0,
+                              heartbeat_at=utcnow(), expires_at=utcnow() + timedelta(hours=1)))
+    dlg = StackControllerDialog(stacked, workstation="test-ws")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: "WS9 since" in dlg.lease_label.text())
+    assert "since 2026-03-01 14:30:00," in dlg.lease_label.text()
+    assert "UTC" not in dlg.lease_label.text()
 
 
 def test_a_click_on_a_header_sorts_by_that_column(qtbot, stacked):

@@ -36,7 +36,7 @@ from seom_desktop.stack.rows import (
 from seom_desktop.store.models import STATES
 from seom_desktop.store.params import set_param
 from seom_desktop.ui.async_support import run_in_thread
-from seom_desktop.ui.models.stack import StackModel
+from seom_desktop.ui.models.stack import StackModel, local_time
 from seom_desktop.ui.words import plural
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def read_stack(store, *, state: str | None, workstation: str | None,
 
 
 def _stamp(dt) -> str:
-    return dt.strftime("%Y-%m-%d %H:%M:%S") if dt else "?"
+    return local_time(dt) if dt else "?"
 
 
 def lease_text(info: LeaseInfo, workstation: str) -> tuple[str, bool]:
@@ -74,14 +74,14 @@ def lease_text(info: LeaseInfo, workstation: str) -> tuple[str, bool]:
         return ("Local stack controller: each workstation sends the changes it made "
                 f"(this one: {workstation}).", False)
     if info.stale:
-        return (f"⚠ Shared stack controller {info.holder} since {_stamp(info.acquired_at)} UTC: "
-                f"its last heartbeat was {_stamp(info.heartbeat_at)} UTC — it has stopped; "
+        return (f"⚠ Shared stack controller {info.holder} since {_stamp(info.acquired_at)}: "
+                f"its last heartbeat was {_stamp(info.heartbeat_at)} — it has stopped; "
                 "nothing is being sent. Start seom-desktop on that workstation.", True)
     if not info.holder:
         return (f"⚠ Shared stack controller {info.designated}: not running; nothing is "
                 "being sent until it starts.", True)
-    return (f"Shared stack controller {info.holder} since {_stamp(info.acquired_at)} UTC, "
-            f"last heartbeat {_stamp(info.heartbeat_at)} UTC.", False)
+    return (f"Shared stack controller {info.holder} since {_stamp(info.acquired_at)}, "
+            f"last heartbeat {_stamp(info.heartbeat_at)}.", False)
 
 
 class StackControllerDialog(QDialog):

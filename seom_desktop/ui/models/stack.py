@@ -21,12 +21,12 @@ REFRESH_TIP = ("A web-field save: the cart is brought in line with what it shoul
 _OLDEST = datetime.min
 
 
-def local_time(dt: datetime | None) -> str:
+def local_time(dt: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
     """A stored UTC time (naive or aware) as this computer's local time."""
     if dt is None:
         return ""
     aware = dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
-    return aware.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return aware.astimezone().strftime(fmt)
 
 
 def change_text(change: int) -> str:
