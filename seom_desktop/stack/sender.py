@@ -183,6 +183,9 @@ def _settle_judged(store: Store, cart: CartInfo, chunk: list[Work], settings: Se
     settled = [w for w in chunk if w.decision != WRITE]
     if not settled:
         return
+    held = [f"{w.target.cart_sku}: {w.note}" for w in settled if w.decision != ALREADY]
+    if held:
+        log.info("%s: %d item(s) not written (%s)", cart.name, len(held), "; ".join(held[:5]))
     with store.write() as s:
         already = [w for w in settled if w.decision == ALREADY]
         record_sent_many(s, cart.id, [(w.product_id, w.qoh, "") for w in already])

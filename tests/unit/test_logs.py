@@ -229,6 +229,10 @@ def test_a_clerks_day_is_in_the_log_at_the_default_level(day, log_dir):
         adjust(s, sku="MUG-1", actor=clerk, delta=-3)  # logged only if it commits...
         adjust(s, sku="CAP-2", actor=clerk, delta=-100)  # ...and this refusal rolls it back
 
+    with store.write() as s:  # a product the cart does not have
+        add_product(s, sku="SOCK-4", name="sock", actor=clerk, qoh=0)
+        adjust(s, sku="SOCK-4", actor=clerk, delta=3)
+
     controller = StackController(store, workstation="WS1")
     stop = threading.Event()
     stop.set()  # one start and stop of the loop
@@ -265,9 +269,10 @@ def test_a_clerks_day_is_in_the_log_at_the_default_level(day, log_dir):
     line_with("Get QOH From Website from Woo by maria on WS1: 3 read, 1 QOH changed "
               "(HAT-3 4 -> 9)")
     # Every batch sent: cart, items, result.
-    line_with("Woo: Send QOH To Website sent 3 item(s): 3 accepted, 0 refused")
+    line_with("Woo: Send QOH To Website sent 4 item(s): 3 accepted, 1 refused; SOCK-4: ")
     line_with("Woo: sent 2 item(s): 2 accepted, 0 not")
     # Every failure with its details: the clerk's words and what the exception said.
+    line_with("Woo: 1 item(s) not written (SOCK-4: the cart has no item with SKU 'SOCK-4')")
     line_with("Down Shop: sending", "failed: Can't reach Down Shop at " + down)
     detail = line_with("Down Shop: GET", "failed:")
     assert "ConnectionError" in detail and "Connection refused" in detail
