@@ -13,12 +13,23 @@ def open_boxes() -> list[QMessageBox]:
             if isinstance(w, QMessageBox) and w.isVisible()]
 
 
-def answer_box(qtbot, *, key=None, button: str | None = None, tries: int = 500) -> list[str]:
+class Answers(list):
+    """The texts of the questions answered; stop() ends the wait for one."""
+
+    stopped = False
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+def answer_box(qtbot, *, key=None, button: str | None = None, tries: int = 500) -> Answers:
     """When the next question is up, note its text (in the list returned) and answer
     it with `key` or a click on the button labelled `button`."""
-    seen: list[str] = []
+    seen = Answers()
 
     def act(n: int = 0) -> None:
+        if seen.stopped:
+            return
         boxes = open_boxes()
         if not boxes:
             if n < tries:

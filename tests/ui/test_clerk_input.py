@@ -97,6 +97,29 @@ def test_adjust_enter_on_close_after_tabbing_asks_and_save_keeps_the_entry(qtbot
     assert qoh(store, "P1") == 57 and not d.isVisible()
 
 
+def test_enter_in_a_field_saves_after_tab_has_passed_save_and_close(qtbot, store):
+    d = adjust_dialog(qtbot, store, sku="P1")
+    click(qtbot, d.change_radio)
+    qtbot.keyClicks(d.quantity.editor, "5")
+    d.quantity.editor.setFocus()
+    tab_to(qtbot, d, d.close_button)  # past Save and Close ...
+    qtbot.keyClick(d.close_button, TAB)
+    tab_to(qtbot, d, d.quantity.editor)  # ... and round to the quantity again
+    closing = answer_box(qtbot, button="Cancel")  # were Enter to press Close instead
+    qtbot.keyClick(d.quantity.editor, ENTER)
+    closing.stop()
+    assert not closing and qoh(store, "P1") == 55 and not d.isVisible()
+    p = po_dialog(qtbot, store, sku="P2")
+    qtbot.keyClicks(p.quantity.editor, "3")
+    tab_to(qtbot, p, p.close_button)
+    qtbot.keyClick(p.close_button, TAB)
+    tab_to(qtbot, p, p.quantity.editor)
+    closing = answer_box(qtbot, button="Cancel")
+    qtbot.keyClick(p.quantity.editor, ENTER)
+    closing.stop()
+    assert not closing and qoh(store, "P2") == 3 and not p.isVisible()
+
+
 def test_adjust_esc_and_x_with_input_ask_and_dont_save_drops_it(qtbot, store):
     d = adjust_dialog(qtbot, store, sku="P1")
     click(qtbot, d.change_radio)

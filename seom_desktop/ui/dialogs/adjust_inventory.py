@@ -28,6 +28,7 @@ from seom_desktop.ui.dialogs.fields import (
     StoreDialog,
     check_quantity,
     line_field,
+    make_default,
 )
 from seom_desktop.ui.dialogs.guard import UnsavedGuard, ask_yes_no
 
@@ -104,6 +105,7 @@ class AdjustInventoryDialog(UnsavedGuard, StoreDialog):
             self.sku_field.set_sku(sku)
             self.quantity.editor.setFocus()
         self.resize(460, self.sizeHint().height())
+        make_default(self.save_button)
 
     def _update_hint(self) -> None:
         if self.new_qoh_radio.isChecked():

@@ -115,6 +115,14 @@ def line_field(placeholder: str = "", *, note: str = "", password: bool = False,
     return f
 
 
+def make_default(button) -> None:
+    """Make `button` its dialog's default (Enter in a field presses it), to stay so after
+    Tab has passed other buttons: Qt restores a default only when it was set while the
+    button was already in its dialog, so call this once the layout holds it."""
+    button.setDefault(False)
+    button.setDefault(True)
+
+
 def set_read_only(edit: QLineEdit, on: bool) -> None:
     """A line edit that cannot be changed looks it: the window's colour, not a field's."""
     edit.setReadOnly(on)

@@ -26,7 +26,14 @@ from PySide6.QtWidgets import (
 from sqlalchemy import func, select
 
 from seom_desktop.store.models import Cart, LedgerEntry, Product, StackRow
-from seom_desktop.ui.dialogs.fields import ErrorLabel, RowsModel, SkuField, StoreDialog, plain_table
+from seom_desktop.ui.dialogs.fields import (
+    ErrorLabel,
+    RowsModel,
+    SkuField,
+    StoreDialog,
+    make_default,
+    plain_table,
+)
 from seom_desktop.ui.models.stack import local_time
 
 MAX_ROWS = 5000
@@ -186,6 +193,7 @@ class LedgerDialog(StoreDialog):
         self.until_edit.dateChanged.connect(lambda _d: self.reload())
         self.source_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.resize(920, 520)
+        make_default(self.show_button)
         if sku:
             self.sku_field.set_sku(sku)
             self.show_typed()

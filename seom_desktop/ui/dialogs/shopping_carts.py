@@ -52,6 +52,7 @@ from seom_desktop.ui.dialogs.fields import (
     RowsModel,
     StoreDialog,
     line_field,
+    make_default,
     plain_table,
     run_in_background,
     set_read_only,
@@ -169,6 +170,7 @@ class ShoppingCartsDialog(CartFormGuard, StoreDialog):
         self.reload()
         self.new_cart()
         self.resize(1000, 560)
+        make_default(self.save_button)
 
     # --- list -----------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from seom_desktop.ui.dialogs.fields import (
     StoreDialog,
     check_quantity,
     line_field,
+    make_default,
 )
 from seom_desktop.ui.dialogs.guard import UnsavedGuard
 
@@ -61,6 +62,7 @@ class SkuQuantityDialog(UnsavedGuard, StoreDialog):
             self.sku_field.set_sku(sku)
             self.quantity.editor.setFocus()
         self.resize(440, self.sizeHint().height())
+        make_default(self.save_button)
 
     def refresh_item(self) -> None:
         item = self.sku_field.lookup()

@@ -26,6 +26,7 @@ from seom_desktop.ui.dialogs.fields import (
     NOTE_STYLE,
     OK_STYLE,
     RowsModel,
+    make_default,
     plain_table,
     run_in_background,
 )
@@ -111,8 +112,7 @@ class SyncWarningDialog(QDialog):
         self.turn_on_button = self.buttons.addButton(turn_on,
                                                      QDialogButtonBox.ButtonRole.AcceptRole)
         self.turn_on_button.setAutoDefault(False)  # turning it on is never the default
-        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setDefault(True)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.send_button.clicked.connect(self.send)
@@ -134,6 +134,7 @@ class SyncWarningDialog(QDialog):
         if self.send_fn is None:
             self.send_result.setText("Send QOH To Website is not available in this version.")
         self.resize(640, 560)
+        make_default(self.cancel_button)
         self.load_drift()
 
     def load_drift(self) -> None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from seom_desktop.store.params import PARAMS, ParamDef, ParamError, all_params, set_param
-from seom_desktop.ui.dialogs.fields import NOTE_STYLE, OK_STYLE, Field, StoreDialog
+from seom_desktop.ui.dialogs.fields import NOTE_STYLE, OK_STYLE, Field, StoreDialog, make_default
 from seom_desktop.ui.dialogs.guard import UnsavedGuard
 
 SYNCHQOH_WARNING = (
@@ -83,6 +83,7 @@ class SystemParametersDialog(UnsavedGuard, StoreDialog):
         lay.addLayout(bottom)
         self.load()
         self.resize(720, 520)
+        make_default(self.save_button)
 
     def _page(self, group: str, defs: list[ParamDef]) -> QWidget:
         inner = QWidget()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from seom_desktop.store.models import Product
+from seom_desktop.ui.dialogs.fields import make_default
 from seom_desktop.ui.models.rows import RowsModel
 
 NAME_CHUNK = 500
@@ -117,3 +118,4 @@ class PreviewDialog(QDialog):
         lay.addWidget(self.changes_only)
         lay.addWidget(table, 1)
         lay.addWidget(box)
+        make_default(self.cancel_button)

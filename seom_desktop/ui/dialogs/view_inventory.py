@@ -34,6 +34,7 @@ from seom_desktop.ui.dialogs.fields import (
     RowsModel,
     SkuField,
     StoreDialog,
+    make_default,
     plain_table,
 )
 from seom_desktop.ui.dialogs.guard import UnsavedGuard
@@ -256,6 +257,7 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
         self.refresh_timer.timeout.connect(self.refresh_seen)
         self.refresh_timer.start()
         self.resize(860, 520)
+        make_default(self.open_button)
         if sku:
             self.sku_field.set_sku(sku)
             self.show_typed()
