@@ -69,19 +69,22 @@ def mark_sent(session: Session, ids: Sequence[int], response: str, tally: Tally,
               now: datetime | None = None) -> None:
     now = now or utcnow()
     for i in range(0, len(ids), 900):
-        session.execute(update(StackRow)
-                        .where(StackRow.id.in_(ids[i:i + 900]), still_sending(StackRow.state))
-                        .values(state=SENT, attempts=StackRow.attempts + 1, sent_at=now,
-                                last_response=_clip(response), claimed_by="",
-                                claimed_until=None, updated_at=now))
-    tally.sent += len(ids)
+        res = session.execute(update(StackRow)
+                              .where(StackRow.id.in_(ids[i:i + 900]),
+                                     still_sending(StackRow.state))
+                              .values(state=SENT, attempts=StackRow.attempts + 1, sent_at=now,
+                                      last_response=_clip(response), claimed_by="",
+                                      claimed_until=None, updated_at=now))
+        tally.sent += res.rowcount  # rows still being sent (not those taken back meanwhile)
 
 
 def mark_sent_many(session: Session, sent: Sequence[tuple[Sequence[int], str]], tally: Tally,
                    now: datetime | None = None) -> None:
     """`mark_sent` for many groups of rows at once: [(row ids, response)]. Rows that share
     a response go in one `id IN (...)` statement (a drain of 100,000 rows has a few dozen
-    distinct responses such as "cart already shows 52"), the rest by executemany."""
+    distinct responses such as "cart already shows 52"), the rest by executemany. Counts
+    the rows updated: a row no longer being sent (released, or claimed by another
+    controller after its claim ran out) is not counted as sent."""
     now = now or utcnow()
     by_response: dict[str, list[int]] = {}
     for ids, resp in sent:
@@ -91,14 +94,14 @@ def mark_sent_many(session: Session, sent: Sequence[tuple[Sequence[int], str]], 
                   claimed_until=None, updated_at=now)
     single = [{"b_id": ids[0], "b_resp": resp} for resp, ids in by_response.items()
               if len(ids) == 1]
-    if single:
-        session.execute(t.update().where(t.c.id == bindparam("b_id"), t.c.state == SENDING)
-                        .values(last_response=bindparam("b_resp"), **values), single)
+    if single:  # executemany: rowcount is the total (SQLite and psycopg both report it)
+        tally.sent += session.execute(t.update().where(t.c.id == bindparam("b_id"), t.c.state == SENDING)
+                        .values(last_response=bindparam("b_resp"), **values), single).rowcount
     for resp, ids in by_response.items():
         for i in range(0, len(ids), 900) if len(ids) > 1 else ():
-            session.execute(t.update().where(t.c.id.in_(ids[i:i + 900]), still_sending(t.c.state))
-                            .values(last_response=resp, **values))
-    tally.sent += sum(len(ids) for ids in by_response.values())
+            tally.sent += session.execute(
+                t.update().where(t.c.id.in_(ids[i:i + 900]), still_sending(t.c.state))
+                .values(last_response=resp, **values)).rowcount
 
 
 def mark_failed(session: Session, ids: Sequence[int], response: str, settings: Settings,
@@ -143,8 +146,9 @@ def release(session: Session, ids: Sequence[int], tally: Tally, *, wait: float =
     cart asked to wait `wait` seconds)."""
     now = utcnow()
     for i in range(0, len(ids), 900):
-        session.execute(update(StackRow)
-                        .where(StackRow.id.in_(ids[i:i + 900]), still_sending(StackRow.state))
-                        .values(state=PENDING, claimed_by="", claimed_until=None,
-                                next_attempt_at=now + timedelta(seconds=max(wait, 0.0))))
-    tally.released += len(ids)
+        res = session.execute(update(StackRow)
+                              .where(StackRow.id.in_(ids[i:i + 900]),
+                                     still_sending(StackRow.state))
+                              .values(state=PENDING, claimed_by="", claimed_until=None,
+                                      next_attempt_at=now + timedelta(seconds=max(wait, 0.0))))
+        tally.released += res.rowcount
