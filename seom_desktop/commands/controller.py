@@ -24,6 +24,9 @@ def register(sub, common) -> None:
     p.add_argument("--claim-ttl", type=float, default=120.0, metavar="SECONDS",
                    help="how long claimed rows stay claimed without progress before another "
                         "controller may take them (default 120)")
+    p.add_argument("--heartbeat", type=float, default=5.0, metavar="SECONDS",
+                   help="how often this controller says it is alive; another controller "
+                        "takes its rows after 3 missed (default 5)")
     p.set_defaults(handler=literal_values(cmd_controller))
 
 
@@ -61,7 +64,8 @@ def cmd_run_once(ctx) -> int:
 def cmd_controller(ctx) -> int:
     from seom_desktop.stack.lease import LeaseRefused, acquire
 
-    for flag, value in (("--poll", ctx.args.poll), ("--claim-ttl", ctx.args.claim_ttl)):
+    for flag, value in (("--poll", ctx.args.poll), ("--claim-ttl", ctx.args.claim_ttl),
+                        ("--heartbeat", ctx.args.heartbeat)):
         if not isinstance(value, float):
             raise BadInput(f"{flag} must be a number of seconds, not {value!r}")
         if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
@@ -71,7 +75,8 @@ def cmd_controller(ctx) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    ctl = _controller(ctx, poll_seconds=ctx.args.poll, claim_ttl=ctx.args.claim_ttl)
+    ctl = _controller(ctx, poll_seconds=ctx.args.poll, claim_ttl=ctx.args.claim_ttl,
+                      heartbeat_seconds=ctx.args.heartbeat)
     if ctx.args.shared:
         try:
             acquire(ctx.store, workstation=ctx.workstation, token=ctl.token)

@@ -1,6 +1,7 @@
 """Claiming the rows that are due, so that one sender alone sends each row: FOR UPDATE
-SKIP LOCKED on PostgreSQL, the BEGIN IMMEDIATE write lock on SQLite. A claim lasts
-until `claimed_until`; rows of a controller that died are requeued after it."""
+SKIP LOCKED on PostgreSQL, the BEGIN IMMEDIATE write lock on SQLite. A claim names its
+holder (`claimed_by`, a registered holder: stack/holders.py), whose death or silent
+heartbeat requeues the rows; `claimed_until` only counts for a holder not registered."""
 
 from __future__ import annotations
 
@@ -22,17 +23,6 @@ class ClaimedRow:
     product_id: int
     change: int
     attempts: int
-
-
-def requeue_expired(store: Store, now: datetime | None = None) -> int:
-    """Rows left in `sending` by a controller whose claim ran out go back to pending."""
-    now = now or utcnow()
-    with store.write() as s:
-        res = s.execute(update(StackRow)
-                        .where(StackRow.state == SENDING, StackRow.claimed_until < now)
-                        .values(state=PENDING, claimed_by="", claimed_until=None,
-                                next_attempt_at=now))
-        return res.rowcount
 
 
 def claim_due(store: Store, *, claimer: str, workstation: str | None, limit: int = 5000,

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 from seom_desktop import credentials
 from seom_desktop.connect import connect as default_connect
-from seom_desktop.stack import lease
-from seom_desktop.stack.claim import ClaimedRow, claim_due, extend_claim, requeue_expired
+from seom_desktop.stack import holders, lease
+from seom_desktop.stack.claim import ClaimedRow, claim_due, extend_claim
 from seom_desktop.stack.notify import listen
 from seom_desktop.stack.outcome import Settings, Tally, mark_failed
+from seom_desktop.stack.progress import CLAIMED, Progress
 from seom_desktop.stack.sender import CartInfo, Pacing, send_cart
 from seom_desktop.stack.wakeup import Wakeup, listen_for_commits
 from seom_desktop.store.engine import Store
@@ -45,6 +46,7 @@ class StackController:
     def __init__(self, store: Store, *, workstation: str, shared: bool = False,
                  connect: Callable = default_connect, wakeup: Wakeup | None = None,
                  poll_seconds: float = 1.0, claim_limit: int = 50_000, claim_ttl: float = 120.0,
+                 heartbeat_seconds: float = holders.HEARTBEAT_SECONDS,
                  on_pass: Callable[[PassResult], None] | None = None,
                  rng: random.Random | None = None):
         self.store = store
@@ -57,6 +59,7 @@ class StackController:
         self.claim_limit = claim_limit
         self.cart_threads = 4  # carts sent to at the same time
         self.claim_ttl = claim_ttl
+        self.heartbeat_seconds = heartbeat_seconds  # another takes its rows ~3 beats missed
         self.on_pass = on_pass
         self.rng = rng
         self.token = uuid.uuid4().hex
@@ -65,6 +68,8 @@ class StackController:
         self._last_tick = 0.0
         self._claimed_ids: list[int] = []
         self._pacing: dict[int, Pacing] = {}
+        self._beaten_at = -1e9  # monotonic time of the last heartbeat
+        self.progress = Progress.from_env()  # tests only: where the pass is
 
     # --- one pass ------------------------------------------------------------------
     def run_once(self, stop: threading.Event | None = None) -> PassResult:
@@ -79,10 +84,23 @@ class StackController:
             result.note = (f"this store uses the shared stack controller {designated}; "
                            "nothing is sent from here")
             return result
-        requeue_expired(self.store)
+        self._beat(due_after=1.0)
+        # A dead holder's rows (a controller killed mid-pass) go back at once.
+        holders.requeue_orphans(self.store, claimer=self.claimer, workstation=self.workstation)
+        with holders.Heartbeat(self.store, self.claimer, self.workstation,
+                               self.heartbeat_seconds):
+            self._send_claimed(result, settings, stop)
+        if self.on_pass:
+            self.on_pass(result)
+        return result
+
+    def _send_claimed(self, result: PassResult, settings: Settings,
+                      stop: threading.Event | None) -> None:
         rows = claim_due(self.store, claimer=self.claimer,
                          workstation=None if self.shared else self.workstation,
                          limit=self.claim_limit, ttl=self.claim_ttl)
+        if rows and self.progress:
+            self.progress.report(CLAIMED, len(rows))
         result.claimed = len(rows)
         result.more = len(rows) >= self.claim_limit
         self._claimed_ids = [r.id for r in rows]
@@ -102,9 +120,6 @@ class StackController:
                            for cart_id, cart_rows in by_cart.items()]
                 for f in futures:
                     result.tally.add(f.result())
-        if self.on_pass:
-            self.on_pass(result)
-        return result
 
     def _send_cart(self, cart_id: int, rows: list[ClaimedRow], settings: Settings,
                    stop: threading.Event | None) -> Tally:
@@ -134,6 +149,8 @@ class StackController:
         if cached is not None:
             cached[1].close()
         conn = self.connect(cart)
+        if self.progress:
+            conn = self.progress.wrap(conn)
         self._connectors[cart.id] = (sig, conn)
         return conn
 
@@ -147,6 +164,15 @@ class StackController:
             lease.acquire(self.store, workstation=self.workstation, token=self.token)
         extend_claim(self.store, self.claimer, self._claimed_ids, self.claim_ttl)
 
+    def _beat(self, due_after: float | None = None) -> None:
+        """Register this controller as a holder of claims, or renew its heartbeat."""
+        if due_after is None:
+            due_after = self.heartbeat_seconds
+        if time.monotonic() - self._beaten_at < min(due_after, self.heartbeat_seconds):
+            return
+        holders.beat(self.store, self.claimer, self.workstation, self.heartbeat_seconds)
+        self._beaten_at = time.monotonic()
+
     # --- the loop --------------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
         """Passes until `stop` is set; a set stop lets the request in flight finish."""
@@ -154,6 +180,10 @@ class StackController:
         log.info("stack controller started on %s (%s)", self.workstation,
                  "shared: sends every workstation's records" if self.shared
                  else "local: sends this workstation's records")
+        try:
+            holders.forget_silent(self.store)
+        except Exception:  # noqa: BLE001 - housekeeping only
+            log.exception("dropping silent stack holders failed")
         try:
             while not stop.is_set():
                 try:
@@ -180,6 +210,10 @@ class StackController:
             left = deadline - time.monotonic()
             if left <= 0:
                 return
+            try:
+                self._beat()
+            except Exception:  # noqa: BLE001 - the store may be briefly unreachable
+                log.warning("stack controller heartbeat failed", exc_info=True)
             if self.wakeup.wait(min(left, 0.25)):
                 return
 
@@ -194,6 +228,10 @@ class StackController:
             except Exception:  # noqa: BLE001
                 pass
         self._connectors.clear()
+        try:
+            holders.forget(self.store, self.claimer)
+        except Exception:  # noqa: BLE001 - a holder not forgotten is dropped when silent
+            log.exception("unregistering the stack controller failed")
         if self.shared:
             try:
                 lease.release(self.store, token=self.token)

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -191,3 +192,22 @@ class ControllerLease(Base):
     acquired_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class StackHolder(Base):
+    """A stack controller process that claims rows (stack/holders.py): its workstation,
+    host, pid and process start time, and a heartbeat. Rows in `sending` name their
+    holder in `web_stack.claimed_by`; a holder whose process is gone, or whose heartbeat
+    stopped, has its rows requeued without waiting out `claimed_until`."""
+
+    __tablename__ = "stack_holders"
+
+    claimer: Mapped[str] = mapped_column(String(255), primary_key=True)
+    workstation: Mapped[str] = mapped_column(String(255), default="")
+    host: Mapped[str] = mapped_column(String(255), default="")
+    pid: Mapped[int] = mapped_column(Integer, default=0)
+    process_start: Mapped[str] = mapped_column(String(64), default="")
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # How often this holder beats: it is taken for dead after a few beats missed.
+    heartbeat_seconds: Mapped[float] = mapped_column(Float, default=5.0)
