@@ -316,14 +316,14 @@ class HttpClient:
             if _refused(e):
                 return RetryableError(unreachable)
             if not write:
-                return RetryableError(f"The connection to {name} at {where} was lost: "
-                                      "check that the store is up (it is tried again)")
-            return AmbiguousError(f"The connection to {name} at {where} was lost after the "
+                return RetryableError(f"{name} at {where}: the connection was lost; check "
+                                      "that the store is up (it is tried again)")
+            return AmbiguousError(f"{name} at {where}: the connection was lost after the "
                                   "change was sent")
         if isinstance(e, requests.exceptions.Timeout):
-            text = f"{name} at {where} did not answer in {self.timeout[1]:g} s"
+            text = f"{name} at {where}: no answer in {self.timeout[1]:g} s"
             return (AmbiguousError(text + " after the change was sent") if write
-                    else RetryableError(text + ": check that the store is up"))
+                    else RetryableError(text + "; check that the store is up"))
         return RetryableError(unreachable)
 
 

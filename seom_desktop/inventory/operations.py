@@ -167,7 +167,7 @@ def adjust(session: Session, *, sku: str, actor: Actor, delta: int | None = None
     """Adjust Inventory: a change or a new QOH. `send` is "Send QOH changes to Web sites"."""
     if get_param(session, "TrackInventoryAdjustments") and not reason.strip():
         raise InventoryError("a reason is required for inventory adjustments "
-                             "(TrackInventoryAdjustments in Set System Parameters)")
+                             "(parameter TrackInventoryAdjustments)")
     return change_qoh(session, sku=sku, actor=actor, source=ADJUST, delta=delta, set_to=set_to,
                       reason=reason, send=send)
 

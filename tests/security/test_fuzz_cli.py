@@ -73,7 +73,8 @@ def run(url: str, argv: list[str], *, cart_may_fail: bool = False):
                       "OverflowError", "RecursionError", "UnicodeError", "sqlalchemy"):
             assert crash not in problem, (argv, r.err)
         if r.rc == 1:
-            assert problem.startswith("Web: "), (argv, r.err)  # the cart's failure
+            # the cart's failure, named ("Can't reach Web at <url>: ..." when unreachable)
+            assert problem.startswith(("Web: ", "Web at ", "Can't reach Web at ")), (argv, r.err)
     if r.rc == 2:
         assert dump(url) == before, f"{argv} exited 2 but changed the store"
         assert _keyring() == keys, f"{argv} exited 2 but changed the keyring"
