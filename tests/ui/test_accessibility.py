@@ -150,3 +150,20 @@ def test_known_labels_by_name(qtbot, window):
     carts = window.dialogs["shopping_carts"]
     assert carts.kind_combo.accessibleName() == "Kind"
     assert carts.url.editor.accessibleName() == "URL"
+
+
+def test_a_button_that_changes_its_words_changes_its_name(qtbot, window, tmp_path):
+    """Import QOH from CSV's button says how many rows it will import once the file is
+    checked; its name follows what it says."""
+    path = tmp_path / "qoh.csv"
+    path.write_text("sku,qoh\nP-000001,11\nP-000002,12\n", encoding="utf-8")
+    qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    dlg = window.dialogs["import_csv"]
+    assert dlg.import_button.accessibleName() == "Import"
+    qtbot.keyClicks(dlg.path.editor, str(path))
+    with qtbot.waitSignal(dlg.checked, timeout=5000):
+        qtbot.keyClick(dlg.path.editor, Qt.Key.Key_Return)
+    assert dlg.import_button.text() == "Import 2 rows"
+    qtbot.waitUntil(lambda: dlg.import_button.accessibleName() == "Import 2 rows")
+    dlg.close()
