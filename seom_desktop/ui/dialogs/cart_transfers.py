@@ -57,9 +57,11 @@ class CartTransfers:
         elif report.error:
             self._say(f"Stopped: {report.error}. {what}.", True)
         else:
-            self._say(f"Done: {what}." + (f" {len(report.refused)} refused." if report.refused else ""))
-        self._show_rows(("SKU", "Cart SKU", "Refused because"),
-                        [(r.sku, r.cart_sku, r.message) for r in report.refused])
+            self._say(f"Done: {what}." + (f" {len(report.refused)} refused." if report.refused else "")
+                      + _managed_words(report.managed, "not sent"))
+        self._show_rows(("SKU", "Cart SKU", "Not sent because"),
+                        [(r.sku, r.cart_sku, r.message) for r in report.refused]
+                        + [(r.sku, r.cart_sku, r.message) for r in report.managed])
         self.changed.emit()
 
     @asyncSlot()
@@ -83,6 +85,8 @@ class CartTransfers:
                  "will change") for c in preview.changed]
         rows += [(c["sku"], "", None, c["cart_qoh"], "new product") for c in preview.created]
         rows += [(u["sku"], "", None, u["cart_qoh"], u["note"]) for u in preview.unknown]
+        rows += [(m["sku"], names.get(m["sku"], ""), None, None, m["note"])
+                 for m in preview.managed]
         dlg = PreviewDialog(
             "Get QOH from Website", f"{len(preview.changed):,} products of the store will take "
             f"the QOH {name} shows ({preview.unchanged:,} already agree)."
@@ -104,9 +108,10 @@ class CartTransfers:
             self._say(f"{'Cancelled' if report.cancelled else 'Stopped: ' + str(report.error)}"
                       f" — {what}.", True)
         else:
-            self._say(f"Done: {what}.")
-        self._show_rows(("SKU", "Store was", "Cart shows"),
-                        [(c["sku"], c["store_qoh"], c["cart_qoh"]) for c in report.changed])
+            self._say(f"Done: {what}." + _managed_words(report.managed, "left alone"))
+        self._show_rows(("SKU", "Store was", "Cart shows", "Note"),
+                        [(c["sku"], c["store_qoh"], c["cart_qoh"], "") for c in report.changed]
+                        + [(m["sku"], None, None, m["note"]) for m in report.managed])
         self.changed.emit()
 
     @asyncSlot()
@@ -148,3 +153,14 @@ class CartTransfers:
         self._show_rows(("SKU", "Name", "Should show", "Cart shows"),
                         [(r.sku, names.get(r.sku, ""), r.should_show, r.cart_shows)
                          for r in rows], flag=lambda r: r[2] != r[3])
+
+
+def _managed_words(managed: list, outcome: str) -> str:
+    """" 2 items are set by the cart itself (managed by Shopify bundles): not sent." """
+    if not managed:
+        return ""
+    first = managed[0]
+    note = first.message if hasattr(first, "message") else first["note"]
+    n = len(managed)
+    return (f" {n} item{'s are' if n != 1 else ' is'} set by the cart itself "
+            f"({note.split(':')[0]}): {outcome}.")
