@@ -5,6 +5,7 @@ never waits for them."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.models.stack import local_time
 
 REFRESH_MS = 2000
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class StatusPanel(QObject):
         self.last_pass = ""
         self.snapshot: StatusSnapshot | None = None
         self._busy = False
+        self._unreachable = False
         self.stack_label = QLabel("Web Stack: …")
         self.stack_label.setObjectName("webStackStatus")
         self.stack_label.setAccessibleName("Web Stack counts")
@@ -112,6 +115,8 @@ class StatusPanel(QObject):
 
     def _show(self, snap: StatusSnapshot) -> None:
         self._busy = False
+        self._unreachable = False
+        self.stack_label.setToolTip("")
         self.snapshot = snap
         c = snap.counts
         self.stack_label.setText(
@@ -128,4 +133,9 @@ class StatusPanel(QObject):
     def _error(self, e: BaseException) -> None:
         self._busy = False
         self.stack_label.setText("Web Stack: store not reachable")
-        self.stack_label.setToolTip(f"{type(e).__name__}: {e}")
+        self.stack_label.setToolTip("The store did not answer; it is asked again every few "
+                                    "seconds. The details are in the log.")
+        if not self._unreachable:  # once per outage, not every two seconds
+            log.warning("the status bar could not read the store: %s: %s",
+                        type(e).__name__, e)
+        self._unreachable = True
