@@ -4,7 +4,6 @@ item cart by cart, the menus, the status bar, and the stack controller thread.""
 from __future__ import annotations
 
 import importlib
-import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -35,7 +34,6 @@ from seom_desktop.ui.models.item_carts import CartProbe, ItemCartsModel, item_ca
 from seom_desktop.ui.status import StatusPanel
 from seom_desktop.ui.words import plural
 
-log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
 QOH_REFRESH_MS = 3000
 
@@ -288,18 +286,11 @@ class MainWindow(QMainWindow):
             t = ControllerThread(self.store, workstation=self.workstation, shared=mode.shared,
                                  parent=self, **self.controller_kw)
             t.passed.connect(self._controller_passed)
-            t.failed.connect(self._controller_failed)
+            t.failed.connect(self.status.controller_failed)
             self.controller = t
             t.start()
         self.status.set_running(mode.run)
         self.status.controller_label.setToolTip(mode.describe(self.workstation))
-
-    def _controller_failed(self, detail: str) -> None:
-        log.error("the stack controller stopped: %s", detail)
-        self.statusBar().showMessage(
-            "The Stack Controller stopped: changes are not sent to the carts until "
-            "seom-desktop is started again. The details are in the log (Help > Open Log "
-            "Folder).")
 
     def _controller_passed(self, counts: dict) -> None:
         self.status.on_pass(counts)

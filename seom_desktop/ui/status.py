@@ -70,6 +70,7 @@ class StatusPanel(QObject):
                  interval_ms: int = REFRESH_MS):
         super().__init__(bar)
         self.store = store
+        self.bar = bar
         self.workstation = workstation
         self.running_here = False
         self.last_pass = ""
@@ -112,6 +113,14 @@ class StatusPanel(QObject):
                               + (f", {counts['bypassed']} bypassed" if counts["bypassed"] else ""))
         elif not self.last_pass:
             self.last_pass = f"{when}: nothing due"
+
+    def controller_failed(self, detail: str) -> None:
+        """The stack controller thread stopped with an error: what it means, in words."""
+        log.error("the stack controller stopped: %s", detail)
+        self.bar.showMessage(
+            "The Stack Controller stopped: changes are not sent to the carts until "
+            "seom-desktop is started again. The details are in the log (Help > Open Log "
+            "Folder).")
 
     def _show(self, snap: StatusSnapshot) -> None:
         self._busy = False
