@@ -35,7 +35,7 @@ def test_every_window_fits_a_1024x600_screen(tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}")
     r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                         "-p", "no:randomly", str(HERE / "small_screen_cases.py")],
-                       env=env, capture_output=True, text=True, timeout=600,
+                       env=env, capture_output=True, text=True, timeout=240,
                        cwd=HERE.parent.parent)
     assert r.returncode == 0, r.stdout[-6000:] + r.stderr[-3000:]
     assert " passed" in r.stdout and "failed" not in r.stdout
