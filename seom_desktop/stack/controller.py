@@ -63,7 +63,7 @@ class StackController:
         self.on_pass = on_pass
         self.rng = rng
         self.token = uuid.uuid4().hex
-        self.claimer = f"{workstation}:{self.token[:12]}"
+        self.claimer = holders.claimer_of(workstation, self.token)
         self._connectors: dict[int, tuple[tuple, object]] = {}
         self._last_tick = 0.0
         self._claimed_ids: list[int] = []

@@ -34,6 +34,11 @@ STALE_BEATS = 3  # a holder silent this many of its intervals is taken for dead
 log = logging.getLogger(__name__)
 
 
+def claimer_of(workstation: str, token: str) -> str:
+    """What a controller writes in `claimed_by` (and registers as a holder)."""
+    return f"{workstation}:{token[:12]}"
+
+
 def process_start(pid: int) -> str:
     """What tells this process from a later one given the same pid: the boot and the
     start time in clock ticks since boot (Linux /proc). "" where it cannot be read (then

@@ -1,5 +1,7 @@
 """The shared stack controller's lease: one holder at a time, kept alive by a heartbeat.
-Every workstation can read who holds it, since when, and whether it went stale."""
+Every workstation can read who holds it, since when, and whether it went stale. A lease
+whose controller is known dead (stack/holders.py: its process gone, seen from its own
+workstation, or its heartbeat 3 beats silent) is free before it expires."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seom_desktop import logs
+from seom_desktop.stack import holders
 from seom_desktop.store.engine import Store
 from seom_desktop.store.models import ControllerLease, utcnow
 from seom_desktop.store.params import get_param
@@ -86,7 +89,8 @@ def acquire(store: Store, *, workstation: str, token: str) -> LeaseInfo:
         except Exception:  # noqa: BLE001 - two first-ever acquirers raced on the insert
             raise LeaseRefused("another controller is taking the lease right now") from None
         now = utcnow()
-        alive = row.token and row.expires_at is not None and row.expires_at >= now
+        alive = (row.token and row.expires_at is not None and row.expires_at >= now
+                 and not _holder_dead(s, row, workstation, now))
         if alive and row.token != token:
             raise LeaseRefused(f"the shared stack controller lease is held by {row.holder} "
                                f"(last heartbeat {row.heartbeat_at:%H:%M:%S} UTC)")
@@ -103,6 +107,11 @@ def acquire(store: Store, *, workstation: str, token: str) -> LeaseInfo:
         s.flush()
         return LeaseInfo(row.holder, row.acquired_at, row.heartbeat_at, row.expires_at,
                          designated, now)
+
+
+def _holder_dead(session: Session, row: ControllerLease, workstation: str, now) -> bool:
+    known = holders.holders(session, [holders.claimer_of(row.holder, row.token)])
+    return any(h.dead(now, workstation=workstation) for h in known.values())
 
 
 def release(store: Store, *, token: str) -> None:
