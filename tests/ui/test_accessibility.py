@@ -5,6 +5,7 @@ window is opened by its shortcut and every visible field, button and table check
 from __future__ import annotations
 
 import pytest
+from keys_released import release_modifiers  # noqa: F401 - an autouse fixture
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (

@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 
 import pytest
+from keys_released import release_modifiers  # noqa: F401 - an autouse fixture
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 

@@ -6,6 +6,7 @@ the maximum of "Maximum number of items to send" is named instead of silently cu
 from __future__ import annotations
 
 import pytest
+from keys_released import release_modifiers  # noqa: F401 - an autouse fixture
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionComboBox, QToolTip
 
