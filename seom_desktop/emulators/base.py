@@ -14,6 +14,11 @@ Faults are injected around `handle`:
 A fault SPEC is a comma list of KIND[:RATE] (RATE a probability, default 1.0), or
 `all:RATE` for every kind at RATE in total; e.g. `429:0.1,reset:0.05` or `all:0.2`.
 Tests can also queue exact faults: `emulator.faults.queue("500", count=2)`.
+
+Every write of an item's quantity that reaches a cart's write path is logged in
+`writes[sku]` (value asked, what the item showed before, the request's idempotency key,
+when): the big tests read it to prove no write was applied twice (a value written to an
+item that already showed it) and that a retried request carried the same key.
 """
 
 from __future__ import annotations
@@ -110,6 +115,19 @@ class Faults:
                     return kind
                 x -= rate
         return None
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write of an item's quantity as the cart received it."""
+
+    value: int | float | None  # the quantity the item was to show after the write
+    before: int | float | None  # what the item showed when the write arrived
+    key: str = ""  # the request's idempotency key ("" where the cart's API has none)
+    request: str = ""  # the request's parameters other than the key, where it has a key
+    applied: bool = True  # False: refused (a failed compare) or answered from its key
+    compared: bool = False  # it carried a compare (Shopify changeFromQuantity not null)
+    at: float = 0.0  # time.monotonic() when it arrived
 
 
 @dataclass
@@ -241,6 +259,7 @@ class Emulator:
         self.faults = Faults(faults, seed)
         self.requests: Counter[str] = Counter()
         self.applied: Counter[str] = Counter()
+        self.writes: dict[str, list[Write]] = {}
         self.latency = 0.0  # seconds added to every API request (a slow cart)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -281,6 +300,12 @@ class Emulator:
     def snapshot(self) -> dict[str, Any]:
         """Plain JSON state for tests in another process: {"items": {sku: qoh}, ...}."""
         return {}
+
+    def log_write(self, sku: str, value, before, *, key: str = "", request: str = "",
+                  applied: bool = True, compared: bool = False) -> None:
+        with self.lock:
+            self.writes.setdefault(sku, []).append(
+                Write(value, before, key, request, applied, compared, time.monotonic()))
 
     def count_request(self, req: Request) -> None:
         with self.lock:

@@ -264,8 +264,10 @@ class BigCommerceEmulator(Emulator):
             if short:
                 return problem(422, f"Insufficient stock for items with identity: [{', '.join(short)}]")
         for item, loc, qty in plan:
+            before = item["stock"].get(loc)
             item["stock"][loc] = qty if absolute else item["stock"].get(loc, 0) + qty
             self.applied[item["sku"]] += 1
+            self.log_write(item["sku"], item["stock"][loc], before)
         return Response.json({"transaction_id": str(uuid.uuid4())})
 
     def _location_items(self, req: Request, location: str) -> Response:

@@ -270,9 +270,11 @@ class MagentoEmulator(Emulator):
             return error("Could not save Source Item", 400)
         for entry in items:
             key = (entry["sku"], entry["source_code"])
+            before = (self.source_items.get(key) or {}).get("quantity")
             self.source_items[key] = {"sku": entry["sku"], "source_code": entry["source_code"],
                                       "quantity": float(entry["quantity"]), "status": int(entry["status"])}
             self.applied[entry["sku"]] += 1
+            self.log_write(entry["sku"], float(entry["quantity"]), before)
         return Response.json([])
 
     # --- searchCriteria ---------------------------------------------------------------

@@ -262,15 +262,19 @@ class MivaEmulator(Emulator):
         return self.catalog.product_list(params)
 
     def _product_update(self, params: dict) -> dict[str, Any]:
+        before = {p.code: p.count for p in self.catalog.products.values()}
         answer, changed = self.catalog.product_update(params)
         if changed is not None:
             self.applied[changed.code] += 1
+            self.log_write(changed.code, changed.count, before.get(changed.code))
         return answer
 
     def _adjust(self, params: dict) -> dict[str, Any]:
+        before = {p.code: p.count for p in self.catalog.products.values()}
         answer, changed = self.catalog.adjust(params)
         for p in changed:
             self.applied[p.code] += 1
+            self.log_write(p.code, p.count, before.get(p.code))
         return answer
 
     def _order_list(self, params: dict) -> dict[str, Any]:

@@ -98,19 +98,41 @@ class InventoryMutations:
         key = directive["key"]
         params = json.dumps(data, sort_keys=True)
         stored = self.idempotency.get((root, key))
+        before = self._levels_before(rows)
         if stored is not None:
             if stored[0] == params:
+                self._log_rows(rows, before, key, params, applied=False)
                 return stored[1]
             return {"inventoryAdjustmentGroup": None, "userErrors": [{
                 "code": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH", "field": None,
                 "message": "The same idempotency key cannot be used with different operation parameters."}]}
         payload = self._apply(data, rows, list_name, absolute=list_name == "quantities")
         self.idempotency[(root, key)] = (params, payload)
+        self._log_rows(rows, before, key, params, applied=not payload["userErrors"])
         group = payload["inventoryAdjustmentGroup"]
         self.mutations.append({"root": root, "key": key, "applied": not payload["userErrors"],
                                "changes": len(group["changes"]) if group else 0,
                                "items": [row["inventoryItemId"] for row in rows]})
         return payload
+
+    def _levels_before(self, rows: list[dict]) -> list[tuple[str, int | None]]:
+        """(SKU, quantity at the row's location) of each row, before the mutation."""
+        by_gid = {GID.format("InventoryItem", i.num): i for i in self.items.values()}
+        out = []
+        for row in rows:
+            item = by_gid.get(row.get("inventoryItemId"))
+            out.append((item.sku, item.levels.get(row.get("locationId"))) if item
+                       else ("", None))
+        return out
+
+    def _log_rows(self, rows: list[dict], before: list, key: str, params: str, *,
+                  applied: bool) -> None:
+        for row, (sku, was) in zip(rows, before, strict=True):
+            if sku:
+                value = row["quantity"] if "quantity" in row else (
+                    None if was is None else was + row["delta"])
+                self.log_write(sku, value, was, key=key, request=params, applied=applied,
+                               compared=row["changeFromQuantity"] is not None)
 
     def _apply(self, data: dict, rows: list[dict], list_name: str, absolute: bool) -> dict:
         by_gid = {GID.format("InventoryItem", i.num): i for i in self.items.values()}

@@ -383,9 +383,11 @@ class WooCommerceEmulator(WooOrders, Emulator):
         if not manage:
             obj["stock_quantity"] = None  # "Don't manage stock": nothing is stored
         elif qty is not None:
+            before = obj["stock_quantity"]
             obj["stock_quantity"] = qty  # under "parent" this own value is never shown
             if manage is True:
                 self.applied[obj["sku"] or f"#{obj['id']}"] += 1
+                self.log_write(obj["sku"] or f"#{obj['id']}", qty, before)
         return self._json(obj, as_product=pid is None)
 
 

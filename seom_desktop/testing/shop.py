@@ -101,3 +101,34 @@ def build_shop(url: str, n: int = 20, qoh: int = 10, *, retry_seconds: int = 0,
                 record_sent(s, cid, p.id, p.qoh)
         set_param(s, "SynchQOH", True)
     return Shop(store, url, woo, shop, skus)
+
+
+def double_applications(emulators: dict) -> list[str]:
+    """What the emulators' write logs show applied twice (DESIGN.md invariant 2):
+    - a write without a compare applied to an item that already showed the value: the
+      sender reads back before such a write, and a read-back showing the value means a
+      write of it landed (or is a coincidence it must not overwrite); writing it again is
+      a double application (with a delta in between, an oversell);
+    - the same request (same parameters) sent again under another idempotency key: a
+      retried batch must carry the key of the first try, so the cart answers it from the
+      key instead of applying it a second time."""
+    problems: list[str] = []
+    for name, emu in emulators.items():
+        with emu.lock:
+            logs = {sku: list(ws) for sku, ws in emu.writes.items()}
+        for sku, writes in sorted(logs.items()):
+            for w in writes:
+                if w.applied and not w.compared and w.before is not None and w.value == w.before:
+                    problems.append(f"{name} {sku}: wrote {w.value} while it showed {w.before}")
+            keys: dict[str, set[str]] = {}
+            for w in writes:
+                if w.key:
+                    keys.setdefault(w.request, set()).add(w.key)
+            problems += [f"{name} {sku}: one request sent under {len(k)} keys"
+                         for k in keys.values() if len(k) > 1]
+    return problems
+
+
+def assert_nothing_applied_twice(emulators: dict) -> None:
+    problems = double_applications(emulators)
+    assert not problems, "applied twice: " + "; ".join(problems[:10])

@@ -1,5 +1,6 @@
 """What the stack controller integration tests share: the clerk, a drain that runs passes
-until the stack is empty, and a connector factory with a short read timeout."""
+until the stack is empty, a connector factory with a short read timeout, and the check
+that no write was applied twice (seom_desktop/testing/shop.py, shared with tests/pg)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from seom_desktop.inventory import operations as ops
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.stack.controller import StackController
 from seom_desktop.stack.rows import count_by_state, list_rows
+from seom_desktop.testing.shop import assert_nothing_applied_twice, double_applications
 
 ACTOR = Actor("clerk", "test-ws")
 
@@ -43,3 +45,7 @@ def short_timeout_connect(read_timeout):
     def c(cart):
         return connect(cart, read_timeout=read_timeout)
     return c
+
+
+
+__all__ = ["assert_nothing_applied_twice", "double_applications"]

@@ -6,7 +6,7 @@ import threading
 import time
 
 from sqlalchemy import select
-from stack_kit import ACTOR, adjust, count_by_state_of, drain, short_timeout_connect
+from stack_kit import ACTOR, adjust, count_by_state_of, drain, rows_of, short_timeout_connect
 
 from seom_desktop.inventory import operations as ops
 from seom_desktop.inventory.products import set_web_fields
@@ -15,6 +15,7 @@ from seom_desktop.stack.controller import StackController
 from seom_desktop.stack.rows import list_rows
 from seom_desktop.store.models import StackRow
 from seom_desktop.store.params import set_param
+from seom_desktop.sync.orders import import_orders
 
 
 def test_adjustment_reaches_both_carts(any_shop):
@@ -103,9 +104,10 @@ def test_rate_limit_waits_without_spending_attempts(shop):
         row = next(r for r in list_rows(s) if r.cart == "woo")
     assert row.state == "failed" and row.attempts == 0
     assert "429" in row.last_response
-    from seom_desktop.store.models import utcnow
-    wait = (row.next_attempt_at - utcnow()).total_seconds()
-    assert 5.5 < wait <= 7.5
+    with shop.store.read() as s:  # both stamped in the same statement: no clock read here
+        stored = s.get(StackRow, row.id)
+        wait = (stored.next_attempt_at - stored.updated_at).total_seconds()
+    assert wait == 7  # the cart's Retry-After, not a back-off (attempts untouched)
     ctl.close()
 
 
@@ -142,6 +144,42 @@ def test_ambiguous_write_is_not_applied_twice_shopify(shop):
     # one write, whatever the retries (the same idempotency key, or a compare that fails)
     assert shop.shop.applied["SKU-0010"] == base + 1
     assert count_by_state_of(shop)["sent"] == 2
+
+
+def test_retried_shopify_batch_carries_the_same_idempotency_key(shop):
+    """A write whose answer was lost is sent again under the key of the first try, and
+    Shopify answers the retry from that key (it is not applied a second time)."""
+    ctl = StackController(shop.store, workstation="test-ws",
+                          connect=short_timeout_connect(0.5))
+    adjust(shop, "SKU-0013", +1)
+    ctl.run_once()  # its connector knows the item's id now: the next request is the write
+    shop.shop.faults.hang_seconds = 1.0
+    shop.shop.faults.queue("timeout-after", count=1)
+    adjust(shop, "SKU-0013", +4)  # 15
+    ctl.run_once()  # applied, answer lost
+    ctl.run_once()  # the retry
+    ctl.close()
+    first, retry = shop.shop.writes["SKU-0013"][-2:]
+    assert (first.value, first.applied) == (15, True)
+    assert retry.request == first.request and retry.key == first.key
+    assert not retry.applied  # answered from the key
+    assert shop.shop.quantity("SKU-0013") == 15 and rows_of(shop, "shop", "SKU-0013")[-1].state == "sent"
+
+
+def test_order_from_a_cart_already_sent_the_item_is_not_echoed_back(shop):
+    """The cart an order came from already took the sale off: it was sent the item
+    before (the store knows what it shows), so it gets no row, only the other cart."""
+    adjust(shop, "SKU-0012", +4)
+    drain(shop)  # both carts were sent 14
+    order = shop.woo.place_order([("SKU-0012", 3)])  # the woo cart shows 11
+    woo_rows, woo_writes = len(rows_of(shop, "woo", "SKU-0012")), len(shop.woo.writes["SKU-0012"])
+    result = import_orders(shop.store, "woo", actor=ACTOR)
+    assert result.ok and result.imported == [order]
+    assert len(rows_of(shop, "woo", "SKU-0012")) == woo_rows  # nothing queued for the origin
+    assert [r.change for r in rows_of(shop, "shop", "SKU-0012")][-1] == -3
+    drain(shop)
+    assert shop.woo.quantity("SKU-0012") == shop.shop.quantity("SKU-0012") == shop.qoh("SKU-0012") == 11
+    assert len(shop.woo.writes["SKU-0012"]) == woo_writes
 
 
 def test_unimported_cart_sale_is_not_overwritten(shop):

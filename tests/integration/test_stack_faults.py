@@ -13,6 +13,7 @@ import time
 import zlib
 
 import pytest
+from stack_kit import assert_nothing_applied_twice
 
 from seom_desktop.emulators.base import FAULT_KINDS
 from seom_desktop.inventory import operations as ops
@@ -46,6 +47,7 @@ def _assert_no_double_application(shop, changes, before):
         for sku, n in changes.items():
             applied = emu.applied[sku] - before[name].get(sku, 0)
             assert applied <= n, f"{name} applied {sku} {applied} times for {n} changes"
+    assert_nothing_applied_twice(shop.emulators())
 
 
 def _short(cart):
@@ -68,6 +70,7 @@ def test_converges_under_twenty_percent_faults(shop):
     for _ in range(40):
         _random_changes(shop, rng, 6, changes)
         ctl.run_once()
+        ctl.run_once()  # retries before the next change: a write in doubt re-judged as is
     for _ in range(60):
         c = _counts(shop)
         if c["pending"] == c["failed"] == c["sending"] == 0:

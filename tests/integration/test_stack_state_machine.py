@@ -14,6 +14,7 @@ import time
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from stack_kit import assert_nothing_applied_twice
 
 from seom_desktop.emulators.base import FAULT_KINDS
 from seom_desktop.inventory import operations as ops
@@ -159,6 +160,7 @@ class StackMachine(RuleBasedStateMachine):
                     time.sleep(0.05)
             assert c["pending"] == c["failed"] == c["sending"] == c["bypassed"] == 0, (c, rows)
             assert self.shop.actual() == self.shop.expected()
+            assert_nothing_applied_twice(self.shop.emulators())
         finally:
             self.ctl.close()
             self.shop.woo.stop()
