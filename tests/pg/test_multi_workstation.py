@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from seom_desktop.stack.rows import count_by_state
 from seom_desktop.store.models import LedgerEntry, Product, StackRow
 from seom_desktop.store.params import set_param
-from seom_desktop.testing.shop import build_shop
+from seom_desktop.testing.shop import assert_nothing_applied_twice, build_shop
 
 pytestmark = pytest.mark.pg
 
@@ -71,6 +71,28 @@ def _wait_drained(shop, timeout=120):
     return _counts(shop)
 
 
+def _wait_for(condition, timeout=60.0):
+    """Poll `condition` until it holds (the timeout only bounds a hang)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the awaited event did not happen"
+        time.sleep(0.05)
+
+
+def _lease(shop):
+    from seom_desktop.stack.lease import lease_info
+    with shop.store.read() as s:
+        return lease_info(s)
+
+
+def _listening(shop) -> int:
+    """Connections LISTENing for stack changes (pg_stat_activity: their last statement)."""
+    from sqlalchemy import text
+    with shop.store.read() as s:
+        return s.scalar(text("SELECT count(*) FROM pg_stat_activity "
+                             "WHERE query ILIKE 'LISTEN %'"))
+
+
 def _stop(proc):
     proc.send_signal(signal.SIGTERM)
     out, _ = proc.communicate(timeout=30)
@@ -88,7 +110,7 @@ def test_four_workstations_adjust_the_same_products_and_two_controllers_drain(pg
     # the shared controller drains while the adjustments are made; a second would-be
     # shared controller for the same workstation waits for the lease and sends nothing
     first = _controller(shop.url, "WS1")
-    time.sleep(1.5)
+    _wait_for(lambda: _lease(shop).holder == "WS1" and _lease(shop).held)  # the lease row
     second = _controller(shop.url, "WS1")
     expected: dict[str, int] = {}
     for w in workers:
@@ -115,6 +137,7 @@ def test_four_workstations_adjust_the_same_products_and_two_controllers_drain(pg
     for name, emu in shop.emulators().items():
         for sku in qoh:  # coalesced: never more writes than changes
             assert emu.applied[sku] - before[name].get(sku, 0) <= 10_000
+    assert_nothing_applied_twice(shop.emulators())
 
 
 def test_killed_shared_controller_fails_over_and_does_not_double_send(pg_shop):
@@ -159,6 +182,7 @@ def test_killed_shared_controller_fails_over_and_does_not_double_send(pg_shop):
         attempts = set(s.scalars(select(StackRow.attempts).distinct()))
     assert c["sent"] == 200 and attempts == {1}
     assert shop.actual() == shop.expected()
+    assert_nothing_applied_twice(shop.emulators())
 
 
 def test_notify_wakes_a_controller_in_another_process(pg_shop):
@@ -167,15 +191,17 @@ def test_notify_wakes_a_controller_in_another_process(pg_shop):
         set_param(s, "SharedStackController", "WS1")
     ctl = _controller(shop.url, "WS1", poll="60")  # its poll is a minute away
     try:
-        time.sleep(2.0)  # started and listening
+        _wait_for(lambda: _listening(shop) > 0)  # seen listening before any change
         from seom_desktop.cli import main
         assert main(["--store", shop.url, "--workstation", "WS3", "adjust", "SKU-0007",
                      "--delta", "9"]) == 0
-        deadline = time.monotonic() + 20  # far less than the poll: only NOTIFY explains it
-        while time.monotonic() < deadline:
-            if shop.woo.quantity("SKU-0007") == 1009 and shop.shop.quantity("SKU-0007") == 1009:
-                break
-            time.sleep(0.05)
-        assert shop.woo.quantity("SKU-0007") == 1009 and shop.shop.quantity("SKU-0007") == 1009
+        _wait_for(lambda: shop.woo.quantity("SKU-0007") == shop.shop.quantity("SKU-0007") == 1009)
+        # that pass is over and the controller waits out its minute-long poll: a second
+        # change can reach the carts before the poll only through NOTIFY
+        _wait_for(lambda: _counts(shop)["sent"] == 2)
+        assert main(["--store", shop.url, "--workstation", "WS3", "adjust", "SKU-0008",
+                     "--delta", "4"]) == 0
+        _wait_for(lambda: shop.woo.quantity("SKU-0008") == shop.shop.quantity("SKU-0008") == 1004,
+                  timeout=30)  # half the poll
     finally:
         _stop(ctl)
