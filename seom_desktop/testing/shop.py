@@ -17,7 +17,7 @@ from seom_desktop.emulators.woocommerce import WooCommerceEmulator
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.products import add_product
 from seom_desktop.inventory.shaping import shaped_qoh
-from seom_desktop.inventory.targets import cart_targets, record_attempt, record_sent
+from seom_desktop.inventory.targets import record_attempt, record_sent
 from seom_desktop.store.engine import Store, open_store
 from seom_desktop.store.models import Cart, Product, WebField
 from seom_desktop.store.params import set_param
@@ -38,11 +38,28 @@ class Shop:
         return {"woo": self.woo, "shop": self.shop}
 
     def expected(self) -> dict[str, dict[str, int]]:
-        """What each cart should show: the store's QOH shaped by the web fields."""
+        """What each cart should show, worked out here from the rules (not by the
+        sender's own cart_targets/shaped_qoh, so a broken rule there cannot agree with
+        itself): per cart, every product whose web field does not turn syncing off, under
+        its alias if it has one, showing the store's QOH less the reserve, at most the
+        max shown, never below 0 (a negative QOH shows 0)."""
         out: dict[str, dict[str, int]] = {}
         with self.store.read() as s:
+            products = s.execute(select(Product.id, Product.sku, Product.qoh)).all()
+            fields = {(wf.cart_id, wf.product_id): wf for wf in s.scalars(select(WebField))}
             for cart in s.scalars(select(Cart)):
-                out[cart.name] = {t.cart_sku: t.shaped for t in cart_targets(s, cart.id)}
+                shows: dict[str, int] = {}
+                for pid, sku, qoh in products:
+                    wf = fields.get((cart.id, pid))
+                    if wf is not None and wf.sync is False:
+                        continue  # not synchronized: whatever the cart shows is its own
+                    reserve = wf.reserve if wf is not None and wf.reserve else 0
+                    cap = wf.max_qty if wf is not None else None
+                    n = qoh - reserve
+                    if cap is not None and n > cap:
+                        n = cap
+                    shows[(wf.cart_sku if wf is not None and wf.cart_sku else sku)] = n if n > 0 else 0
+                out[cart.name] = dict(sorted(shows.items()))
         return out
 
     def actual(self) -> dict[str, dict[str, int]]:

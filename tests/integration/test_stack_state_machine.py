@@ -45,6 +45,10 @@ class StackMachine(RuleBasedStateMachine):
     def setup(self, reserve, cap):
         url = f"sqlite:///{self.folder / f'sm-{next(_counter)}.sqlite'}"
         self.shop = self.shop_factory(url, n=N, qoh=10)
+        # The test's own model of the store's QOH: every change the steps make, and each
+        # cart's orders counted once imported (checked against the store at the end).
+        self.model = dict.fromkeys(SKUS, 10)
+        self.orders: dict[str, dict[str, list[tuple[str, int]]]] = {"woo": {}, "shop": {}}
         with self.shop.store.write() as s:
             set_param(s, "AllowNegativeQOH", True)
             set_web_fields(s, sku=SKUS[0], cart="woo", reserve=reserve)
@@ -61,22 +65,25 @@ class StackMachine(RuleBasedStateMachine):
     def adjust(self, sku, delta):
         with self.shop.store.write() as s:
             ops.adjust(s, sku=sku, delta=delta, actor=ACTOR)
+        self.model[sku] += delta
 
     @rule(sku=st.sampled_from(SKUS), qty=st.integers(1, 3))
     def pos_sale(self, sku, qty):
         with self.shop.store.write() as s:
             ops.pos_sale(s, sku=sku, quantity=qty, actor=ACTOR)
+        self.model[sku] -= qty
 
     @rule(sku=st.sampled_from(SKUS), qty=st.integers(1, 20))
     def receive(self, sku, qty):
         with self.shop.store.write() as s:
             ops.receive_po(s, sku=sku, quantity=qty, actor=ACTOR)
+        self.model[sku] += qty
 
     @rule(cart=st.sampled_from(["woo", "shop"]), sku=st.sampled_from(SKUS))
     def shopper_buys_one(self, cart, sku):
         emu = self.shop.emulators()[cart]
         if (emu.quantity(sku) or 0) >= 1:
-            emu.place_order([(sku, 1)])
+            self.orders[cart][emu.place_order([(sku, 1)])] = [(sku, 1)]
 
     @rule(sku=st.sampled_from(SKUS))
     def shopify_write_that_changes_nothing(self, sku):
@@ -105,7 +112,13 @@ class StackMachine(RuleBasedStateMachine):
 
     @rule(cart=st.sampled_from(["woo", "shop"]))
     def import_orders(self, cart):
-        import_orders(self.shop.store, cart, actor=ACTOR)
+        self._import(cart)
+
+    def _import(self, cart):
+        result = import_orders(self.shop.store, cart, actor=ACTOR)
+        for order in result.imported:
+            for sku, qty in self.orders[cart].pop(order):
+                self.model[sku] -= qty
 
     @rule(cart=st.sampled_from(["woo", "shop"]), kind=st.sampled_from(FAULT_KINDS))
     def fault(self, cart, kind):
@@ -143,7 +156,9 @@ class StackMachine(RuleBasedStateMachine):
             for emu in self.shop.emulators().values():
                 emu.faults.clear()
             for cart in ("woo", "shop"):
-                import_orders(self.shop.store, cart, actor=ACTOR)
+                self._import(cart)
+            assert self.orders == {"woo": {}, "shop": {}}  # every order imported once
+            assert {sku: self.shop.qoh(sku) for sku in SKUS} == self.model
             # Passes until the stack is empty, as a running controller would make them:
             # rows a rate limit put off (the doubling pacing) are due a little later.
             deadline = time.monotonic() + 60
