@@ -131,7 +131,7 @@ def test_dialog_mixed_file_nothing_written_until_good_rows_accepted(qtbot, store
     rows = d.problems_model.rows
     assert [(r[0], r[1]) for r in rows] == [
         (3, "P2"), (4, "NOPE"), (6, ""), (7, "P4"), (8, "P5"), (9, "P5"), (10, "P6")]
-    assert "7 line(s) have problems" in d.summary.text()
+    assert "7 lines have problems" in d.summary.text()
     assert d.import_button.text() == "Import the 2 good rows"
     assert state(store) == before  # checking wrote nothing
     with qtbot.waitSignal(d.changed, timeout=5000):

@@ -107,3 +107,27 @@ def test_a_number_past_the_maximum_is_named_not_silently_cut(window, qtbot):
     assert QToolTip.text() == (f"Maximum number of items to send is at most "
                                f"{MAX_ITEMS_LIMIT:,} (not 99,999).")
     QToolTip.hideText()
+
+
+def test_one_of_a_thing_is_said_in_the_singular(window, qtbot, sqlite_store, tmp_path):
+    """Import QOH from CSV of a one-row file, then the QOH Ledger of that item."""
+    w = window(1)
+    path = tmp_path / "one.csv"
+    path.write_text("sku,qoh\nP-000000,11\n", encoding="utf-8")
+    qtbot.keyClick(w, Qt.Key.Key_I, CTRL_SHIFT)
+    d = w.dialogs["import_csv"]
+    qtbot.keyClicks(d.path.editor, str(path))
+    with qtbot.waitSignal(d.checked, timeout=5000):
+        qtbot.keyClick(d.path.editor, Qt.Key.Key_Return)
+    assert d.summary.text() == "1 row checked, no problems."
+    assert d.import_button.text() == "Import 1 row"
+    with qtbot.waitSignal(d.changed, timeout=5000):
+        qtbot.mouseClick(d.import_button, Qt.MouseButton.LeftButton)
+    assert d.summary.text().startswith("Imported 1 row (1 QOH changed, ")
+    d.close()
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    qtbot.keyClick(w, Qt.Key.Key_L, CTRL_SHIFT)
+    ledger = w.dialogs["ledger"]
+    qtbot.waitUntil(lambda: "P-000000:" in ledger.title.text())
+    assert ledger.title.text() == "P-000000: 1 change, newest first"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from qasync import asyncSlot
 
 from seom_desktop.ui.dialogs.transfer_preview import PreviewDialog, with_names
+from seom_desktop.ui.words import plural
 
 WARN_ORDERS = ("Import all outstanding orders from every cart of this store before you "
                "send QOH from here to the Web sites.")
@@ -39,7 +40,7 @@ class CartTransfers:
         batches = -(-preview.total // max(preview.batch_size, 1)) if preview.total else 0
         dlg = PreviewDialog(
             "Send QOH To Website", f"{preview.total:,} items will be sent to {name} "
-            f"({changes:,} would change), in {batches} group(s) of at most "
+            f"({changes:,} would change), in {plural(batches, 'group')} of at most "
             f"{preview.batch_size}. {WARN_ORDERS}",
             ("SKU", "Name", "Cart now", "Would send", "Note"), rows,
             f"Send {preview.total:,} items", self, flag=lambda r: r[2] != r[3])
@@ -51,7 +52,7 @@ class CartTransfers:
         if report is None:
             return
         self.last_report = report
-        what = f"{report.sent:,} of {report.total:,} items sent to {name} in {report.requests} request(s)"
+        what = f"{report.sent:,} of {report.total:,} items sent to {name} in {plural(report.requests, 'request')}"
         if report.cancelled:
             self._say(f"Cancelled: {what}; the rest was not sent.", True)
         elif report.error:
@@ -125,8 +126,9 @@ class CartTransfers:
         if report is None:
             return
         self.last_report = report
-        text = (f"{len(report.imported)} order(s) imported from {name}, "
-                f"{len(report.skipped)} already imported, {report.lines_applied} line(s) applied")
+        text = (f"{plural(len(report.imported), 'order')} imported from {name}, "
+                f"{len(report.skipped)} already imported, "
+                f"{plural(report.lines_applied, 'line')} applied")
         self._say(("Stopped: " + report.error + ". " if report.error else "") + text + ".",
                   bool(report.error))
         self._show_rows(("Order", "SKU", "Quantity / problem"),

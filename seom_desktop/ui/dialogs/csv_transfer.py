@@ -32,6 +32,7 @@ from seom_desktop.ui.dialogs.fields import (
     plain_table,
     run_in_background,
 )
+from seom_desktop.ui.words import plural
 
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
 
@@ -138,17 +139,18 @@ class CsvImportDialog(StoreDialog):
             self.summary.setStyleSheet(ERROR_STYLE)
         elif bad:
             self.summary.setText(
-                f"{bad} line(s) have problems (listed below) and {good} row(s) are good. "
+                f"{plural(bad, 'line')} {'has' if bad == 1 else 'have'} problems (listed below) and "
+                f"{plural(good, 'row')} {'is' if good == 1 else 'are'} good. "
                 "Nothing is written unless you import the good rows; the lines listed are "
                 "then left out.")
             self.summary.setStyleSheet(ERROR_STYLE)
             if good:
-                self.import_button.setText(f"Import the {good} good rows")
+                self.import_button.setText(f"Import the {plural(good, 'good row')}")
                 self.import_button.setEnabled(True)
         elif good:
-            self.summary.setText(f"{good} row(s) checked, no problems.")
+            self.summary.setText(f"{plural(good, 'row')} checked, no problems.")
             self.summary.setStyleSheet(OK_STYLE)
-            self.import_button.setText(f"Import {good} rows")
+            self.import_button.setText(f"Import {plural(good, 'row')}")
             self.import_button.setEnabled(True)
         else:
             self.summary.setText("The file has a header but no rows.")
@@ -178,8 +180,8 @@ class CsvImportDialog(StoreDialog):
         changed = sum(1 for r in results if r.delta)
         sent = sum(len(r.stack_row_ids) for r in results)
         self.summary.setStyleSheet(OK_STYLE)
-        self.summary.setText(f"Imported {len(results)} rows ({changed} QOH changed, "
-                             f"{sent} web stack record(s) queued for the carts).")
+        self.summary.setText(f"Imported {plural(len(results), 'row')} ({changed} QOH changed, "
+                             f"{plural(sent, 'web stack record')} queued for the carts).")
         self.import_button.setText("Import")
         self.result_file = None
         self.changed.emit()

@@ -35,6 +35,7 @@ from seom_desktop.ui.dialogs.fields import (
     plain_table,
 )
 from seom_desktop.ui.models.stack import local_time
+from seom_desktop.ui.words import plural
 
 MAX_ROWS = 5000
 ALL_SOURCES = "All sources"
@@ -245,7 +246,7 @@ class LedgerDialog(StoreDialog):
             self.note.setText("")
             return
         rows = ledger_rows(self.store, self.current_sku, **chosen) or []
-        self.title.setText(f"{self.current_sku}: {len(rows):,} change(s), newest first")
+        self.title.setText(f"{self.current_sku}: {plural(len(rows), 'change')}, newest first")
         self.model.set_rows([r.cells() for r in rows])
         self.note.setText(f"Only the newest {MAX_ROWS:,} are shown: narrow the dates."
                           if len(rows) >= MAX_ROWS else "")

@@ -31,6 +31,7 @@ from seom_desktop.ui.dialogs.fields import (
     run_in_background,
 )
 from seom_desktop.ui.dialogs.transfer_preview import product_names
+from seom_desktop.ui.words import plural
 
 SYNC_WARNINGS = [
     "Follow these recommendations to avoid severe inventory management problems:",
@@ -165,7 +166,8 @@ class SyncWarningDialog(QDialog):
                   for sku, should, shows in rows if should != shows]
         self.drift_model.set_rows(differ)
         self.drift_status.setText(
-            f"{len(differ)} item(s) differ between the store and {self.cart_name}: use "
+            f"{plural(len(differ), 'item')} {'differs' if len(differ) == 1 else 'differ'} "
+            f"between the store and {self.cart_name}: use "
             "[Send QOH To Website] (or Get QOH From Website) before turning this on."
             if differ else f"The store and {self.cart_name} agree on every item compared.")
         self.drift_status.setStyleSheet(ERROR_STYLE if differ else OK_STYLE)
@@ -187,8 +189,8 @@ class SyncWarningDialog(QDialog):
 
     def _sent(self, report) -> None:
         self.send_button.setEnabled(True)
-        text = (f"Sent {report.sent} of {report.total} item(s) in {report.requests} "
-                "request(s).")
+        text = (f"Sent {report.sent} of {plural(report.total, 'item')} in "
+                f"{plural(report.requests, 'request')}.")
         if report.refused:
             text += f" {len(report.refused)} refused (first: {report.refused[0].message})."
         if report.error:

@@ -40,6 +40,7 @@ from seom_desktop.ui.dialogs.fields import (
 from seom_desktop.ui.dialogs.guard import UnsavedGuard
 from seom_desktop.ui.dialogs.ledger import HEADERS as LEDGER_HEADERS
 from seom_desktop.ui.dialogs.ledger import ledger_rows
+from seom_desktop.ui.words import plural
 
 LEDGER_ROWS = 200
 REFRESH_MS = 2000  # Last sent / Last known cart QOH follow the stack controller
@@ -395,5 +396,5 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
             self.web_error.show_error(f"{e}. Nothing was saved.")
             return
         self.load(self.current_sku)
-        self.web_status.setText(f"Saved the web fields of {len(changes)} cart(s).")
+        self.web_status.setText(f"Saved the web fields of {plural(len(changes), 'cart')}.")
         self.changed.emit()
