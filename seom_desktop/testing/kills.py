@@ -15,10 +15,14 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from seom_desktop.stack.progress import ANSWERED, CLAIMED, ENV_FILE, ENV_HOLD, REQUEST
+from seom_desktop.store.models import SENDING, StackRow
 
 KILL_POINTS = (CLAIMED, REQUEST, ANSWERED)
 
@@ -137,3 +141,77 @@ def start_controller(url: str, workstation: str, progress: Path, *, hold: str = 
     with open(progress.with_suffix(".log"), "a") as log:  # its log; a pipe could fill up
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, env=env)
     return Controller(proc, progress)
+
+
+@dataclass
+class Landing:
+    """Where a kill landed."""
+
+    point: str
+    stages: list[str]
+    sending: int  # rows in `sending` held by the killed process at the kill
+    writes_applied: int  # writes the carts applied this round before the kill
+
+
+def applied(shop):
+    return {name: dict(e.applied) for name, e in shop.emulators().items()}
+
+
+def _writes_since(shop, before):
+    return sum(n - before[name].get(sku, 0) for name, e in shop.emulators().items()
+               for sku, n in e.applied.items())
+
+
+def held_rows(shop) -> int:
+    with shop.store.read() as s:
+        return s.scalar(select(func.count()).select_from(StackRow)
+                        .where(StackRow.state == SENDING, StackRow.claimed_by != ""))
+
+
+def kill_at(shop, point: str, progress: Path, *, workstation: str, shared: bool = False,
+            heartbeat: float = 5.0, claim_ttl: float = 120.0) -> Landing:
+    """Start a controller process of `workstation` and SIGKILL it at `point` (one of
+    KILL_POINTS); what was seen at the kill. The held writes are applied after it."""
+    before = applied(shop)
+    with ExitStack() as stack:
+        held = [stack.enter_context(HeldWrites(e)) for e in shop.emulators().values()
+                ] if point == REQUEST else []
+        ctl = start_controller(shop.url, workstation, progress,
+                               hold="" if point == REQUEST else point, shared=shared,
+                               claim_ttl=claim_ttl, heartbeat=heartbeat)
+        try:
+            if held:
+                reached = _first(h.arrived for h in held)
+            else:
+                reached = ctl.wait_for(point)
+            assert reached, f"never reached {point}: {ctl.log()[-2000:]}"
+            landing = Landing(point, ctl.stages(), held_rows(shop), _writes_since(shop, before))
+        finally:
+            ctl.kill()
+        # leaving the block lets the held writes through: applied, their answers lost
+    return landing
+
+
+def _first(events, timeout=60.0) -> bool:
+    events = list(events)
+    waited = 0.0
+    while waited < timeout:
+        if any(e.is_set() for e in events):
+            return True
+        events[0].wait(0.01)
+        waited += 0.01
+    return False
+
+
+def assert_landed(landing: Landing) -> None:
+    """The kill landed mid-drain, at the point asked for."""
+    assert landing.sending > 0, landing  # rows were held by the process when it died
+    if landing.point == CLAIMED:  # it waited before handing the rows to the carts
+        assert landing.stages == [CLAIMED] and landing.writes_applied == 0, landing
+    elif landing.point == REQUEST:  # both carts hold the writes: no answer came back
+        assert REQUEST in landing.stages and ANSWERED not in landing.stages, landing
+        assert landing.writes_applied == 0, landing
+    else:  # a cart answered; the other cart's thread may have gone on to its request
+        assert ANSWERED in landing.stages and landing.writes_applied > 0, landing
+
+

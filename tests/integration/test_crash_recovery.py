@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import random
 import threading
-from contextlib import ExitStack
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, select
@@ -22,21 +20,19 @@ from seom_desktop.inventory.actor import Actor
 from seom_desktop.stack import holders
 from seom_desktop.stack.controller import StackController
 from seom_desktop.stack.lease import LeaseRefused
-from seom_desktop.stack.progress import ANSWERED, CLAIMED, REQUEST
 from seom_desktop.stack.rows import count_by_state
-from seom_desktop.store.models import SENDING, StackHolder, StackRow
+from seom_desktop.store.models import StackHolder
 from seom_desktop.store.params import set_param
-from seom_desktop.testing.kills import KILL_POINTS, HeldWrites, start_controller
+from seom_desktop.testing.kills import (
+    KILL_POINTS,
+    HeldWrites,
+    applied,
+    assert_landed,
+    held_rows,
+    kill_at,
+)
 
 CLAIM_TTL = 120.0  # never runs out during a test: recovery cannot come from it
-
-
-@dataclass
-class Landing:
-    point: str
-    stages: list[str]
-    sending: int  # rows in `sending` held by the killed process at the kill
-    writes_applied: int  # writes the carts applied this round before the kill
 
 
 def _adjust(shop, skus, rng, workstation):
@@ -44,66 +40,6 @@ def _adjust(shop, skus, rng, workstation):
     with shop.store.write() as s:
         for sku in skus:
             ops.adjust(s, sku=sku, delta=rng.choice([1, 2, 3]), actor=actor, reason="test")
-
-
-def _applied(shop):
-    return {name: dict(e.applied) for name, e in shop.emulators().items()}
-
-
-def _writes_since(shop, before):
-    return sum(n - before[name].get(sku, 0) for name, e in shop.emulators().items()
-               for sku, n in e.applied.items())
-
-
-def _held_rows(shop) -> int:
-    with shop.store.read() as s:
-        return s.scalar(select(func.count()).select_from(StackRow)
-                        .where(StackRow.state == SENDING, StackRow.claimed_by != ""))
-
-
-def kill_at(shop, point, tmp_path, n, *, workstation, shared=False, heartbeat=5.0) -> Landing:
-    """Start a controller process and SIGKILL it at `point`; what was seen at the kill."""
-    before = _applied(shop)
-    with ExitStack() as stack:
-        held = [stack.enter_context(HeldWrites(e)) for e in shop.emulators().values()
-                ] if point == REQUEST else []
-        ctl = start_controller(shop.url, workstation, tmp_path / f"progress-{n}",
-                               hold="" if point == REQUEST else point, shared=shared,
-                               claim_ttl=CLAIM_TTL, heartbeat=heartbeat)
-        try:
-            if held:
-                reached = _first(h.arrived for h in held)
-            else:
-                reached = ctl.wait_for(point)
-            assert reached, f"never reached {point}: {ctl.log()[-2000:]}"
-            landing = Landing(point, ctl.stages(), _held_rows(shop), _writes_since(shop, before))
-        finally:
-            ctl.kill()
-        # leaving the block lets the held writes through: applied, their answers lost
-    return landing
-
-
-def _first(events, timeout=60.0) -> bool:
-    events = list(events)
-    waited = 0.0
-    while waited < timeout:
-        if any(e.is_set() for e in events):
-            return True
-        events[0].wait(0.01)
-        waited += 0.01
-    return False
-
-
-def assert_landed(landing: Landing) -> None:
-    """The kill landed mid-drain, at the point asked for."""
-    assert landing.sending > 0, landing  # rows were held by the process when it died
-    if landing.point == CLAIMED:  # it waited before handing the rows to the carts
-        assert landing.stages == [CLAIMED] and landing.writes_applied == 0, landing
-    elif landing.point == REQUEST:  # both carts hold the writes: no answer came back
-        assert REQUEST in landing.stages and ANSWERED not in landing.stages, landing
-        assert landing.writes_applied == 0, landing
-    else:  # a cart answered; the other cart's thread may have gone on to its request
-        assert ANSWERED in landing.stages and landing.writes_applied > 0, landing
 
 
 def assert_each_change_applied_once(shop, before, skus) -> None:
@@ -131,9 +67,9 @@ def test_a_restarted_controller_sends_a_killed_ones_rows_on_its_first_pass(
     rng = random.Random(19)
     for n, point in enumerate(_rounds(kills_per_point)):
         skus = rng.sample(shop.skus, 6)
-        before = _applied(shop)
+        before = applied(shop)
         _adjust(shop, skus, rng, "test-ws")
-        landing = kill_at(shop, point, tmp_path, n, workstation="test-ws")
+        landing = kill_at(shop, point, tmp_path / f"progress-{n}", workstation="test-ws")
         assert_landed(landing)
         ctl = StackController(shop.store, workstation="test-ws", claim_ttl=CLAIM_TTL)
         try:
@@ -165,10 +101,10 @@ def test_another_workstation_sends_them_once_the_dead_ones_heartbeat_is_stale(
     rng = random.Random(20)
     for n, point in enumerate(_rounds(kills_per_point)):
         skus = rng.sample(shop.skus, 6)
-        before = _applied(shop)
+        before = applied(shop)
         _adjust(shop, skus, rng, "WS3")
-        landing = kill_at(shop, point, tmp_path, n, workstation="WS1", shared=True,
-                          heartbeat=0.3)
+        landing = kill_at(shop, point, tmp_path / f"progress-{n}", workstation="WS1",
+                          shared=True, heartbeat=0.3)
         assert_landed(landing)
         standby = StackController(shop.store, workstation="WS2", shared=True,
                                   claim_ttl=CLAIM_TTL)
@@ -199,7 +135,7 @@ def test_a_live_controller_keeps_its_rows_through_a_slow_request(any_shop, tmp_p
     shop = any_shop
     rng = random.Random(21)
     skus = rng.sample(shop.skus, 4)
-    before = _applied(shop)
+    before = applied(shop)
     _adjust(shop, skus, rng, "test-ws")
     ctl = StackController(shop.store, workstation="test-ws", claim_ttl=0.5,
                           heartbeat_seconds=0.2)
@@ -214,7 +150,7 @@ def test_a_live_controller_keeps_its_rows_through_a_slow_request(any_shop, tmp_p
             _wait_heartbeat_past(shop, ctl.claimer, first, seconds=1.0)  # > 3 beats, > TTL
             assert holders.requeue_orphans(shop.store, claimer="WS2:other",
                                            workstation="WS2") == 0
-            assert _held_rows(shop) > 0
+            assert held_rows(shop) > 0
         finally:
             held.release()
             passing.join(60)
