@@ -140,7 +140,10 @@ def test_four_workstations_adjust_the_same_products_and_two_controllers_drain(pg
     assert_nothing_applied_twice(shop.emulators())
 
 
-def test_killed_shared_controller_fails_over_and_does_not_double_send(pg_shop):
+def test_killed_shared_controller_fails_over_and_does_not_double_send(pg_shop, tmp_path):
+    """WS1 is killed while the carts hold its write requests (its signal, checked: rows
+    held, no answer back); WS2 takes the lease and WS1's rows once WS1's heartbeat is
+    silent, and the writes that landed unseen are not applied again."""
     shop = pg_shop
     with shop.store.write() as s:
         set_param(s, "SharedStackController", "WS1")
@@ -148,16 +151,16 @@ def test_killed_shared_controller_fails_over_and_does_not_double_send(pg_shop):
         set_param(s, "StackLeaseSeconds", 5)
     for e in shop.emulators().values():
         e.latency = 0.05
-    first = _controller(shop.url, "WS1")
     standby = _controller(shop.url, "WS2")
     from seom_desktop.inventory import operations as ops
+    from seom_desktop.testing.kills import REQUEST, assert_landed, kill_at
     from seom_desktop.testing.shop import ACTOR
     for sku in shop.skus[:40]:
         with shop.store.write() as s:
             ops.adjust(s, sku=sku, delta=5, actor=ACTOR)
-    time.sleep(1.0)
-    first.send_signal(signal.SIGKILL)
-    first.wait(10)
+    landing = kill_at(shop, REQUEST, tmp_path / "progress", workstation="WS1", shared=True,
+                      heartbeat=1.0)
+    assert_landed(landing)  # mid-drain: rows held, writes in the carts' hands, no answer
     for sku in shop.skus[40:80]:
         with shop.store.write() as s:
             ops.adjust(s, sku=sku, delta=7, actor=ACTOR)
