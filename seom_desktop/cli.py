@@ -14,10 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from seom_desktop import __version__, logs
-
-
-class BadInput(Exception):
-    """Bad input from the command line: exit 2."""
+from seom_desktop.commands.errors import BadInput
 
 
 class _Parser(argparse.ArgumentParser):

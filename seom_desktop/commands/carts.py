@@ -63,7 +63,7 @@ def cmd_list(ctx) -> int:
 
 
 def cmd_set(ctx) -> int:
-    from seom_desktop.cli import BadInput
+    from seom_desktop.commands.errors import BadInput
     from seom_desktop.sync.cart_setup import update_cart
 
     a = ctx.args

@@ -7,8 +7,8 @@ import math
 import signal
 import threading
 
-from seom_desktop.cli import BadInput
 from seom_desktop.commands._args import literal_values
+from seom_desktop.commands.errors import BadInput
 
 MAX_SECONDS = 86_400
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seom_desktop.cli import BadInput
 from seom_desktop.commands._args import literal_values
+from seom_desktop.commands.errors import BadInput
 from seom_desktop.commands.gui import DIALOGS
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import signal
 import threading
 
-from seom_desktop.cli import BadInput
 from seom_desktop.commands._args import literal_values
+from seom_desktop.commands.errors import BadInput
 
 
 def register(sub, common) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from seom_desktop.cli import BadInput
 from seom_desktop.commands._args import literal_values, printable
+from seom_desktop.commands.errors import BadInput
 
 
 def register(sub, common) -> None:
