@@ -101,6 +101,17 @@ def holders(session: Session, claimers: list[str] | None = None) -> dict[str, Ho
     return {r[0]: Holder(*r) for r in session.execute(q)}
 
 
+def dead_holder_notes(session: Session, claimers: list[str], *, workstation: str | None = None,
+                      now: datetime | None = None) -> dict[str, str]:
+    """For each of `claimers` known dead, what to tell the clerk: "held by WS2's
+    controller, which stopped responding 12 s ago" (its rows go back on the next pass)."""
+    now = now or utcnow()
+    return {c: (f"held by {h.workstation}'s controller, which stopped responding "
+                f"{h.silent_for(now):.0f} s ago")
+            for c, h in holders(session, sorted(set(claimers))).items()
+            if h.dead(now, workstation=workstation)}
+
+
 def beat(store: Store, claimer: str, workstation: str,
          every: float = HEARTBEAT_SECONDS) -> None:
     """Register this process as `claimer` beating every `every` seconds, or renew its

@@ -1,14 +1,16 @@
-"""Reading the Web Stack and the clerk's actions on its rows (retry, bypass, delete)."""
+"""Reading the Web Stack and the clerk's actions on its rows (retry, bypass, delete). A
+row being sent by a controller that died says so (`held_note`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from seom_desktop.stack.holders import dead_holder_notes
 from seom_desktop.store.models import (
     BYPASSED,
     FAILED,
@@ -38,13 +40,15 @@ class StackRowView:
     next_attempt_at: datetime | None
     origin_workstation: str
     created_at: datetime | None
+    claimed_by: str = ""
+    held_note: str = ""  # sending, but its controller died: "held by WS2's controller, ..."
 
     def as_json(self) -> dict:
         return {"id": self.id, "cart": self.cart, "sku": self.sku, "change": self.change,
                 "state": self.state, "attempts": self.attempts,
                 "last_response": self.last_response,
                 "next_attempt": self.next_attempt_at.isoformat() if self.next_attempt_at else None,
-                "workstation": self.origin_workstation}
+                "workstation": self.origin_workstation, "held_by_dead": self.held_note}
 
 
 def check_state(state: str | None) -> str | None:
@@ -56,11 +60,13 @@ def check_state(state: str | None) -> str | None:
 
 
 def list_rows(session: Session, *, state: str | None = None, workstation: str | None = None,
-              limit: int | None = None, offset: int = 0,
-              newest_first: bool = False) -> list[StackRowView]:
+              limit: int | None = None, offset: int = 0, newest_first: bool = False,
+              viewer: str | None = None) -> list[StackRowView]:
+    """The rows; `viewer` (the workstation asking) also sees its own dead controllers by
+    their process, not only by their silent heartbeat."""
     q = (select(StackRow.id, Cart.name, Product.sku, StackRow.change, StackRow.state,
                 StackRow.attempts, StackRow.last_response, StackRow.next_attempt_at,
-                StackRow.origin_workstation, StackRow.created_at)
+                StackRow.origin_workstation, StackRow.created_at, StackRow.claimed_by)
          .join(Cart, Cart.id == StackRow.cart_id)
          .join(Product, Product.id == StackRow.product_id)
          .order_by(StackRow.id.desc() if newest_first else StackRow.id))
@@ -72,7 +78,11 @@ def list_rows(session: Session, *, state: str | None = None, workstation: str | 
         q = q.offset(offset)
     if limit is not None:
         q = q.limit(limit)
-    return [StackRowView(*r) for r in session.execute(q)]
+    rows = [StackRowView(*r) for r in session.execute(q)]
+    held = [r.claimed_by for r in rows if r.state == SENDING and r.claimed_by]
+    notes = dead_holder_notes(session, held, workstation=viewer) if held else {}
+    return [replace(r, held_note=notes[r.claimed_by]) if r.claimed_by in notes else r
+            for r in rows]
 
 
 def count_by_state(session: Session) -> dict[str, int]:

@@ -57,10 +57,10 @@ class StackView:
 
 
 def read_stack(store, *, state: str | None, workstation: str | None,
-               limit: int = SHOW_AT_MOST) -> StackView:
+               limit: int = SHOW_AT_MOST, viewer: str | None = None) -> StackView:
     with store.read() as s:
         return StackView(list_rows(s, state=state, workstation=workstation, limit=limit,
-                                   newest_first=True),
+                                   newest_first=True, viewer=viewer),
                          count_by_state(s), lease_info(s))
 
 
@@ -216,8 +216,9 @@ class StackControllerDialog(QDialog):
             return
         self._busy = True
         state, ws = self.filters()
-        store = self.store
-        run_in_thread(lambda: read_stack(store, state=state, workstation=ws), owner=self,
+        store, me = self.store, self.workstation
+        run_in_thread(lambda: read_stack(store, state=state, workstation=ws, viewer=me),
+                      owner=self,
                       on_done=self._show, on_error=self._read_failed)
 
     def _show(self, view: StackView) -> None:

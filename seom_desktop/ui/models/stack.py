@@ -1,7 +1,9 @@
 """The Stack Controller dialog's model: plain StackRowView rows (stack/rows.py), newest
 first until the clerk sorts by a column (the rows themselves are kept in the shown order,
 so row i of the model is row i of the table). Times are shown in local time; the store
-keeps UTC. A row of change 0 (a web-field save: bring the cart in line) reads "refresh"."""
+keeps UTC. A row of change 0 (a web-field save: bring the cart in line) reads "refresh".
+A row being sent by a controller that died reads as such ("sending: held by WS2's
+controller, which stopped responding 12 s ago"), in the failed colour."""
 
 from __future__ import annotations
 
@@ -15,6 +17,9 @@ from seom_desktop.store.models import STATES
 
 STATE_COLOURS = {"failed": "#b3261e", "bypassed": "#7a5c00", "sending": "#1a5fb4",
                  "sent": "#2e7d32", "pending": "#444444"}
+DEAD_HOLDER_COLOUR = "#b3261e"
+DEAD_HOLDER_TIP = ("The controller sending this record stopped. The record goes back to "
+                   "pending and is sent on the next pass of a running controller.")
 REFRESH = "refresh"
 REFRESH_TIP = ("A web-field save: the cart is brought in line with what it should show; "
                "the QOH did not change")
@@ -27,6 +32,10 @@ def local_time(dt: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
         return ""
     aware = dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
     return aware.astimezone().strftime(fmt)
+
+
+def state_text(r: StackRowView) -> str:
+    return f"{r.state}: {r.held_note}" if r.held_note else r.state
 
 
 def change_text(change: int) -> str:
@@ -90,7 +99,7 @@ class StackModel(QAbstractTableModel):
         r = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            values = (r.cart, r.sku, change_text(r.change), r.state, str(r.attempts),
+            values = (r.cart, r.sku, change_text(r.change), state_text(r), str(r.attempts),
                       r.last_response, local_time(r.next_attempt_at) if r.state in
                       ("pending", "failed", "sending") else "", r.origin_workstation,
                       local_time(r.created_at))
@@ -100,9 +109,12 @@ class StackModel(QAbstractTableModel):
                 return r.last_response
             if col == 2 and r.change == 0:
                 return REFRESH_TIP
+            if col == 3 and r.held_note:
+                return f"{r.held_note[0].upper()}{r.held_note[1:]}. {DEAD_HOLDER_TIP}"
             return None
         if role == Qt.ItemDataRole.ForegroundRole and col == 3:
-            return QBrush(QColor(STATE_COLOURS.get(r.state, "#000000")))
+            colour = DEAD_HOLDER_COLOUR if r.held_note else STATE_COLOURS.get(r.state, "#000000")
+            return QBrush(QColor(colour))
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:
@@ -116,7 +128,7 @@ class StackModel(QAbstractTableModel):
 
 
 def _key(r: StackRowView) -> tuple:
-    return (r.id, r.state, r.attempts, r.last_response, r.next_attempt_at)
+    return (r.id, r.state, r.attempts, r.last_response, r.next_attempt_at, r.held_note)
 
 
 def _sort_value(r: StackRowView, col: int):
