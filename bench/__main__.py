@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only drain,latency,ui,shopify_read]`: runs each figure in its own
+"""`python -m bench [--quick] [--only drain,latency,ui,shopify_read,recovery]`: runs each figure in its own
 process, prints one table (each figure beside its target) and writes bench/results.json."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench.common import machine
 
-FIGURES = ("drain", "latency", "ui", "shopify_read")
+FIGURES = ("drain", "latency", "ui", "shopify_read", "recovery")
 HERE = Path(__file__).parent
 
 

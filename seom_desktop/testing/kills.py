@@ -151,6 +151,7 @@ class Landing:
     stages: list[str]
     sending: int  # rows in `sending` held by the killed process at the kill
     writes_applied: int  # writes the carts applied this round before the kill
+    killed_at: float = 0.0  # time.monotonic() of the kill
 
 
 def applied(shop):
@@ -187,7 +188,8 @@ def kill_at(shop, point: str, progress: Path, *, workstation: str, shared: bool 
             assert reached, f"never reached {point}: {ctl.log()[-2000:]}"
             landing = Landing(point, ctl.stages(), held_rows(shop), _writes_since(shop, before))
         finally:
-            ctl.kill()
+            killed_at = ctl.kill()
+        landing.killed_at = killed_at
         # leaving the block lets the held writes through: applied, their answers lost
     return landing
 
