@@ -65,8 +65,10 @@ def test_converges_under_twenty_percent_faults(shop):
     before = {n: dict(e.applied) for n, e in shop.emulators().items()}
     changes: dict[str, int] = {}
     ctl = StackController(shop.store, workstation="test-ws", connect=_short)
-    for _ in range(40):
+    for n in range(40):
         _random_changes(shop, rng, 6, changes)
+        if n % 5 == 0:  # a write applied, its answer lost: the retry must reuse its key
+            shop.shop.faults.queue("timeout-after")
         ctl.run_once()
         ctl.run_once()  # retries before the next change: a write in doubt re-judged as is
     for _ in range(60):
