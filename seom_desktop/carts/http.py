@@ -9,12 +9,12 @@ import ipaddress
 import json
 import logging
 import math
-import os
 import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import UTC
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
 
@@ -33,7 +33,6 @@ from seom_desktop.carts.base import (
     RateLimitedError,
     RetryableError,
 )
-from seom_desktop.carts.http_fast import FastGet
 
 USER_AGENT = f"seom-desktop/{__version__}"
 REDACTED = "***"
@@ -205,7 +204,10 @@ class HttpClient:
         own = session is None
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
-        self.session.verify = check_ca_bundle(config.ca_bundle, config.name) or True
+        try:
+            self.session.verify = check_ca_bundle(config.ca_bundle) or True
+        except ValueError as e:
+            raise PermanentError(f"{config.name}: {e}") from None
         self.timeout = (config.connect_timeout, config.read_timeout)
         # The environment's proxies (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, with NO_PROXY
         # honoured) are read once, for this cart's URL, instead of on every request (with
@@ -218,7 +220,6 @@ class HttpClient:
             adapter = HTTPAdapter(pool_connections=POOL_SIZE, pool_maxsize=POOL_SIZE)
             self.session.mount("https://", adapter)
             self.session.mount("http://", adapter)
-        self._fast = FastGet(self.session)  # plain GETs without requests' per-request work
 
     def close(self) -> None:
         self.session.close()
@@ -248,10 +249,7 @@ class HttpClient:
                 kwargs["proxies"] = proxies
         name = self.config.name
         try:
-            if self._fast.usable(method, url, kwargs):
-                resp = self._fast.get(url, kwargs)  # (the same exchange, cheaper: http_fast.py)
-            else:
-                resp = self.session.request(method, url, **kwargs)
+            resp = self.session.request(method, url, **kwargs)
         except requests.exceptions.RequestException as e:
             # The clerk reads what happened and what to do; the details go to the log.
             log.warning("%s: %s %s failed: %s", name, method, self.redact(url),
@@ -379,14 +377,29 @@ def _finite_float(text: str) -> float:
 _DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite_float)
 
 
-def check_ca_bundle(path: str, name: str = "cart") -> str:
-    """A CA bundle given for a cart must be a readable file (or a folder of
-    certificates); returns it, or raises PermanentError naming the problem."""
-    if not path:
+MAX_CA_BUNDLE = 5 * 1024 * 1024  # bytes; a CA bundle is a few hundred KB at most
+
+
+def check_ca_bundle(path: str | None) -> str:
+    """A CA bundle given for a cart must be a readable PEM file holding at least one
+    certificate. Returns its absolute path ("" for none); raises ValueError naming the
+    problem (the one rule for a cart being defined and for a connector being made)."""
+    if path is None or not str(path).strip():
         return ""
-    if not (os.path.isfile(path) or os.path.isdir(path)) or not os.access(path, os.R_OK):
-        raise PermanentError(f"{name}: the CA bundle {path!r} is not a readable file")
-    return path
+    p = Path(str(path).strip()).expanduser()
+    try:
+        p = p.resolve()
+        if not p.is_file():
+            raise ValueError(f"CA bundle {str(path)!r} is not a file")
+        with p.open("rb") as f:
+            head = f.read(MAX_CA_BUNDLE + 1)
+    except OSError as e:
+        raise ValueError(f"CA bundle {str(path)!r} cannot be read "
+                         f"({e.strerror or type(e).__name__})") from None
+    if len(head) > MAX_CA_BUNDLE or b"-----BEGIN CERTIFICATE-----" not in head:
+        raise ValueError(f"CA bundle {str(path)!r} holds no PEM certificate "
+                         "(-----BEGIN CERTIFICATE-----)")
+    return str(p)
 
 
 def _refused(exc: Exception) -> bool:

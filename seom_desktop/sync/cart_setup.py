@@ -4,11 +4,11 @@ keyring, Synchronize Inventory only for carts that can take real-time changes.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from seom_desktop import credentials
+from seom_desktop.carts import http
 from seom_desktop.carts.base import REALTIME
 from seom_desktop.carts.http import check_url
 from seom_desktop.carts.registry import KINDS, UnknownKindError, capabilities
@@ -21,8 +21,6 @@ from seom_desktop.store.carts import (
     list_carts,
 )
 from seom_desktop.store.models import Cart
-
-MAX_CA_BUNDLE = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -71,26 +69,12 @@ def _check_sync(kind: str, sync: bool) -> None:
 
 
 def check_ca_bundle(path: str | None) -> str:
-    """A CA bundle for a cart: a readable PEM file holding at least one certificate.
-    Returns its absolute path ("" for none); raises CartDefinitionError."""
-    if path is None or not str(path).strip():
-        return ""
-    p = Path(str(path).strip()).expanduser()
+    """carts/http.py's check_ca_bundle (a readable PEM file with a certificate), its
+    refusal as a CartDefinitionError. Returns the absolute path ("" for none)."""
     try:
-        p = p.resolve()
-        if not p.is_file():
-            raise CartDefinitionError(f"CA bundle {str(path)!r} is not a file")
-        with p.open("rb") as f:
-            head = f.read(MAX_CA_BUNDLE + 1)
-    except (OSError, ValueError) as e:
-        if isinstance(e, CartDefinitionError):
-            raise
-        raise CartDefinitionError(f"CA bundle {str(path)!r} cannot be read "
-                                  f"({getattr(e, 'strerror', None) or type(e).__name__})") from None
-    if len(head) > MAX_CA_BUNDLE or b"-----BEGIN CERTIFICATE-----" not in head:
-        raise CartDefinitionError(f"CA bundle {str(path)!r} holds no PEM certificate "
-                                  "(-----BEGIN CERTIFICATE-----)")
-    return str(p)
+        return http.check_ca_bundle(path)
+    except ValueError as e:
+        raise CartDefinitionError(str(e)) from None
 
 
 def define_cart(session: Session, *, name: str, kind: str, url: str, key: str = "",

@@ -1,12 +1,14 @@
-"""HttpClient's plain GETs go out without requests' per-request machinery (carts/http_fast.py)
-and keep every behaviour of the ordinary path, over real loopback sockets: the listing's
-GETs take that way; the URL is the one requests prepares; the certificate is checked
+"""HttpClient (carts/http.py) over real loopback sockets: every request goes through
+requests' public Session.request, on one pool of kept-alive connections; the URL is the one
+requests prepares, with the user agent and the credentials; the certificate is checked
 against the cart's own CA bundle; 429 with Retry-After, 5xx, an HTML page, a refused
-connection, a reset, gzip bodies, redirects, cookies; the ordinary way for what it does
-not cover (hooks, a proxy)."""
+connection, a reset, gzip bodies, redirects (credentials kept on the same host, dropped on
+another), cookies, response hooks. (The environment's proxies, read once: see
+test_woocommerce_paging.py.)"""
 
 from __future__ import annotations
 
+import base64
 import gzip
 import importlib.util
 import sys
@@ -18,19 +20,22 @@ import requests
 from woo_kit import woo_fixtures
 
 from seom_desktop.carts.base import (
+    AuthError,
     BadResponseError,
     CartConfig,
     PermanentError,
     RateLimitedError,
     RetryableError,
 )
-from seom_desktop.carts.http import HttpClient
+from seom_desktop.carts.http import POOL_SIZE, HttpClient
+from seom_desktop.carts.paging import WORKERS
 from seom_desktop.carts.woocommerce import WooCommerceConnector
 from seom_desktop.emulators.base import Response
 from seom_desktop.emulators.woocommerce import API, WooCommerceEmulator
 
-KEY, SECRET = "ck_fastget", "cs_fastget"
+KEY, SECRET = "ck_httpclient", "cs_httpclient"
 LIST = f"GET {API}/products"
+BASIC = "Basic " + base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
 
 
 server, emu = woo_fixtures(KEY, SECRET)
@@ -43,7 +48,7 @@ def config(url: str, **kw) -> CartConfig:
 
 @pytest.fixture
 def ordinary(monkeypatch):
-    """Counts the requests that went the ordinary way (Session.request)."""
+    """The requests sent through requests' public Session.request, in order."""
     calls: list[str] = []
     real = requests.Session.request
 
@@ -75,7 +80,7 @@ def on_list(emu, monkeypatch, change):
     monkeypatch.setattr(emu, "handle", handle)
 
 
-def test_a_listing_reads_without_session_request_and_gets_every_item(emu, ordinary):
+def test_a_listing_goes_through_session_request_and_gets_every_item(emu, ordinary):
     skus = fill(emu, 250)
     conn = WooCommerceConnector(config(emu.url))
     items = list(conn.list_items())
@@ -83,7 +88,7 @@ def test_a_listing_reads_without_session_request_and_gets_every_item(emu, ordina
     assert [i.sku for i in items] == skus
     assert [i.qoh for i in items] == [i % 7 for i in range(250)]
     assert emu.requests[LIST] == 3
-    assert ordinary == []  # every page went the fast way
+    assert len(ordinary) == 3  # every page through Session.request
 
 
 @pytest.mark.parametrize("params", [
@@ -91,7 +96,7 @@ def test_a_listing_reads_without_session_request_and_gets_every_item(emu, ordina
     {"sku": "a b,c&d=é/ü", "n": -4, "flag": True, "x": 1.5, "gone": None, "many": ["p", "q"]},
     {},
 ])
-def test_the_url_sent_is_the_one_requests_prepares(tls_emu, ordinary, monkeypatch, params):
+def test_the_url_sent_is_the_one_requests_prepares(tls_emu, monkeypatch, params):
     emu, base, tls = tls_emu  # (WooCommerce takes Basic credentials over https only)
     http = HttpClient(config(base, ca_bundle=str(tls.ca)))
     http.session.auth = (KEY, SECRET)
@@ -104,13 +109,12 @@ def test_the_url_sent_is_the_one_requests_prepares(tls_emu, ordinary, monkeypatc
     want = requests.Request("GET", base + API + "/products", params=params).prepare()
     assert resp.url == want.url
     assert resp.status_code == 200 and isinstance(http.json(resp), list)
-    assert ordinary == []
     (req,) = seen
     assert req.headers["user-agent"].startswith("seom-desktop/")
-    assert req.headers["authorization"] == requests.auth._basic_auth_str(KEY, SECRET)
+    assert req.headers["authorization"] == BASIC
 
 
-def test_429_with_retry_after_is_rate_limited(emu, ordinary):
+def test_429_with_retry_after_is_rate_limited(emu):
     fill(emu, 3)
     emu.faults.retry_after = 7
     emu.faults.queue("429", 1, API + "/products")
@@ -120,11 +124,10 @@ def test_429_with_retry_after_is_rate_limited(emu, ordinary):
     assert err.value.delay == 7 and err.value.status == 429
     assert [i.sku for i in conn.list_items()] == ["F-0000", "F-0001", "F-0002"]
     conn.close()
-    assert ordinary == []
 
 
 @pytest.mark.parametrize("fault,status", [("503", 503), ("500", 500), ("html", 502)])
-def test_5xx_is_retryable(emu, ordinary, fault, status):
+def test_5xx_is_retryable(emu, fault, status):
     fill(emu, 2)
     emu.faults.queue(fault, 1, API + "/products")
     conn = WooCommerceConnector(config(emu.url))
@@ -132,20 +135,18 @@ def test_5xx_is_retryable(emu, ordinary, fault, status):
         list(conn.list_items())
     conn.close()
     assert err.value.status == status and f"HTTP {status}" in str(err.value)
-    assert ordinary == []
 
 
-def test_a_reset_connection_is_retryable_for_a_read(emu, ordinary):
+def test_a_reset_connection_is_retryable_for_a_read(emu):
     fill(emu, 2)
     emu.faults.queue("reset", 1, API + "/products")
     conn = WooCommerceConnector(config(emu.url))
     with pytest.raises(RetryableError, match="was lost"):
         list(conn.list_items())
     conn.close()
-    assert ordinary == []
 
 
-def test_a_refused_connection_is_retryable(ordinary):
+def test_a_refused_connection_is_retryable():
     e = WooCommerceEmulator(key=KEY, secret=SECRET).start()
     url = e.url
     e.stop()  # nothing listens there any more
@@ -153,10 +154,9 @@ def test_a_refused_connection_is_retryable(ordinary):
     with pytest.raises(RetryableError, match="Can't reach"):
         list(conn.list_items())
     conn.close()
-    assert ordinary == []
 
 
-def test_an_html_page_with_200_is_a_bad_response(emu, ordinary, monkeypatch):
+def test_an_html_page_with_200_is_a_bad_response(emu, monkeypatch):
     fill(emu, 2)
     on_list(emu, monkeypatch, lambda req, resp: Response(
         200, b"<!DOCTYPE html><html><body>Maintenance</body></html>",
@@ -165,10 +165,9 @@ def test_an_html_page_with_200_is_a_bad_response(emu, ordinary, monkeypatch):
     with pytest.raises(BadResponseError, match="HTML page"):
         list(conn.list_items())
     conn.close()
-    assert ordinary == []
 
 
-def test_a_gzip_body_is_decoded(emu, ordinary, monkeypatch):
+def test_a_gzip_body_is_decoded(emu, monkeypatch):
     skus = fill(emu, 120)
     zipped = []
 
@@ -183,10 +182,9 @@ def test_a_gzip_body_is_decoded(emu, ordinary, monkeypatch):
     assert [i.sku for i in conn.list_items()] == skus
     conn.close()
     assert zipped == ["1", "2"]
-    assert ordinary == []
 
 
-def test_a_redirect_is_followed_with_the_credentials_on_the_same_host(tls_emu, ordinary,
+def test_a_redirect_is_followed_with_the_credentials_on_the_same_host(tls_emu,
                                                                       monkeypatch):
     emu, base, tls = tls_emu  # (over https the connector sends Basic credentials)
     skus = fill(emu, 150)
@@ -204,9 +202,42 @@ def test_a_redirect_is_followed_with_the_credentials_on_the_same_host(tls_emu, o
     conn = WooCommerceConnector(config(base, ca_bundle=str(tls.ca)))
     assert [i.sku for i in conn.list_items()] == skus
     conn.close()
-    assert moved == [requests.auth._basic_auth_str(KEY, SECRET)]
+    assert moved == [BASIC]
     assert emu.requests[LIST] == 3  # page 1, page 2 (moved), page 2 again
-    assert ordinary == []  # (followed by the session's own resolve_redirects)
+
+
+def test_a_redirect_to_another_host_goes_without_the_credentials(tls_emu, monkeypatch):
+    emu, base, tls = tls_emu  # https://127.0.0.1:port; the certificate also names localhost
+    fill(emu, 150)
+    other = base.replace("127.0.0.1", "localhost")
+    moved = []
+
+    def redirect(req, resp):
+        if req.arg("page") == "2" and req.arg("moved") is None:
+            query = urlencode({k: v[-1] for k, v in req.query.items()} | {"moved": "1"})
+            return Response(302, b"", {"Location": f"{other}{API}/products?{query}"})
+        if req.arg("moved"):
+            moved.append((req.headers.get("host"), req.headers.get("authorization")))
+        return resp
+
+    on_list(emu, monkeypatch, redirect)
+    conn = WooCommerceConnector(config(base, ca_bundle=str(tls.ca)))
+    with pytest.raises(AuthError):  # the emulator refuses the request without credentials
+        list(conn.list_items())
+    conn.close()
+    assert moved == [(other.split("//")[1], None)]
+
+
+def test_a_listing_keeps_its_connections_in_one_pool(emu):
+    fill(emu, 1000)
+    conn = WooCommerceConnector(config(emu.url))
+    assert len(list(conn.list_items())) == 1000
+    pools = conn.http.session.get_adapter(emu.url).poolmanager.pools
+    (key,) = pools.keys()  # one pool for the cart's host
+    pool = pools[key]
+    conn.close()
+    assert emu.requests[LIST] == 10 and pool.num_requests == 10
+    assert 1 <= pool.num_connections <= min(WORKERS, POOL_SIZE)  # kept alive, reused
 
 
 def test_a_cookie_set_by_the_cart_is_kept_and_sent_back(emu, monkeypatch):
@@ -242,7 +273,7 @@ def test_response_hooks_are_still_called(emu):
 
 def _seckit():
     path = Path(__file__).resolve().parents[1] / "security" / "seckit.py"
-    spec = importlib.util.spec_from_file_location("seckit_for_fast_get", path)
+    spec = importlib.util.spec_from_file_location("seckit_for_http_client", path)
     module = sys.modules.get(spec.name)
     if module is None:
         module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
@@ -272,7 +303,7 @@ def tls_cart(tmp_path_factory):
     e.stop()
 
 
-def test_tls_is_checked_against_the_carts_own_bundle(tls_cart, ordinary, monkeypatch):
+def test_tls_is_checked_against_the_carts_own_bundle(tls_cart, monkeypatch):
     emu, base, tls = tls_cart
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls.ca))  # never replaces the cart's own
     for bundle in ("", str(tls.other_ca)):
@@ -285,4 +316,37 @@ def test_tls_is_checked_against_the_carts_own_bundle(tls_cart, ordinary, monkeyp
     assert [(i.sku, i.qoh) for i in conn.list_items()] == [("TLS-1", 4)]
     conn.close()
     assert emu.requests[LIST] == 1
-    assert ordinary == []
+
+
+@pytest.mark.parametrize("kind,problem", [
+    ("text", "holds no PEM certificate"), ("empty", "holds no PEM certificate"),
+    ("folder", "is not a file"), ("missing", "is not a file"),
+])
+def test_a_bad_ca_bundle_is_refused_by_the_rule_a_cart_definition_uses(tmp_path, kind,
+                                                                       problem):
+    from seom_desktop.store.carts import CartDefinitionError
+    from seom_desktop.sync.cart_setup import check_ca_bundle
+
+    path = tmp_path / "bundle.pem"
+    if kind == "text":
+        path.write_text("not a certificate\n")
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "folder":
+        path.mkdir()
+    with pytest.raises(PermanentError, match=f"^woo: CA bundle .* {problem}"):
+        HttpClient(config("https://shop.example.com", ca_bundle=str(path)))
+    with pytest.raises(CartDefinitionError, match=f"^CA bundle .* {problem}"):
+        check_ca_bundle(str(path))
+
+
+def test_a_pem_ca_bundle_is_taken_by_its_absolute_path(tls_cart, monkeypatch):
+    emu, base, tls = tls_cart
+    monkeypatch.chdir(tls.ca.parent)
+    http = HttpClient(config(base, ca_bundle=tls.ca.name))
+    http.session.auth = (KEY, SECRET)
+    try:
+        assert http.session.verify == str(tls.ca.resolve())
+        assert http.json(http.request("GET", API + "/products")) != []
+    finally:
+        http.close()
