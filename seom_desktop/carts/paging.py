@@ -1,18 +1,6 @@
-"""Reading a numbered-page listing with a few requests in flight.
-
-`ordered_pages(fetch, follow)` yields fetch(1), fetch(2), ... strictly in page order. Page
-1 is read in the caller's thread; once a page says how far the listing goes (`follow`),
-the pages after it are fetched by a small thread pool, at most `ahead` of them ahead of
-the consumer (in flight or read and waiting), so memory stays bounded. Which pages are
-yielded is decided exactly as a sequential reader would decide it, page by page, from
-each page in turn: a page read ahead that the listing turns out not to reach is dropped.
-
-An error from a page (fetch raised) reaches the caller when that page's turn comes, after
-every page before it was yielded. When the consumer stops (the generator is closed or
-collected) or an error is raised, pages not started are cancelled and nothing further is
-started; requests already in flight are waited for (each is bounded by the client's
-timeouts) and their pages discarded, so no request outlives the listing.
-"""
+"""Reading a numbered-page listing with a few requests in flight, the pages yielded
+strictly in order and exactly as a sequential reader would choose them (`ordered_pages`);
+memory stays bounded and no request outlives the listing."""
 
 from __future__ import annotations
 
@@ -37,7 +25,14 @@ def ordered_pages(fetch: Callable[[int], P], follow: Callable[[int, P], int], *,
 
     The reading ahead starts at one page and grows with the pages consumed (half of them,
     up to `ahead`): a listing its reader leaves early (a cancel, an error) has cost a page
-    or two, and the first pages are read one after the other, each request alone."""
+    or two, and the first pages are read one after the other, each request alone. A page
+    read ahead that the listing turns out not to reach is dropped.
+
+    An error from a page (fetch raised) reaches the caller when that page's turn comes,
+    after every page before it was yielded. When the consumer stops (the generator is
+    closed or collected) or an error is raised, pages not started are cancelled; requests
+    already in flight are waited for (each bounded by the client's timeouts) and their
+    pages discarded."""
     pending: dict[int, Future[P]] = {}
     pool: ThreadPoolExecutor | None = None
     try:

@@ -1,19 +1,6 @@
 """Get QOH From Website for many items of one cart at once: what calling
-`operations.pulled_qoh` for each item in turn does, in a few set-based statements.
-
-For each (product, cart QOH), in the order given: the product's QOH becomes the cart's
-number (a ledger row "pulled from cart" with delta = new - old, even when 0); when the
-QOH changed and SynchQOH is on, a web stack row for every other synced cart whose web
-field for the product syncs (or that has none); the origin cart's web field (created when
-missing: sync on, no reserve) remembers the cart's number, its failed rows for the
-product are tried again now, and it gets a correction row when its web fields say it
-should show something else. A product given twice is handled twice, in order.
-
-The products are locked first (SELECT ... FOR UPDATE in id order on PostgreSQL, so a
-concurrent adjustment waits and is not lost; on SQLite the write transaction already
-holds the lock). Everything goes as plain SQL to the driver (`store.raw`), each read and
-each write one statement for all the items (their values as one JSON array on SQLite,
-as column arrays on PostgreSQL).
+`operations.pulled_qoh` for each item in turn does, in a few set-based statements (plain
+SQL through `store.raw`, the products locked first). The rules: `pulled_qoh_many`.
 """
 
 from __future__ import annotations
@@ -53,6 +40,18 @@ def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int
     """`pulled_qoh` for each (product id, store SKU, cart QOH) of `items`, in order, from
     cart `cart_id`; one ChangeResult per item. Bad input (a quantity out of range, a
     product that does not exist) raises InventoryError before anything is written.
+
+    For each item, in order: the product's QOH becomes the cart's number (a ledger row
+    "pulled from cart" with delta = new - old, even when 0); when the QOH changed and
+    SynchQOH is on, a web stack row for every other synced cart whose web field for the
+    product syncs (or that has none); the origin cart's web field (created when missing:
+    sync on, no reserve) remembers the cart's number, its failed rows for the product are
+    tried again now, and it gets a correction row when its web fields say it should show
+    something else. A product given twice is handled twice, in order. The products are
+    locked first (SELECT ... FOR UPDATE in id order on PostgreSQL, so a concurrent
+    adjustment waits and is not lost; on SQLite the write transaction holds the lock);
+    each read and write is one statement for all the items (one JSON array on SQLite,
+    column arrays on PostgreSQL).
 
     `seen_recorded`: the caller has just recorded in this transaction, with
     `record_seen_many`, that the cart shows each item's QOH; the web fields that hold it

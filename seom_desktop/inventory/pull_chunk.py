@@ -1,25 +1,8 @@
-"""Get QOH From Website for one chunk of a cart's items, judged and written in SQL.
-
-What `sync.get_qoh` does item by item in Python (map each cart SKU to a product, judge
-it, then `bulk_pull.pulled_qoh_many` and `targets.record_seen_many`), done here by a few
-statements over the chunk sent once (as JSON on SQLite, as arrays on PostgreSQL): Python
-only encodes the chunk and decodes what the report needs. It has to give exactly what
-that path gives (the same rows, in the same order, with the same ids);
-tests/integration/test_pull_chunk.py runs both on the same stores, SQLite and
-PostgreSQL, and compares every table.
-
-Used on SQLite (on PostgreSQL only when ON_POSTGRES says so: see there). Run inside the
-chunk's write transaction. On SQLite that transaction holds the database
-lock, so the quantities read are the ones written over. On PostgreSQL the products are
-locked (FOR UPDATE, in id order, as `bulk_pull` locks them) once mapped, and their QOH
-read again under the lock. `pull_chunk` declines (returns None, having written nothing)
-what the item-by-item path alone handles: two items of the chunk that are one product, a
-quantity out of range, an item with no product when new products are to be created.
-
-The chunk goes into a temporary table `pull_chunk` (one per connection, emptied for each
-chunk), one row per item: n (its place in the chunk), cart_sku, shown (the cart's QOH,
-NULL when it does not track it), item_id; the product it maps to and that product's web
-field for the cart as the item-by-item path reads them; and its verdict.
+"""Get QOH From Website for one chunk of a cart's items, judged and written in SQL: the
+chunk goes in once (JSON on SQLite, arrays on PostgreSQL) to a temporary table and a few
+statements do what `sync.get_qoh._judge` does item by item, with the same rows, ids and
+report (tests/integration/test_pull_chunk.py compares both); why it exists and what it
+costs: bench/README.md. What it declines is left to the item-by-item path (`pull_chunk`).
 """
 
 from __future__ import annotations
@@ -78,7 +61,18 @@ def pull_chunk(session: Session, *, cart_id: int, rows: Sequence[tuple[str, int 
     """Judge and pull `rows` [(cart SKU, cart QOH or None when not tracked, item id)] of
     cart `cart_id`; None (nothing written) when the item-by-item path must do it.
     `write` False (a preview, in a read transaction): judged only, the store left as it
-    is (only the connection's temporary table is written).
+    is (only the connection's temporary table is written). Declined: two items of the
+    chunk that are one product, a quantity out of range, an item with no product when
+    new products are to be created.
+
+    Used on SQLite (on PostgreSQL only when ON_POSTGRES says so), inside the chunk's
+    write transaction: on SQLite it holds the database lock, so the quantities read are
+    the ones written over; on PostgreSQL the products are locked (FOR UPDATE, in id
+    order, as `bulk_pull` locks them) once mapped and their QOH read again under the
+    lock. The temporary table `pull_chunk` (one per connection, emptied for each chunk)
+    has a row per item: n (its place in the chunk), cart_sku, shown (the cart's QOH, NULL
+    when not tracked), item_id; the product it maps to and that product's web field for
+    the cart as the item-by-item path reads them; and its verdict.
     (Few statements: with another thread busy in Python, each one costs the wait to
     take the GIL back after it.)"""
     session.flush()

@@ -1,37 +1,7 @@
-"""Get QOH From Website: the store takes each item's quantity from one cart.
-
-Every item of the cart is read (page by page) and mapped to a store product through the
-item's cart SKU alias for that cart, else the same SKU. For a known product:
-
-- the cart does not track its stock (e.g. WooCommerce `manage_stock` off): reported as
-  "not tracked on the cart"; the store is left alone and tracking is never turned on;
-- the product's web field for this cart is "no sync": reported, left alone;
-- the cart shows the store's QOH, or exactly what the store's QOH shaped by the web
-  fields (reserve, max shown) would make it show: nothing to change;
-- otherwise the store's QOH becomes the cart's number, as
-  `inventory.operations.pulled_qoh` would make it (done for a whole chunk at once by
-  `inventory.bulk_pull.pulled_qoh_many`): a ledger row, and web stack rows for the other
-  synced carts (never an echo to this one; it gets a correction only when its web
-  fields say it should show something else).
-
-An item whose quantity the cart sets itself (`CartItem.managed`: a Shopify bundle parent,
-whose quantity Shopify derives from its components) is listed in `managed` with the cart's
-words ("managed by Shopify bundles"): its derived quantity is never pulled into the store,
-and it is never created.
-
-What the cart showed is remembered for every known item (`record_seen_many`). An item
-with no product is created (QOH 0, then the pulled QOH) only with `create_new` ("Create
-Records for New Products"); otherwise it is listed. Items are handled in transactions of
-`chunk_size` (5,000) so a 100,000-item pull is not one huge transaction; a cancel is heard
-between them, and a cart failure stops the pull with the chunks before it committed.
-The cart is read in a background thread (`sync.pull_reader`) a few chunks ahead of the
-one being written, and that reading stops when the pull ends, however it ends.
-
-On SQLite a chunk (and a preview's) is judged and written in SQL by
-`inventory.pull_chunk`, which gives the same rows and report as the Python judging here;
-what it declines (a quantity out of range, products to create, PostgreSQL) is judged
-item by item by `_judge`.
-"""
+"""Get QOH From Website: the store takes each item's quantity from one cart, in chunks
+of committed transactions, the cart read a few chunks ahead on a thread. The rules for
+each item are at `_judge`; on SQLite a chunk is judged in SQL by `inventory.pull_chunk`,
+which gives the same rows and report."""
 
 from __future__ import annotations
 
@@ -96,7 +66,18 @@ def get_qoh(store: Store, cart_name: str, *, create_new: bool = False, dry_run: 
             progress: Progress | None = None, actor: Actor | None = None,
             chunk_size: int = CHUNK) -> GetReport:
     """Get QOH From Website. Bad input (unknown cart, no PULL) raises before anything
-    is read; a cart failure is reported in `GetReport.error`."""
+    is read; a cart failure is reported in `GetReport.error`.
+
+    Every item of the cart is read and mapped to a store product through its cart SKU
+    alias for that cart, else the same SKU. What the cart showed is remembered for every
+    known item (`record_seen_many`). An item with no product is created (QOH 0, then the
+    pulled QOH) only with `create_new`; otherwise it is listed. Items go in transactions
+    of `chunk_size` (5,000), so a 100,000-item pull is not one huge transaction; a cancel
+    is heard between them, and a cart failure stops the pull with the chunks before it
+    committed. The cart is read on a background thread (`sync.pull_reader`) a few chunks
+    ahead, and that reading stops when the pull ends, however it ends. An item whose
+    quantity the cart sets itself (`CartItem.managed`, a Shopify bundle parent) is listed
+    in `managed` with the cart's words (`_managed`), never pulled, never created."""
     progress = progress or NullProgress()
     actor = actor or Actor.current()
     with store.read() as s:
@@ -199,7 +180,17 @@ def _judge(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, 
            create_new: bool, actor: Actor, write: bool) -> None:
     """The report entries of a chunk, in the cart's order; when writing, what the cart
     showed and the pulled quantities are then applied in bulk (a new product, rare, is
-    made on its own as it comes)."""
+    made on its own as it comes). For a known product:
+
+    - the cart does not track its stock (e.g. WooCommerce `manage_stock` off): "not
+      tracked on the cart"; the store is left alone and tracking is never turned on;
+    - the product's web field for this cart is "no sync": reported, left alone;
+    - the cart shows the store's QOH, or what the store's QOH shaped by the web fields
+      (reserve, max shown) would make it show: nothing to change;
+    - otherwise the store's QOH becomes the cart's number, as `operations.pulled_qoh`
+      would make it (`bulk_pull.pulled_qoh_many` for the chunk): a ledger row, and web
+      stack rows for the other synced carts (never an echo to this one; it gets a
+      correction only when its web fields say it should show something else)."""
     mapped = map_cart_rows(s, cart.id, [i.sku for i in items])  # rows: Mapped's fields
     seen: list[tuple[int, int | None, str]] = []  # web fields that learn something new
     known: dict[int, tuple] = {}  # their state as the mapping read it
