@@ -1,16 +1,6 @@
 """BigCommerce: stock through the v3 Inventory API, orders through the v2 Orders API.
 
-`CartConfig.url` is the store's API base, `https://api.bigcommerce.com/stores/{hash}`;
-`CartConfig.token` is the API account's access token (header `X-Auth-Token`);
-`CartConfig.location` the inventory location id (default "1").
-
-Writes use `PUT /v3/inventory/adjustments/absolute` (BigCommerce recommends absolute
-adjustments; re-sending one after a lost answer is harmless), at most 2,000 items a
-request. BigCommerce refuses an adjustment whole: a 422 naming the refused identities
-(e.g. unknown SKUs) applies nothing. The connector then marks the named SKUs failed and
-sends the rest again once; a 422 that names nothing it can match is bisected so one bad
-item still does not hold back the others. On 429 the delay is
-`X-Rate-Limit-Time-Reset-Ms` (the documented header) when present, else `Retry-After`.
+The cart's rules as this connector follows them: `BigCommerceConnector`.
 """
 
 from __future__ import annotations
@@ -74,6 +64,19 @@ def _iso(value: str) -> str:
 
 
 class BigCommerceConnector:
+    """`CartConfig.url` is the store's API base, `https://api.bigcommerce.com/stores/{hash}`;
+    `CartConfig.token` is the API account's access token (header `X-Auth-Token`);
+    `CartConfig.location` the inventory location id (default "1").
+
+    Writes use `PUT /v3/inventory/adjustments/absolute` (BigCommerce recommends absolute
+    adjustments; re-sending one after a lost answer is harmless), at most 2,000 items a
+    request. BigCommerce refuses an adjustment whole: a 422 naming the refused identities
+    (e.g. unknown SKUs) applies nothing. The connector then marks the named SKUs failed and
+    sends the rest again once; a 422 that names nothing it can match is bisected so one bad
+    item still does not hold back the others. On 429 the delay is
+    `X-Rate-Limit-Time-Reset-Ms` (the documented header) when present, else `Retry-After`.
+    """
+
     kind: ClassVar[str] = "bigcommerce"
     capabilities: ClassVar[frozenset[str]] = frozenset({PUSH, PULL, REALTIME, ORDERS})
     batch_limit: ClassVar[int] = 2000

@@ -1,23 +1,6 @@
 """Magento 2 / Adobe Commerce with Multi-Source Inventory, over REST.
 
-`CartConfig.url` is the shop's base URL (`https://shop.example.com`); requests go to
-`/rest/default/V1/...`. A URL that already ends in `/rest/<store_code>` picks that store
-code instead (`default` and `all` both work for the global-scope source items).
-`CartConfig.location` is the MSI source code (default "default").
-
-Credentials: `CartConfig.token` is an integration access token (never expires). Or, with
-no token, `CartConfig.key`/`secret` are an admin user name and password: the connector
-asks `POST /rest/V1/integration/admin/token` for an admin token and asks again when the
-cart answers 401 (admin tokens expire, 4 hours by default), then repeats the request
-once. A 401 to a write applied nothing, so repeating it is safe.
-
-Writes: `POST /V1/inventory/source-items`, quantity absolute, status 1 when above zero.
-`batch_limit` is 20: the documented default of Magento's "Input List Limit" once Web API
-input limits are enabled (2.4.3+); a larger batch is refused whole on such stores.
-Magento saves a batch all-or-nothing: a 400 naming SKUs ("Product with SKU ... does not
-exist.") marks those failed and the rest is sent again; a 400 naming nothing ("Could
-not save Source Item") is bisected down to single items so one bad item does not hold
-back the others. Error messages have their `%1` / `%name` placeholders filled in.
+The cart's rules as this connector follows them: `MagentoConnector`.
 """
 
 from __future__ import annotations
@@ -115,6 +98,26 @@ def _stock_lines(items: list[dict]) -> list[dict]:
 
 
 class MagentoConnector:
+    """`CartConfig.url` is the shop's base URL (`https://shop.example.com`); requests go to
+    `/rest/default/V1/...`. A URL that already ends in `/rest/<store_code>` picks that store
+    code instead (`default` and `all` both work for the global-scope source items).
+    `CartConfig.location` is the MSI source code (default "default").
+
+    Credentials: `CartConfig.token` is an integration access token (never expires). Or, with
+    no token, `CartConfig.key`/`secret` are an admin user name and password: the connector
+    asks `POST /rest/V1/integration/admin/token` for an admin token and asks again when the
+    cart answers 401 (admin tokens expire, 4 hours by default), then repeats the request
+    once. A 401 to a write applied nothing, so repeating it is safe.
+
+    Writes: `POST /V1/inventory/source-items`, quantity absolute, status 1 when above zero.
+    `batch_limit` is 20: the documented default of Magento's "Input List Limit" once Web API
+    input limits are enabled (2.4.3+); a larger batch is refused whole on such stores.
+    Magento saves a batch all-or-nothing: a 400 naming SKUs ("Product with SKU ... does not
+    exist.") marks those failed and the rest is sent again; a 400 naming nothing ("Could
+    not save Source Item") is bisected down to single items so one bad item does not hold
+    back the others. Error messages have their `%1` / `%name` placeholders filled in.
+    """
+
     kind: ClassVar[str] = "magento"
     capabilities: ClassVar[frozenset[str]] = frozenset({PUSH, PULL, REALTIME, ORDERS})
     batch_limit: ClassVar[int] = 20

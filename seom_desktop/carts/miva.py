@@ -1,38 +1,6 @@
 """Miva: the store's JSON API (`/mm5/json.mvc`).
 
-`CartConfig.url` is the JSON API endpoint (`https://shop.example.com/mm5/json.mvc`); a
-URL not ending in `.mvc` gets `/mm5/json.mvc` added. `CartConfig.token` is the API
-access token; `CartConfig.secret`, when given, is the token's signing key (base64, as
-Miva shows it): requests are then signed `MIVA-HMAC-SHA256 token:signature` over the
-exact body, else sent as `MIVA token`. `CartConfig.location` is the Store_Code (default
-"default"). Every body carries `Miva_Request_Timestamp`. Miva refuses every
-authentication failure in an HTTP 200 with `error_code` "access_denied" (mmlsk-json.mv,
-JSON_API): that is an AuthError.
-
-An item's SKU is the product `code` (Miva's key: Product_Update and order lines name it),
-for the catalog and for order lines alike; Miva's separate `sku` field is not used.
-Order statuses are Miva's numbers in words (Miva takes stock when an item goes into a
-basket, so a pending order has taken it); cancelled items are left out of the lines.
-Stock is read with the on-demand column `product_inventory`, which adds
-`product_inventory_active` (tracking on) and `product_inventory` to each product
-(json/products.mv); Miva ignores on-demand names it does not know, so a misspelt one
-would read every product without stock.
-
-Writes use `Product_Update` with `Product_Inventory` (an absolute quantity), many
-products in one request through the multicall `Iterations` form; each iteration
-succeeds or fails on its own. Product_Update on a product whose inventory is not
-tracked answers success and changes nothing (or changes a hidden count), so the
-products of a batch are read first (unless get_items just read them: each read serves
-one write) and an untracked one is reported, never written.
-`ProductList_Adjust_Inventory` is not used: it turns tracking on for the products it
-touches, and a relative adjustment re-sent after a lost answer would apply twice; the
-absolute value is harmless to re-send. `batch_limit` is 100: Miva documents no limit but
-asks for "manageable chunks". (Iterations are not timed out one by one: Miva's 206
-`Content-Range` time-out is checked between `Operations` only.)
-
-Miva takes stock when an item goes into a basket (`holds_stock_in_baskets`): a quantity
-sent while baskets are open overwrites stock that an abandoned basket will later give
-back, so baskets must be emptied before sync is turned on.
+The cart's rules as this connector follows them: `MivaConnector`.
 """
 
 from __future__ import annotations
@@ -86,6 +54,41 @@ DENIED = "access_denied"  # every refusal of JSON_API (mmlsk-json.mv)
 
 
 class MivaConnector:
+    """`CartConfig.url` is the JSON API endpoint (`https://shop.example.com/mm5/json.mvc`); a
+    URL not ending in `.mvc` gets `/mm5/json.mvc` added. `CartConfig.token` is the API
+    access token; `CartConfig.secret`, when given, is the token's signing key (base64, as
+    Miva shows it): requests are then signed `MIVA-HMAC-SHA256 token:signature` over the
+    exact body, else sent as `MIVA token`. `CartConfig.location` is the Store_Code (default
+    "default"). Every body carries `Miva_Request_Timestamp`. Miva refuses every
+    authentication failure in an HTTP 200 with `error_code` "access_denied" (mmlsk-json.mv,
+    JSON_API): that is an AuthError.
+
+    An item's SKU is the product `code` (Miva's key: Product_Update and order lines name it),
+    for the catalog and for order lines alike; Miva's separate `sku` field is not used.
+    Order statuses are Miva's numbers in words (Miva takes stock when an item goes into a
+    basket, so a pending order has taken it); cancelled items are left out of the lines.
+    Stock is read with the on-demand column `product_inventory`, which adds
+    `product_inventory_active` (tracking on) and `product_inventory` to each product
+    (json/products.mv); Miva ignores on-demand names it does not know, so a misspelt one
+    would read every product without stock.
+
+    Writes use `Product_Update` with `Product_Inventory` (an absolute quantity), many
+    products in one request through the multicall `Iterations` form; each iteration
+    succeeds or fails on its own. Product_Update on a product whose inventory is not
+    tracked answers success and changes nothing (or changes a hidden count), so the
+    products of a batch are read first (unless get_items just read them: each read serves
+    one write) and an untracked one is reported, never written.
+    `ProductList_Adjust_Inventory` is not used: it turns tracking on for the products it
+    touches, and a relative adjustment re-sent after a lost answer would apply twice; the
+    absolute value is harmless to re-send. `batch_limit` is 100: Miva documents no limit but
+    asks for "manageable chunks". (Iterations are not timed out one by one: Miva's 206
+    `Content-Range` time-out is checked between `Operations` only.)
+
+    Miva takes stock when an item goes into a basket (`holds_stock_in_baskets`): a quantity
+    sent while baskets are open overwrites stock that an abandoned basket will later give
+    back, so baskets must be emptied before sync is turned on.
+    """
+
     kind: ClassVar[str] = "miva"
     capabilities: ClassVar[frozenset[str]] = frozenset({PUSH, PULL, REALTIME, ORDERS})
     batch_limit: ClassVar[int] = 100

@@ -2,37 +2,7 @@
 the shop sets OSCARAPI_BLOCK_ADMIN_API_ACCESS = False, for staff users holding the model
 permissions). Checked against django-oscar 4.2.1 with django-oscar-api 3.3.0.
 
-What is read and written (paths of oscarapi/urls.py `admin_urlpatterns`):
-- GET /api/admin/products/: every product (children too) with its stock records nested
-  (url, partner_sku, num_in_stock, num_allocated, partner url). The list has no filter by
-  SKU, so a lookup by SKU lists the catalogue; stock record ids are then remembered and a
-  known record is read alone with GET /api/admin/stockrecords/{id}/. Lists are plain
-  JSON lists, or DRF pages {"count", "next", "results"} when the shop sets a paginator:
-  `next` is followed (only on the shop's own host: credentials go nowhere else).
-- PATCH /api/admin/stockrecords/{id}/ {"num_in_stock": n}: one record a request. Oscar
-  has no batch endpoint (a PATCH of /api/admin/products/ also changes one product), so
-  `batch_limit` is 1: one set_qoh call is one item (a GET then a PATCH).
-- GET /api/admin/orders/ (newest first, no date filter) and each order's `lines` URL.
-
-Oscar's stock model: a checkout raises the record's num_allocated and leaves
-num_in_stock; shipping consumes the allocation (both go down); what a shopper can buy is
-num_in_stock - num_allocated (StockRecord.net_stock_level). This connector keeps that
-buyable number equal to the store's shaped QOH: items report qoh = num_in_stock -
-num_allocated, and set_qoh(qoh=N) reads the record and writes num_in_stock = N +
-num_allocated. An order placed in between (allocated after the read) leaves the shop at
-N minus that order, which is what the store shows once the order is imported, so it is
-not "corrected" (that would sell the same units twice). Re-sending a write is harmless.
-
-An item's SKU is its stock record's partner_sku (the product's UPC when partner_sku is
-empty); its item id is the stock record's id. CartConfig.location, when set, names the
-partner (id, code or name) whose records are used; otherwise every partner's. A record
-with num_in_stock null, or of a product class with track_stock off (a child product's
-class is its parent's), does not track stock:
-it is reported untracked and never switched on. Credentials: key/secret as HTTP Basic;
-a token is sent as Oscar API's `Session-Id` header (the "SID:AUTH:..." value).
-
-Orders (oscar_orders): id = the order number, created = date_placed, status as Oscar
-has it.
+The cart's rules as this connector follows them: `OscarConnector`.
 """
 
 from __future__ import annotations
@@ -110,6 +80,39 @@ class _Record:
 
 
 class OscarConnector(OscarOrders):
+    """What is read and written (paths of oscarapi/urls.py `admin_urlpatterns`):
+    - GET /api/admin/products/: every product (children too) with its stock records nested
+      (url, partner_sku, num_in_stock, num_allocated, partner url). The list has no filter by
+      SKU, so a lookup by SKU lists the catalogue; stock record ids are then remembered and a
+      known record is read alone with GET /api/admin/stockrecords/{id}/. Lists are plain
+      JSON lists, or DRF pages {"count", "next", "results"} when the shop sets a paginator:
+      `next` is followed (only on the shop's own host: credentials go nowhere else).
+    - PATCH /api/admin/stockrecords/{id}/ {"num_in_stock": n}: one record a request. Oscar
+      has no batch endpoint (a PATCH of /api/admin/products/ also changes one product), so
+      `batch_limit` is 1: one set_qoh call is one item (a GET then a PATCH).
+    - GET /api/admin/orders/ (newest first, no date filter) and each order's `lines` URL.
+
+    Oscar's stock model: a checkout raises the record's num_allocated and leaves
+    num_in_stock; shipping consumes the allocation (both go down); what a shopper can buy is
+    num_in_stock - num_allocated (StockRecord.net_stock_level). This connector keeps that
+    buyable number equal to the store's shaped QOH: items report qoh = num_in_stock -
+    num_allocated, and set_qoh(qoh=N) reads the record and writes num_in_stock = N +
+    num_allocated. An order placed in between (allocated after the read) leaves the shop at
+    N minus that order, which is what the store shows once the order is imported, so it is
+    not "corrected" (that would sell the same units twice). Re-sending a write is harmless.
+
+    An item's SKU is its stock record's partner_sku (the product's UPC when partner_sku is
+    empty); its item id is the stock record's id. CartConfig.location, when set, names the
+    partner (id, code or name) whose records are used; otherwise every partner's. A record
+    with num_in_stock null, or of a product class with track_stock off (a child product's
+    class is its parent's), does not track stock:
+    it is reported untracked and never switched on. Credentials: key/secret as HTTP Basic;
+    a token is sent as Oscar API's `Session-Id` header (the "SID:AUTH:..." value).
+
+    Orders (oscar_orders): id = the order number, created = date_placed, status as Oscar
+    has it.
+    """
+
     kind = "oscar"
     capabilities = frozenset({PUSH, PULL, REALTIME, ORDERS})
     batch_limit = 1  # no batch endpoint: one stock record a PATCH

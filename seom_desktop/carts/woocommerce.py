@@ -1,28 +1,6 @@
 """WooCommerce REST API v3 (`/wp-json/wc/v3`) connector.
 
-Stock is written absolutely (`stock_quantity`) through the batch endpoints, at most 100
-objects a request: simple products (and variable parents) on POST /products/batch,
-variations on POST /products/{parent}/variations/batch. A variation whose `manage_stock`
-reads "parent" keeps its stock on the parent, so it is written there. An item that does
-not manage stock is refused here and never switched on (WooCommerce would silently store
-nothing). Credentials go as HTTP Basic (consumer key/secret) over https; over plain http
-(loopback only) WooCommerce reads no key at all, so each request is signed with OAuth 1.0a
-over the cart URL (woocommerce_oauth.py), which must then be the store's own home URL.
-They never appear in a message.
-
-Item ids: "123" is product 123, "123/456" variation 456 of product 123. The connector keeps
-what it learns of each SKU (id, stock management) from list/get and batch answers; a SKU
-it does not know, without an item id, is looked up with GET /products?sku=... (which in v3
-finds variations too).
-
-Listings page by id (`orderby=id`): by date (the default) WooCommerce skips and repeats
-items created in the same second. Orders are read by offset, each page overlapping the one
-before by an order, so that orders removed meanwhile cannot make the listing skip one.
-
-Failures: a whole request that fails raises (HttpClient maps it); a refused item comes back
-as ItemResult(ok=False). A connection reset after a write was sent is AmbiguousError: the
-cart may have read and applied the body before the reset, and the client cannot tell.
-Since writes are absolute, re-sending after an ambiguous failure is harmless.
+The cart's rules as this connector follows them: `WooCommerceConnector`.
 """
 
 from __future__ import annotations
@@ -83,6 +61,31 @@ from seom_desktop.carts.woocommerce_rows import (
 
 
 class WooCommerceConnector:
+    """Stock is written absolutely (`stock_quantity`) through the batch endpoints, at most 100
+    objects a request: simple products (and variable parents) on POST /products/batch,
+    variations on POST /products/{parent}/variations/batch. A variation whose `manage_stock`
+    reads "parent" keeps its stock on the parent, so it is written there. An item that does
+    not manage stock is refused here and never switched on (WooCommerce would silently store
+    nothing). Credentials go as HTTP Basic (consumer key/secret) over https; over plain http
+    (loopback only) WooCommerce reads no key at all, so each request is signed with OAuth 1.0a
+    over the cart URL (woocommerce_oauth.py), which must then be the store's own home URL.
+    They never appear in a message.
+
+    Item ids: "123" is product 123, "123/456" variation 456 of product 123. The connector keeps
+    what it learns of each SKU (id, stock management) from list/get and batch answers; a SKU
+    it does not know, without an item id, is looked up with GET /products?sku=... (which in v3
+    finds variations too).
+
+    Listings page by id (`orderby=id`): by date (the default) WooCommerce skips and repeats
+    items created in the same second. Orders are read by offset, each page overlapping the one
+    before by an order, so that orders removed meanwhile cannot make the listing skip one.
+
+    Failures: a whole request that fails raises (HttpClient maps it); a refused item comes back
+    as ItemResult(ok=False). A connection reset after a write was sent is AmbiguousError: the
+    cart may have read and applied the body before the reset, and the client cannot tell.
+    Since writes are absolute, re-sending after an ambiguous failure is harmless.
+    """
+
     kind = "woocommerce"
     capabilities = frozenset({PUSH, PULL, REALTIME, ORDERS})
     batch_limit = 100
