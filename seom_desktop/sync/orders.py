@@ -1,22 +1,7 @@
 """Order import: the orders placed on one cart decrement the store, once each, and the
 other synced carts hear of it (the cart the order came from already decremented).
 
-The cart is asked for the orders created at or after the cart's orders cursor (all of
-them the first time). Each order is imported in its own transaction, which first
-records (cart, order id) in `imported_orders`: an order already there is skipped, so an
-order imported twice - or by two workstations at once, where the second insert meets the
-unique constraint and rolls back - is applied once. Each line's cart SKU is mapped to a
-store product (the item's cart SKU alias first, then the same SKU) and applied with
-`inventory.operations.order_line` (ledger, store QOH, web stack rows for every synced
-cart but this one). Lines whose SKU the store lacks are reported; the order is still
-recorded and its known lines applied.
-
-Statuses: an order that took no stock (cancelled, failed, declined, voided, trashed) is
-recorded and not applied. An order the cart has not taken stock for yet (WooCommerce
-"pending" / "checkout-draft", BigCommerce "Incomplete") is left for a later import and
-holds the cursor at its time. Everything else (including refunded orders: a refund
-restocks only when the clerk asks the cart to) is applied. The cursor then moves to the
-newest order's creation time; the overlap at that instant is harmless (deduplicated).
+How, step by step: `import_orders`.
 """
 
 from __future__ import annotations
@@ -93,7 +78,24 @@ class _Outcome:
 def import_orders(store: Store, cart_name: str, *, progress: Progress | None = None,
                   actor: Actor | None = None) -> ImportReport:
     """Import the cart's new orders. Bad input (unknown cart, no ORDERS) raises before
-    the cart is asked; a cart failure is reported in `ImportReport.error`."""
+    the cart is asked; a cart failure is reported in `ImportReport.error`.
+
+    The cart is asked for the orders created at or after the cart's orders cursor (all of
+    them the first time). Each order is imported in its own transaction, which first
+    records (cart, order id) in `imported_orders`: an order already there is skipped, so an
+    order imported twice - or by two workstations at once, where the second insert meets the
+    unique constraint and rolls back - is applied once. Each line's cart SKU is mapped to a
+    store product (the item's cart SKU alias first, then the same SKU) and applied with
+    `inventory.operations.order_line` (ledger, store QOH, web stack rows for every synced
+    cart but this one). Lines whose SKU the store lacks are reported; the order is still
+    recorded and its known lines applied.
+
+    Statuses: an order that took no stock (cancelled, failed, declined, voided, trashed) is
+    recorded and not applied. An order the cart has not taken stock for yet (WooCommerce
+    "pending" / "checkout-draft", BigCommerce "Incomplete") is left for a later import and
+    holds the cursor at its time. Everything else (including refunded orders: a refund
+    restocks only when the clerk asks the cart to) is applied. The cursor then moves to the
+    newest order's creation time; the overlap at that instant is harmless (deduplicated)."""
     progress = progress or NullProgress()
     actor = actor or Actor.current()
     with store.read() as s:

@@ -2,19 +2,7 @@
 one cart, as absolute quantities (the manual initialization of the reference page's
 "Manual Inventory Updates").
 
-Batches hold at most min(the cart's "Maximum number of items to send", the API's own
-batch limit) updates: 100 updates at Maximum 50 go as two requests. Each batch's
-outcome is recorded in one store transaction (what the cart now shows, the cart's item
-id), so a cancel or a failure between batches leaves the store consistent: the batches
-sent are recorded, nothing else is touched (a batch whose answer was lost only has its
-quantities marked as attempted, so a later read-back can tell they landed). A refused
-item (unknown on the cart, stock not tracked there, ...) is reported with the cart's
-words and does not stop the rest; an item the cart sets itself (a Shopify bundle
-parent) is listed in `managed` ("managed by Shopify bundles"), not as refused; a failure
-of a whole request stops the run and is reported with what was sent before it. A cart's
-"wait N seconds" (rate limit) is waited out a few times before it counts as a failure.
-
-No ledger row and no web stack row is written: the store's QOH does not change.
+How, step by step: `send_qoh`.
 """
 
 from __future__ import annotations
@@ -131,7 +119,21 @@ def send_qoh(store: Store, cart_name: str, *, max_items: int | str | None = None
              dry_run: bool = False, progress: Progress | None = None) -> SendReport:
     """Send QOH To Website. `max_items` overrides the cart's Maximum number of items to
     send for this run. Bad input (unknown cart, no PUSH, bad max_items) raises before
-    anything is read from or written to the cart."""
+    anything is read from or written to the cart.
+
+    Batches hold at most min(the cart's "Maximum number of items to send", the API's own
+    batch limit) updates: 100 updates at Maximum 50 go as two requests. Each batch's
+    outcome is recorded in one store transaction (what the cart now shows, the cart's item
+    id), so a cancel or a failure between batches leaves the store consistent: the batches
+    sent are recorded, nothing else is touched (a batch whose answer was lost only has its
+    quantities marked as attempted, so a later read-back can tell they landed). A refused
+    item (unknown on the cart, stock not tracked there, ...) is reported with the cart's
+    words and does not stop the rest; an item the cart sets itself (a Shopify bundle
+    parent) is listed in `managed` ("managed by Shopify bundles"), not as refused; a failure
+    of a whole request stops the run and is reported with what was sent before it. A cart's
+    "wait N seconds" (rate limit) is waited out a few times before it counts as a failure.
+
+    No ledger row and no web stack row is written: the store's QOH does not change."""
     progress = progress or NullProgress()
     override = check_max_items(max_items) if max_items is not None else None
     with store.read() as s:
