@@ -30,24 +30,39 @@ class _Relay(QObject):
     failed = Signal(object)
 
     def __init__(self, on_done, on_error, owner: QObject | None):
-        super().__init__(owner)
+        # No parent: a relay deleted with its owner while the pool thread emits on it
+        # crashed the process (a dialog closed while its first query ran). It lives until
+        # its task has answered; an owner gone by then only drops the answer.
+        super().__init__()
         self._on_done = on_done
         self._on_error = on_error
+        self._orphan = False
+        if owner is not None:
+            owner.destroyed.connect(self._owner_gone)
         self.done.connect(self._deliver)
         self.failed.connect(self._fail)
 
+    @Slot()
+    def _owner_gone(self) -> None:
+        self._orphan = True
+        self._on_done = self._on_error = None
+
+    def _finish(self) -> None:
+        _pending.discard(self)
+        self.deleteLater()
+
     @Slot(object)
     def _deliver(self, result: Any) -> None:
-        _pending.discard(self)
+        self._finish()
         if self._on_done is not None:
             self._on_done(result)
 
     @Slot(object)
     def _fail(self, error: BaseException) -> None:
-        _pending.discard(self)
+        self._finish()
         if self._on_error is not None:
             self._on_error(error)
-        else:
+        elif not self._orphan:
             log.error("background task failed: %s: %s", type(error).__name__, error)
 
 
@@ -67,10 +82,7 @@ class _Task(QRunnable):
 
     @staticmethod
     def _emit(signal, value) -> None:
-        try:
-            signal.emit(value)
-        except RuntimeError:  # the owner (and its relay) was destroyed meanwhile
-            pass
+        signal.emit(value)  # the relay outlives the task (see _Relay)
 
 
 def pool() -> QThreadPool:
