@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -55,10 +56,17 @@ def _counts(shop):
 
 
 def _controller(url, ws, *extra, poll="0.2"):
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         [sys.executable, "-m", "seom_desktop", "--store", url, "--workstation", ws,
          "controller", "--shared", "--poll", poll, "--claim-ttl", "5", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ))
+    # Its output is read as it comes: a drain logs more than a pipe holds (64 KB), and a
+    # full pipe would stop the controller mid-drain at its next log line.
+    proc.lines = []
+    proc.reader = threading.Thread(
+        target=lambda: proc.lines.extend(iter(proc.stdout.readline, "")), daemon=True)
+    proc.reader.start()
+    return proc
 
 
 def _wait_drained(shop, timeout=120):
@@ -95,8 +103,9 @@ def _listening(shop) -> int:
 
 def _stop(proc):
     proc.send_signal(signal.SIGTERM)
-    out, _ = proc.communicate(timeout=30)
-    return proc.returncode, out
+    proc.wait(30)
+    proc.reader.join(30)
+    return proc.returncode, "".join(proc.lines)
 
 
 def test_four_workstations_adjust_the_same_products_and_two_controllers_drain(pg_shop):
@@ -172,7 +181,8 @@ def test_killed_shared_controller_fails_over_and_does_not_double_send(pg_shop, t
     assert info.holder == "WS2" and info.held
     # the first one, back again, waits: it does not send in parallel
     back = _controller(shop.url, "WS1")
-    first_line = back.stdout.readline()  # it is up (and can be stopped) before we go on
+    _wait_for(lambda: back.lines)  # it is up (and can be stopped) before we go on
+    first_line = back.lines[0]
     for sku in shop.skus[80:]:
         with shop.store.write() as s:
             ops.adjust(s, sku=sku, delta=1, actor=ACTOR)
