@@ -9,12 +9,14 @@ The seconds recovery takes are measured in bench/recovery.py, not here."""
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 
 import pytest
 from sqlalchemy import func, select
 
+from seom_desktop.cli import main
 from seom_desktop.inventory import operations as ops
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.stack import holders
@@ -62,7 +64,8 @@ def _rounds(kills_per_point):
     pytest.param(30, id="90-kills", marks=pytest.mark.slow),
 ])
 def test_a_restarted_controller_sends_a_killed_ones_rows_on_its_first_pass(
-        any_shop, tmp_path, kills_per_point):
+        any_shop, tmp_path, capsys, kills_per_point):
+    """Every other round the next pass is `stack run --once` on the command line."""
     shop = any_shop
     rng = random.Random(19)
     for n, point in enumerate(_rounds(kills_per_point)):
@@ -71,18 +74,28 @@ def test_a_restarted_controller_sends_a_killed_ones_rows_on_its_first_pass(
         _adjust(shop, skus, rng, "test-ws")
         landing = kill_at(shop, point, tmp_path / f"progress-{n}", workstation="test-ws")
         assert_landed(landing)
-        ctl = StackController(shop.store, workstation="test-ws", claim_ttl=CLAIM_TTL)
-        try:
-            result = ctl.run_once()  # the next pass: no waiting out the 120 s claim
-        finally:
-            ctl.close()
+        claimed = _next_pass(shop, capsys, command_line=n % 2 == 1)  # not waiting 120 s
         c = _counts(shop)
         assert c["sending"] == c["pending"] == c["failed"] == c["bypassed"] == 0, (point, c)
-        assert result.claimed >= landing.sending
+        assert claimed >= landing.sending
         assert shop.actual() == shop.expected(), point
         assert_each_change_applied_once(shop, before, skus)
     with shop.store.read() as s:
         assert s.scalar(select(func.count()).select_from(StackHolder)) == 0  # all forgotten
+
+
+def _next_pass(shop, capsys, *, command_line: bool) -> int:
+    """One pass of a controller of the same workstation; the rows it claimed."""
+    if command_line:
+        capsys.readouterr()
+        assert main(["--store", shop.url, "--workstation", "test-ws", "stack", "run",
+                     "--once", "--json"]) == 0
+        return json.loads(capsys.readouterr().out)["claimed"]
+    ctl = StackController(shop.store, workstation="test-ws", claim_ttl=CLAIM_TTL)
+    try:
+        return ctl.run_once().claimed
+    finally:
+        ctl.close()
 
 
 @pytest.mark.parametrize("kills_per_point", [
