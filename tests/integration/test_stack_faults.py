@@ -111,6 +111,16 @@ def test_killed_controller_loses_nothing_and_applies_nothing_twice(shop, kills, 
         point = KILL_POINTS[n % len(KILL_POINTS)]
         landing = kill_at(shop, point, tmp_path / f"progress-{n}", workstation="test-ws")
         assert_landed(landing)
+        if n % 4 == 3:
+            # Now and then a pass ends: a Shopify answer is recorded only after it comes
+            # back, so a process killed every time before that leaves each write in doubt
+            # and the store keeps the last 8 (targets.MAX_IN_DOUBT); 201 kills in a row
+            # at that point would forget the value that landed and wait for an order import.
+            ctl = StackController(shop.store, workstation="test-ws")
+            try:
+                ctl.run_once()
+            finally:
+                ctl.close()
     _random_changes(shop, rng, 8, changes)
     final = start_controller(shop.url, "test-ws", tmp_path / "progress-final")
     try:
