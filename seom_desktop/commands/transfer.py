@@ -122,8 +122,15 @@ def cmd_send_qoh(ctx) -> int:
             ctx.out(f"Send QOH To Website {r.cart}: sent {r.sent} of {r.total} items in "
                     f"{r.requests} request(s) of at most {r.batch_size}")
         _listed(ctx, r.refused, lambda x: f"refused {x.sku}: {x.message}")
+        _listed(ctx, r.managed, lambda x: f"not sent {x.sku}: {x.message}")
 
-    return _finish(ctx, r, text)
+    code = _finish(ctx, r, text)
+    if code == 0 and r.dry_run is None and r.refused:  # CLI.md: exits 1 once they are listed
+        n = len(r.refused)
+        print(f"error: {r.cart} refused {n} item{'s' if n != 1 else ''} (listed above); "
+              "the others were sent", file=sys.stderr)
+        return 1
+    return code
 
 
 SHOWN = 20  # lines per list in the human summary; --json has them all

@@ -137,7 +137,8 @@ def test_refused_items_are_reported_and_the_rest_land(woo, cli, store):
     woo.add_item("D", 0)
     woo.add_item("E", 0)  # C is not on the cart
     code, out, err = cli("send-qoh", "woo", "--json")
-    assert code == 0, err
+    assert code == 1, err  # shared/CLI.md: send-qoh exits 1 when any item was refused
+    assert err == "error: woo refused 2 items (listed above); the others were sent\n"
     doc = json.loads(out)
     assert doc["sent"] == 3 and doc["requests"] == 3
     refused = {r["sku"]: r["message"] for r in doc["refused"]}
@@ -148,7 +149,9 @@ def test_refused_items_are_reported_and_the_rest_land(woo, cli, store):
     wf = web_fields(store, "woo")
     assert "C" not in wf and wf.get("B", (None,))[0] is None and wf["E"][0] == 8
     code, out, _ = cli("send-qoh", "woo")
-    assert "refused B: " in out and "refused C: " in out
+    assert code == 1 and "refused B: " in out and "refused C: " in out
+    code, out, _ = cli("send-qoh", "woo", "--dry-run")
+    assert code == 0  # a preview refuses nothing
 
 
 def test_whole_request_failure_stops_and_keeps_what_was_sent(woo, cli, store):

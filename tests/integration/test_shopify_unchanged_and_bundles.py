@@ -155,6 +155,9 @@ def test_send_qoh_reports_bundle_parents_as_managed_and_sends_the_rest(shopify, 
     assert (shopify.quantity("A"), shopify.quantity("KIT"), shopify.quantity("B")) == (5, 2, 6)
     doc = r.as_json()
     assert doc["managed"] == [{"sku": "KIT", "cart_sku": "KIT", "message": BUNDLE_NOTE}]
+    code, out, err = cli("send-qoh", "shop")  # a managed item is said, and is no refusal
+    assert code == 0, err
+    assert f"not sent KIT: {BUNDLE_NOTE}" in out.splitlines()
 
 
 def test_get_qoh_never_pulls_a_bundle_parents_quantity(shopify, cli, store):
