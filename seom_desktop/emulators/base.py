@@ -128,6 +128,7 @@ class Write:
     applied: bool = True  # False: refused (a failed compare) or answered from its key
     compared: bool = False  # it carried a compare (Shopify changeFromQuantity not null)
     at: float = 0.0  # time.monotonic() when it arrived
+    answer_lost: bool = False  # its answer was lost (timeout-after, malformed): retried
 
 
 @dataclass
@@ -198,6 +199,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault in BEFORE:
             self._send(emu.fault_response(fault))
             return
+        emu.request_fault.kind = fault  # what the write log notes of this request
         try:
             resp = emu.handle(req)
         except Exception as e:  # noqa: BLE001 - the emulator answers like a broken server
@@ -260,6 +262,7 @@ class Emulator:
         self.requests: Counter[str] = Counter()
         self.applied: Counter[str] = Counter()
         self.writes: dict[str, list[Write]] = {}
+        self.request_fault = threading.local()  # the fault of the request being handled
         self.latency = 0.0  # seconds added to every API request (a slow cart)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -304,8 +307,9 @@ class Emulator:
     def log_write(self, sku: str, value, before, *, key: str = "", request: str = "",
                   applied: bool = True, compared: bool = False) -> None:
         with self.lock:
+            lost = getattr(self.request_fault, "kind", None) in ("timeout-after", "malformed")
             self.writes.setdefault(sku, []).append(
-                Write(value, before, key, request, applied, compared, time.monotonic()))
+                Write(value, before, key, request, applied, compared, time.monotonic(), lost))
 
     def count_request(self, req: Request) -> None:
         with self.lock:

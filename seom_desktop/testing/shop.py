@@ -126,9 +126,9 @@ def double_applications(emulators: dict) -> list[str]:
       sender reads back before such a write, and a read-back showing the value means a
       write of it landed (or is a coincidence it must not overwrite); writing it again is
       a double application (with a delta in between, an oversell);
-    - the same request (same parameters) sent again under another idempotency key: a
-      retried batch must carry the key of the first try, so the cart answers it from the
-      key instead of applying it a second time."""
+    - a request whose answer was lost, sent again (the same parameters) under another
+      idempotency key: a retried batch must carry the key of the first try, so the cart
+      answers it from the key instead of applying it a second time."""
     problems: list[str] = []
     for name, emu in emulators.items():
         with emu.lock:
@@ -137,12 +137,16 @@ def double_applications(emulators: dict) -> list[str]:
             for w in writes:
                 if w.applied and not w.compared and w.before is not None and w.value == w.before:
                     problems.append(f"{name} {sku}: wrote {w.value} while it showed {w.before}")
-            keys: dict[str, set[str]] = {}
+            lost: dict[str, str] = {}  # request -> key of the try whose answer was lost
             for w in writes:
-                if w.key:
-                    keys.setdefault(w.request, set()).add(w.key)
-            problems += [f"{name} {sku}: one request sent under {len(k)} keys"
-                         for k in keys.values() if len(k) > 1]
+                if not w.key:
+                    continue
+                if w.request in lost and w.key != lost[w.request]:
+                    problems.append(f"{name} {sku}: a retried request under a new key")
+                if w.answer_lost:
+                    lost[w.request] = w.key
+                else:
+                    lost.pop(w.request, None)
     return problems
 
 

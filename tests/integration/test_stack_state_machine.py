@@ -110,6 +110,20 @@ class StackMachine(RuleBasedStateMachine):
         assert not [r for r in mine if r.state == "failed"
                     and "may have been applied" in r.last_response], mine
 
+    @rule(cart=st.sampled_from(["woo", "shop"]), sku=st.sampled_from(SKUS),
+          delta=st.integers(1, 4))
+    def write_lands_answer_lost_then_retried(self, cart, sku, delta):
+        """A change whose write lands with its answer lost, then the retry's pass: the
+        read-back (WooCommerce) or the same idempotency key (Shopify) must show it landed,
+        not write it again (checked from the write logs at the end)."""
+        self.shop.emulators()[cart].faults.queue("timeout-after",
+                                                  path="/batch" if cart == "woo" else "")
+        with self.shop.store.write() as s:
+            ops.adjust(s, sku=sku, delta=delta, actor=ACTOR)
+        self.model[sku] += delta
+        self.ctl.run_once()
+        self.ctl.run_once()
+
     @rule(cart=st.sampled_from(["woo", "shop"]))
     def import_orders(self, cart):
         self._import(cart)
