@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import UnknownSKUError
 from seom_desktop.inventory.operations import PULLED, ChangeResult, _mark_enqueued
-from seom_desktop.inventory.shaping import shaped_qoh
 from seom_desktop.inventory.validation import MAX_QOH, parse_quantity
+from seom_desktop.stack.shaping import shaped_qoh
 from seom_desktop.store.models import (
     FAILED,
     PENDING,

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from seom_desktop import logs
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import InventoryError, QuantityError, UnknownSKUError
-from seom_desktop.inventory.shaping import shaped_qoh
 from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
+from seom_desktop.stack.shaping import shaped_qoh
 from seom_desktop.store.models import Cart, LedgerEntry, Product, StackRow, WebField, utcnow
 from seom_desktop.store.notify import notify_stack
 from seom_desktop.store.params import get_param

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from seom_desktop.carts.base import CartItem, QohUpdate
-from seom_desktop.inventory.targets import Target, cart_targets
 from seom_desktop.stack.claim import ClaimedRow
+from seom_desktop.stack.targets import Target, cart_targets
 
 WRITE = "write"
 ALREADY = "already"

@@ -35,12 +35,6 @@ from seom_desktop.carts.base import (
     RateLimitedError,
     StaleQuantityError,
 )
-from seom_desktop.inventory.targets import (
-    forget_attempt,
-    record_attempts,
-    record_sent,
-    record_sent_many,
-)
 from seom_desktop.stack.claim import ClaimedRow
 from seom_desktop.stack.in_doubt import sales_not_imported
 from seom_desktop.stack.outcome import (
@@ -63,6 +57,12 @@ from seom_desktop.stack.plan import (
     needs_nothing,
     stale_note,
     update_for,
+)
+from seom_desktop.stack.targets import (
+    forget_attempt,
+    record_attempts,
+    record_sent,
+    record_sent_many,
 )
 from seom_desktop.store.engine import Store
 

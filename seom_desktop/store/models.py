@@ -25,7 +25,8 @@ SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
 BYPASSED = "bypassed"
-STATES = (PENDING, SENDING, SENT, FAILED, BYPASSED)
+WAITING = "waiting"  # for an order import: the cart shows a sale not imported yet
+STATES = (PENDING, SENDING, SENT, FAILED, BYPASSED, WAITING)
 
 
 def utcnow() -> datetime:
@@ -159,7 +160,7 @@ class StackRow(Base):
 
     __table_args__ = (
         CheckConstraint(
-            "state IN ('pending', 'sending', 'sent', 'failed', 'bypassed')",
+            "state IN ('pending', 'sending', 'sent', 'failed', 'bypassed', 'waiting')",
             name="ck_web_stack_state",
         ),
         Index("ix_web_stack_due", "state", "next_attempt_at"),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from seom_desktop.carts.base import CartItem
 from seom_desktop.connect import connect
-from seom_desktop.inventory.targets import cart_targets
+from seom_desktop.stack.targets import cart_targets
 from seom_desktop.store.carts import cart_by_name
 from seom_desktop.store.engine import Store
 from seom_desktop.sync.progress import CartRef, NullProgress, Progress, watch, with_rate_limit

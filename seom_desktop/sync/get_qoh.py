@@ -17,9 +17,9 @@ from seom_desktop.inventory.errors import InventoryError
 from seom_desktop.inventory.operations import pulled_qoh
 from seom_desktop.inventory.products import MAX_NAME, add_product
 from seom_desktop.inventory.pull_chunk import UNKNOWN, UNTRACKED, ChunkOutcome, pull_chunk
-from seom_desktop.inventory.shaping import shaped_qoh
-from seom_desktop.inventory.targets import record_seen, record_seen_many
 from seom_desktop.inventory.validation import MAX_QOH, check_sku
+from seom_desktop.stack.shaping import shaped_qoh
+from seom_desktop.stack.targets import record_seen, record_seen_many
 from seom_desktop.store.engine import Store
 from seom_desktop.sync.progress import (
     CartRef,

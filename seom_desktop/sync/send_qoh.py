@@ -22,7 +22,7 @@ from seom_desktop.carts.base import (
     ManagedByCartError,
     QohUpdate,
 )
-from seom_desktop.inventory.targets import (
+from seom_desktop.stack.targets import (
     Target,
     cart_targets,
     record_attempt,

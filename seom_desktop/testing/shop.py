@@ -16,8 +16,8 @@ from seom_desktop.emulators.shopify import ShopifyEmulator
 from seom_desktop.emulators.woocommerce import WooCommerceEmulator
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.products import add_product
-from seom_desktop.inventory.shaping import shaped_qoh
-from seom_desktop.inventory.targets import record_attempt, record_sent
+from seom_desktop.stack.shaping import shaped_qoh
+from seom_desktop.stack.targets import record_attempt, record_sent
 from seom_desktop.store.engine import Store, open_store
 from seom_desktop.store.models import Cart, Product, WebField
 from seom_desktop.store.params import set_param

@@ -25,8 +25,8 @@ from sqlalchemy import select
 
 from seom_desktop.cli import main
 from seom_desktop.emulators.woocommerce import WooCommerceEmulator
-from seom_desktop.inventory.targets import cart_targets
 from seom_desktop.stack.rows import count_by_state
+from seom_desktop.stack.targets import cart_targets
 from seom_desktop.store.engine import open_store
 from seom_desktop.store.models import Cart, Product
 

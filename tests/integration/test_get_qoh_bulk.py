@@ -15,7 +15,7 @@ import seom_desktop.sync.get_qoh as get_module
 from seom_desktop.carts.base import CartItem
 from seom_desktop.carts.woocommerce import WooCommerceConnector
 from seom_desktop.inventory.products import set_web_fields
-from seom_desktop.inventory.shaping import shaped_qoh
+from seom_desktop.stack.shaping import shaped_qoh
 from seom_desktop.store.models import Cart, LedgerEntry, Product, StackRow, WebField
 from seom_desktop.sync.get_qoh import get_qoh
 
@@ -186,7 +186,7 @@ def test_what_the_cart_shows_is_recorded_for_taken_and_untaken_items_alike(shop)
     quantity is old, then an item the pull takes whose recorded cart quantity already
     equals the cart's (the cart was read showing it before). Each web field ends with
     what the cart shows, and the taken item's QOH is the cart's."""
-    from seom_desktop.inventory.targets import record_seen
+    from seom_desktop.stack.targets import record_seen
 
     first = get_qoh(shop.store, "woo", actor=ACTOR)  # item ids and quantities recorded
     assert first.error is None and not first.changed

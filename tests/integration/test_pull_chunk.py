@@ -27,7 +27,7 @@ from seom_desktop.carts.base import CartItem
 from seom_desktop.carts.woocommerce import WooCommerceConnector
 from seom_desktop.inventory.products import add_product, set_web_fields
 from seom_desktop.inventory.pull_chunk import pull_chunk as pull_chunk_in_sql
-from seom_desktop.inventory.targets import record_seen
+from seom_desktop.stack.targets import record_seen
 from seom_desktop.store.engine import open_store
 from seom_desktop.store.models import (
     FAILED,

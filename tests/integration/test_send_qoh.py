@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from seom_desktop.carts.base import ORDERS, PULL, PUSH
 from seom_desktop.carts.woocommerce import WooCommerceConnector
 from seom_desktop.inventory.products import set_web_fields
-from seom_desktop.inventory.targets import cart_targets
+from seom_desktop.stack.targets import cart_targets
 from seom_desktop.store.models import Cart, LedgerEntry, StackRow
 from seom_desktop.sync.send_qoh import send_qoh
 

@@ -14,7 +14,7 @@ from seom_desktop.inventory.bulk_pull import pulled_qoh_many
 from seom_desktop.inventory.errors import InventoryError
 from seom_desktop.inventory.operations import pulled_qoh
 from seom_desktop.inventory.products import add_product, set_web_fields
-from seom_desktop.inventory.targets import record_seen, record_seen_many
+from seom_desktop.stack.targets import record_seen, record_seen_many
 from seom_desktop.store.carts import add_cart
 from seom_desktop.store.engine import open_store
 from seom_desktop.store.models import Cart, LedgerEntry, Product, StackRow, WebField

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from seom_desktop.stack.holders import requeue_orphans
 from seom_desktop.store import migrate
@@ -32,7 +34,7 @@ def test_a_first_revision_store_gets_the_cart_sku_index(tmp_path):
     engine.dispose()
     store = open_store(f"sqlite:///{db}")
     try:
-        assert migrate.current_revision(store.engine) == migrate.head_revision() == "0003"
+        assert migrate.current_revision(store.engine) == migrate.head_revision() == "0004"
         names = {ix["name"] for ix in inspect(store.engine).get_indexes("web_fields")}
         assert "ix_web_fields_cart_sku" in names
     finally:
@@ -68,7 +70,7 @@ def test_a_0002_store_with_rows_being_sent_gets_the_holders_table(store_url):
     engine.dispose()
     store = open_store(store_url)
     try:
-        assert migrate.current_revision(store.engine) == "0003"
+        assert migrate.current_revision(store.engine) == migrate.head_revision()
         cols = {c["name"] for c in inspect(store.engine).get_columns("stack_holders")}
         assert {"claimer", "workstation", "host", "pid", "process_start",
                 "heartbeat_at"} <= cols
@@ -80,5 +82,37 @@ def test_a_0002_store_with_rows_being_sent_gets_the_holders_table(store_url):
         with store.read() as s:
             assert [(r.id, r.state) for r in s.query(StackRow).order_by(StackRow.id)] == [
                 (1, "pending"), (2, "sending")]
+    finally:
+        store.close()
+
+
+def test_a_0003_store_keeps_its_rows_and_accepts_the_waiting_state(store_url):
+    """0004 widens the state check: rows of every old state survive the upgrade and a
+    row can then be `waiting`; a state outside the list is still refused."""
+    engine = _store_at(store_url, "0003")
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO carts (id, name, kind, url, credential_ref, location, "
+                          "sync, max_items, orders_cursor, created_at) VALUES (1, 'Woo', "
+                          "'woocommerce', 'http://x', '', '', true, 50, '', :t)"), {"t": now})
+        conn.execute(text("INSERT INTO products (id, sku, name, qoh, created_at, updated_at) "
+                          "VALUES (1, 'A', 'a', 5, :t, :t)"), {"t": now})
+        for row_id, state in enumerate(("pending", "sent", "failed", "bypassed"), start=1):
+            conn.execute(text(
+                "INSERT INTO web_stack (id, cart_id, product_id, change, origin_workstation, "
+                "state, attempts, next_attempt_at, last_response, claimed_by, "
+                "created_at, updated_at) VALUES (:id, 1, 1, 1, 'WS1', :state, 0, :t, 'r', "
+                "'', :t, :t)"), {"id": row_id, "state": state, "t": now})
+    engine.dispose()
+    store = open_store(store_url)
+    try:
+        assert migrate.current_revision(store.engine) == "0004"
+        with store.write() as s:
+            got = s.execute(text("SELECT id, state, last_response FROM web_stack ORDER BY id")).all()
+            assert [tuple(r) for r in got] == [(1, "pending", "r"), (2, "sent", "r"),
+                                              (3, "failed", "r"), (4, "bypassed", "r")]
+            s.execute(text("UPDATE web_stack SET state = 'waiting' WHERE id = 3"))
+        with pytest.raises(IntegrityError), store.write() as s:
+            s.execute(text("UPDATE web_stack SET state = 'lost' WHERE id = 1"))
     finally:
         store.close()

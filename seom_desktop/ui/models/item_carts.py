@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from sqlalchemy import select
 
-from seom_desktop.inventory.targets import cart_targets
+from seom_desktop.stack.targets import cart_targets
 from seom_desktop.store.models import Cart, LedgerEntry, StackRow
 
 CartProbe = Callable[[str, str], "int | None"]  # (cart name, cart SKU) -> QOH on the cart

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from seom_desktop.inventory.shaping import shaped_qoh
+from seom_desktop.stack.shaping import shaped_qoh
 from seom_desktop.store.models import Product, WebField, utcnow
 
 
