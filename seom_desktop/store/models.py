@@ -44,6 +44,7 @@ class Product(Base):
     sku: Mapped[str] = mapped_column(String(255), unique=True)
     name: Mapped[str] = mapped_column(Text, default="")
     qoh: Mapped[int] = mapped_column(BigInteger, default=0)
+    reorder_point: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # low stock at or below
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -165,6 +166,7 @@ class StackRow(Base):
         ),
         Index("ix_web_stack_due", "state", "next_attempt_at"),
         Index("ix_web_stack_cart_product", "cart_id", "product_id", "state"),
+        Index("ix_web_stack_sent_at", "sent_at"),  # change-to-cart latency history
     )
 
 
@@ -212,3 +214,39 @@ class StackHolder(Base):
     heartbeat_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # How often this holder beats: it is taken for dead after a few beats missed.
     heartbeat_seconds: Mapped[float] = mapped_column(Float, default=5.0)
+
+
+class ReconcileRun(Base):
+    """One reconcile of a cart: when, by which workstation, how many synced items were
+    checked, how many differed, how many corrections were queued, and any error."""
+
+    __tablename__ = "reconcile_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"))
+    workstation: Mapped[str] = mapped_column(String(255), default="")
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    checked: Mapped[int] = mapped_column(Integer, default=0)
+    different: Mapped[int] = mapped_column(Integer, default=0)
+    fixed: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_reconcile_runs_cart", "cart_id", "started_at"),)
+
+
+class HealthSample(Base):
+    """The web stack's counts for one cart at one moment, sampled by the stack
+    controller: the Sync Health window's history of pending rows."""
+
+    __tablename__ = "health_samples"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"))
+    pending: Mapped[int] = mapped_column(Integer, default=0)
+    waiting: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    bypassed: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_health_samples_at", "at"),)
