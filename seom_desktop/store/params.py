@@ -85,6 +85,11 @@ PARAMS: dict[str, ParamDef] = {
         ParamDef("StackFailoverWorkstation", "text", "", "Program",
                  "A workstation allowed to take over as shared controller when the lease "
                  "goes stale (empty: nobody takes over)."),
+        ParamDef("ReconcileMinutes", "int", 0, "Program",
+                 "Every this many minutes, the stack controller that sends for this "
+                 "workstation compares every synchronized cart with what it should show "
+                 "and queues a correction for each difference (0: never).",
+                 minimum=0, maximum=10_080),
         ParamDef("AllowNegativeQOH", "bool", False, "Inventory",
                  "Allow adjustments and POS sales to take QOH below zero."),
         ParamDef("TrackInventoryAdjustments", "bool", False, "Inventory",
