@@ -4,11 +4,23 @@ error classes the web stack acts on.
 Connectors know nothing of the store: they take and return the frozen dataclasses
 below. Quantities are what the cart should show (already shaped by the item's web
 fields); SKUs are the cart's SKUs (already mapped through the cart SKU alias).
+
+Locations (carts with the LOCATIONS capability: Shopify locations, BigCommerce inventory
+locations, Magento 2 MSI sources). `list_locations()` names them (`CartLocation`, ids as
+the cart spells them: a Shopify Location gid, a BigCommerce location id, a Magento source
+code). A write goes to one location: `QohUpdate.location` ("" = the configured location,
+else the cart's default, as before locations existed); a batch may hold the same SKU for
+several locations, and each `ItemResult.location` says which one its result is for.
+Reads per location: `get_items(skus, locations=("L1", "L2"))` and
+`list_items(locations=(...))` fill `CartItem.locations` (location id -> quantity; a
+location where the item is not stocked is absent); `qoh` stays the configured location's.
+Calls without `locations` are unchanged, and connectors without LOCATIONS take no such
+argument.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, runtime_checkable
 
@@ -17,6 +29,7 @@ PUSH = "push"  # Send QOH To Website
 PULL = "pull"  # Get QOH From Website
 REALTIME = "realtime"  # Synchronize Inventory (the web stack may send to it)
 ORDERS = "orders"  # orders can be imported
+LOCATIONS = "locations"  # the cart keeps stock per location; each can be written and read
 
 # How a connector writes a quantity, and so how a retry after an ambiguous failure is
 # kept from applying a change twice (DESIGN.md invariant 2).
@@ -60,6 +73,17 @@ class CartItem:
     # bundles": a bundle parent, whose quantity the cart derives from its components);
     # "" for an item we may write. Such an item is never written and never pulled.
     managed: str = ""
+    # location id -> quantity there, filled only when a read names `locations`
+    locations: Mapping[str, int] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class CartLocation:
+    """One stock location of a cart (see the module docstring)."""
+
+    id: str
+    name: str
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -78,6 +102,7 @@ class QohUpdate:
     delta: int | None = None
     expected: int | None = None
     key: str = ""
+    location: str = ""  # a CartLocation.id; "" = the configured location / the default
 
 
 @dataclass(frozen=True)
@@ -89,6 +114,7 @@ class ItemResult:
     qoh: int | None = None  # the cart's quantity afterwards, when it says
     item_id: str = ""
     error: CartError | None = None
+    location: str = ""  # the QohUpdate.location this result answers
 
 
 @dataclass(frozen=True)
@@ -207,3 +233,18 @@ class Connector(Protocol):
         """Orders created after `since` (an opaque cursor or ISO time), oldest first."""
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class LocationConnector(Connector, Protocol):
+    """A connector with the LOCATIONS capability (see the module docstring)."""
+
+    def list_locations(self) -> list[CartLocation]:
+        """Every stock location of the cart, active or not, in the cart's order."""
+
+    def list_items(self, locations: Sequence[str] = ()) -> Iterator[CartItem]:
+        """As Connector.list_items; with `locations`, each item's quantity there too."""
+
+    def get_items(self, skus: Sequence[str],
+                  locations: Sequence[str] = ()) -> dict[str, CartItem]:
+        """As Connector.get_items; with `locations`, each item's quantity there too."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, ClassVar
@@ -16,6 +17,7 @@ import requests
 
 from seom_desktop.carts.base import (
     ABSOLUTE,
+    LOCATIONS,
     ORDERS,
     PULL,
     PUSH,
@@ -25,6 +27,7 @@ from seom_desktop.carts.base import (
     CartConfig,
     CartError,
     CartItem,
+    CartLocation,
     CartOrder,
     ItemResult,
     OrderLine,
@@ -39,6 +42,7 @@ PAGE_LIMIT = 250  # inventory items per page (the API allows up to 1000)
 ORDER_LIMIT = 250  # the v2 maximum
 _IDENTITY = re.compile(r"\bsku ([^,\]]+)")
 _INDEX = re.compile(r"\bitems\.(\d+)")
+_NUMBERS = re.compile(r"\d+")
 
 
 def _problem_words(resp: requests.Response) -> str:
@@ -68,6 +72,12 @@ class BigCommerceConnector:
     `CartConfig.token` is the API account's access token (header `X-Auth-Token`);
     `CartConfig.location` the inventory location id (default "1").
 
+    Locations (LOCATIONS): `list_locations` reads `GET /v3/inventory/locations`; a read
+    naming locations reads `GET /v3/inventory/locations/{id}/items?sku:in=` once per
+    location; an update's `location` is its item's `location_id` in the same absolute
+    adjustment. A 422 "Location not found, identities: [..]" naming only locations other
+    than the configured one fails those updates and sends the rest again.
+
     Writes use `PUT /v3/inventory/adjustments/absolute` (BigCommerce recommends absolute
     adjustments; re-sending one after a lost answer is harmless), at most 2,000 items a
     request. BigCommerce refuses an adjustment whole: a 422 naming the refused identities
@@ -78,7 +88,7 @@ class BigCommerceConnector:
     """
 
     kind: ClassVar[str] = "bigcommerce"
-    capabilities: ClassVar[frozenset[str]] = frozenset({PUSH, PULL, REALTIME, ORDERS})
+    capabilities: ClassVar[frozenset[str]] = frozenset({PUSH, PULL, REALTIME, ORDERS, LOCATIONS})
     batch_limit: ClassVar[int] = 2000
     write_mode: ClassVar[str] = ABSOLUTE
 
@@ -112,11 +122,13 @@ class BigCommerceConnector:
                 raise
             raise RateLimitedError(e.message, delay=clamp_delay(delay), status=e.status) from None
 
-    def _page(self, page: int, skus: Sequence[str] = ()) -> tuple[list[CartItem], int]:
+    def _page(self, page: int, skus: Sequence[str] = (),
+              location: int | None = None) -> tuple[list[CartItem], int]:
         params: dict[str, Any] = {"page": page, "limit": PAGE_LIMIT}
         if skus:
             params["sku:in"] = ",".join(skus)
-        resp = self._call("GET", f"/v3/inventory/locations/{self.location_id}/items", params=params)
+        where = self.location_id if location is None else location
+        resp = self._call("GET", f"/v3/inventory/locations/{where}/items", params=params)
         body = self.http.json(resp)
         try:
             rows = body["data"]
@@ -138,89 +150,147 @@ class BigCommerceConnector:
                                    "the Inventory API's shape") from None
         return items, pages
 
+    def _read(self, skus: Sequence[str] = (), location: int | None = None) -> Iterator[CartItem]:
+        """Every page of one location's items (those named, when `skus` is given)."""
+        page, pages = 1, 1
+        guard = PageGuard(self.config.name, "the inventory items")
+        while page <= pages:
+            items, pages = self._page(page, skus, location)
+            guard.check(items)
+            yield from items
+            page += 1
+
+    def _location_ids(self, locations: Sequence[str]) -> list[int]:
+        try:
+            return [int(loc) for loc in dict.fromkeys(locations)]
+        except ValueError:
+            raise ValueError(f"BigCommerce location ids are numbers, got {list(locations)!r}") from None
+
+    def _with_levels(self, items: dict[str, CartItem], locations: Sequence[str],
+                     skus: Sequence[str] = ()) -> dict[str, CartItem]:
+        """`items` with each one's quantity at every location of `locations`."""
+        levels: dict[str, dict[str, int]] = {sku: {} for sku in items}
+        for loc in self._location_ids(locations):
+            for start in range(0, max(len(skus), 1), 50):
+                chunk = skus[start:start + 50]
+                for item in self._read(chunk, loc):
+                    if item.sku in levels and item.qoh is not None:
+                        levels[item.sku][str(loc)] = item.qoh
+                if not skus:
+                    break
+        return {sku: replace(item, locations=levels[sku]) for sku, item in items.items()}
+
     # --- the protocol -----------------------------------------------------------------
     def test_connection(self) -> str:
         items, _pages = self._page(1)
         return (f"BigCommerce store {self.config.url.rstrip('/').rsplit('/', 1)[-1]}, "
                 f"location {self.location_id} reached")
 
-    def list_items(self) -> Iterator[CartItem]:
+    def list_locations(self) -> list[CartLocation]:
+        """`GET /v3/inventory/locations`, every page: id, label, enabled."""
+        out: list[CartLocation] = []
         page, pages = 1, 1
-        guard = PageGuard(self.config.name, "the inventory items")
+        guard = PageGuard(self.config.name, "the inventory locations")
         while page <= pages:
-            items, pages = self._page(page)
-            guard.check(items)
-            yield from items
+            body = self.http.json(self._call("GET", "/v3/inventory/locations",
+                                             params={"page": page, "limit": PAGE_LIMIT}))
+            try:
+                rows = body["data"]
+                pagination = (body.get("meta") or {}).get("pagination")
+                pages = int(pagination["total_pages"]) if pagination else page
+                guard.check(rows)
+                out.extend(CartLocation(id=str(int(r["id"])), name=str(r.get("label") or ""),
+                                        active=r.get("enabled", True) is not False) for r in rows)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise BadResponseError(f"{self.config.name}: locations page {page} is not "
+                                       "in the Locations API's shape") from None
             page += 1
+        return out
 
-    def get_items(self, skus: Sequence[str]) -> dict[str, CartItem]:
+    def list_items(self, locations: Sequence[str] = ()) -> Iterator[CartItem]:
+        if not locations:
+            yield from self._read()
+            return
+        items = {i.sku: i for i in self._read()}
+        yield from self._with_levels(items, locations).values()
+
+    def get_items(self, skus: Sequence[str],
+                  locations: Sequence[str] = ()) -> dict[str, CartItem]:
         out: dict[str, CartItem] = {}
         wanted = list(dict.fromkeys(skus))
         for start in range(0, len(wanted), 50):  # keep the query string short
             chunk = wanted[start:start + 50]
-            page, pages = 1, 1
-            guard = PageGuard(self.config.name, "the inventory items")
-            while page <= pages:
-                items, pages = self._page(page, chunk)
-                guard.check(items)
-                out.update({i.sku: i for i in items if i.sku in chunk})
-                page += 1
-        return out
+            out.update({i.sku: i for i in self._read(chunk) if i.sku in chunk})
+        return self._with_levels(out, locations, list(out)) if locations and out else out
 
     def set_qoh(self, updates: Sequence[QohUpdate]) -> list[ItemResult]:
         if len(updates) > self.batch_limit:
             raise ValueError(f"at most {self.batch_limit} updates per request, got {len(updates)}")
-        results: dict[str, ItemResult] = {}
-        self._send(list(updates), results, named_retry=True)
-        return [results[u.sku] for u in updates]
+        results: dict[int, ItemResult] = {}
+        todo: list[tuple[int, QohUpdate, int]] = []
+        for i, u in enumerate(updates):
+            try:
+                todo.append((i, u, int(u.location) if u.location else self.location_id))
+            except ValueError:
+                results[i] = self._failed(u, PermanentError(
+                    f"{self.config.name}: {u.location!r} is not a BigCommerce location id "
+                    "(a number)", code="BAD_LOCATION"))
+        self._send(todo, results, named_retry=True)
+        return [replace(results[i], location=u.location) for i, u in enumerate(updates)]
 
-    def _send(self, updates: list[QohUpdate], results: dict[str, ItemResult],
+    @staticmethod
+    def _failed(u: QohUpdate, error: CartError) -> ItemResult:
+        return ItemResult(sku=u.sku, ok=False, item_id=u.item_id, error=error)
+
+    def _send(self, todo: list[tuple[int, QohUpdate, int]], results: dict[int, ItemResult],
               *, named_retry: bool) -> None:
-        if not updates:
+        if not todo:
             return
         body = {"reason": "seom-desktop: quantity on hand",
-                "items": [{"location_id": self.location_id, "sku": u.sku, "quantity": int(u.qoh)}
-                          for u in updates]}
+                "items": [{"location_id": loc, "sku": u.sku, "quantity": int(u.qoh)}
+                          for _i, u, loc in todo]}
         try:
             resp = self._call("PUT", "/v3/inventory/adjustments/absolute", write=True, json=body)
         except PermanentError as e:
             if e.status != 422 or isinstance(e, UnknownItemError):
                 raise
-            self._refused(updates, results, e, named_retry=named_retry)
+            self._refused(todo, results, e, named_retry=named_retry)
             return
         data = self.http.json(resp, write=True)
         if not isinstance(data, dict) or "transaction_id" not in data:
             raise AmbiguousError(f"{self.config.name}: adjustment answered without a transaction_id",
                                  status=resp.status_code)
-        for u in updates:
-            results[u.sku] = ItemResult(sku=u.sku, ok=True, qoh=int(u.qoh), item_id=u.item_id)
+        for i, u, _loc in todo:
+            results[i] = ItemResult(sku=u.sku, ok=True, qoh=int(u.qoh), item_id=u.item_id)
 
-    def _refused(self, updates: list[QohUpdate], results: dict[str, ItemResult],
+    def _refused(self, todo: list[tuple[int, QohUpdate, int]], results: dict[int, ItemResult],
                  error: CartError, *, named_retry: bool) -> None:
-        """A 422 refused the whole request (nothing applied): blame the items it names,
-        resend the rest; if it names none of ours, bisect down to single items."""
-        if "location not found" in error.message.lower():
-            raise error  # the configured location is wrong: every item would be refused
-        named = {m.strip() for m in _IDENTITY.findall(error.message)}
-        for n in _INDEX.findall(error.message):
-            if int(n) < len(updates):
-                named.add(updates[int(n)].sku)
-        ours = [u for u in updates if u.sku in named]
+        """A 422 refused the whole request (nothing applied): blame the items it names
+        (by identity, by index, or by location), resend the rest; if it names none of
+        ours, bisect down to single items."""
+        words = error.message.lower()
+        if "location not found" in words:
+            named_locs = {int(n) for n in _NUMBERS.findall(error.message.rsplit("[", 1)[-1])}
+            if self.location_id in named_locs or not named_locs:
+                raise error  # the configured location is wrong: every item would be refused
+            ours = [t for t in todo if t[2] in named_locs]
+        else:
+            named = {m.strip() for m in _IDENTITY.findall(error.message)}
+            at = {int(n) for n in _INDEX.findall(error.message) if int(n) < len(todo)}
+            ours = [t for n, t in enumerate(todo) if t[1].sku in named or n in at]
         if ours and named_retry:
-            unknown = "not found" in error.message.lower()
-            for u in ours:
-                cls = UnknownItemError if unknown else PermanentError
-                results[u.sku] = ItemResult(sku=u.sku, ok=False, item_id=u.item_id,
-                                            error=cls(error.message, status=422))
-            self._send([u for u in updates if u.sku not in named], results, named_retry=True)
+            cls = UnknownItemError if "not found" in words else PermanentError
+            for i, u, _loc in ours:
+                results[i] = self._failed(u, cls(error.message, status=422))
+            blamed = {t[0] for t in ours}
+            self._send([t for t in todo if t[0] not in blamed], results, named_retry=True)
             return
-        if len(updates) == 1:
-            u = updates[0]
-            results[u.sku] = ItemResult(sku=u.sku, ok=False, item_id=u.item_id, error=error)
+        if len(todo) == 1:
+            results[todo[0][0]] = self._failed(todo[0][1], error)
             return
-        mid = len(updates) // 2
-        self._send(updates[:mid], results, named_retry=named_retry)
-        self._send(updates[mid:], results, named_retry=named_retry)
+        mid = len(todo) // 2
+        self._send(todo[:mid], results, named_retry=named_retry)
+        self._send(todo[mid:], results, named_retry=named_retry)
 
     def list_orders(self, since: str | None) -> list[CartOrder]:
         params: dict[str, Any] = {"sort": "date_created:asc", "limit": ORDER_LIMIT}

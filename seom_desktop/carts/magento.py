@@ -15,6 +15,7 @@ import requests
 
 from seom_desktop.carts.base import (
     ABSOLUTE,
+    LOCATIONS,
     ORDERS,
     PULL,
     PUSH,
@@ -25,6 +26,7 @@ from seom_desktop.carts.base import (
     CartConfig,
     CartError,
     CartItem,
+    CartLocation,
     CartOrder,
     ItemResult,
     OrderLine,
@@ -116,10 +118,16 @@ class MagentoConnector:
     exist.") marks those failed and the rest is sent again; a 400 naming nothing ("Could
     not save Source Item") is bisected down to single items so one bad item does not hold
     back the others. Error messages have their `%1` / `%name` placeholders filled in.
+
+    Locations (LOCATIONS) are MSI sources: `list_locations` reads `GET /V1/inventory/
+    sources`; a read naming sources asks for `source_code in (configured, named...)` in
+    the same search; an update's `location` is its source item's `source_code`. A source
+    the store lacks fails its save with 400 "Could not save Source Item" (naming nothing),
+    so the batch is bisected down to that update, which comes back refused.
     """
 
     kind: ClassVar[str] = "magento"
-    capabilities: ClassVar[frozenset[str]] = frozenset({PUSH, PULL, REALTIME, ORDERS})
+    capabilities: ClassVar[frozenset[str]] = frozenset({PUSH, PULL, REALTIME, ORDERS, LOCATIONS})
     batch_limit: ClassVar[int] = 20
     write_mode: ClassVar[str] = ABSOLUTE
 
@@ -215,51 +223,86 @@ class MagentoConnector:
         return (f"Magento store view {self.store_code!r}, source {self.source_code!r}: "
                 f"{body['total_count']} source items")
 
-    def list_items(self) -> Iterator[CartItem]:
-        for row in self._pages("inventory/source-items", [[("source_code", self.source_code, "eq")]]):
-            yield self._item(row)
+    def list_locations(self) -> list[CartLocation]:
+        """`GET /V1/inventory/sources`: every MSI source (code, name, enabled)."""
+        out = []
+        for row in self._pages("inventory/sources", []):
+            try:
+                out.append(CartLocation(id=str(row["source_code"]), name=str(row.get("name") or ""),
+                                        active=bool(row.get("enabled", True))))
+            except (KeyError, TypeError):
+                raise BadResponseError(f"{self.config.name}: a source is not in the inventory "
+                                       "API's shape") from None
+        return out
 
-    def get_items(self, skus: Sequence[str]) -> dict[str, CartItem]:
+    def _read(self, groups: list, locations: Sequence[str]) -> dict[str, CartItem]:
+        """Source items matching `groups` at the configured source and at `locations`:
+        one item per SKU, its quantity at the configured source (None when it has no
+        source item there) and, with `locations`, its quantity at each of them."""
+        codes = list(dict.fromkeys([self.source_code, *locations]))
+        where = [("source_code", ",".join(codes), "in")] if locations else \
+            [("source_code", self.source_code, "eq")]
+        found: dict[str, CartItem] = {}
+        levels: dict[str, dict[str, int]] = {}
+        for row in self._pages("inventory/source-items", [where, *groups]):
+            item = self._item(row)
+            source = str(row.get("source_code", self.source_code))
+            if source == self.source_code:
+                found[item.sku] = item
+            else:
+                found.setdefault(item.sku, replace(item, qoh=None))
+            if source in locations:
+                levels.setdefault(item.sku, {})[source] = item.qoh or 0
+        if locations:
+            return {sku: replace(i, locations=levels.get(sku, {})) for sku, i in found.items()}
+        return found
+
+    def list_items(self, locations: Sequence[str] = ()) -> Iterator[CartItem]:
+        if not locations:
+            for row in self._pages("inventory/source-items", [[("source_code", self.source_code, "eq")]]):
+                yield self._item(row)
+            return
+        yield from self._read([], locations).values()
+
+    def get_items(self, skus: Sequence[str],
+                  locations: Sequence[str] = ()) -> dict[str, CartItem]:
         out: dict[str, CartItem] = {}
         wanted = list(dict.fromkeys(skus))
         for start in range(0, len(wanted), 100):
             chunk = wanted[start:start + 100]
-            groups = [[("source_code", self.source_code, "eq")], [("sku", ",".join(chunk), "in")]]
-            for row in self._pages("inventory/source-items", groups):
-                item = self._item(row)
-                if item.sku in chunk:
-                    out[item.sku] = item
+            found = self._read([[("sku", ",".join(chunk), "in")]], locations)
+            out.update({sku: item for sku, item in found.items() if sku in chunk})
         return out
 
     def set_qoh(self, updates: Sequence[QohUpdate]) -> list[ItemResult]:
         if len(updates) > self.batch_limit:
             raise ValueError(f"at most {self.batch_limit} updates per request, got {len(updates)}")
-        results: dict[str, ItemResult] = {}
-        self._send(list(updates), results)
-        return [results[u.sku] for u in updates]
+        results: dict[int, ItemResult] = {}
+        self._send(list(enumerate(updates)), results)
+        return [replace(results[i], location=u.location) for i, u in enumerate(updates)]
 
-    def _send(self, updates: list[QohUpdate], results: dict[str, ItemResult]) -> None:
-        if not updates:
+    def _send(self, todo: list[tuple[int, QohUpdate]], results: dict[int, ItemResult]) -> None:
+        if not todo:
             return
-        body = {"sourceItems": [{"sku": u.sku, "source_code": self.source_code,
+        body = {"sourceItems": [{"sku": u.sku, "source_code": u.location or self.source_code,
                                  "quantity": int(u.qoh), "status": 1 if u.qoh > 0 else 0}
-                                for u in updates]}
+                                for _i, u in todo]}
         seen: dict[str, Any] = {}
         try:
             resp = self._call("POST", "inventory/source-items", write=True, json=body, seen=seen)
         except PermanentError as e:
             if e.status != 400 or isinstance(e, AuthError):
                 raise
-            self._refused(updates, results, e, seen.get("body"))
+            self._refused(todo, results, e, seen.get("body"))
             return
         data = self.http.json(resp, write=True)
         if data not in ([], True, None):
             raise AmbiguousError(f"{self.config.name}: source items saved with an unexpected answer",
                                  status=resp.status_code)
-        for u in updates:
-            results[u.sku] = ItemResult(sku=u.sku, ok=True, qoh=int(u.qoh), item_id=u.sku)
+        for i, u in todo:
+            results[i] = ItemResult(sku=u.sku, ok=True, qoh=int(u.qoh), item_id=u.sku)
 
-    def _refused(self, updates: list[QohUpdate], results: dict[str, ItemResult],
+    def _refused(self, todo: list[tuple[int, QohUpdate]], results: dict[int, ItemResult],
                  error: CartError, body: Any) -> None:
         """A 400 refused the whole batch (Magento saves all or nothing)."""
         named: dict[str, str] = {}
@@ -271,22 +314,22 @@ class MagentoConnector:
                 params = e.get("parameters") if isinstance(e, dict) else None
                 if isinstance(params, dict) and "sku" in params:
                     named[str(params["sku"])] = fill(e.get("message", ""), params)
-        ours = [u for u in updates if u.sku in named]
+        ours = [(i, u) for i, u in todo if u.sku in named]
         if ours:
-            for u in ours:
+            for i, u in ours:
                 words = self.http.redact(f"{self.config.name}: HTTP 400: {named[u.sku]}")
                 cls = UnknownItemError if "does not exist" in words else PermanentError
-                results[u.sku] = ItemResult(sku=u.sku, ok=False, item_id=u.sku,
-                                            error=cls(words, status=400))
-            self._send([u for u in updates if u.sku not in named], results)
+                results[i] = ItemResult(sku=u.sku, ok=False, item_id=u.sku,
+                                        error=cls(words, status=400))
+            self._send([(i, u) for i, u in todo if u.sku not in named], results)
             return
-        if len(updates) == 1:
-            u = updates[0]
-            results[u.sku] = ItemResult(sku=u.sku, ok=False, item_id=u.sku, error=error)
+        if len(todo) == 1:
+            i, u = todo[0]
+            results[i] = ItemResult(sku=u.sku, ok=False, item_id=u.sku, error=error)
             return
-        mid = len(updates) // 2
-        self._send(updates[:mid], results)
-        self._send(updates[mid:], results)
+        mid = len(todo) // 2
+        self._send(todo[:mid], results)
+        self._send(todo[mid:], results)
 
     def list_orders(self, since: str | None) -> list[CartOrder]:
         groups = []

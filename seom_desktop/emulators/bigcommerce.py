@@ -15,6 +15,14 @@ Documented behaviour reproduced (developer.bigcommerce.com, and the OpenAPI file
   [product_id 113] requires absolute adjustment before relative", "Payload contains
   invalid fields" with `errors` keyed by field. Relative adjustments below zero are
   refused ("insufficient stock"); absolute ones never are.
+- `GET /v3/inventory/locations` (`page`, `limit`, `location_id:in`, `is_active`),
+  answering `{data: [LocationResponse], meta}` with every field of the LocationResponse
+  schema of `reference/locations.v3.yml` (id, code, label, description,
+  managed_by_external_source, type_id, enabled, operating_hours, time_zone, created_at,
+  updated_at, address, storefront_visibility, special_hours); location 1 is the
+  store's default ("By default, all BigCommerce stores have at least one location
+  (`id` = `1`)"). `add_location` makes more; an absolute adjustment naming one the store
+  lacks is refused whole with the documented "Location not found, identities: [..]".
 - `GET /v3/inventory/locations/{location_id}/items` with `page`, `limit` (max 1000) and
   `sku:in`, answering `{data: [{identity: {sku, variant_id, product_id},
   available_to_sell, total_inventory_onhand, settings}], meta: {pagination: {total,
@@ -40,17 +48,15 @@ from __future__ import annotations
 import math
 import time
 import uuid
-from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from seom_desktop.emulators.base import Emulator, Request, Response
+from seom_desktop.emulators.bigcommerce_orders import OrdersApi
 
 PROBLEM = "application/problem+json"
 STATUS_TYPE = "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes"
 MAX_ADJUST_ITEMS = 2000
 MAX_ITEMS_PAGE = 1000
-MAX_ORDERS_PAGE = 250
 
 
 def problem(status: int, title: str, errors: dict | None = None,
@@ -59,17 +65,7 @@ def problem(status: int, title: str, errors: dict | None = None,
     return Response.json(body, status, headers, content_type=PROBLEM)
 
 
-def parse_bc_date(value: str) -> datetime:
-    """RFC 2822 or ISO 8601, as the v2 Orders API accepts; naive means UTC."""
-    value = value.strip()
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        when = parsedate_to_datetime(value)
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-class BigCommerceEmulator(Emulator):
+class BigCommerceEmulator(OrdersApi, Emulator):
     kind = "bigcommerce"
 
     def __init__(self, *, faults: str = "", seed: int | None = None,
@@ -83,13 +79,43 @@ class BigCommerceEmulator(Emulator):
         self.rate_window_ms = rate_window_ms
         self._window_start = time.monotonic()
         self._window_used = 0
-        self.locations = set(locations)
+        self.locations: dict[int, dict[str, Any]] = {}  # id -> a LocationResponse
+        for loc in locations:
+            self.add_location(f"Location {loc}" if loc != 1 else "Default location", loc)
         self.items: dict[str, dict[str, Any]] = {}  # sku -> item
         self.orders: list[dict[str, Any]] = []
         self._next_product = 100
         self._next_order = 1000
 
     # --- the rules every emulator keeps ----------------------------------------------
+    def add_location(self, label: str, location_id: int | None = None,
+                     enabled: bool = True) -> str:
+        """A new inventory location (the next id unless given); returns its id as text."""
+        with self.lock:
+            lid = location_id if location_id is not None else max(self.locations, default=0) + 1
+            self.locations[lid] = {
+                "id": lid, "code": f"BIGC-{lid}", "label": label,
+                "description": "", "managed_by_external_source": False,
+                "type_id": "PHYSICAL", "enabled": enabled,
+                "operating_hours": {day: {"open": False, "opening": "08:00", "closing": "16:00"}
+                                    for day in ("sunday", "monday", "tuesday", "wednesday",
+                                                "thursday", "friday", "saturday")},
+                "time_zone": "Etc/UTC", "created_at": "2022-05-30T12:18:02Z",
+                "updated_at": "2022-05-30T12:18:02Z",
+                "address": {"address1": "5th Ave", "address2": "", "city": "New York City",
+                            "state": "NY", "zip": "12345", "email": "test@example.com",
+                            "phone": "800-555-0198",
+                            "geo_coordinates": {"latitude": 11, "longitude": 8},
+                            "country_code": "US"},
+                "storefront_visibility": True, "special_hours": [],
+            }
+            return str(lid)
+
+    def set_quantity(self, sku: str, qoh: int, location_id: int = 1) -> None:
+        """Stock changed in the control panel (behind the connector's back)."""
+        with self.lock:
+            self.items[sku]["stock"][location_id] = int(qoh)
+
     def add_item(self, sku: str, qoh: int, name: str = "", tracked: bool = True,
                  location_id: int = 1, **_: Any) -> str:
         with self.lock:
@@ -98,7 +124,8 @@ class BigCommerceEmulator(Emulator):
             self.items[sku] = {"sku": sku, "name": name or sku, "tracked": tracked,
                                "product_id": pid, "variant_id": pid + 5000,
                                "stock": {location_id: int(qoh)}, "safety_stock": 0}
-            self.locations.add(location_id)
+            if location_id not in self.locations:
+                self.add_location(f"Location {location_id}", location_id)
             return str(pid + 5000)
 
     def quantity(self, sku: str, location_id: int = 1) -> int | None:
@@ -107,27 +134,6 @@ class BigCommerceEmulator(Emulator):
             if item is None or not item["tracked"]:
                 return None
             return item["stock"].get(location_id, 0)
-
-    def place_order(self, lines: list[tuple[str, int]], location_id: int = 1) -> str:
-        with self.lock:
-            for sku, qty in lines:
-                have = self.quantity(sku, location_id)
-                if sku not in self.items:
-                    raise ValueError(f"no product with SKU {sku!r}")
-                if have is not None and have < qty:
-                    raise ValueError(f"only {have} of {sku!r} in stock")
-            for sku, qty in lines:
-                item = self.items[sku]
-                if item["tracked"]:
-                    item["stock"][location_id] = item["stock"].get(location_id, 0) - qty
-            self._next_order += 1
-            oid = self._next_order
-            self.orders.append({
-                "id": oid, "created": datetime.now(UTC).replace(microsecond=0),
-                "status_id": 11, "status": "Awaiting Fulfillment",
-                "lines": [(sku, qty) for sku, qty in lines],
-            })
-            return str(oid)
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
@@ -182,6 +188,8 @@ class BigCommerceEmulator(Emulator):
             return self._adjust(req, absolute=True) if req.method == "PUT" else self._no_method()
         if parts[:4] == ["v3", "inventory", "adjustments", "relative"] and len(parts) == 4:
             return self._adjust(req, absolute=False) if req.method == "POST" else self._no_method()
+        if parts == ["v3", "inventory", "locations"]:
+            return self._locations(req) if req.method == "GET" else self._no_method()
         if parts[:3] == ["v3", "inventory", "locations"] and len(parts) == 5 and parts[4] == "items":
             return self._location_items(req, parts[3]) if req.method == "GET" else self._no_method()
         if parts == ["v2", "orders"]:
@@ -270,6 +278,35 @@ class BigCommerceEmulator(Emulator):
             self.log_write(item["sku"], item["stock"][loc], before)
         return Response.json({"transaction_id": str(uuid.uuid4())})
 
+    def _locations(self, req: Request) -> Response:
+        try:
+            page = max(1, int(req.arg("page", "1")))
+            limit = min(MAX_ITEMS_PAGE, max(1, int(req.arg("limit", "50"))))
+        except ValueError:
+            return problem(400, "page and limit must be integers")
+        rows = [dict(loc) for _lid, loc in sorted(self.locations.items())]
+        if req.arg("location_id:in"):
+            wanted = set(req.arg("location_id:in").split(","))
+            rows = [r for r in rows if str(r["id"]) in wanted]
+        if req.arg("is_active") in ("true", "false"):
+            rows = [r for r in rows if r["enabled"] is (req.arg("is_active") == "true")]
+        return Response.json(self._page_of(rows, page, limit))
+
+    @staticmethod
+    def _page_of(rows: list, page: int, limit: int) -> dict[str, Any]:
+        """`{data, meta: {pagination}}`, the `Meta` of inventory.v3.yml / locations.v3.yml."""
+        total = len(rows)
+        pages = max(1, math.ceil(total / limit))
+        chunk = rows[(page - 1) * limit: page * limit]
+        links = {"current": f"?limit={limit}&page={page}"}
+        if page > 1:
+            links["previous"] = f"?limit={limit}&page={page - 1}"
+        if page < pages:
+            links["next"] = f"?limit={limit}&page={page + 1}"
+        return {"data": chunk, "meta": {"pagination": {
+            "total": total, "count": len(chunk), "per_page": limit, "current_page": page,
+            "total_pages": pages, "links": links}}}
+
     def _location_items(self, req: Request, location: str) -> Response:
         try:
             loc = int(location)
@@ -286,64 +323,12 @@ class BigCommerceEmulator(Emulator):
         if req.arg("sku:in"):
             wanted = set(req.arg("sku:in").split(","))
             rows = [i for i in rows if i["sku"] in wanted]
-        total = len(rows)
-        pages = max(1, math.ceil(total / limit))
-        chunk = rows[(page - 1) * limit: page * limit]
-        data = [{
+        page_rows = self._page_of(rows, page, limit)  # build only the page asked for
+        page_rows["data"] = [{
             "identity": {"sku": i["sku"], "variant_id": i["variant_id"], "product_id": i["product_id"]},
             "available_to_sell": max(0, i["stock"].get(loc, 0) - i["safety_stock"]),
             "total_inventory_onhand": i["stock"].get(loc, 0),
             "settings": {"safety_stock": i["safety_stock"], "is_in_stock": True,
                          "warning_level": 0, "bin_picking_number": ""},
-        } for i in chunk]
-        links = {"current": f"?limit={limit}&page={page}"}
-        if page > 1:
-            links["previous"] = f"?limit={limit}&page={page - 1}"
-        if page < pages:
-            links["next"] = f"?limit={limit}&page={page + 1}"
-        meta = {"pagination": {"total": total, "count": len(data), "per_page": limit,
-                               "current_page": page, "total_pages": pages, "links": links}}
-        return Response.json({"data": data, "meta": meta})
-
-    # --- orders (v2) ------------------------------------------------------------------
-    def _orders(self, req: Request) -> Response:
-        try:
-            page = max(1, int(req.arg("page", "1")))
-            limit = min(MAX_ORDERS_PAGE, max(1, int(req.arg("limit", "50"))))
-            since = parse_bc_date(req.arg("min_date_created")) if req.arg("min_date_created") else None
-        except (TypeError, ValueError):
-            return Response.json([{"status": 400, "message": "The filter is not valid"}], 400)
-        rows = [o for o in self.orders if since is None or o["created"] >= since]
-        sort = req.arg("sort", "id")
-        key = "created" if sort.startswith("date_created") else "id"
-        rows.sort(key=lambda o: (o[key], o["id"]), reverse=sort.endswith(":desc"))
-        chunk = rows[(page - 1) * limit: page * limit]
-        if not chunk:
-            return Response(204, b"", {})
-        return Response.json([{
-            "id": o["id"], "status_id": o["status_id"], "status": o["status"],
-            "date_created": format_datetime(o["created"]),
-            "items_total": sum(q for _, q in o["lines"]),
-            "products": {"url": f"{self.url}/stores/{self.store_hash}/v2/orders/{o['id']}/products",
-                         "resource": f"/orders/{o['id']}/products"},
-        } for o in chunk])
-
-    def _order_products(self, req: Request, oid: str) -> Response:
-        order = next((o for o in self.orders if str(o["id"]) == oid), None)
-        if order is None:
-            return Response.json([{"status": 404, "message": "The requested resource was not found."}], 404)
-        try:
-            page = max(1, int(req.arg("page", "1")))
-            limit = min(MAX_ORDERS_PAGE, max(1, int(req.arg("limit", "50"))))
-        except ValueError:
-            return Response.json([{"status": 400, "message": "The filter is not valid"}], 400)
-        rows = []
-        for n, (sku, qty) in enumerate(order["lines"], start=1):
-            item = self.items.get(sku, {})
-            rows.append({"id": n, "order_id": order["id"], "sku": sku, "quantity": qty,
-                         "name": item.get("name", sku), "product_id": item.get("product_id", 0),
-                         "variant_id": item.get("variant_id", 0)})
-        chunk = rows[(page - 1) * limit: page * limit]
-        if not chunk:
-            return Response(204, b"", {})
-        return Response.json(chunk)
+        } for i in page_rows["data"]]
+        return Response.json(page_rows)

@@ -33,6 +33,12 @@ magento/inventory and magento/magento2 issue trackers):
   error: 400 `{"message": "Could not save Source Item"}`. With the Web API input limits on
   (Magento 2.4.3+), more than `input_list_limit` (default 20) items answer 400
   `Maximum items of type "%type" is %max` with named parameters (magento2#34154).
+- `GET /V1/inventory/sources` (searchCriteria as below) answering `{items: [source],
+  search_criteria, total_count}` with the fields of the "Search for sources" example of
+  magento/devdocs src/guides/v2.4/rest/modules/inventory/manage-sources.md (the default
+  source: "Default Source", enabled, postcode "00000"). `add_source` makes more; a
+  source item may be saved for any product at any known source (manage-source-items.md:
+  one product at `central` and `east` in one call).
 - `GET /V1/inventory/source-items?searchCriteria[filter_groups][G][filters][F][field|
   value|condition_type]=..&searchCriteria[pageSize]=..&searchCriteria[currentPage]=..`
   answering `{items, search_criteria, total_count}`. Like Magento, a `currentPage`
@@ -101,7 +107,9 @@ class MagentoEmulator(Emulator):
         self.admin_token_lifetime = admin_token_lifetime
         self.input_list_limit = input_list_limit
         self.unknown_sku = unknown_sku
-        self.sources = set(sources)
+        self.sources: dict[str, dict[str, Any]] = {}  # source code -> SourceInterface
+        for code in sources:
+            self.add_source(code)
         self.auto_ship = auto_ship
         self.integration_as_bearer = integration_as_bearer
         self.two_factor_auth = two_factor_auth
@@ -117,12 +125,38 @@ class MagentoEmulator(Emulator):
                  source_code: str = "default", **_: Any) -> str:
         with self.lock:
             self.products[sku] = name or sku
-            self.sources.add(source_code)
+            if source_code not in self.sources:
+                self.add_source(source_code)
             if tracked:
                 self.source_items[(sku, source_code)] = {
                     "sku": sku, "source_code": source_code, "quantity": float(qoh),
                     "status": 1 if qoh > 0 else 0}
             return sku
+
+    def add_source(self, source_code: str, name: str = "", enabled: bool = True) -> str:
+        """A new MSI source; its fields as `GET /V1/inventory/sources` lists them (the
+        default source as the manage-sources page shows it: "Default Source", 00000)."""
+        with self.lock:
+            if source_code == "default":
+                row = {"source_code": "default", "name": name or "Default Source",
+                       "enabled": True, "description": "Default Source", "latitude": 0,
+                       "longitude": 0, "country_id": "US", "postcode": "00000"}
+            else:
+                row = {"source_code": source_code, "name": name or f"Source {source_code}",
+                       "email": "", "contact_name": "", "enabled": enabled,
+                       "description": "", "latitude": 0, "longitude": 0, "country_id": "US",
+                       "region_id": 0, "city": "", "street": "", "postcode": "00000",
+                       "phone": ""}
+            self.sources[source_code] = {**row, "use_default_carrier_config": True,
+                                         "carrier_links": []}
+            return source_code
+
+    def set_quantity(self, sku: str, qoh: int, source_code: str = "default") -> None:
+        """Stock changed in the admin (behind the connector's back)."""
+        with self.lock:
+            self.source_items[(sku, source_code)] = {
+                "sku": sku, "source_code": source_code, "quantity": float(qoh),
+                "status": 1 if qoh > 0 else 0}
 
     def quantity(self, sku: str, source_code: str = "default") -> int | None:
         with self.lock:
@@ -197,6 +231,8 @@ class MagentoEmulator(Emulator):
                     return self._save_source_items(req)
                 if req.method == "GET":
                     return self._list_source_items(req)
+            if route == "inventory/sources" and req.method == "GET":
+                return self._paged(req, [dict(src) for src in self.sources.values()])
             if route == "orders" and req.method == "GET":
                 return self._list_orders(req)
             return error("Request does not match any route.", 404)
