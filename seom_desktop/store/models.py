@@ -16,6 +16,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -45,6 +47,8 @@ class Product(Base):
     name: Mapped[str] = mapped_column(Text, default="")
     qoh: Mapped[int] = mapped_column(BigInteger, default=0)
     reorder_point: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # low stock at or below
+    # A kit's QOH is derived from its components (kit_components), never stored by hand.
+    is_kit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -65,8 +69,111 @@ class Cart(Base):
     max_items: Mapped[int] = mapped_column(Integer, default=50)  # Maximum number of items to send
     orders_cursor: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The warehouse this cart's orders ship from (NULL: the default warehouse).
+    order_warehouse_id: Mapped[int | None] = mapped_column(
+        ForeignKey("warehouses.id"), nullable=True
+    )
+    # Allocation rules for every item of this cart (NULL: unset); a web field overrides.
+    reserve: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_qty: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    percent: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    min_qty: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    safety: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
-    __table_args__ = (CheckConstraint("max_items >= 1", name="ck_carts_max_items"),)
+    __table_args__ = (
+        CheckConstraint("max_items >= 1", name="ck_carts_max_items"),
+        CheckConstraint("reserve IS NULL OR reserve >= 0", name="ck_carts_reserve"),
+        CheckConstraint("max_qty IS NULL OR max_qty >= 0", name="ck_carts_max_qty"),
+        CheckConstraint("percent IS NULL OR (percent >= 0 AND percent <= 100)",
+                        name="ck_carts_percent"),
+        CheckConstraint("min_qty IS NULL OR min_qty >= 0", name="ck_carts_min_qty"),
+        CheckConstraint("safety IS NULL OR safety >= 0", name="ck_carts_safety"),
+    )
+
+
+class Warehouse(Base):
+    """A place the store keeps stock. Exactly one is the default (a new store: "Main")."""
+
+    __tablename__ = "warehouses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (
+        # at most one default (the code keeps at least one)
+        Index("uq_warehouses_default", "is_default", unique=True,
+              sqlite_where=text("is_default"), postgresql_where=text("is_default")),
+    )
+
+
+class WarehouseStock(Base):
+    """A product's QOH in one warehouse; `products.qoh` is kept equal to the sum of its
+    rows in the same transaction, so readers of the total keep working."""
+
+    __tablename__ = "warehouse_stock"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    warehouse_id: Mapped[int] = mapped_column(
+        ForeignKey("warehouses.id", ondelete="CASCADE"), primary_key=True
+    )
+    qoh: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (Index("ix_warehouse_stock_warehouse", "warehouse_id", "product_id"),)
+
+
+class CartWarehouse(Base):
+    """A warehouse a cart sells from; a cart with no rows sells from all of them."""
+
+    __tablename__ = "cart_warehouses"
+
+    cart_id: Mapped[int] = mapped_column(
+        ForeignKey("carts.id", ondelete="CASCADE"), primary_key=True
+    )
+    warehouse_id: Mapped[int] = mapped_column(
+        ForeignKey("warehouses.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class CartLocation(Base):
+    """One of a cart's own locations (Shopify location, BigCommerce inventory location,
+    Magento source) mapped to one store warehouse: that location is sent the warehouse's
+    quantity. A cart with no rows keeps its one configured location."""
+
+    __tablename__ = "cart_locations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id", ondelete="CASCADE"))
+    location: Mapped[str] = mapped_column(String(255))  # the cart's location id
+
+    __table_args__ = (
+        UniqueConstraint("cart_id", "warehouse_id", name="uq_cart_locations_warehouse"),
+        UniqueConstraint("cart_id", "location", name="uq_cart_locations_location"),
+    )
+
+
+class KitComponent(Base):
+    """A component of a kit and how many of it one kit takes."""
+
+    __tablename__ = "kit_components"
+
+    kit_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    component_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    qty: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint("qty >= 1", name="ck_kit_components_qty"),
+        CheckConstraint("kit_id <> component_id", name="ck_kit_components_self"),
+        Index("ix_kit_components_component", "component_id", "kit_id"),  # kits of a part
+    )
 
 
 class WebField(Base):
@@ -89,6 +196,11 @@ class WebField(Base):
     # Quantities written with no answer yet (comma-separated, newest last): a read-back
     # that shows one of them means that write landed.
     attempted_qoh: Mapped[str] = mapped_column(String(255), default="")
+    # Item overrides of the cart's allocation rules (NULL: the cart's rule). `reserve` 0
+    # and `max_qty` NULL (their values before rules existed) also defer to the cart's.
+    percent: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    min_qty: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    safety: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     product: Mapped[Product] = relationship(back_populates="web_fields")
     cart: Mapped[Cart] = relationship()
@@ -97,7 +209,31 @@ class WebField(Base):
         UniqueConstraint("product_id", "cart_id", name="uq_web_fields_product_cart"),
         CheckConstraint("reserve >= 0", name="ck_web_fields_reserve"),
         CheckConstraint("max_qty IS NULL OR max_qty >= 0", name="ck_web_fields_max_qty"),
+        CheckConstraint("percent IS NULL OR (percent >= 0 AND percent <= 100)",
+                        name="ck_web_fields_percent"),
+        CheckConstraint("min_qty IS NULL OR min_qty >= 0", name="ck_web_fields_min_qty"),
+        CheckConstraint("safety IS NULL OR safety >= 0", name="ck_web_fields_safety"),
         Index("ix_web_fields_cart_sku", "cart_id", "cart_sku"),  # cart SKU alias look-ups
+    )
+
+
+class WebFieldLocation(Base):
+    """A web field's delivery state at one mapped cart location (cart_locations): what
+    was last sent there, last read there, and writes with no answer yet."""
+
+    __tablename__ = "web_field_locations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    web_field_id: Mapped[int] = mapped_column(ForeignKey("web_fields.id", ondelete="CASCADE"))
+    location: Mapped[str] = mapped_column(String(255))
+    last_sent_qoh: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_cart_qoh: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_cart_seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    attempted_qoh: Mapped[str] = mapped_column(String(255), default="")
+
+    __table_args__ = (
+        UniqueConstraint("web_field_id", "location", name="uq_web_field_locations"),
     )
 
 
@@ -129,6 +265,14 @@ class LedgerEntry(Base):
     user: Mapped[str] = mapped_column(String(255), default="")
     workstation: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The warehouse whose stock moved (NULL: none, e.g. a kit's own derived row).
+    warehouse_id: Mapped[int | None] = mapped_column(
+        ForeignKey("warehouses.id"), nullable=True
+    )
+    # A component's row for a kit sold: the kit it was sold as part of.
+    kit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id"), nullable=True
+    )
 
     __table_args__ = (Index("ix_ledger_product", "product_id", "id"),)
 
