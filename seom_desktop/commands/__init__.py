@@ -8,9 +8,11 @@ from seom_desktop.commands import (
     gui,
     params,
     products,
+    reconcile,
     stack,
     stock,
     transfer,
 )
 
-COMMAND_MODULES = [gui, demo, products, params, carts, stock, stack, controller, transfer, emulator]
+COMMAND_MODULES = [gui, demo, products, params, carts, stock, stack, controller, transfer,
+                   reconcile, emulator]
