@@ -1,4 +1,5 @@
-"""stack run --once [--shared], controller [--shared]: the headless stack controller."""
+"""stack run --once [--shared], controller [--shared]: the headless stack controller; the
+controller also runs the scheduled reconciles (ReconcileMinutes) on a thread beside it."""
 
 from __future__ import annotations
 
@@ -86,6 +87,25 @@ def cmd_controller(ctx) -> int:
             print(f"waiting: {e}", flush=True)
     print(f"stack controller running on {ctx.workstation} "
           f"({'shared' if ctx.args.shared else 'local'})", flush=True)
-    ctl.run(stop)
+    schedule = _schedule(ctx, ctl)
+    try:
+        ctl.run(stop)
+    finally:
+        schedule.stop()
     print("stack controller stopped", flush=True)
     return 0
+
+
+def _schedule(ctx, ctl):
+    """Scheduled reconciles (ReconcileMinutes) on their own thread beside the loop,
+    while this controller is the one that sends for this workstation."""
+    from seom_desktop.sync.reconcile_schedule import ReconcileSchedule, sends_for_this_workstation
+
+    store, shared, token = ctx.store, ctx.args.shared, ctl.token
+
+    def said(result) -> None:
+        print(f"reconcile {result.summary()}", flush=True)
+
+    return ReconcileSchedule(
+        store, workstation=ctx.workstation, on_run=said,
+        sends=lambda: sends_for_this_workstation(store, shared=shared, token=token)).start()
