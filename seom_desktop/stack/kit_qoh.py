@@ -1,4 +1,4 @@
-"""A kit's QOH, derived from its components: the pure rule.
+"""A kit's QOH, derived from its components: the rule, and its reads from the store.
 
 A kit (bundle) holds no stock of its own. Its QOH is the least, over its components, of
 floor(component QOH / quantity per kit), and 0 when a component is at or below 0; a
@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TypeVar
+
+from sqlalchemy import select
+
+from seom_desktop.store.models import KitComponent, Product
 
 K = TypeVar("K", bound=Hashable)
 
@@ -90,3 +94,60 @@ def limiting(kit, graph: Graph, qoh: Mapping[K, int] | Callable[[K], int]):
         if best is None or n < best:
             best, who = n, comp
     return who
+
+
+# --- from the store ---------------------------------------------------------------------
+def load_graph(session, kit_ids=None) -> dict[int, list[tuple[int, int]]]:
+    """{kit id: [(component id, qty per kit)]} for `kit_ids` and every kit inside them
+    (None: every kit), components in SKU order."""
+    q = (select(KitComponent.kit_id, KitComponent.component_id, KitComponent.qty)
+         .join(Product, Product.id == KitComponent.component_id)
+         .order_by(KitComponent.kit_id, Product.sku))
+    graph: dict[int, list[tuple[int, int]]] = {}
+    if kit_ids is None:
+        for kit, comp, qty in session.execute(q):
+            graph.setdefault(kit, []).append((comp, qty))
+        return graph
+    todo = list(dict.fromkeys(kit_ids))
+    seen = set(todo)
+    while todo:
+        chunk, todo = todo[:900], todo[900:]
+        for kit, comp, qty in session.execute(q.where(KitComponent.kit_id.in_(chunk))):
+            graph.setdefault(kit, []).append((comp, qty))
+            if comp not in seen:
+                seen.add(comp)
+                todo.append(comp)  # perhaps a kit: its components are looked up too
+    return graph
+
+
+def kits_containing(session, product_ids) -> set[int]:
+    """Every kit that contains any of `product_ids`, directly or through other kits."""
+    out: set[int] = set()
+    todo = list(dict.fromkeys(product_ids))
+    while todo:
+        chunk, todo = todo[:900], todo[900:]
+        for (kit,) in session.execute(select(KitComponent.kit_id).distinct()
+                                      .where(KitComponent.component_id.in_(chunk))):
+            if kit not in out:
+                out.add(kit)
+                todo.append(kit)
+    return out
+
+
+def kit_qoh(session, kit_ids, available=None) -> dict[int, int]:
+    """{kit id: derived QOH} for `kit_ids`. `available(product ids) -> {id: qoh}` gives
+    the stocked components' quantities (a cart's warehouses, say); by default the
+    store's QOH (every warehouse)."""
+    kit_ids = list(kit_ids)
+    if not kit_ids:
+        return {}
+    graph = load_graph(session, kit_ids)
+    stocked = sorted({c for comps in graph.values() for c, _q in comps if c not in graph})
+    if available is None:
+        have: dict[int, int] = {}
+        for i in range(0, len(stocked), 900):
+            have.update((pid, qoh) for pid, qoh in session.execute(
+                select(Product.id, Product.qoh).where(Product.id.in_(stocked[i:i + 900]))))
+    else:
+        have = dict(available(stocked)) if stocked else {}
+    return derived_many(kit_ids, graph, have)
