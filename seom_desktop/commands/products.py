@@ -61,13 +61,17 @@ def cmd_add(ctx) -> int:
 
 
 def cmd_list(ctx) -> int:
+    from seom_desktop.stack.kit_qoh import kit_qoh
     from seom_desktop.store.models import Product
 
     with ctx.store.read() as s:
-        rows = [{"sku": sku, "name": name, "qoh": qoh}
-                for sku, name, qoh in s.execute(
-                    select(Product.sku, Product.name, Product.qoh).order_by(Product.sku))]
-    ctx.emit(rows, lambda: [ctx.out(printable(f"{r['sku']}\t{r['qoh']}\t{r['name']}"))
+        found = s.execute(select(Product.id, Product.sku, Product.name, Product.qoh,
+                                 Product.is_kit).order_by(Product.sku)).all()
+        kits = kit_qoh(s, [pid for pid, *_rest, kit in found if kit])  # derived QOH
+        rows = [{"sku": sku, "name": name, "qoh": kits.get(pid, qoh), "kit": bool(kit)}
+                for pid, sku, name, qoh, kit in found]
+    ctx.emit(rows, lambda: [ctx.out(printable(f"{r['sku']}\t{r['qoh']}\t{r['name']}"
+                                              f"{'  (kit)' if r['kit'] else ''}"))
                             for r in rows])
     return 0
 
@@ -75,17 +79,20 @@ def cmd_list(ctx) -> int:
 def cmd_show(ctx) -> int:
     from seom_desktop.inventory.operations import product_id_for
     from seom_desktop.inventory.products import web_fields_of
+    from seom_desktop.stack.kit_qoh import kit_qoh
     from seom_desktop.store.models import Product
 
     with ctx.store.read() as s:
         pid = product_id_for(s, ctx.args.sku)
         p = s.get(Product, pid)
-        data = {"sku": p.sku, "name": p.name, "qoh": p.qoh,
+        qoh = kit_qoh(s, [pid])[pid] if p.is_kit else p.qoh  # a kit's is derived
+        data = {"sku": p.sku, "name": p.name, "qoh": qoh, "kit": bool(p.is_kit),
                 "web_fields": [w.as_json() for w in web_fields_of(s, pid)]}
 
     def text() -> None:
         ctx.out(printable(f"{data['sku']}  {data['name']}"))
-        ctx.out(f"QOH {data['qoh']}")
+        ctx.out(f"QOH {data['qoh']}" + ("  (kit: derived from its components)"
+                                        if data["kit"] else ""))
         for w in data["web_fields"]:
             ctx.out(f"  {w['cart']}: sync={'on' if w['sync'] else 'off'} "
                     f"cart_sku={w['cart_sku'] or '-'} reserve={w['reserve']} "

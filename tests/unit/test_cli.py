@@ -40,10 +40,11 @@ def test_product_add_list_show_json(cli):
     assert cli("product", "add", "Ünï 2", "--name", "Unicode")[0] == 0
     code, out, _ = cli("product", "list", "--json")
     assert code == 0
-    assert json.loads(out) == [{"sku": "A-1", "name": "Widget", "qoh": 5},
-                               {"sku": "Ünï 2", "name": "Unicode", "qoh": 0}]
+    assert json.loads(out) == [{"sku": "A-1", "name": "Widget", "qoh": 5, "kit": False},
+                               {"sku": "Ünï 2", "name": "Unicode", "qoh": 0, "kit": False}]
     code, out, _ = cli("product", "show", "A-1", "--json")
-    assert json.loads(out) == {"sku": "A-1", "name": "Widget", "qoh": 5, "web_fields": []}
+    assert json.loads(out) == {"sku": "A-1", "name": "Widget", "qoh": 5, "kit": False,
+                               "web_fields": []}
 
 
 def test_adjust_receive_pos_sale_and_param(cli):
