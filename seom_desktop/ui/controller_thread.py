@@ -3,51 +3,27 @@
 The thread runs `StackController.run(stop_event)` (stack/controller.py): the loop opens
 its own sessions from the store on this thread, never the UI thread's. Each pass is
 reported through `passed` carrying plain data (a dict of counts), never ORM objects.
-`stop()` sets the event and waits: the request in flight finishes first.
+Beside the loop, on a thread of its own, the scheduled reconciles run
+(sync/reconcile_schedule.py, ReconcileMinutes); each finished run is reported through
+`reconciled`. `stop()` sets the event and waits: the request in flight finishes first.
+Which controller a workstation runs is app/controller_mode.py's (no store access here).
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
 from PySide6.QtCore import QThread, Signal
 
-from seom_desktop.store.params import get_param
+from seom_desktop.app.controller_mode import ControllerMode, controller_mode
 
-
-@dataclass(frozen=True)
-class ControllerMode:
-    """What this workstation's controller should be: none, local or shared."""
-
-    run: bool
-    shared: bool
-    designated: str
-
-    def describe(self, workstation: str) -> str:
-        if not self.run:
-            return f"shared stack controller is {self.designated}; this workstation sends nothing"
-        if self.shared:
-            return f"shared stack controller: this workstation ({workstation})"
-        return "local stack controller: this workstation sends its own changes"
-
-
-def controller_mode(store, workstation: str) -> ControllerMode:
-    """The reference page's rule: by default each workstation sends its own changes (a
-    local controller); when SharedStackController names a workstation, only that one
-    runs, for everyone (shared)."""
-    with store.read() as s:
-        designated = get_param(s, "SharedStackController") or ""
-    if not designated:
-        return ControllerMode(True, False, "")
-    if designated == workstation:
-        return ControllerMode(True, True, designated)
-    return ControllerMode(False, False, designated)
+__all__ = ["ControllerMode", "ControllerThread", "controller_mode"]
 
 
 class ControllerThread(QThread):
     passed = Signal(dict)  # {"claimed","sent","failed","bypassed","requests","note"}
     failed = Signal(str)  # the loop itself stopped with an error
+    reconciled = Signal(dict)  # {"cart","checked","different","fixed","error"}
 
     def __init__(self, store, *, workstation: str, shared: bool = False,
                  poll_seconds: float = 1.0, parent=None, **controller_kw):
@@ -74,10 +50,37 @@ class ControllerThread(QThread):
             self.failed.emit(f"{type(e).__name__}: {e}")
             return
         self._ready.set()
+        schedule = self._start_schedule()
         try:
             self.controller.run(self.stop_event)
         except Exception as e:  # noqa: BLE001
             self.failed.emit(f"{type(e).__name__}: {e}")
+        finally:
+            if schedule is not None:
+                schedule.stop()
+
+    def _start_schedule(self):
+        """Scheduled reconciles beside the loop (never inside it), while this controller
+        sends for the workstation."""
+        from seom_desktop.sync.reconcile_schedule import (
+            ReconcileSchedule,
+            sends_for_this_workstation,
+        )
+
+        store, shared, token = self.store, self.shared, self.controller.token
+        try:
+            return ReconcileSchedule(
+                store, workstation=self.workstation, on_run=self._on_reconcile,
+                sends=lambda: sends_for_this_workstation(store, shared=shared, token=token),
+            ).start()
+        except Exception as e:  # noqa: BLE001 - the sending goes on without it
+            self.failed.emit(f"scheduled reconciles did not start: {type(e).__name__}: {e}")
+            return None
+
+    def _on_reconcile(self, result) -> None:
+        self.reconciled.emit({"cart": result.cart, "checked": result.checked,
+                              "different": len(result.different), "fixed": result.fixed,
+                              "error": result.error})
 
     def _on_pass(self, result) -> None:
         t = result.tally

@@ -109,3 +109,23 @@ def test_only_the_controller_that_sends_for_this_workstation_reconciles(shop):
     acquire(shop.store, workstation=ACTOR.workstation, token="tok")
     assert sends_for_this_workstation(shop.store, shared=True, token="tok")
     assert not sends_for_this_workstation(shop.store, shared=True, token="another")
+
+
+def test_the_windows_controller_thread_runs_the_scheduled_reconciles(qtbot, shop):
+    from seom_desktop.ui.controller_thread import ControllerThread
+
+    _edit_on_cart(shop.store, "shop", "SKU-0005", 2)
+    with shop.store.write() as s:
+        set_param(s, "ReconcileMinutes", 1)
+    t = ControllerThread(shop.store, workstation=ACTOR.workstation, poll_seconds=0.1)
+    heard: list[dict] = []
+    t.reconciled.connect(heard.append)
+    t.start()
+    try:
+        qtbot.waitUntil(lambda: len(heard) == 2, timeout=BOUND * 1000)
+        qtbot.waitUntil(lambda: shop.actual() == shop.expected(), timeout=BOUND * 1000)
+    finally:
+        assert t.stop()
+    assert [(h["cart"], h["different"], h["fixed"], h["error"]) for h in heard] == [
+        ("shop", 1, 1, ""), ("woo", 0, 0, "")]
+    assert shop.shop.quantity("SKU-0005") == 10
