@@ -11,26 +11,17 @@ from sqlalchemy.orm import Session
 
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import UnknownSKUError
-from seom_desktop.inventory.operations import PULLED, ChangeResult, _mark_enqueued
+from seom_desktop.inventory.operations import PULLED, ChangeResult
 from seom_desktop.inventory.validation import MAX_QOH, parse_quantity
+from seom_desktop.stack import outbox
 from seom_desktop.stack.shaping import shaped_qoh
-from seom_desktop.store.models import (
-    FAILED,
-    PENDING,
-    Cart,
-    LedgerEntry,
-    Product,
-    StackRow,
-    WebField,
-    utcnow,
-)
+from seom_desktop.store.models import Cart, LedgerEntry, Product, WebField, utcnow
 from seom_desktop.store.params import get_param
 from seom_desktop.store.raw import Raw, Rows, insert_rows, update_rows
 
 REASON = "Get QOH From Website"
 
-_P, _L, _S, _W = (Product.__table__, LedgerEntry.__table__, StackRow.__table__,
-                  WebField.__table__)
+_P, _L, _W = Product.__table__, LedgerEntry.__table__, WebField.__table__
 
 
 def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int, str, int]],
@@ -101,7 +92,8 @@ def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int
                 and shaped_qoh(new, wf[2] or 0, wf[3]) != new):
             stack.append((i, cart_id, pid, delta))
 
-    at = raw.value(_P.c.updated_at, utcnow())
+    now = utcnow()
+    at = raw.value(_P.c.updated_at, now)
     led = {"source": PULLED, "reason": REASON, "reference": "", "origin_cart_id": cart_id,
            "user": actor.user, "workstation": actor.workstation, "created_at": at}
     if len(pids) == len(items):  # each product once: one set of rows for every statement
@@ -119,16 +111,10 @@ def pulled_qoh_many(session: Session, *, cart_id: int, items: Sequence[tuple[int
         ledger_ids = insert_rows(raw, _L, ("product_id", "delta", "qoh_after"), ledger, led)
         if not seen_recorded:
             _remember(raw, cart_id, origin, seen, at)
-    stack_ids = insert_rows(
-        raw, _S, ("cart_id", "product_id", "change", "ledger_id"),
-        [(cid, pid, delta, ledger_ids[i]) for i, cid, pid, delta in stack],
-        # every other column given (what a new StackRow gets): no default runs per row
-        {"origin_workstation": actor.workstation, "state": PENDING, "attempts": 0,
-         "next_attempt_at": at, "last_response": "", "claimed_by": "", "claimed_until": None,
-         "created_at": at, "updated_at": at, "sent_at": None})
-    _wake_failed(raw, cart_id, pids, at)
-    if stack:
-        _mark_enqueued(session)
+    stack_ids = outbox.enqueue_many(
+        session, [(cid, pid, delta, ledger_ids[i]) for i, cid, pid, delta in stack],
+        workstation=actor.workstation, at=now)
+    outbox.wake(session, cart_id=cart_id, product_ids=pids)
 
     rows_of: dict[int, list[int]] = {}
     for (i, *_r), sid in zip(stack, stack_ids, strict=True):
@@ -172,17 +158,6 @@ def _origin_fields(raw: Raw, cart_id: int, pids: list[int]) -> dict[int, tuple]:
             for wid, pid, sync, reserve, max_qty in raw.select(
                 "id, product_id, sync, reserve, max_qty",
                 f"FROM web_fields WHERE cart_id = ? AND {cond}", (cart_id, *params))}
-
-
-def _wake_failed(raw: Raw, cart_id: int, pids: list[int], at) -> None:
-    """The origin cart's failed rows for these products are due now."""
-    failed = sorted({pid for (pid,) in raw.select(
-        "product_id", "FROM web_stack WHERE state = ? AND cart_id = ?", (FAILED, cart_id))}
-        .intersection(pids))
-    if failed:
-        cond, params = raw.in_values("product_id", failed)
-        raw.run(f"UPDATE web_stack SET next_attempt_at = ?, updated_at = ? "
-                f"WHERE cart_id = ? AND state = ? AND {cond}", (at, at, cart_id, FAILED, *params))
 
 
 def _remember(raw: Raw, cart_id: int, origin: Mapping[int, tuple], seen: dict[int, int],

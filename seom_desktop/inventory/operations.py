@@ -1,21 +1,22 @@
 """The operations that change QOH. Each one runs inside the caller's transaction and,
 in it, updates QOH atomically in SQL, writes the ledger row and enqueues the web stack
-rows (a transactional outbox): they commit together or not at all."""
+rows through stack/outbox.py (a transactional outbox): they commit together or not at
+all."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from seom_desktop import logs
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import InventoryError, QuantityError, UnknownSKUError
 from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
+from seom_desktop.stack import outbox
 from seom_desktop.stack.shaping import shaped_qoh
-from seom_desktop.store.models import Cart, LedgerEntry, Product, StackRow, WebField, utcnow
-from seom_desktop.store.notify import notify_stack
+from seom_desktop.store.models import LedgerEntry, Product, WebField, utcnow
 from seom_desktop.store.params import get_param
 
 # Ledger sources
@@ -71,54 +72,12 @@ def _apply_delta(session: Session, product_id: int, sku: str, delta: int, *,
     return new_qoh
 
 
-def _enqueue(session: Session, product_id: int, delta: int, ledger_id: int, *,
-             origin_cart_id: int | None, actor: Actor) -> tuple[int, ...]:
-    """One web stack row per cart that should hear of the change."""
-    if not get_param(session, "SynchQOH"):
-        return ()
-    q = (
-        select(Cart.id)
-        .outerjoin(WebField, and_(WebField.cart_id == Cart.id, WebField.product_id == product_id))
-        .where(Cart.sync.is_(True), or_(WebField.id.is_(None), WebField.sync.is_(True)))
-        .order_by(Cart.id)
-    )
-    if origin_cart_id is not None:
-        q = q.where(Cart.id != origin_cart_id)
-    now = utcnow()
-    rows = [
-        StackRow(cart_id=cid, product_id=product_id, change=delta, ledger_id=ledger_id,
-                 origin_workstation=actor.workstation, next_attempt_at=now, created_at=now)
-        for cid in session.scalars(q)
-    ]
-    session.add_all(rows)
-    session.flush()
-    if rows:
-        _mark_enqueued(session)
-    return tuple(r.id for r in rows)
-
-
 def enqueue_refresh(session: Session, *, product_id: int, cart_id: int,
                     actor: Actor) -> int | None:
     """What a cart should show changed without a QOH change (its web fields changed):
     queue a row (change 0) so that the cart is brought in line, when it syncs."""
-    cart = session.get(Cart, cart_id)
-    wf = session.scalar(select(WebField).where(WebField.cart_id == cart_id,
-                                               WebField.product_id == product_id))
-    if (cart is None or not cart.sync or (wf is not None and not wf.sync)
-            or not get_param(session, "SynchQOH")):
-        return None
-    row = StackRow(cart_id=cart_id, product_id=product_id, change=0,
-                   origin_workstation=actor.workstation)
-    session.add(row)
-    session.flush()
-    _mark_enqueued(session)
-    return row.id
-
-
-def _mark_enqueued(session: Session) -> None:
-    """Tell whoever listens for commits (the stack controller) that rows were added."""
-    session.info["stack_rows_added"] = True
-    notify_stack(session)
+    return outbox.enqueue_for_cart(session, cart_id=cart_id, product_id=product_id,
+                                   workstation=actor.workstation)
 
 
 def change_qoh(session: Session, *, sku: str, actor: Actor, source: str, delta: int | None = None,
@@ -155,7 +114,8 @@ def change_qoh(session: Session, *, sku: str, actor: Actor, source: str, delta: 
     session.flush()
     rows: tuple[int, ...] = ()
     if send and delta != 0:
-        rows = _enqueue(session, pid, delta, entry.id, origin_cart_id=origin_cart_id, actor=actor)
+        rows = outbox.enqueue(session, product_id=pid, change=delta, ledger_id=entry.id,
+                              origin_cart_id=origin_cart_id, workstation=actor.workstation)
     logs.qoh_change(session, user=actor.user, workstation=actor.workstation, sku=sku,
                     before=qoh_after - delta, after=qoh_after, source=source,
                     reference=reference, carts=len(rows), send=send)
@@ -214,7 +174,6 @@ def _origin_followup(session: Session, r: ChangeResult, cart_id: int, actor: Act
     """The origin cart changed its own quantity: update what we believe it shows, and
     queue a correction when that is not what its web fields say it should show."""
     pid = product_id_for(session, r.sku)
-    cart = session.get(Cart, cart_id)
     wf = session.scalar(select(WebField).where(WebField.cart_id == cart_id,
                                                WebField.product_id == pid))
     if wf is None:
@@ -226,19 +185,14 @@ def _origin_followup(session: Session, r: ChangeResult, cart_id: int, actor: Act
         return r
     wf.last_cart_qoh = believe(wf.last_cart_qoh)
     wf.last_cart_seen_at = utcnow()
-    # Rows for this cart waiting because it showed an unexplained number: try them now.
-    session.execute(update(StackRow)
-                    .where(StackRow.cart_id == cart_id, StackRow.product_id == pid,
-                           StackRow.state == "failed")
-                    .values(next_attempt_at=utcnow()))
     session.flush()
+    # Rows for this cart waiting for this change of its own to be learnt: try them now.
+    outbox.wake(session, cart_id=cart_id, product_ids=[pid])
     should = shaped_qoh(r.qoh_after, wf.reserve or 0, wf.max_qty)
-    if (should == wf.last_cart_qoh or not wf.sync or cart is None or not cart.sync
-            or r.delta == 0 or not get_param(session, "SynchQOH")):
+    if should == wf.last_cart_qoh or r.delta == 0:
         return r
-    row = StackRow(cart_id=cart_id, product_id=pid, change=r.delta, ledger_id=r.ledger_id,
-                   origin_workstation=actor.workstation)
-    session.add(row)
-    session.flush()
-    _mark_enqueued(session)
-    return ChangeResult(r.sku, r.delta, r.qoh_after, r.ledger_id, (*r.stack_row_ids, row.id))
+    row = outbox.enqueue_for_cart(session, cart_id=cart_id, product_id=pid, change=r.delta,
+                                  ledger_id=r.ledger_id, workstation=actor.workstation)
+    if row is None:
+        return r
+    return ChangeResult(r.sku, r.delta, r.qoh_after, r.ledger_id, (*r.stack_row_ids, row))

@@ -11,11 +11,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import literal_column, select, text
 from sqlalchemy.orm import Session
 
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.bulk_pull import REASON
-from seom_desktop.inventory.operations import PULLED, _mark_enqueued
+from seom_desktop.inventory.operations import PULLED
 from seom_desktop.inventory.pull_chunk_sql import (
     NOT_SYNCED,
     OUT_OF_RANGE,
@@ -26,8 +27,9 @@ from seom_desktop.inventory.pull_chunk_sql import (
     Statements,
 )
 from seom_desktop.inventory.validation import MAX_QOH
-from seom_desktop.store.models import FAILED, PENDING, utcnow
+from seom_desktop.stack import outbox
 from seom_desktop.store.models import Product as _Product
+from seom_desktop.store.models import utcnow
 from seom_desktop.store.params import stored_param
 from seom_desktop.store.raw import Raw
 
@@ -105,12 +107,13 @@ def pull_chunk(session: Session, *, cart_id: int, rows: Sequence[tuple[str, int 
         return None
     if not write:
         return ChunkOutcome(*_outcome(raw), unchanged=unchanged or 0)
-    at = raw.value(_Product.__table__.c.updated_at, utcnow())
-    given = {"cart": cart_id, "at": at}
+    now = utcnow()
+    given = {"cart": cart_id, "at": raw.value(_Product.__table__.c.updated_at, now)}
     _pull(raw, given, actor)
-    if stored_param("SynchQOH", synch) and _stack(raw, sql, {**given, "before": before or 0},
-                                                  actor, correct=bool(cart_sync)):
-        _mark_enqueued(session)
+    outbox.wake(session, cart_id=cart_id, product_ids=_TAKEN_PIDS)
+    if stored_param("SynchQOH", synch):
+        _stack(session, sql, {"cart": cart_id, "before": before or 0}, actor, now,
+               correct=bool(cart_sync))
     _remember(raw, sql, given)
     return ChunkOutcome(*_outcome(raw), unchanged=unchanged or 0)
 
@@ -127,10 +130,12 @@ def _lock(raw: Raw, sql: Statements) -> None:
 
 
 _TAKEN = f"FROM pull_chunk t WHERE t.verdict = {TAKEN}"
+_TAKEN_PIDS = select(literal_column("t.pid")).select_from(text("pull_chunk t")).where(
+    text(f"t.verdict = {TAKEN}"))
 
 
 def _pull(raw: Raw, given: dict, actor: Actor) -> None:
-    """bulk_pull.pulled_qoh_many for the taken items: QOH, ledger; failed rows woken."""
+    """bulk_pull.pulled_qoh_many for the taken items: QOH, ledger."""
     raw.named(f"UPDATE products SET qoh = t.shown, updated_at = :at {_TAKEN} "
               "AND products.id = t.pid", given)
     raw.named('INSERT INTO ledger (product_id, delta, qoh_after, source, reason, reference, '
@@ -139,12 +144,10 @@ def _pull(raw: Raw, given: dict, actor: Actor) -> None:
               f":workstation, :at {_TAKEN} ORDER BY t.n",
               {**given, "source": PULLED, "reason": REASON, "user": actor.user,
                "workstation": actor.workstation})
-    raw.named("UPDATE web_stack SET next_attempt_at = :at, updated_at = :at "
-              "WHERE cart_id = :cart AND state = :failed AND product_id IN "
-              f"(SELECT t.pid {_TAKEN})", {**given, "failed": FAILED})
 
 
-def _stack(raw: Raw, sql: Statements, given: dict, actor: Actor, *, correct: bool) -> int:
+def _stack(session: Session, sql: Statements, given: dict, actor: Actor, at,
+           *, correct: bool) -> int:
     """The stack rows of the taken items whose QOH moved: one for every other synced
     cart whose web field for the product syncs (or that has none), in cart id order;
     then (`correct`: the origin cart syncs) the origin's correction, when its web fields
@@ -162,13 +165,9 @@ def _stack(raw: Raw, sql: Statements, given: dict, actor: Actor, *, correct: boo
                      + ledger.format(join="")
                      + " AND (t.reserve != 0 OR t.max_qty IS NOT NULL OR t.shown < 0) "
                      f"AND {sql.shaped('t.shown', 't.')} != t.shown")
-    return raw.named(
-        "INSERT INTO web_stack (cart_id, product_id, change, ledger_id, origin_workstation, "
-        "state, attempts, next_attempt_at, last_response, claimed_by, claimed_until, "
-        "created_at, updated_at, sent_at) "
-        "SELECT s.cid, s.pid, s.d, s.lid, :workstation, :pending, 0, :at, '', '', NULL, "
-        f":at, :at, NULL FROM ({' UNION ALL '.join(parts)}) s ORDER BY s.n, s.k, s.cid",
-        {**given, "workstation": actor.workstation, "pending": PENDING}).rowcount
+    return outbox.enqueue_selected(session, f"({' UNION ALL '.join(parts)}) s "
+                                   "ORDER BY s.n, s.k, s.cid", given,
+                                   workstation=actor.workstation, at=at)
 
 
 def _remember(raw: Raw, sql: Statements, given: dict) -> None:

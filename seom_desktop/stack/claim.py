@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
 from seom_desktop.stack.outcome import still_sending
+from seom_desktop.stack.states import FAILED, PENDING, SENDING, WAITING, move
 from seom_desktop.store.engine import Store
-from seom_desktop.store.models import FAILED, PENDING, SENDING, Cart, StackRow, utcnow
+from seom_desktop.store.models import Cart, StackRow, utcnow
 from seom_desktop.store.params import get_param
 
 
@@ -25,17 +26,22 @@ class ClaimedRow:
     attempts: int
 
 
+CLAIMABLE = (PENDING, FAILED, WAITING)  # when their next_attempt_at is due
+
+
 def claim_due(store: Store, *, claimer: str, workstation: str | None, limit: int = 5000,
               ttl: float = 300.0, now: datetime | None = None) -> list[ClaimedRow]:
     """Claim up to `limit` due rows of synced carts (all workstations' rows when
-    `workstation` is None: the shared controller) and mark them `sending`."""
+    `workstation` is None: the shared controller) and mark them `sending`
+    (states.move). A waiting row is claimed too, at its next look; an order import of
+    its cart wakes it sooner."""
     now = now or utcnow()
     with store.write() as s:
         if not get_param(s, "SynchQOH"):
             return []
         due = (select(StackRow.id)
                .join(Cart, Cart.id == StackRow.cart_id)
-               .where(or_(StackRow.state == PENDING, StackRow.state == FAILED),
+               .where(StackRow.state.in_(CLAIMABLE),
                       StackRow.next_attempt_at <= now, Cart.sync.is_(True))
                .order_by(StackRow.id).limit(limit))
         if workstation is not None:
@@ -43,13 +49,10 @@ def claim_due(store: Store, *, claimer: str, workstation: str | None, limit: int
         if s.bind.dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True, of=StackRow)
         # One statement marks the rows and hands them back (RETURNING: SQLite 3.35+, PG).
-        claimed = s.execute(
-            update(StackRow).where(StackRow.id.in_(due.scalar_subquery()))
-            .values(state=SENDING, claimed_by=claimer,
-                    claimed_until=now + timedelta(seconds=ttl))
-            .returning(StackRow.id, StackRow.cart_id, StackRow.product_id, StackRow.change,
-                       StackRow.attempts)
-            .execution_options(synchronize_session=False))
+        claimed = move(s, CLAIMABLE, SENDING, StackRow.id.in_(due.scalar_subquery()),
+                       values=dict(claimed_by=claimer, claimed_until=now + timedelta(seconds=ttl)),
+                       by_id=True, returning=(StackRow.id, StackRow.cart_id, StackRow.product_id,
+                                  StackRow.change, StackRow.attempts))
         return sorted((ClaimedRow(*r) for r in claimed), key=lambda r: r.id)
 
 

@@ -26,8 +26,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from seom_desktop.stack.states import PENDING, SENDING, move
 from seom_desktop.store.engine import Store
-from seom_desktop.store.models import PENDING, SENDING, StackHolder, StackRow, utcnow
+from seom_desktop.store.models import StackHolder, StackRow, utcnow
 
 HEARTBEAT_SECONDS = 5.0
 STALE_BEATS = 3  # a holder silent this many of its intervals is taken for dead
@@ -149,19 +150,16 @@ def requeue_orphans(store: Store, *, claimer: str, workstation: str,
                 if c != claimer and h.dead(now, workstation=workstation, host=host)]
         orphans = dead + ([claimer] if claimer in claimers else [])
         n = 0
-        back = dict(state=PENDING, claimed_by="", claimed_until=None, next_attempt_at=now)
+        back = dict(claimed_by="", claimed_until=None, next_attempt_at=now)
         if orphans:
-            n += s.execute(update(StackRow)
-                           .where(StackRow.state == SENDING, StackRow.claimed_by.in_(orphans))
-                           .values(**back)).rowcount
+            n += move(s, SENDING, PENDING, StackRow.claimed_by.in_(orphans),
+                      values=back).rowcount
         if dead:
             s.execute(delete(StackHolder).where(StackHolder.claimer.in_(dead)))
         unknown = [c for c in claimers if c not in known and c != claimer]
         if unknown:
-            n += s.execute(update(StackRow)
-                           .where(StackRow.state == SENDING, StackRow.claimed_by.in_(unknown),
-                                  StackRow.claimed_until < now)
-                           .values(**back)).rowcount
+            n += move(s, SENDING, PENDING, StackRow.claimed_by.in_(unknown),
+                      StackRow.claimed_until < now, values=back).rowcount
         if n:
             log.info("requeued %d row(s) held by a controller that stopped (%s)", n,
                      ", ".join(sorted(dead)) or "claim ran out")

@@ -10,19 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from seom_desktop.stack.backoff import next_attempt
-from seom_desktop.store.models import (
-    BYPASSED,
-    FAILED,
-    PENDING,
-    SENDING,
-    SENT,
-    StackRow,
-    utcnow,
-)
+from seom_desktop.stack.states import BYPASSED, FAILED, PENDING, SENDING, SENT, WAITING, move
+from seom_desktop.store.models import StackRow, utcnow
 
 MAX_RESPONSE = 1000
 
@@ -69,12 +62,10 @@ def mark_sent(session: Session, ids: Sequence[int], response: str, tally: Tally,
               now: datetime | None = None) -> None:
     now = now or utcnow()
     for i in range(0, len(ids), 900):
-        res = session.execute(update(StackRow)
-                              .where(StackRow.id.in_(ids[i:i + 900]),
-                                     still_sending(StackRow.state))
-                              .values(state=SENT, attempts=StackRow.attempts + 1, sent_at=now,
-                                      last_response=_clip(response), claimed_by="",
-                                      claimed_until=None, updated_at=now))
+        res = move(session, SENDING, SENT, StackRow.id.in_(ids[i:i + 900]), by_id=True,
+                   values=dict(attempts=StackRow.attempts + 1, sent_at=now,
+                               last_response=_clip(response), claimed_by="",
+                               claimed_until=None, updated_at=now))
         tally.sent += res.rowcount  # rows still being sent (not those taken back meanwhile)
 
 
@@ -90,25 +81,27 @@ def mark_sent_many(session: Session, sent: Sequence[tuple[Sequence[int], str]], 
     for ids, resp in sent:
         by_response.setdefault(_clip(resp), []).extend(ids)
     t = StackRow.__table__
-    values = dict(state=SENT, attempts=t.c.attempts + 1, sent_at=now, claimed_by="",
+    values = dict(attempts=t.c.attempts + 1, sent_at=now, claimed_by="",
                   claimed_until=None, updated_at=now)
     single = [{"b_id": ids[0], "b_resp": resp} for resp, ids in by_response.items()
               if len(ids) == 1]
     if single:  # executemany: rowcount is the total (SQLite and psycopg both report it)
-        tally.sent += session.execute(t.update().where(t.c.id == bindparam("b_id"), t.c.state == SENDING)
-                        .values(last_response=bindparam("b_resp"), **values), single).rowcount
+        tally.sent += move(session, SENDING, SENT, t.c.id == bindparam("b_id"),
+                           values=dict(last_response=bindparam("b_resp"), **values),
+                           params=single).rowcount
     for resp, ids in by_response.items():
         for i in range(0, len(ids), 900) if len(ids) > 1 else ():
-            tally.sent += session.execute(
-                t.update().where(t.c.id.in_(ids[i:i + 900]), still_sending(t.c.state))
-                .values(last_response=resp, **values)).rowcount
+            tally.sent += move(session, SENDING, SENT, t.c.id.in_(ids[i:i + 900]), by_id=True,
+                               values=dict(last_response=resp, **values)).rowcount
 
 
 def mark_failed(session: Session, ids: Sequence[int], response: str, settings: Settings,
                 tally: Tally, *, count_attempt: bool = True, wait: float = 0.0,
-                rng: random.Random | None = None) -> None:
+                rng: random.Random | None = None, waiting: bool = False) -> None:
     """Each row: attempts + 1 (unless the cart only asked us to wait), then failed with
-    its next attempt, or bypassed once attempts reach StackMaxAttempts."""
+    its next attempt, or bypassed once attempts reach StackMaxAttempts. `waiting`: the
+    cart shows a sale not imported yet; the row waits for an order import (`waiting`,
+    counted in `tally.failed`), looked at again after the back-off meanwhile."""
     now = utcnow()
     rows = session.execute(select(StackRow.id, StackRow.attempts)
                            .where(StackRow.id.in_(list(ids)), still_sending(StackRow.state))).all()
@@ -117,14 +110,14 @@ def mark_failed(session: Session, ids: Sequence[int], response: str, settings: S
         values = dict(attempts=n, last_response=_clip(response), claimed_by="",
                       claimed_until=None, updated_at=now)
         if count_attempt and n >= settings.max_attempts:
-            values["state"] = BYPASSED
+            to = BYPASSED
             tally.bypassed += 1
         else:
-            values["state"] = FAILED
+            to = WAITING if waiting else FAILED
             values["next_attempt_at"] = next_attempt(now, max(n, 1), settings.retry_seconds,
                                                      at_least=wait, rng=rng)
             tally.failed += 1
-        session.execute(update(StackRow).where(StackRow.id == row_id).values(**values))
+        move(session, SENDING, to, StackRow.id == row_id, values=values)
 
 
 def mark_managed(session: Session, ids: Sequence[int], response: str, tally: Tally) -> None:
@@ -132,11 +125,9 @@ def mark_managed(session: Session, ids: Sequence[int], response: str, tally: Tal
     sent or ever will be), so no retry and no count towards StackMaxAttempts."""
     now = utcnow()
     for i in range(0, len(ids), 900):
-        res = session.execute(update(StackRow)
-                              .where(StackRow.id.in_(ids[i:i + 900]),
-                                     still_sending(StackRow.state))
-                              .values(state=BYPASSED, last_response=_clip(response),
-                                      claimed_by="", claimed_until=None, updated_at=now))
+        res = move(session, SENDING, BYPASSED, StackRow.id.in_(ids[i:i + 900]), by_id=True,
+                   values=dict(last_response=_clip(response), claimed_by="",
+                               claimed_until=None, updated_at=now))
         tally.bypassed += res.rowcount
         tally.managed += res.rowcount
 
@@ -146,9 +137,7 @@ def release(session: Session, ids: Sequence[int], tally: Tally, *, wait: float =
     cart asked to wait `wait` seconds)."""
     now = utcnow()
     for i in range(0, len(ids), 900):
-        res = session.execute(update(StackRow)
-                              .where(StackRow.id.in_(ids[i:i + 900]),
-                                     still_sending(StackRow.state))
-                              .values(state=PENDING, claimed_by="", claimed_until=None,
-                                      next_attempt_at=now + timedelta(seconds=max(wait, 0.0))))
+        res = move(session, SENDING, PENDING, StackRow.id.in_(ids[i:i + 900]), by_id=True,
+                   values=dict(claimed_by="", claimed_until=None,
+                               next_attempt_at=now + timedelta(seconds=max(wait, 0.0))))
         tally.released += res.rowcount

@@ -7,21 +7,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from seom_desktop.stack.holders import dead_holder_notes
-from seom_desktop.store.models import (
+from seom_desktop.stack.states import (
     BYPASSED,
     FAILED,
     PENDING,
     SENDING,
     STATES,
-    Cart,
-    Product,
-    StackRow,
-    utcnow,
+    WAITING,
+    move,
 )
+from seom_desktop.store.models import Cart, Product, StackRow, utcnow
 
 
 class StackInputError(ValueError):
@@ -104,23 +103,17 @@ def _check_ids(session: Session, ids: Sequence[int]) -> list[int]:
 
 
 def retry_rows(session: Session, ids: Sequence[int]) -> int:
-    """Failed or bypassed rows go back to pending, due now, attempts reset."""
+    """Failed, waiting or bypassed rows go back to pending, due now, attempts reset."""
     wanted = _check_ids(session, ids)
-    res = session.execute(
-        update(StackRow)
-        .where(StackRow.id.in_(wanted), StackRow.state.in_((FAILED, BYPASSED, PENDING)))
-        .values(state=PENDING, attempts=0, next_attempt_at=utcnow(), updated_at=utcnow()))
-    return res.rowcount
+    return move(session, (FAILED, BYPASSED, WAITING, PENDING), PENDING,
+                StackRow.id.in_(wanted), values=dict(attempts=0, next_attempt_at=utcnow())
+                ).rowcount
 
 
 def bypass_rows(session: Session, ids: Sequence[int]) -> int:
     """The clerk gives up on these rows: they stay, bypassed, with their last response."""
     wanted = _check_ids(session, ids)
-    res = session.execute(
-        update(StackRow)
-        .where(StackRow.id.in_(wanted), StackRow.state.in_((PENDING, FAILED)))
-        .values(state=BYPASSED, updated_at=utcnow()))
-    return res.rowcount
+    return move(session, (PENDING, FAILED, WAITING), BYPASSED, StackRow.id.in_(wanted)).rowcount
 
 
 def delete_rows(session: Session, ids: Sequence[int]) -> int:

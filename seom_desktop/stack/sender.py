@@ -14,7 +14,8 @@ twice (DESIGN.md invariant 2), for every cart:
   `@idempotent` key derived from (cart, product, value, expected): the same retry carries
   the same key, and Shopify applies it once;
 - a cart that shows neither what we believe nor what we attempted has sold (or was
-  changed) since: the row waits, with a Last Response saying so, instead of overwriting
+  changed) since: the row waits (state `waiting`, for an order import), with a Last
+  Response saying so, instead of overwriting
   a sale that is not imported yet (never oversell)."""
 
 from __future__ import annotations
@@ -196,7 +197,8 @@ def _settle_judged(store: Store, cart: CartInfo, chunk: list[Work], settings: Se
             elif w.decision == STALE:
                 # Nothing was transmitted: not an attempt. It waits for the order import
                 # (which wakes it) or for a clerk, without ever being bypassed.
-                mark_failed(s, w.row_ids, w.note, settings, tally, count_attempt=False, rng=rng)
+                mark_failed(s, w.row_ids, w.note, settings, tally, count_attempt=False, rng=rng,
+                            waiting=True)
             else:  # missing or untracked: the same request will be refused again
                 mark_failed(s, w.row_ids, w.note, settings, tally, rng=rng)
 
@@ -247,7 +249,7 @@ def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector
                 else:
                     shown = actual if actual is not None else "another number"
                     mark_failed(s, w.row_ids, stale_note(w, shown), settings, tally,
-                                count_attempt=False, rng=rng)
+                                count_attempt=False, rng=rng, waiting=True)
             else:
                 msg = str(r.error) if r is not None and r.error else "the cart did not answer for this item"
                 mark_failed(s, w.row_ids, msg, settings, tally, rng=rng)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from seom_desktop.inventory import operations as ops
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.products import add_product
+from seom_desktop.stack import outbox
 from seom_desktop.store.carts import add_cart
 from seom_desktop.store.models import LedgerEntry, Product, StackRow
 from seom_desktop.store.params import set_param
@@ -41,7 +42,7 @@ def test_error_before_commit_changes_nothing(world, monkeypatch, where):
     before = _state(world)
     assert before[2] == 2  # the new product's initial QOH was queued for A and B
 
-    real_apply, real_enqueue = ops._apply_delta, ops._enqueue
+    real_apply, real_enqueue = ops._apply_delta, outbox.enqueue
     if where == "after-qoh-update":
         def apply(*a, **kw):
             real_apply(*a, **kw)
@@ -50,12 +51,12 @@ def test_error_before_commit_changes_nothing(world, monkeypatch, where):
     elif where == "after-ledger":
         def enqueue(*a, **kw):
             raise Boom("after the ledger row, before the stack rows")
-        monkeypatch.setattr(ops, "_enqueue", enqueue)
+        monkeypatch.setattr(outbox, "enqueue", enqueue)
     else:
         def enqueue(*a, **kw):
             real_enqueue(*a, **kw)
             raise Boom("after the stack rows, before commit")
-        monkeypatch.setattr(ops, "_enqueue", enqueue)
+        monkeypatch.setattr(outbox, "enqueue", enqueue)
 
     with pytest.raises(Boom):
         with world.write() as s:
