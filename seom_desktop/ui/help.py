@@ -14,6 +14,9 @@ STATES = (
     ("sent", "the cart accepted the quantity"),
     ("failed", "the last try did not get through; it is tried again after a wait, and the "
                "Last Response says why"),
+    ("waiting", "waiting for an order import: the cart shows a sale not imported yet; it is "
+                "sent once Import Orders brings that sale in (it is looked at again after a "
+                "wait meanwhile)"),
     ("bypassed", "tried the most times allowed (StackMaxAttempts) or bypassed by a clerk: "
                  "no longer sent; Retry puts it back"),
 )
