@@ -14,6 +14,13 @@ directive that 2026-04 requires, addressed by the inventory item id the store re
 (looked up by SKU only when there is none, or when Shopify refuses the recorded one). The
 key is stable for a given batch, so a re-send after an ambiguous failure is applied once.
 
+Locations (LOCATIONS): `list_locations` pages `locations(includeInactive: true)`; a read
+naming locations asks each inventory item for `inventoryLevel(locationId:)` once more
+per location, under the aliases at0, at1.. (in the bulk query too, the ids written into
+the document); an update's `location` is its change's `locationId` in the same
+`inventorySetQuantities` / `inventoryAdjustQuantities`, whose key then covers the
+location too (see shopify_writes).
+
 Rate limits (shopify_pacing): every answer carries `extensions.cost.throttleStatus`; the
 connector estimates what the bucket holds before each request and waits briefly or raises
 RateLimitedError without sending when the request would not fit. A `THROTTLED` answer
@@ -26,11 +33,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from seom_desktop.carts import shopify_bulk
 from seom_desktop.carts import shopify_queries as q
 from seom_desktop.carts.base import (
     IDEMPOTENT_DELTA,
+    LOCATIONS,
     ORDERS,
     PULL,
     PUSH,
@@ -40,6 +49,7 @@ from seom_desktop.carts.base import (
     CartConfig,
     CartError,
     CartItem,
+    CartLocation,
     CartOrder,
     OrderLine,
     PermanentError,
@@ -55,7 +65,7 @@ from seom_desktop.carts.shopify_writes import BUNDLE, ShopifyWrites
 
 class ShopifyConnector(ShopifyWrites):
     kind = "shopify"
-    capabilities = frozenset({PUSH, PULL, REALTIME, ORDERS})
+    capabilities = frozenset({PUSH, PULL, REALTIME, ORDERS, LOCATIONS})
     batch_limit = 250  # changes per inventoryAdjustQuantities / inventorySetQuantities
     write_mode = IDEMPOTENT_DELTA
     page_size = q.VARIANT_PAGE
@@ -171,16 +181,38 @@ class ShopifyConnector(ShopifyWrites):
         seen.add(cursor)
         return cursor
 
-    def _variants(self, query: str | None, first: int | None = None) -> Iterator[CartItem]:
+    def list_locations(self) -> list[CartLocation]:
+        """Every location of the shop, inactive ones too (`includeInactive: true`)."""
+        shape = Shape(self.config.name, False)
+        out: list[CartLocation] = []
+        after, cursors = None, set()
+        while True:
+            conn = shape.obj(self._post(q.ALL_LOCATIONS, {"after": after}).get("locations"),
+                             "locations")
+            for node in shape.list(conn.get("nodes"), "location nodes"):
+                node = shape.obj(node, "a location")
+                out.append(CartLocation(id=shape.text(node.get("id"), "a location id"),
+                                        name=str(node.get("name") or ""),
+                                        active=node.get("isActive") is True))
+            after = self._next_page(conn, shape, cursors)
+            if after is None:
+                return out
+
+    def _variants(self, query: str | None, first: int | None = None,
+                  at: Sequence[str] = ()) -> Iterator[CartItem]:
         shape = Shape(self.config.name, False)
         location = self._location_id()
         after, cursors = None, set()
+        levels = {f"at{i}": loc for i, loc in enumerate(at)}
+        # a page asks the bucket for 3 + len(at) points a variant: keep it under 1000
+        first = min(first or self.page_size, 990 // (3 + len(at)))
         while True:
-            data = self._post(q.VARIANTS, {"first": first or self.page_size, "after": after,
-                                           "query": query, "locationId": location})
+            data = self._post(q.variants_at(len(at)), {
+                "first": first, "after": after, "query": query, "locationId": location,
+                **levels})
             conn = shape.obj(data.get("productVariants"), "productVariants")
             for node in shape.list(conn.get("nodes"), "variant nodes"):
-                item = self._cart_item(shape.obj(node, "a variant"), shape)
+                item = self._cart_item(shape.obj(node, "a variant"), shape, at)
                 if item is not None:
                     yield item
             after = self._next_page(conn, shape, cursors)
@@ -188,17 +220,10 @@ class ShopifyConnector(ShopifyWrites):
                 return
 
     @staticmethod
-    def _cart_item(node: dict, shape: Shape) -> CartItem | None:
-        sku = node.get("sku")
-        if not isinstance(sku, str) or not sku:
-            return None
-        inv = shape.obj(node.get("inventoryItem"), "an inventory item")
-        tracked = inv.get("tracked")
-        if not isinstance(tracked, bool):
-            raise shape.fail("inventoryItem.tracked")
+    def _available(level: Any, shape: Shape) -> int | None:
+        """The `available` quantity of an inventory level (None: not stocked there)."""
         qoh = None
-        level = inv.get("inventoryLevel")
-        if tracked and level is not None:
+        if level is not None:
             for quantity in shape.list(shape.obj(level, "an inventory level").get("quantities"),
                                        "quantities"):
                 value = shape.obj(quantity, "a quantity").get("quantity")
@@ -206,29 +231,51 @@ class ShopifyConnector(ShopifyWrites):
                     if not isinstance(value, int) or isinstance(value, bool):
                         raise shape.fail("an integer available quantity")
                     qoh = value
+        return qoh
+
+    @classmethod
+    def _cart_item(cls, node: dict, shape: Shape, at: Sequence[str] = ()) -> CartItem | None:
+        sku = node.get("sku")
+        if not isinstance(sku, str) or not sku:
+            return None
+        inv = shape.obj(node.get("inventoryItem"), "an inventory item")
+        tracked = inv.get("tracked")
+        if not isinstance(tracked, bool):
+            raise shape.fail("inventoryItem.tracked")
+        qoh = cls._available(inv.get("inventoryLevel"), shape) if tracked else None
+        levels: dict[str, int] = {}
+        for i, loc in enumerate(at if tracked else ()):
+            value = cls._available(inv.get(f"at{i}"), shape)
+            if value is not None:
+                levels[loc] = value
         return CartItem(sku=sku, qoh=qoh, item_id=shape.text(inv.get("id"), "an inventory item id"),
                         name=str(node.get("displayName") or ""), tracked=tracked,
-                        managed=BUNDLE if node.get("requiresComponents") is True else "")
+                        managed=BUNDLE if node.get("requiresComponents") is True else "",
+                        locations=levels)
 
-    def list_items(self) -> Iterator[CartItem]:
-        """Every variant with a SKU, read through a bulk operation (see shopify_bulk)."""
+    def list_items(self, locations: Sequence[str] = ()) -> Iterator[CartItem]:
+        """Every variant with a SKU, read through a bulk operation (see shopify_bulk);
+        with `locations`, its `available` at each of them too."""
         shape = Shape(self.config.name, False)
+        at = list(dict.fromkeys(locations))
         read = BulkRead(self, polls=self.bulk_polls, busy_wait=self.bulk_busy_wait)
-        for row in read.rows(variant_query(self._location_id())):
+        for row in read.rows(variant_query(self._location_id(), at)):
             if "__parentId" in row:  # a node of a nested connection: none is asked for
                 continue
-            item = self._cart_item(row, shape)
+            item = self._cart_item(row, shape, at)
             if item is not None:
                 yield item
 
-    def get_items(self, skus: Sequence[str]) -> dict[str, CartItem]:
+    def get_items(self, skus: Sequence[str],
+                  locations: Sequence[str] = ()) -> dict[str, CartItem]:
         wanted = list(dict.fromkeys(s for s in skus if s))
+        at = list(dict.fromkeys(locations))
         found: dict[str, CartItem] = {}
         for start in range(0, len(wanted), self.sku_chunk):
             chunk = wanted[start:start + self.sku_chunk]
             names = set(chunk)
             # a page the size of the chunk asks the bucket for what it will really cost
-            for item in self._variants(q.sku_query(chunk), min(len(chunk), self.page_size)):
+            for item in self._variants(q.sku_query(chunk), min(len(chunk), self.page_size), at):
                 if item.sku in names and item.sku not in found:
                     found[item.sku] = item
         return found

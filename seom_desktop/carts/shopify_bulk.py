@@ -27,8 +27,9 @@ messages without its query string (the signature).
 from __future__ import annotations
 
 import json
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
 from seom_desktop.carts.base import (
@@ -39,7 +40,7 @@ from seom_desktop.carts.base import (
     RetryableError,
 )
 from seom_desktop.carts.http import check_url
-from seom_desktop.carts.shopify_queries import VARIANTS, Shape
+from seom_desktop.carts.shopify_queries import Shape, variants_at
 
 RUN = """
 mutation SeomBulkRun($query: String!) {
@@ -86,9 +87,12 @@ def node_fields(document: str) -> str:
     raise ValueError("unbalanced braces in the paged query")
 
 
-def variant_query(location: str) -> str:
-    """The bulk query: every variant with the fields the paged variant query selects."""
-    fields = node_fields(VARIANTS).replace("$locationId", json.dumps(location))
+def variant_query(location: str, at: Sequence[str] = ()) -> str:
+    """The bulk query: every variant with the fields the paged variant query selects
+    (and its level at each location of `at`, aliased at0.., as `variants_at` reads them;
+    a bulk query takes no variables, so the ids are written into the document)."""
+    fields = node_fields(variants_at(len(at))).replace("$locationId", json.dumps(location))
+    fields = re.sub(r"\$at(\d+)\b", lambda m: json.dumps(at[int(m.group(1))]), fields)
     return "{\n  productVariants {\n    edges {\n      node {" + fields + "}\n    }\n  }\n}\n"
 
 

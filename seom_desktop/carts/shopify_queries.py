@@ -34,6 +34,15 @@ query SeomLocations($after: String) {
 }
 """
 
+ALL_LOCATIONS = """
+query SeomAllLocations($after: String) {
+  locations(first: 50, after: $after, includeInactive: true) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id name isActive }
+  }
+}
+"""
+
 LOCATION = """
 query SeomLocation($id: ID!) {
   location(id: $id) { id name isActive }
@@ -63,7 +72,7 @@ query SeomVariants($first: Int!, $after: String, $query: String, $locationId: ID
 _PAYLOAD = """
     inventoryAdjustmentGroup {
       id
-      changes { name delta quantityAfterChange item { id tracked } }
+      changes { name delta quantityAfterChange item { id tracked } location { id } }
     }
     userErrors { field message code }
 """
@@ -114,7 +123,7 @@ query SeomOrderLines($id: ID!, $first: Int!, $after: String) {
 # `first` times its node; an object 1; a mutation 10 whatever its input (a captured
 # 2026-04 inventorySetQuantities answer asks 13 with a group, an item and a location).
 _COSTS = {
-    SHOP: (1, 0), LOCATION: (1, 0), LOCATIONS: (52, 0),
+    SHOP: (1, 0), LOCATION: (1, 0), LOCATIONS: (52, 0), ALL_LOCATIONS: (52, 0),
     VARIANTS: (2, 3),  # variant, inventory item, inventory level
     ADJUST: (13, 0), SET: (13, 0),
     ORDERS: (2, 1 + 2 + ORDER_LINES),  # order, line connection of ORDER_LINES lines
@@ -127,6 +136,28 @@ def expected_cost(query: str, variables: dict) -> float:
     fixed, per = _COSTS.get(query, (UNKNOWN_COST, 0))
     first = variables.get("first")
     return float(fixed + per * (first if isinstance(first, int) else 0))
+
+
+_LEVEL = 'quantities(names: ["available"]) { name quantity }\n        }'
+_AT_DOCS: dict[int, str] = {}
+
+
+def variants_at(extra: int) -> str:
+    """VARIANTS reading `extra` more locations: each inventory item also answers
+    `at0`..`at{extra-1}`, aliases of `inventoryLevel(locationId: $at0)`.. (one level
+    point more per variant each)."""
+    if extra <= 0:
+        return VARIANTS
+    doc = _AT_DOCS.get(extra)
+    if doc is None:
+        decl = "".join(f", $at{i}: ID!" for i in range(extra))
+        levels = "".join(f"\n        at{i}: inventoryLevel(locationId: $at{i}) {{\n"
+                         f"          {_LEVEL}" for i in range(extra))
+        doc = VARIANTS.replace("$locationId: ID!)", "$locationId: ID!" + decl + ")", 1)
+        doc = doc.replace(_LEVEL, _LEVEL + levels, 1)
+        _COSTS[doc] = (2, 3 + extra)
+        doc = _AT_DOCS.setdefault(extra, doc)
+    return doc
 
 
 def search_value(value: str) -> str:

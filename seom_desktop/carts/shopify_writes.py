@@ -38,6 +38,7 @@ import json
 import re
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 
 from seom_desktop.carts import shopify_queries as q
 from seom_desktop.carts.base import (
@@ -66,28 +67,47 @@ BUNDLE_NOTE = BUNDLE + ": Shopify sets its quantity from its components; not sen
 
 class _Entry:
     """One update of a batch on its way to Shopify; `stored`: its id came from the store
-    (not from a look-up in this call)."""
+    (not from a look-up in this call); `location`: the Location gid it is written at."""
 
-    def __init__(self, index: int, update: QohUpdate, item: CartItem, stored: bool = False):
+    def __init__(self, index: int, update: QohUpdate, item: CartItem, location: str,
+                 stored: bool = False):
         self.index, self.update, self.item, self.stored = index, update, item, stored
+        self.location = location
 
 
 class _Outcome:
-    """What a mutation said of the items it applied: available after, tracked."""
+    """What a mutation said of the items it applied: available after (per item and
+    location; a change that names no location counts for any), tracked."""
 
     def __init__(self, group: dict | None):
-        self.after: dict[str, int | None] = {}
+        self.after: dict[tuple[str, str], int | None] = {}
         self.tracked: dict[str, bool] = {}
         for change in (group or {}).get("changes") or ():
             item = change.get("item") if isinstance(change, dict) else None
             if not isinstance(item, dict):
                 continue
             gid = str(item.get("id"))
+            where = change.get("location")
+            loc = str(where.get("id") or "") if isinstance(where, dict) else ""
             if isinstance(item.get("tracked"), bool):
                 self.tracked[gid] = item["tracked"]
             if change.get("name") == "available":
                 after = change.get("quantityAfterChange")
-                self.after[gid] = after if isinstance(after, int) and not isinstance(after, bool) else None
+                self.after[(gid, loc)] = after if isinstance(after, int) and not isinstance(after, bool) else None
+
+    def has(self, gid: str, location: str) -> bool:
+        return (gid, location) in self.after or (gid, "") in self.after
+
+    def after_at(self, gid: str, location: str) -> int | None:
+        found = self.after.get((gid, location))
+        return self.after.get((gid, "")) if found is None else found
+
+
+def _at(item: CartItem | None, location: str, default: str) -> int | None:
+    """An item's quantity at `location` (the connector's own: `qoh`), from a read."""
+    if item is None:
+        return None
+    return item.qoh if location == default else item.locations.get(location)
 
 
 class ShopifyWrites:
@@ -106,11 +126,13 @@ class ShopifyWrites:
             raise PermanentError(f"{name}: {len(updates)} updates in one request; Shopify "
                                  f"takes at most {self.batch_limit}")
         location = self._location_id()
+        where = [u.location or location for u in updates]
         stored: dict[int, str] = {}
         for i, u in enumerate(updates):
             gid = (u.item_id or "").strip()
-            if ITEM_GID.fullmatch(gid) and gid not in stored.values():
-                stored[i] = gid  # a second update naming the same id is looked up
+            if ITEM_GID.fullmatch(gid) and (gid, where[i]) not in \
+                    {(g, where[j]) for j, g in stored.items()}:
+                stored[i] = gid  # a second update naming the same id and place is looked up
         wanted = [u.sku for i, u in enumerate(updates) if i not in stored]
         items = self.get_items(wanted) if wanted else {}
         results: dict[int, ItemResult] = {}
@@ -128,21 +150,22 @@ class ShopifyWrites:
             elif not item.tracked:
                 results[i] = ItemResult(u.sku, False, item_id=item.item_id,
                                         error=self._untracked(u.sku))
-            elif u.sku in skus or item.item_id in ids:
+            elif (u.sku, where[i]) in skus or (item.item_id, where[i]) in ids:
                 results[i] = ItemResult(u.sku, False, item_id=item.item_id, error=PermanentError(
-                    f"{name}: SKU {u.sku!r} appears twice in one request", code="DUPLICATE"))
+                    f"{name}: SKU {u.sku!r} appears twice in one request" +
+                    (f" for location {u.location}" if u.location else ""), code="DUPLICATE"))
             else:
-                skus.add(u.sku)
-                ids.add(item.item_id)
+                skus.add((u.sku, where[i]))
+                ids.add((item.item_id, where[i]))
                 groups["adjust" if u.delta is not None else "set"].append(
-                    _Entry(i, u, item, stored=i in stored))
+                    _Entry(i, u, item, where[i], stored=i in stored))
         for kind, entries in groups.items():
             if entries:
                 suspects = self._write(kind, entries, location, results)
                 if suspects:
                     self._relookup(kind, suspects, location, results)
-        self._fill_actual(results)
-        return [results[i] for i in range(len(updates))]
+        self._fill_actual(results, where)
+        return [replace(results[i], location=u.location) for i, u in enumerate(updates)]
 
     def _unknown(self, sku: str) -> CartError:
         return UnknownItemError(f"{self.config.name}: Shopify has no variant with SKU {sku!r}",
@@ -189,7 +212,7 @@ class ShopifyWrites:
             elif item.item_id == e.item.item_id:
                 results[e.index] = self._refused(e, err)
             else:
-                retry.append(_Entry(e.index, e.update, item))
+                retry.append(_Entry(e.index, e.update, item, e.location))
         if retry:
             self._write(kind, retry, location, results, base=RELOOKUP)
 
@@ -233,7 +256,7 @@ class ShopifyWrites:
                           status=200, code=",".join(sorted(codes)))
             rest = []
             for j, e in enumerate(remaining):
-                if e.item.item_id in outcome.after:  # applied despite the errors
+                if outcome.has(e.item.item_id, e.location):  # applied despite the errors
                     results[e.index] = self._ok(e, outcome)
                 elif j in per_item and per_item[j].get("code") == NON_MUTABLE:
                     self._bundle_parents().add(e.item.item_id)  # left out from now on
@@ -262,22 +285,24 @@ class ShopifyWrites:
         if len(compared) <= 1:
             return compared
         try:
-            now = self.get_items([entries[j].update.sku for j in compared])
+            now = self._read_at([entries[j].update.sku for j in compared],
+                                {entries[j].location for j in compared})
         except CartError:
             return compared
-        moved = [j for j in compared if getattr(now.get(entries[j].update.sku), "qoh", None)
-                 != entries[j].update.expected]
+        default = self._location_id()
+        moved = [j for j in compared if _at(now.get(entries[j].update.sku), entries[j].location,
+                                            default) != entries[j].update.expected]
         return moved or compared
 
     def _mutate(self, kind: str, entries: list[_Entry], location: str, key: str) -> dict:
         if kind == "adjust":
             query, root, rows = q.ADJUST, "inventoryAdjustQuantities", "changes"
-            lines = [{"inventoryItemId": e.item.item_id, "locationId": location,
+            lines = [{"inventoryItemId": e.item.item_id, "locationId": e.location,
                       "delta": e.update.delta, "changeFromQuantity": e.update.expected}
                      for e in entries]
         else:
             query, root, rows = q.SET, "inventorySetQuantities", "quantities"
-            lines = [{"inventoryItemId": e.item.item_id, "locationId": location,
+            lines = [{"inventoryItemId": e.item.item_id, "locationId": e.location,
                       "quantity": e.update.qoh, "changeFromQuantity": e.update.expected}
                      for e in entries]
         variables = {"input": {"reason": self.reason, "name": "available", rows: lines}, "key": key}
@@ -297,7 +322,7 @@ class ShopifyWrites:
         u, gid = e.update, e.item.item_id
         if outcome.tracked.get(gid) is False:
             return ItemResult(u.sku, False, item_id=gid, error=self._untracked(u.sku))
-        qoh = outcome.after.get(gid)
+        qoh = outcome.after_at(gid, e.location)
         if qoh is None:
             if u.delta is None:
                 qoh = u.qoh
@@ -307,7 +332,8 @@ class ShopifyWrites:
 
     def _refused(self, e: _Entry, err: dict) -> ItemResult:
         code = str(err.get("code") or "")
-        text = self.http.redact(f"{self.config.name}: Shopify refused SKU {e.update.sku!r}: "
+        at = f" at location {e.update.location}" if e.update.location else ""
+        text = self.http.redact(f"{self.config.name}: Shopify refused SKU {e.update.sku!r}{at}: "
                                 f"{err.get('message') or code}" + (f" ({code})" if code else ""))
         if code in STALE_CODES:
             error: CartError = StaleQuantityError(text, status=200, code=code)
@@ -317,29 +343,39 @@ class ShopifyWrites:
             error = PermanentError(text, status=200, code=code)
         return ItemResult(e.update.sku, False, item_id=e.item.item_id, error=error)
 
-    def _fill_actual(self, results: dict[int, ItemResult]) -> None:
-        """Tell a stale compare what the cart holds now, when a read can say."""
+    def _fill_actual(self, results: dict[int, ItemResult], where: list[str]) -> None:
+        """Tell a stale compare what the cart holds now (at its location), when a read
+        can say."""
         stale = {i: r for i, r in results.items() if isinstance(r.error, StaleQuantityError)}
         if not stale:
             return
         try:
-            now = self.get_items([r.sku for r in stale.values()])
+            now = self._read_at([r.sku for r in stale.values()], {where[i] for i in stale})
         except CartError:
             return
-        for r in stale.values():
+        default = self._location_id()
+        for i, r in stale.items():
             item = now.get(r.sku)
             if item is not None and r.error is not None:
-                r.error.actual = item.qoh
+                r.error.actual = _at(item, where[i], default)
+
+    def _read_at(self, skus: list[str], locations: set[str]) -> dict[str, CartItem]:
+        """The items, with their quantities at `locations` besides the connector's own."""
+        default = self._location_id()
+        return self.get_items(skus, locations=sorted(locations - {default}))
 
     @staticmethod
     def _batch_key(kind: str, entries: list[_Entry], base: str) -> str:
-        """The idempotency key: a lone update's own key, else one derived from every
-        update of the batch (so the same batch re-sent gets the same key)."""
+        """The idempotency key: a lone update's own key (with its named location after
+        it), else one derived from every update of the batch and the location each is
+        written at (so the same batch re-sent gets the same key, and the same change at
+        another location another key)."""
         if not base and len(entries) == 1 and entries[0].update.key:
-            return entries[0].update.key
+            u = entries[0].update
+            return f"{u.key}@{u.location}" if u.location else u.key
         material = json.dumps([kind, base, sorted(
             [e.update.sku, e.update.key, e.update.qoh, e.update.delta, e.update.expected,
-             e.item.item_id] for e in entries)])
+             e.item.item_id] + ([e.location] if e.update.location else []) for e in entries)])
         digest = hashlib.sha256(material.encode("utf-8")).digest()
         return str(uuid.UUID(bytes=digest[:16], version=5))
 

@@ -17,6 +17,9 @@ def register(sub, common) -> None:
                    help="e.g. 429:0.1,500:0.05,reset:0.05 or all:0.2")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--items", type=int, default=0, help="create this many demo items")
+    p.add_argument("--locations", type=int, default=1, metavar="N",
+                   help="serve N stock locations (shopify, bigcommerce, magento); "
+                        "demo items are stocked at each")
     p.set_defaults(handler=literal_values(cmd_emulator))
 
 
@@ -35,10 +38,21 @@ def cmd_emulator(ctx) -> int:
         raise BadInput(f"port {a.port} is out of range")
     if a.items < 0:
         raise BadInput("--items must be 0 or more")
+    if a.locations < 1:
+        raise BadInput("--locations must be 1 or more")
+    if a.locations > 1 and not hasattr(emu, "add_location"):
+        raise BadInput(f"the {a.kind} emulator has one stock location; --locations is for "
+                       "shopify, bigcommerce and magento")
+    extra = [emu.add_location(f"Warehouse {n}") for n in range(2, a.locations + 1)]
     for i in range(a.items):
-        emu.add_item(f"SKU-{i + 1:05d}", 10, name=f"Demo item {i + 1}")
+        sku = f"SKU-{i + 1:05d}"
+        emu.add_item(sku, 10, name=f"Demo item {i + 1}")
+        for location in extra:
+            emu.set_quantity(sku, 10, location)
     emu.start(port=a.port)
     print(f"{a.kind} emulator on {emu.url}", flush=True)
+    for location in extra:
+        print(f"location {location}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

@@ -111,10 +111,10 @@ class BigCommerceEmulator(OrdersApi, Emulator):
             }
             return str(lid)
 
-    def set_quantity(self, sku: str, qoh: int, location_id: int = 1) -> None:
+    def set_quantity(self, sku: str, qoh: int, location_id: int | str = 1) -> None:
         """Stock changed in the control panel (behind the connector's back)."""
         with self.lock:
-            self.items[sku]["stock"][location_id] = int(qoh)
+            self.items[sku]["stock"][int(location_id)] = int(qoh)
 
     def add_item(self, sku: str, qoh: int, name: str = "", tracked: bool = True,
                  location_id: int = 1, **_: Any) -> str:

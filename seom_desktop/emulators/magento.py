@@ -151,6 +151,11 @@ class MagentoEmulator(Emulator):
                                          "carrier_links": []}
             return source_code
 
+    def add_location(self, name: str) -> str:
+        """A new source named `name`, its code made of it (letters, digits, underscores)."""
+        code = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_") or "source"
+        return self.add_source(code, name)
+
     def set_quantity(self, sku: str, qoh: int, source_code: str = "default") -> None:
         """Stock changed in the admin (behind the connector's back)."""
         with self.lock:

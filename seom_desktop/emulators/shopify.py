@@ -24,6 +24,14 @@ live 2026-04 store in public conformance fixtures):
 - inventoryAdjustQuantities / inventorySetQuantities as of 2026-04 (mandatory
   changeFromQuantity and @idempotent(key:), the 250-change limit, the user errors and
   their words, whole-or-nothing application): see `shopify_inventory`.
+- Several locations (`add_location`; a new shop has one, "Shop location"): `locations`
+  lists the active ones unless `includeInactive: true`; each inventory item has a level
+  (an `available` quantity) at the locations it is stocked at (`add_item(location=)`,
+  `set_quantity(sku, qoh, location)`), and `inventoryLevel(locationId:)` is null
+  elsewhere; a query may ask for it several times under aliases (standard GraphQL,
+  validated like any other). A change at a location the shop lacks is the user error
+  INVALID_LOCATION, at one where the item is not stocked ITEM_NOT_STOCKED_AT_LOCATION
+  (see `shopify_inventory`).
 - A placed order decrements `available` at the shop's first active location.
 - Bulk query operations (`bulkOperationRunQuery`, `bulkOperation(id:)`,
   `currentBulkOperation`, `bulkOperationCancel`, the JSONL result served by this server
