@@ -6,6 +6,7 @@ from seom_desktop.commands import (
     demo,
     emulator,
     gui,
+    kits,
     params,
     products,
     reconcile,
@@ -15,4 +16,4 @@ from seom_desktop.commands import (
 )
 
 COMMAND_MODULES = [gui, demo, products, params, carts, stock, stack, controller, transfer,
-                   reconcile, emulator]
+                   reconcile, kits, emulator]
