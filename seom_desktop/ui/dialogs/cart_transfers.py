@@ -1,12 +1,18 @@
-"""The four runs of Advanced Cart Functions: [Send QOH To Website] and [Get QOH from
-Website] (each previewed first: changes first, with product names, and run only when
-the preview's Send/Take button is pressed), [Import Orders] and the [Drift Report]
-(differences first). Mixed into AdvancedCartFunctionsDialog, which owns the widgets."""
+"""The runs of Advanced Cart Functions: [Send QOH To Website] and [Get QOH from Website]
+(each previewed first: changes first, with product names, and run only when the
+preview's Send/Take button is pressed), [Import Orders] and the [Drift Report]
+(differences first). The drift report also shows the cart's last reconcile (when,
+checked, different, fixed, error) in a panel of its own with [Reconcile now], which
+queues corrections once the clerk confirms (sync/reconcile.py). Mixed into
+AdvancedCartFunctionsDialog, which owns the other widgets."""
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton
 from qasync import asyncSlot
 
+from seom_desktop.sync.drift import drift_rows
+from seom_desktop.sync.reconcile import RunView, latest_run, reconcile
 from seom_desktop.ui.dialogs.transfer_preview import PreviewDialog, with_names
 from seom_desktop.ui.words import plural
 
@@ -138,16 +144,13 @@ class CartTransfers:
 
     @asyncSlot()
     async def on_drift(self) -> None:
-        from seom_desktop.sync.drift import drift_rows
-
         name = self.cart_name()
         if not name or self.running:
             return
-        got = await self._run("Drift Report", with_names, drift_rows,
-                              lambda rows: [r.sku for r in rows], self.store, name)
+        got = await self._run("Drift Report", drift_and_last_run, self.store, name)
         if got is None:
             return
-        rows, names = got
+        rows, names, last = got
         drifted = [r for r in rows if r.drifted]
         self.last_report = rows
         self._say(f"{len(drifted):,} of {len(rows):,} synced products differ on {name}.",
@@ -155,6 +158,96 @@ class CartTransfers:
         self._show_rows(("SKU", "Name", "Should show", "Cart shows"),
                         [(r.sku, names.get(r.sku, ""), r.should_show, r.cart_shows)
                          for r in rows], flag=lambda r: r[2] != r[3])
+        self._drift = (name, [(r.sku, names.get(r.sku, ""), r.should_show, r.cart_shows)
+                              for r in drifted])
+        self._reconcile_panel().show_cart(name, last)
+
+    @asyncSlot()
+    async def on_reconcile(self) -> None:
+        """Reconcile now: queue corrections for the cart of the last drift report, once
+        the clerk confirms (the confirm lists what differs now)."""
+        from seom_desktop.inventory.actor import Actor
+
+        name, rows = getattr(self, "_drift", (None, []))
+        if not name or self.running:
+            return
+        dlg = PreviewDialog(
+            "Reconcile now", f"Reconcile {name}: its outstanding orders are imported first, "
+            f"the whole cart is read again, and one correction is queued in the web stack for "
+            f"each item that still differs ({len(rows):,} differ now). A difference that a "
+            "sale on the cart explains (an order not imported yet) is left alone.",
+            ("SKU", "Name", "Should show", "Cart shows"), rows, "Reconcile now", self)
+        if not await self.confirm(dlg):
+            self._say("Nothing was reconciled.")
+            return
+        got = await self._run("Reconcile", reconcile_and_last_run, self.store, name,
+                              actor=Actor.current(self.workstation))
+        if got is None:
+            return
+        result, last = got
+        self.last_report = result
+        self._say(("Stopped: " if result.error else "Reconciled ") + result.summary() + ".",
+                  bool(result.error))
+        self._show_rows(("SKU", "Cart showed", "Should show", "Outcome"),
+                        [(d.sku, d.cart_qoh, d.should_show, d.outcome)
+                         for d in result.different])
+        self._drift = (name, [])
+        self._reconcile_panel().show_cart(name, last)
+        self.changed.emit()
+
+    def _reconcile_panel(self) -> ReconcilePanel:
+        """The drift report's panel (the cart's last reconcile, Reconcile now), under the
+        message, made the first time a drift report is shown."""
+        panel = getattr(self, "reconcile_panel", None)
+        if panel is None:
+            panel = ReconcilePanel(self)
+            lay = self.layout()
+            lay.insertWidget(lay.indexOf(self.message) + 1, panel)
+            panel.button.clicked.connect(self.on_reconcile)
+            self.reconcile_panel = panel
+        return panel
+
+
+class ReconcilePanel(QGroupBox):
+    """The last reconcile of the cart (when, checked, different, fixed, error) and the
+    [Reconcile now] button."""
+
+    def __init__(self, parent=None):
+        super().__init__("Reconcile", parent)
+        self.setObjectName("reconcilePanel")
+        self.last_label = QLabel("")
+        self.last_label.setObjectName("lastReconcile")
+        self.last_label.setWordWrap(True)
+        self.last_label.setAccessibleName("Last reconcile")
+        self.button = QPushButton("Reconcile now")
+        self.button.setObjectName("reconcileNow")
+        self.button.setAccessibleName("Reconcile now")
+        self.button.setAutoDefault(False)  # Enter never starts it
+        self.button.setToolTip("Import the cart's orders, read it again and queue a "
+                               "correction for each difference (asks first)")
+        lay = QHBoxLayout(self)
+        lay.addWidget(self.last_label, 1)
+        lay.addWidget(self.button)
+
+    def show_cart(self, name: str, last: RunView | None) -> None:
+        self.setTitle(f"Reconcile {name}")
+        self.last_label.setText(last.describe() if last is not None
+                                else f"{name} has never been reconciled.")
+        self.show()
+
+
+def drift_and_last_run(store, name: str, *, progress=None):
+    """(drift rows, SKU -> product name, the cart's last reconcile or None); off the UI
+    thread."""
+    rows, names = with_names(drift_rows, lambda rows: [r.sku for r in rows], store, name,
+                             progress=progress)
+    return rows, names, latest_run(store, name)
+
+
+def reconcile_and_last_run(store, name: str, *, progress=None, actor=None):
+    """Reconcile with corrections, then read the run it recorded; off the UI thread."""
+    result = reconcile(store, name, fix=True, progress=progress, actor=actor)
+    return result, latest_run(store, name)
 
 
 def _managed_words(managed: list, outcome: str) -> str:
