@@ -236,6 +236,10 @@ class ShopifyWrites:
             for err in errors:
                 index = change_index(err.get("field"))
                 if index is not None and index < len(remaining):
+                    # an unknown location outranks the item's own error: a look-up of
+                    # the item by SKU cannot help it (live answers give both at once)
+                    if err.get("code") == "INVALID_LOCATION":
+                        per_item[index] = err
                     per_item.setdefault(index, err)
                 else:
                     general.append(err)

@@ -16,7 +16,10 @@ InventoryAdjustQuantitiesUserErrorCode / InventorySetQuantitiesUserErrorCode enu
 - user errors, each with `field` ["input", "changes"|"quantities", "<i>", "<name>"]:
   INVALID_INVENTORY_ITEM "The specified inventory item could not be found." (an id that
   never existed, or whose variant was deleted); INVALID_LOCATION "The specified location
-  could not be found."; ITEM_NOT_STOCKED_AT_LOCATION ("The specified inventory item is not
+  could not be found." (at [.., "<i>", "locationId"]; a change naming an unknown item at
+  an unknown location gets both errors, item first, as a live 2026-04 answer has it:
+  airhorns/shopify-draft-proxy fixtures/conformance/harry-test-heelo.myshopify.com/
+  2026-04/products/inventory-existence-validation.json); ITEM_NOT_STOCKED_AT_LOCATION ("The specified inventory item is not
   stocked at the location." for inventorySetQuantities, "The inventory item is not
   stocked at the location." for inventoryAdjustQuantities); CHANGE_FROM_QUANTITY_STALE
   "The changeFromQuantity argument no longer matches the persisted quantity.";
@@ -61,6 +64,7 @@ REASONS = {"correction", "cycle_count_available", "damaged", "movement_created",
            "shrinkage"}
 STALE = "The changeFromQuantity argument no longer matches the persisted quantity."
 NOT_FOUND = "The specified inventory item could not be found."
+NO_LOCATION = "The specified location could not be found."
 NOT_STOCKED_SET = "The specified inventory item is not stocked at the location."
 NOT_STOCKED_ADJUST = "The inventory item is not stocked at the location."
 NON_MUTABLE = ("The specified inventory item is not allowed to be adjusted via API. Example: "
@@ -155,12 +159,12 @@ class InventoryMutations:
             item = by_gid.get(row["inventoryItemId"])
             if item is None:
                 err(i, "inventoryItemId", "INVALID_INVENTORY_ITEM", NOT_FOUND)
+            if row["locationId"] not in locations:  # said as well as an unknown item
+                err(i, "locationId", "INVALID_LOCATION", NO_LOCATION)
+            if item is None or row["locationId"] not in locations:
                 continue
             if item.bundle:
                 err(i, "inventoryItemId", "NON_MUTABLE_INVENTORY_ITEM", NON_MUTABLE)
-                continue
-            if row["locationId"] not in locations:
-                err(i, "locationId", "INVALID_LOCATION", "The specified location could not be found.")
                 continue
             if row["locationId"] not in item.levels:
                 err(i, "locationId", "ITEM_NOT_STOCKED_AT_LOCATION", not_stocked)
