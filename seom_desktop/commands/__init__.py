@@ -13,7 +13,8 @@ from seom_desktop.commands import (
     stack,
     stock,
     transfer,
+    warehouses,
 )
 
 COMMAND_MODULES = [gui, demo, products, params, carts, stock, stack, controller, transfer,
-                   reconcile, kits, emulator]
+                   reconcile, kits, warehouses, emulator]

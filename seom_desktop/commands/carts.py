@@ -36,7 +36,33 @@ def register(sub, common) -> None:
     p.add_argument("--url")
     p.add_argument("--location")
     p.add_argument("--ca-bundle", metavar="FILE", help=CA_HELP + " ('' removes it)")
+    p.add_argument("--warehouses", metavar="W1,W2",
+                   help="the warehouses this cart sells from ('all': every one, the default)")
+    p.add_argument("--location-for", action="append", metavar="WAREHOUSE=LOCATION",
+                   help="send the cart's LOCATION (its location id) this warehouse's quantity "
+                        "(WAREHOUSE= removes the mapping); repeatable")
+    p.add_argument("--order-warehouse", metavar="NAME",
+                   help="the warehouse this cart's orders ship from ('none': the default)")
+    for opt, what in RULE_OPTIONS:
+        p.add_argument(opt, metavar="N", help=what + " ('none' clears it)")
     p.set_defaults(handler=literal_values(cmd_set))
+
+
+RULE_OPTIONS = (("--reserve", "kept back from every item on this cart"),
+                ("--max-qty", "most any item shows on this cart"),
+                ("--percent", "percentage of what is available to show (0-100, rounds down)"),
+                ("--min-qty", "least any item shows on this cart"),
+                ("--safety", "show 0 when what is available is at or below this"))
+
+
+def rule_values(a) -> dict:
+    """{rule name: text typed} for the rule options given."""
+    out = {}
+    for opt, _what in RULE_OPTIONS:
+        name = opt[2:].replace("-", "_")
+        if getattr(a, name, None) is not None:
+            out[name] = getattr(a, name)
+    return out
 
 
 def cmd_add(ctx) -> int:
@@ -64,16 +90,47 @@ def cmd_list(ctx) -> int:
 
 def cmd_set(ctx) -> int:
     from seom_desktop.commands.errors import BadInput
+    from seom_desktop.inventory.rules import parse_location_for, set_cart, set_order_warehouse
     from seom_desktop.sync.cart_setup import update_cart
 
     a = ctx.args
-    if (a.sync is None and a.max_items is None and a.url is None and a.location is None
-            and a.ca_bundle is None):
-        raise BadInput("nothing to set: give --sync/--no-sync, --max-items, --url, --location "
-                       "or --ca-bundle")
+    if a.location_for is None:
+        a.location_for = []
+    elif a.location_for == "--":  # literal_values: `--location-for=--`
+        a.location_for = ["--"]
+    rules = rule_values(a)
+    legacy = not (a.sync is None and a.max_items is None and a.url is None
+                  and a.location is None and a.ca_bundle is None)
+    if not (legacy or rules or a.warehouses is not None or a.location_for
+            or a.order_warehouse is not None):
+        raise BadInput("nothing to set: give --sync/--no-sync, --max-items, --url, --location, "
+                       "--ca-bundle, --warehouses, --location-for, --order-warehouse or a rule "
+                       "(--reserve, --max-qty, --percent, --min-qty, --safety)")
+    warehouses = None
+    if a.warehouses is not None:
+        names = [w.strip() for w in a.warehouses.split(",") if w.strip()]
+        warehouses = [] if [n.lower() for n in names] == ["all"] else names
+        if not names:
+            raise BadInput("--warehouses needs warehouse names (W1,W2) or 'all'")
+    locations = [parse_location_for(t) for t in a.location_for]
     with ctx.store.write() as s:
-        v = update_cart(s, a.name, sync=a.sync, max_items=a.max_items, url=a.url,
-                        location=a.location, ca_bundle=a.ca_bundle)
-    ctx.out(f"cart {v.name}: Synchronize Inventory {'on' if v.sync else 'off'}, "
-            f"Maximum number of items to send {v.max_items}")
+        if legacy:
+            v = update_cart(s, a.name, sync=a.sync, max_items=a.max_items, url=a.url,
+                            location=a.location, ca_bundle=a.ca_bundle)
+            ctx.out(f"cart {v.name}: Synchronize Inventory {'on' if v.sync else 'off'}, "
+                    f"Maximum number of items to send {v.max_items}")
+        if a.order_warehouse is not None:
+            set_order_warehouse(s, a.name, a.order_warehouse)
+        if rules or warehouses is not None or locations or a.order_warehouse is not None:
+            al = set_cart(s, a.name, warehouses=warehouses, locations=locations, rules=rules,
+                          actor=ctx.actor)
+            ctx.out(describe(al))
     return 0
+
+
+def describe(al) -> str:
+    rules = ", ".join(f"{k}={'-' if v is None else v}" for k, v in al.rules.items())
+    locs = ", ".join(f"{w}={loc}" for w, loc in al.locations.items()) or "-"
+    return (f"cart {al.cart}: sells from {', '.join(al.warehouses) or 'all warehouses'}; "
+            f"orders ship from {al.order_warehouse}; locations {locs}; {rules}; "
+            f"{al.requeued} item(s) re-queued")

@@ -38,6 +38,11 @@ def register(sub, common) -> None:
     p.add_argument("--cart-sku", metavar="S", help="the item's SKU on that cart ('' removes it)")
     p.add_argument("--reserve", metavar="N")
     p.add_argument("--max-qty", metavar="N", help="most shown on the cart ('none' removes it)")
+    p.add_argument("--percent", metavar="P",
+                   help="percentage of what is available to show, 0-100 ('none': the cart's)")
+    p.add_argument("--min-qty", metavar="N", help="least shown on the cart ('none': the cart's)")
+    p.add_argument("--safety", metavar="N",
+                   help="show 0 when what is available is at or below N ('none': the cart's)")
     p.set_defaults(handler=literal_values(cmd_webfields_set))
 
 
@@ -79,6 +84,7 @@ def cmd_list(ctx) -> int:
 def cmd_show(ctx) -> int:
     from seom_desktop.inventory.operations import product_id_for
     from seom_desktop.inventory.products import web_fields_of
+    from seom_desktop.inventory.rules import item_allocation, stock_by_name
     from seom_desktop.stack.kit_qoh import kit_qoh
     from seom_desktop.store.models import Product
 
@@ -86,33 +92,53 @@ def cmd_show(ctx) -> int:
         pid = product_id_for(s, ctx.args.sku)
         p = s.get(Product, pid)
         qoh = kit_qoh(s, [pid])[pid] if p.is_kit else p.qoh  # a kit's is derived
+        shown = item_allocation(s, pid)  # per cart: should_show, the rule, overrides
         data = {"sku": p.sku, "name": p.name, "qoh": qoh, "kit": bool(p.is_kit),
-                "web_fields": [w.as_json() for w in web_fields_of(s, pid)]}
+                "warehouses": stock_by_name(s, pid),
+                "web_fields": [w.as_json() | shown[w.cart] for w in web_fields_of(s, pid)]}
 
     def text() -> None:
         ctx.out(printable(f"{data['sku']}  {data['name']}"))
         ctx.out(f"QOH {data['qoh']}" + ("  (kit: derived from its components)"
                                         if data["kit"] else ""))
+        ctx.out(printable("  ".join(f"{n} {q}" for n, q in data["warehouses"].items())))
         for w in data["web_fields"]:
-            ctx.out(f"  {w['cart']}: sync={'on' if w['sync'] else 'off'} "
-                    f"cart_sku={w['cart_sku'] or '-'} reserve={w['reserve']} "
-                    f"max_qty={w['max_qty'] if w['max_qty'] is not None else '-'}")
+            locs = "".join(f" {loc}={q}" for loc, q in w["locations"].items())
+            ctx.out(printable(
+                f"  {w['cart']}: sync={'on' if w['sync'] else 'off'} "
+                f"cart_sku={w['cart_sku'] or '-'} reserve={w['reserve']} "
+                f"max_qty={w['max_qty'] if w['max_qty'] is not None else '-'} "
+                + "".join(f"{r}={w[r]} " for r in ("percent", "min_qty", "safety")
+                          if w[r] is not None)
+                + f"should show {w['should_show']} ({w['rule']}){locs}"))
 
     ctx.emit(data, text)
     return 0
 
 
 def cmd_webfields_set(ctx) -> int:
+    from seom_desktop.inventory.operations import product_id_for
     from seom_desktop.inventory.products import set_web_fields
+    from seom_desktop.inventory.rules import item_allocation, set_item_rules
 
     a = ctx.args
-    if a.sync is None and a.cart_sku is None and a.reserve is None and a.max_qty is None:
-        raise BadInput("nothing to set: give --sync/--no-sync, --cart-sku, --reserve or --max-qty")
-    max_qty = "keep" if a.max_qty is None else (None if a.max_qty.lower() in ("none", "")
-                                                else a.max_qty)
+    # The rules go through set_item_rules: it re-queues the item only if what it should
+    # show moved.
+    rules = {r: getattr(a, r) for r in ("reserve", "max_qty", "percent", "min_qty", "safety")
+             if getattr(a, r) is not None}
+    if (a.sync is None and a.cart_sku is None and a.reserve is None and a.max_qty is None
+            and not rules):
+        raise BadInput("nothing to set: give --sync/--no-sync, --cart-sku, --reserve, --max-qty, "
+                       "--percent, --min-qty or --safety")
+    if a.max_qty is not None and a.max_qty.strip() == "":
+        rules["max_qty"] = "none"
     with ctx.store.write() as s:
-        v = set_web_fields(s, sku=a.sku, cart=a.cart, sync=a.sync, cart_sku=a.cart_sku,
-                           reserve=a.reserve, max_qty=max_qty)
+        if rules:
+            set_item_rules(s, sku=a.sku, cart=a.cart, rules=rules, actor=ctx.actor)
+        v = set_web_fields(s, sku=a.sku, cart=a.cart, sync=a.sync, cart_sku=a.cart_sku)
+        got = {r: w for r, w in item_allocation(s, product_id_for(s, a.sku))[v.cart].items()
+               if r in ("percent", "min_qty", "safety")}
+    extra = "".join(f" {r}={'-' if got[r] is None else got[r]}" for r in got)
     ctx.out(f"{a.sku} on {v.cart}: sync={'on' if v.sync else 'off'} cart_sku={v.cart_sku or '-'} "
-            f"reserve={v.reserve} max_qty={v.max_qty if v.max_qty is not None else '-'}")
+            f"reserve={v.reserve} max_qty={v.max_qty if v.max_qty is not None else '-'}{extra}")
     return 0

@@ -44,7 +44,7 @@ def test_product_add_list_show_json(cli):
                                {"sku": "Ünï 2", "name": "Unicode", "qoh": 0, "kit": False}]
     code, out, _ = cli("product", "show", "A-1", "--json")
     assert json.loads(out) == {"sku": "A-1", "name": "Widget", "qoh": 5, "kit": False,
-                               "web_fields": []}
+                               "warehouses": {"Main": 5}, "web_fields": []}
 
 
 def test_adjust_receive_pos_sale_and_param(cli):
