@@ -1,8 +1,8 @@
-"""adjust, receive, pos-sale: the QOH-changing commands."""
+"""adjust, receive, pos-sale, transfer: the QOH-changing commands."""
 
 from __future__ import annotations
 
-from seom_desktop.commands._args import literal_values
+from seom_desktop.commands._args import literal_values, printable
 from seom_desktop.commands.errors import BadInput
 
 
@@ -30,6 +30,15 @@ def register(sub, common) -> None:
     p.add_argument("qty")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=literal_values(cmd_pos_sale))
+
+    p = sub.add_parser("transfer", parents=[common],
+                       help="move stock between warehouses (the product's QOH is unchanged)")
+    p.add_argument("sku")
+    p.add_argument("qty")
+    p.add_argument("--from", dest="source", required=True, metavar="NAME")
+    p.add_argument("--to", dest="target", required=True, metavar="NAME")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=literal_values(cmd_transfer))
 
 
 def _report(ctx, r) -> None:
@@ -69,4 +78,19 @@ def cmd_pos_sale(ctx) -> int:
     with ctx.store.write() as s:
         r = pos_sale(s, sku=a.sku, quantity=a.qty, actor=ctx.actor)
     _report(ctx, r)
+    return 0
+
+
+def cmd_transfer(ctx) -> int:
+    from seom_desktop.inventory.warehouses import transfer
+
+    a = ctx.args
+    with ctx.store.write() as s:
+        r = transfer(s, sku=a.sku, qty=a.qty, source=a.source, target=a.target, actor=ctx.actor)
+    ctx.emit({"sku": r.sku, "qty": r.qty, "from": r.source, "to": r.target,
+              "warehouses": r.warehouses, "stack_rows": len(r.stack_row_ids)},
+             lambda: ctx.out(printable(
+                 f"{r.sku}: moved {r.qty} from {r.source} to {r.target} ("
+                 + ", ".join(f"{n} {q}" for n, q in r.warehouses.items())
+                 + f"); {len(r.stack_row_ids)} web stack record(s) queued")))
     return 0

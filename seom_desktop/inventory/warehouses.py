@@ -14,9 +14,18 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import InventoryError
+from seom_desktop.stack import allocation, outbox
 from seom_desktop.stack.allocation import default_warehouse_id
-from seom_desktop.store.models import Warehouse, WarehouseStock
+from seom_desktop.stack.kit_qoh import kits_containing
+from seom_desktop.store.models import (
+    Cart,
+    LedgerEntry,
+    Product,
+    Warehouse,
+    WarehouseStock,
+)
 
 MAX_NAME = 100
 
@@ -116,3 +125,78 @@ def move_stock(session: Session, product_id: int, wid: int, delta: int) -> None:
             row.qoh += delta
         session.flush()
     settle(session, default, [product_id])
+
+
+TRANSFER = "transfer"  # ledger source
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    sku: str
+    qty: int
+    source: str
+    target: str
+    warehouses: dict[str, int]  # the product's QOH per warehouse, after
+    stack_row_ids: tuple[int, ...]
+
+
+def transfer(session: Session, *, sku: str, qty: object, source: str, target: str,
+             actor: Actor) -> TransferResult:
+    """Move `qty` of a product from one warehouse to another in one transaction: two
+    ledger rows (one per warehouse), the product's QOH unchanged. A cart re-hears of the
+    product (or of a kit holding it) only if what it should show moved: nothing for a
+    cart that sells from both warehouses."""
+    from seom_desktop.inventory.operations import product_id_for
+    from seom_desktop.inventory.validation import parse_quantity
+
+    n = parse_quantity(qty, "quantity to transfer", minimum=1)
+    src, dst = warehouse_by_name(session, source), warehouse_by_name(session, target)
+    if src.id == dst.id:
+        raise InventoryError(f"transfer from {source!r} to itself")
+    pid = product_id_for(session, sku)
+    product = session.execute(select(Product).where(Product.id == pid)
+                              .with_for_update()).scalar_one()
+    if product.is_kit:
+        raise InventoryError(f"{sku!r} is a kit: it holds no stock of its own "
+                             "(transfer its components)")
+    have = allocation.stock_by_warehouse(session, [pid])[pid]
+    if have[src.id] < n:
+        raise InventoryError(f"warehouse {source!r} holds {have[src.id]} of {sku!r}, "
+                             f"less than {n}")
+    affected = [pid, *sorted(kits_containing(session, [pid]))]
+    carts = list(session.scalars(select(Cart.id).where(Cart.sync.is_(True)).order_by(Cart.id)))
+    before = {c: allocation.shown_everywhere(session, c, affected) for c in carts}
+    for wid, delta in ((src.id, -n), (dst.id, n)):
+        _put(session, pid, wid, have[wid] + delta)
+    ledger = []
+    for wid, delta, other in ((src.id, -n, target), (dst.id, n, source)):
+        e = LedgerEntry(product_id=pid, delta=delta, qoh_after=product.qoh, source=TRANSFER,
+                        reason=f"transfer {'to' if delta < 0 else 'from'} {other}",
+                        warehouse_id=wid, user=actor.user, workstation=actor.workstation)
+        session.add(e)
+        ledger.append(e)
+    session.flush()
+    rows = []
+    for c in carts:
+        after = allocation.shown_everywhere(session, c, affected)
+        for p in affected:
+            if before[c][p] != after[p]:
+                rid = outbox.enqueue_for_cart(session, cart_id=c, product_id=p,
+                                              ledger_id=ledger[1].id,
+                                              workstation=actor.workstation)
+                if rid is not None:
+                    rows.append(rid)
+    names = allocation.warehouse_names(session)
+    now = allocation.stock_by_warehouse(session, [pid])[pid]
+    return TransferResult(sku, n, source, target, {names[w]: now[w] for w in names},
+                          tuple(rows))
+
+
+def _put(session: Session, product_id: int, wid: int, qoh: int) -> None:
+    """Write a product's row in one warehouse (its QOH there: `qoh`)."""
+    row = session.get(WarehouseStock, (product_id, wid))
+    if row is None:
+        session.add(WarehouseStock(product_id=product_id, warehouse_id=wid, qoh=qoh))
+    else:
+        row.qoh = qoh
+    session.flush()
