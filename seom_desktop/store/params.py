@@ -90,6 +90,14 @@ PARAMS: dict[str, ParamDef] = {
                  "workstation compares every synchronized cart with what it should show "
                  "and queues a correction for each difference (0: never).",
                  minimum=0, maximum=10_080),
+        ParamDef("HealthSampleSeconds", "int", 60, "Program",
+                 "How often the stack controller records each cart's pending, waiting, "
+                 "failed and bypassed rows for the Sync Health window.",
+                 minimum=10, maximum=3600),
+        ParamDef("HealthHistoryDays", "int", 30, "Program",
+                 "Sync Health history (samples, reconcile runs, sent web stack records) "
+                 "older than this many days is deleted by the stack controller.",
+                 minimum=1, maximum=3650),
         ParamDef("AllowNegativeQOH", "bool", False, "Inventory",
                  "Allow adjustments and POS sales to take QOH below zero."),
         ParamDef("TrackInventoryAdjustments", "bool", False, "Inventory",
