@@ -16,6 +16,7 @@ from seom_desktop import credentials
 from seom_desktop.connect import connect as default_connect
 from seom_desktop.stack import holders, lease
 from seom_desktop.stack.claim import ClaimedRow, claim_due, extend_claim
+from seom_desktop.stack.health_samples import HealthSampler
 from seom_desktop.stack.notify import listen
 from seom_desktop.stack.outcome import Settings, Tally, mark_failed
 from seom_desktop.stack.progress import CLAIMED, Progress
@@ -70,6 +71,7 @@ class StackController:
         self._pacing: dict[int, Pacing] = {}
         self._beaten_at = -1e9  # monotonic time of the last heartbeat
         self.progress = Progress.from_env()  # tests only: where the pass is
+        self.health = HealthSampler(store)  # Sync Health history, at most once a minute
 
     # --- one pass ------------------------------------------------------------------
     def run_once(self, stop: threading.Event | None = None) -> PassResult:
@@ -90,6 +92,7 @@ class StackController:
         with holders.Heartbeat(self.store, self.claimer, self.workstation,
                                self.heartbeat_seconds):
             self._send_claimed(result, settings, stop)
+        self.health.maybe_sample()
         if self.on_pass:
             self.on_pass(result)
         return result
