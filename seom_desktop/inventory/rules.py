@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import InventoryError
-from seom_desktop.inventory.operations import enqueue_refresh, product_id_for
+from seom_desktop.inventory.operations import product_id_for
 from seom_desktop.inventory.validation import MAX_QOH, parse_quantity
 from seom_desktop.inventory.warehouses import warehouse_by_name
-from seom_desktop.stack import allocation
+from seom_desktop.stack import allocation, outbox
 from seom_desktop.stack.shaping import RULE_NAMES
 from seom_desktop.store.carts import cart_by_name
 from seom_desktop.store.models import Cart, CartLocation, CartWarehouse, WebField
+from seom_desktop.store.params import get_param
 
 KEEP = "keep"
 CLEAR = None
@@ -176,12 +177,15 @@ def _shown(session: Session, cart_id: int, product_ids: Sequence[int] | None = N
 
 
 def _requeue(session: Session, cart_id: int, before: dict, after: dict, actor: Actor) -> int:
+    """Queue a refresh (change 0) for that cart of each item whose shown quantity moved,
+    unless the cart, the item's web field or SynchQOH says not to sync. How many."""
     moved = [pid for pid in sorted(after) if before.get(pid) != after[pid]]
-    n = 0
-    for pid in moved:
-        if enqueue_refresh(session, product_id=pid, cart_id=cart_id, actor=actor) is not None:
-            n += 1
-    return n
+    if not moved or not session.get(Cart, cart_id).sync or not get_param(session, "SynchQOH"):
+        return 0
+    off = set(session.scalars(select(WebField.product_id).where(
+        WebField.cart_id == cart_id, WebField.sync.is_(False))))
+    rows = [(cart_id, pid, 0, None) for pid in moved if pid not in off]
+    return len(outbox.enqueue_many(session, rows, workstation=actor.workstation))
 
 
 def item_allocation(session: Session, product_id: int) -> dict[str, dict]:
