@@ -4,7 +4,8 @@ writes that change nothing (a write in doubt that never landed, then the store's
 at what Shopify shows: it is written again, and Shopify answers a batch that changes
 nothing with a null adjustment group). However the steps interleave, once faults stop,
 orders are imported and the stack drains, every cart shows the store's QOH shaped by the
-web fields."""
+web fields. Every row is born in states.INITIAL and every move of its state, recorded by
+triggers in the store itself, is a pair of stack/states.py's TRANSITIONS."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import time
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from sqlalchemy import text
 from stack_kit import assert_nothing_applied_twice
 
 from seom_desktop.emulators.base import FAULT_KINDS
@@ -23,6 +25,7 @@ from seom_desktop.inventory.products import set_web_fields
 from seom_desktop.stack.claim import claim_due
 from seom_desktop.stack.controller import StackController
 from seom_desktop.stack.rows import count_by_state, list_rows
+from seom_desktop.stack.states import INITIAL, TRANSITIONS
 from seom_desktop.store.params import set_param
 from seom_desktop.sync.orders import import_orders
 
@@ -56,6 +59,10 @@ class StackMachine(RuleBasedStateMachine):
         for emu in self.shop.emulators().values():
             emu.faults.hang_seconds = 0.4
             emu.faults.retry_after = 0
+        with self.shop.store.write() as s:
+            for sql in _WATCH_MOVES:
+                s.execute(text(sql))
+        self.moves_seen: set[tuple[str | None, str]] = set()
         self.ctl = self._new_controller()
 
     def _new_controller(self):
@@ -158,6 +165,22 @@ class StackMachine(RuleBasedStateMachine):
         claim_due(self.shop.store, claimer="dead", workstation=None, limit=3, ttl=0)
 
     @invariant()
+    def every_move_is_in_the_table(self):
+        """What the triggers saw since the last step: births in INITIAL, moves in the
+        table (each UPDATE that set a different state)."""
+        if not hasattr(self, "shop"):
+            return
+        with self.shop.store.write() as s:
+            seen = [tuple(r) for r in s.execute(text("SELECT before, after FROM state_moves"))]
+            s.execute(text("DELETE FROM state_moves"))
+        for before, after in seen:
+            if before is None:
+                assert after == INITIAL, f"a row born {after!r}"
+            else:
+                assert (before, after) in TRANSITIONS, f"a row moved {before!r} -> {after!r}"
+        self.moves_seen.update(seen)
+
+    @invariant()
     def stack_states_are_known(self):
         if hasattr(self, "shop"):
             with self.shop.store.read() as s:
@@ -181,13 +204,17 @@ class StackMachine(RuleBasedStateMachine):
                 with self.shop.store.read() as s:
                     c = count_by_state(s)
                     rows = [r for r in list_rows(s) if r.state != "sent"]
-                if c["pending"] == c["failed"] == c["sending"] == 0:
+                if c["pending"] == c["failed"] == c["sending"] == c["waiting"] == 0:
                     break
                 if time.monotonic() > deadline:
                     break
                 if not result.claimed:
                     time.sleep(0.05)
-            assert c["pending"] == c["failed"] == c["sending"] == c["bypassed"] == 0, (c, rows)
+            assert (c["pending"] == c["failed"] == c["sending"] == c["bypassed"]
+                    == c["waiting"] == 0), (c, rows)
+            self.every_move_is_in_the_table()
+            if (None, INITIAL) in self.moves_seen:  # rows born in the run were sent
+                assert {("pending", "sending"), ("sending", "sent")} <= self.moves_seen
             assert self.shop.actual() == self.shop.expected()
             assert_nothing_applied_twice(self.shop.emulators())
         finally:
@@ -195,6 +222,17 @@ class StackMachine(RuleBasedStateMachine):
             self.shop.woo.stop()
             self.shop.shop.stop()
             self.shop.store.close()
+
+
+# Triggers in the test's store that record each row's birth state and each change of it.
+_WATCH_MOVES = (
+    "CREATE TABLE state_moves (before TEXT, after TEXT NOT NULL)",
+    "CREATE TRIGGER state_born AFTER INSERT ON web_stack BEGIN "
+    "INSERT INTO state_moves VALUES (NULL, NEW.state); END",
+    "CREATE TRIGGER state_moved AFTER UPDATE OF state ON web_stack "
+    "WHEN OLD.state IS NOT NEW.state BEGIN "
+    "INSERT INTO state_moves VALUES (OLD.state, NEW.state); END",
+)
 
 
 def test_stack_state_machine(shop_factory, tmp_path):
