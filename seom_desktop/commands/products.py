@@ -21,7 +21,14 @@ def register(sub, common) -> None:
     p.set_defaults(handler=literal_values(cmd_add))
     p = psub.add_parser("list", parents=[common], help="list products")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--low-stock", action="store_true",
+                   help="only products whose QOH is at or below their reorder point")
     p.set_defaults(handler=literal_values(cmd_list))
+    p = psub.add_parser("set", parents=[common], help="set a product's reorder point")
+    p.add_argument("sku")
+    p.add_argument("--reorder-point", metavar="N",
+                   help="low stock at or below N (a whole number >= 0; 'none' clears it)")
+    p.set_defaults(handler=literal_values(cmd_set))
     p = psub.add_parser("show", parents=[common], help="show one product and its web fields")
     p.add_argument("sku")
     p.add_argument("--json", action="store_true")
@@ -66,6 +73,8 @@ def cmd_add(ctx) -> int:
 
 
 def cmd_list(ctx) -> int:
+    if ctx.args.low_stock:
+        return _list_low_stock(ctx)
     from seom_desktop.stack.kit_qoh import kit_qoh
     from seom_desktop.store.models import Product
 
@@ -78,6 +87,34 @@ def cmd_list(ctx) -> int:
     ctx.emit(rows, lambda: [ctx.out(printable(f"{r['sku']}\t{r['qoh']}\t{r['name']}"
                                               f"{'  (kit)' if r['kit'] else ''}"))
                             for r in rows])
+    return 0
+
+
+def _list_low_stock(ctx) -> int:
+    from seom_desktop.app.low_stock import low_stock
+
+    rows = [{"sku": r.sku, "name": r.name, "qoh": r.qoh, "kit": r.kit,
+             "reorder_point": r.reorder_point} for r in low_stock(ctx.store)]
+
+    def text() -> None:
+        for r in rows:
+            ctx.out(printable(f"{r['sku']}\t{r['qoh']}\treorder at {r['reorder_point']}\t"
+                              f"{r['name']}{'  (kit)' if r['kit'] else ''}"))
+        ctx.out(f"{len(rows)} product(s) at or below their reorder point")
+
+    ctx.emit(rows, text)
+    return 0
+
+
+def cmd_set(ctx) -> int:
+    from seom_desktop.app.low_stock import set_reorder_point
+
+    a = ctx.args
+    if a.reorder_point is None:
+        raise BadInput("nothing to set: give --reorder-point N (or 'none')")
+    point = set_reorder_point(ctx.store, sku=a.sku, value=a.reorder_point)
+    ctx.out(printable(f"{a.sku}: reorder point "
+                      f"{'none (no low-stock alert)' if point is None else point}"))
     return 0
 
 
