@@ -80,7 +80,7 @@ class ReconcileResult:
     checked: int = 0  # synchronized items compared (items the cart sets itself excluded)
     different: list[Difference] = field(default_factory=list)
     fixed: int = 0  # corrections queued in the web stack
-    on_its_way: int = 0  # differ only by a change still waiting in the web stack
+    on_its_way: int = 0  # differ by a change still in the web stack, or sent since the read
     orders_imported: int = 0
     orders_error: str = ""
     error: str = ""
@@ -197,8 +197,9 @@ def _run(store: Store, cart: CartRef, result: ReconcileResult, *, fix: bool,
         f = facts.get(r.sku)
         if f is None:  # the product went away since the read
             continue
-        if f.busy and r.cart_shows is not None and r.cart_shows == f.believed:
-            result.on_its_way += 1
+        if f.touched_after(began) or (f.busy and r.cart_shows is not None
+                                      and r.cart_shows == f.believed):
+            result.on_its_way += 1  # sent (or seen) since the read, or about to be
             continue
         diffs.append((Difference(r.sku, r.cart_sku, r.cart_shows, r.should_show, f.since,
                                  NOT_ON_CART if r.cart_shows is None else NOT_FIXED), f.pid))
@@ -211,6 +212,11 @@ def _run(store: Store, cart: CartRef, result: ReconcileResult, *, fix: bool,
         todo = [(d, pid) for d, pid in diffs if d.outcome == NOT_FIXED]
         for i in range(0, len(todo), FIX_CHUNK):
             result.fixed += _queue(store, cart.id, todo[i:i + FIX_CHUNK], began, actor)
+        # The store heard from the cart since the read, or moved to what it shows: no
+        # difference left to report.
+        kept = [d for d in result.different if d.outcome not in (CHANGED, AGREES_NOW)]
+        result.on_its_way += len(result.different) - len(kept)
+        result.different = kept
 
 
 @dataclass(frozen=True)
@@ -219,6 +225,11 @@ class _Facts:
     believed: int | None  # what the store believes the cart shows
     busy: bool  # a change for it is pending or being sent to this cart
     since: datetime | None
+    sent_at: datetime | None = None  # last sent to / seen on this cart
+    seen_at: datetime | None = None
+
+    def touched_after(self, when: datetime) -> bool:
+        return any(t is not None and t > when for t in (self.sent_at, self.seen_at))
 
 
 def _facts(store: Store, cart_id: int, skus: list[str]) -> dict[str, _Facts]:
@@ -228,8 +239,9 @@ def _facts(store: Store, cart_id: int, skus: list[str]) -> dict[str, _Facts]:
             ids = dict(s.execute(select(Product.sku, Product.id)
                                  .where(Product.sku.in_(skus[i:i + IN_CHUNK]))).all())
             pids = list(ids.values())
-            fields = {pid: (last, sent_at) for pid, last, sent_at in s.execute(
-                select(WebField.product_id, WebField.last_cart_qoh, WebField.last_sent_at)
+            fields = {pid: (last, sent_at, seen_at) for pid, last, sent_at, seen_at in s.execute(
+                select(WebField.product_id, WebField.last_cart_qoh, WebField.last_sent_at,
+                       WebField.last_cart_seen_at)
                 .where(WebField.cart_id == cart_id, WebField.product_id.in_(pids)))}
             busy = set(s.scalars(select(StackRow.product_id).distinct().where(
                 StackRow.cart_id == cart_id, StackRow.product_id.in_(pids),
@@ -238,9 +250,10 @@ def _facts(store: Store, cart_id: int, skus: list[str]) -> dict[str, _Facts]:
                 select(LedgerEntry.product_id, func.max(LedgerEntry.created_at))
                 .where(LedgerEntry.product_id.in_(pids)).group_by(LedgerEntry.product_id)).all())
             for sku, pid in ids.items():
-                last, sent_at = fields.get(pid, (None, None))
+                last, sent_at, seen_at = fields.get(pid, (None, None, None))
                 times = [t for t in (ledger.get(pid), sent_at) if t is not None]
-                out[sku] = _Facts(pid, last, pid in busy, max(times) if times else None)
+                out[sku] = _Facts(pid, last, pid in busy, max(times) if times else None,
+                                  sent_at, seen_at)
     return out
 
 
