@@ -32,3 +32,16 @@ def printable(text: object) -> str:
         else:
             out.append(c)
     return "".join(out)
+
+
+def described(description: str, *examples: str, more: str = "") -> dict:
+    """add_parser keywords for a command's --help: what it does, then its examples
+    ("seom-desktop ..." lines, each with what it does after two spaces) and `more`."""
+    import argparse
+
+    text = "example:\n" if len(examples) == 1 else "examples:\n"
+    text += "\n".join(f"  {e}" for e in examples)
+    if more:
+        text += "\n\n" + more
+    return {"description": description, "epilog": text,
+            "formatter_class": argparse.RawDescriptionHelpFormatter}

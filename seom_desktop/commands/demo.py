@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seom_desktop.commands._args import literal_values
+from seom_desktop.commands._args import described, literal_values
 from seom_desktop.commands.errors import BadInput
 from seom_desktop.commands.gui import DIALOGS
 
 
 def register(sub, common) -> None:
     p = sub.add_parser("demo", parents=[common],
-                       help="demo store + emulated carts on loopback + the window")
+                       help="demo store + emulated carts on loopback + the window",
+                       **described("A demo store with products and two emulated carts "
+                                   "(WooCommerce, Shopify) served on this machine's "
+                                   "loopback, then the window on it.",
+                                   "seom-desktop demo                          the demo",
+                                   "seom-desktop demo --products 50 --screenshot demo.png"))
     p.add_argument("--screenshot", metavar="PNG", help="save a PNG of the window and exit")
-    p.add_argument("--open", metavar="DIALOG", choices=DIALOGS, dest="open_dialog")
+    p.add_argument("--open", metavar="DIALOG", choices=DIALOGS, dest="open_dialog",
+                   help="open this dialog over the window: " + ", ".join(DIALOGS))
     p.add_argument("--folder", metavar="DIR",
                    help="where the demo store (and, without an OS keyring, the demo "
                         "credentials) live; default: demo/ in the user data folder")

@@ -5,17 +5,24 @@ from __future__ import annotations
 import signal
 import threading
 
-from seom_desktop.commands._args import literal_values
+from seom_desktop.commands._args import described, literal_values
 from seom_desktop.commands.errors import BadInput
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("emulator", parents=[common], help="serve an emulated cart")
-    p.add_argument("kind")
-    p.add_argument("--port", type=int, default=0)
+    p = sub.add_parser("emulator", parents=[common], help="serve an emulated cart", **described(
+        "Serve an emulated shopping cart on this machine's loopback (for trials and tests): "
+        "it speaks the cart's API and prints its URL and credentials; stop it with Ctrl-C.",
+        "seom-desktop emulator woocommerce --port 8081 --items 100",
+        "seom-desktop emulator shopify --fault 429:0.1        one request in ten refused",
+        more="KIND: woocommerce | shopify | bigcommerce | magento | miva"))
+    p.add_argument("kind", help="woocommerce, shopify, bigcommerce, magento or miva")
+    p.add_argument("--port", type=int, default=0, help="the port (default: any free port)")
     p.add_argument("--fault", default="", metavar="SPEC",
-                   help="e.g. 429:0.1,500:0.05,reset:0.05 or all:0.2")
-    p.add_argument("--seed", type=int, default=None)
+                   help="faults to inject, KIND:RATE,...: 429, 500, 503, reset, html, "
+                        "timeout-after, malformed, or all; e.g. 429:0.1,500:0.05 or all:0.2")
+    p.add_argument("--seed", type=int, default=None,
+                   help="seed of the fault injection (the same faults on each run)")
     p.add_argument("--items", type=int, default=0, help="create this many demo items")
     p.add_argument("--locations", type=int, default=1, metavar="N",
                    help="serve N stock locations (shopify, bigcommerce, magento); "
