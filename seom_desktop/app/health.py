@@ -80,6 +80,7 @@ class CartHealth:
     state: str
     why: str  # the state's reason in plain words ("" when healthy)
     pending_series: tuple[tuple[datetime, int], ...]  # (sample time, pending rows)
+    failed_series: tuple[tuple[datetime, int], ...]  # (sample time, failed rows)
     latency_hour: Latency
     latency_day: Latency
     pending: int  # rows not on the cart yet (pending or being sent)
@@ -87,7 +88,9 @@ class CartHealth:
     bypassed: int  # rows now bypassed
     last_bypassed_at: datetime | None  # the controller's newest bypass
     oldest_pending: OldestPending | None
-    last_error: str  # in plain words, "" when the last send went through
+    last_error: str  # the newest failure in plain words ("" if none)
+    last_error_at: datetime | None
+    last_send_failed: bool  # the cart's last send errored
     last_reconcile: LastReconcile | None
 
 
@@ -172,11 +175,14 @@ def health_report(store: StoreHandle, *, now: datetime | None = None,
         stale = bool(lease.designated) and lease.stale
         carts = s.execute(select(Cart.id, Cart.name, Cart.sync).order_by(Cart.name)).all()
         series: dict[int, list[tuple[datetime, int]]] = {}
-        for cid, at, pending in s.execute(
-                select(HealthSample.cart_id, HealthSample.at, HealthSample.pending)
+        failed_series: dict[int, list[tuple[datetime, int]]] = {}
+        for cid, at, pending, failed in s.execute(
+                select(HealthSample.cart_id, HealthSample.at, HealthSample.pending,
+                       HealthSample.failed)
                 .where(HealthSample.at >= now - history, HealthSample.at <= now)
                 .order_by(HealthSample.at, HealthSample.id)):
             series.setdefault(cid, []).append((at, pending))
+            failed_series.setdefault(cid, []).append((at, failed))
         hour: dict[int, list[float]] = {}
         day: dict[int, list[float]] = {}
         for cid, created, sent in s.execute(
@@ -201,22 +207,25 @@ def health_report(store: StoreHandle, *, now: datetime | None = None,
         out = []
         for cid, name, sync in carts:
             oldest = _oldest_pending(s, cid, now)
-            last_error = _last_error(s, cid)
+            last_error, last_error_at, last_failed = _last_error(s, cid)
             p99_hour = percentile(hour.get(cid, ()), 99)
             lat_h = Latency(len(hour.get(cid, ())), percentile(hour.get(cid, ()), 50), p99_hour)
             lat_d = Latency(len(day.get(cid, ())), percentile(day.get(cid, ()), 50),
                             percentile(day.get(cid, ()), 99))
             state, why = _state(stale=stale, lease=lease.describe(), recent=recent.get(cid, 0),
-                                last_error=last_error, p99_hour=p99_hour,
+                                last_failed=last_failed, p99_hour=p99_hour,
                                 slow_seconds=slow_seconds, oldest=oldest)
             out.append(CartHealth(
                 cart_id=cid, name=name, sync=bool(sync), state=state, why=why,
-                pending_series=tuple(series.get(cid, ())), latency_hour=lat_h,
+                pending_series=tuple(series.get(cid, ())),
+                failed_series=tuple(failed_series.get(cid, ())), latency_hour=lat_h,
                 latency_day=lat_d,
                 pending=counts.get((cid, PENDING), 0) + counts.get((cid, SENDING), 0),
                 failed=counts.get((cid, FAILED), 0), bypassed=counts.get((cid, BYPASSED), 0),
                 last_bypassed_at=bypassed_at.get(cid), oldest_pending=oldest,
-                last_error=last_error, last_reconcile=_last_reconcile(s, cid)))
+                last_error=last_error, last_error_at=last_error_at,
+                last_send_failed=last_failed,
+                last_reconcile=_last_reconcile(s, cid)))
         return HealthReport(now, tuple(out), lease.describe(), stale)
 
 
@@ -240,19 +249,22 @@ def _oldest_pending(s, cart_id: int, now: datetime) -> OldestPending | None:
     return OldestPending(row.sku, row.created_at, (now - row.created_at).total_seconds())
 
 
-def _last_error(s, cart_id: int) -> str:
-    """The cart's last send in plain words if it errored, else ''. The last send is the
-    row the controller touched last (sent, failed or bypassed after an attempt)."""
-    row = s.execute(
-        select(StackRow.state, StackRow.last_response, StackRow.attempts, Product.sku)
-        .join(Product, Product.id == StackRow.product_id)
-        .where(StackRow.cart_id == cart_id, StackRow.attempts > 0,
-               StackRow.state.in_((SENT, FAILED, BYPASSED)))
-        .order_by(StackRow.updated_at.desc(), StackRow.id.desc()).limit(1)).first()
-    if row is None or row.state == SENT:
-        return ""
+def _last_error(s, cart_id: int) -> tuple[str, datetime | None, bool]:
+    """The cart's newest failure in plain words ("" when none) and its time, and
+    whether its last send errored: the row the controller touched last (sent, failed, or
+    bypassed after an attempt) did not go through."""
+    tried = (select(StackRow.state, StackRow.last_response, StackRow.attempts,
+                    StackRow.updated_at, Product.sku)
+             .join(Product, Product.id == StackRow.product_id)
+             .where(StackRow.cart_id == cart_id, StackRow.attempts > 0)
+             .order_by(StackRow.updated_at.desc(), StackRow.id.desc()).limit(1))
+    last = s.execute(tried.where(StackRow.state.in_((SENT, FAILED, BYPASSED)))).first()
+    row = s.execute(tried.where(StackRow.state.in_((FAILED, BYPASSED)))).first()
+    if row is None:
+        return "", None, False
     what = "bypassed" if row.state == BYPASSED else f"failed (attempt {row.attempts})"
-    return f"{row.sku} {what}: {plain_error(row.last_response)}"
+    return (f"{row.sku} {what}: {plain_error(row.last_response)}", row.updated_at,
+            last is not None and last.state != SENT)
 
 
 def _last_reconcile(s, cart_id: int) -> LastReconcile | None:
@@ -264,14 +276,14 @@ def _last_reconcile(s, cart_id: int) -> LastReconcile | None:
     return LastReconcile(r.id, r.started_at, r.checked, r.different, r.fixed, r.error)
 
 
-def _state(*, stale: bool, lease: str, recent: int, last_error: str, p99_hour: float | None,
+def _state(*, stale: bool, lease: str, recent: int, last_failed: bool, p99_hour: float | None,
            slow_seconds: float, oldest: OldestPending | None) -> tuple[str, str]:
     if stale:
         return STALE, lease
     if recent:
         return FAILING, (f"{recent} row(s) failed or bypassed in the last "
                          f"{int(FAILING_WINDOW.total_seconds() // 60)} min")
-    if last_error:
+    if last_failed:
         return FAILING, "the last send errored"
     if p99_hour is not None and p99_hour > slow_seconds:
         return SLOW, (f"p99 change-to-cart time over the last hour is {duration(p99_hour)} "

@@ -36,7 +36,7 @@ def planted(sqlite_store):
         for cart, points in samples.items():
             for minutes, pending in points:
                 s.add(HealthSample(at=NOW - timedelta(minutes=minutes), cart_id=ids[cart],
-                                   pending=pending))
+                                   pending=pending, failed=pending % 3))
         for sec in (2, 4, 6, 8):  # Woo: sent 5 min ago, 2..8 s after the change
             sent = NOW - timedelta(minutes=5)
             s.add(StackRow(cart_id=ids["Woo"], product_id=items[0].id, change=1, state="sent",
@@ -75,6 +75,9 @@ def test_the_charts_hold_the_recorded_points(qtbot, planted):
         xs, ys = d.pending_curves[cart].getData()
         assert list(xs) == [_epoch(m) for m, _ in points]
         assert list(ys) == [p for _, p in points]
+        xs, ys = d.failed_curves[cart].getData()
+        assert list(xs) == [_epoch(m) for m, _ in points]
+        assert list(ys) == [p % 3 for _, p in points]
     carts = [c.name for c in d.report.carts]  # in name order: Shop, Woo
     assert carts == ["Shop", "Woo"]
 
@@ -98,7 +101,8 @@ def test_the_table_says_each_carts_state_and_last_error(qtbot, planted):
     rows = {m.index(r, 0).data(): [m.index(r, c).data() for c in range(m.columnCount())]
             for r in range(m.rowCount())}
     assert rows["Shop"][1] == "failing"
-    assert rows["Shop"][4].startswith("S-2 bypassed: the cart had a server error")
+    assert rows["Shop"][4].endswith("S-2 bypassed: the cart had a server error: "
+                                    "HTTP 503 Service Unavailable")
     assert rows["Shop"][5].endswith("2 different of 4, 2 fixed")
     assert rows["Woo"][1:5] == ["healthy", "", "none", "none"]
     assert rows["Woo"][5] == "never"

@@ -82,12 +82,15 @@ def test_pending_over_time_comes_from_the_samples_of_the_last_day(sqlite_store, 
     with sqlite_store.write() as s:
         for minutes, pending in ((1500, 99), (30, 4), (20, 7), (10, 2)):
             s.add(HealthSample(at=NOW - timedelta(minutes=minutes), cart_id=ids["Beta"],
-                               pending=pending))
+                               pending=pending, failed=pending // 2))
         s.add(HealthSample(at=NOW - timedelta(minutes=20), cart_id=ids["Alpha"], pending=1))
     report = health_report(sqlite_store, now=NOW)
     assert report.cart("Beta").pending_series == tuple(
         (NOW - timedelta(minutes=m), p) for m, p in ((30, 4), (20, 7), (10, 2)))
+    assert report.cart("Beta").failed_series == tuple(
+        (NOW - timedelta(minutes=m), f) for m, f in ((30, 2), (20, 3), (10, 1)))
     assert report.cart("Alpha").pending_series == ((NOW - timedelta(minutes=20), 1),)
+    assert report.cart("Alpha").failed_series == ((NOW - timedelta(minutes=20), 0),)
     assert report.cart("Gamma").pending_series == ()
 
 
@@ -115,10 +118,14 @@ def test_states_oldest_pending_last_error_and_last_reconcile(sqlite_store, ids):
                                 checked=20, different=3, fixed=3)])
     r = health_report(sqlite_store, now=NOW)
     alpha, beta, gamma = r.cart("Alpha"), r.cart("Beta"), r.cart("Gamma")
-    assert (alpha.state, alpha.last_error, alpha.failed) == (HEALTHY, "", 1)
+    assert (alpha.state, alpha.last_send_failed, alpha.failed) == (HEALTHY, False, 1)
+    assert alpha.last_error == ("SKU-0 failed (attempt 1): the cart had a server error: "
+                                "HTTP 503 Service Unavailable")
+    assert alpha.last_error_at == NOW - timedelta(hours=1)
     assert beta.state == FAILING and "1 row(s) failed or bypassed" in beta.why
     assert beta.last_error == ("SKU-1 failed (attempt 2): the cart refused our credentials: "
                                "HTTP 401 Unauthorized: check the key")
+    assert beta.last_send_failed and beta.last_error_at == NOW - timedelta(minutes=2)
     assert (beta.failed, beta.bypassed) == (1, 1)
     assert beta.last_bypassed_at == NOW - timedelta(hours=2)
     assert (beta.last_reconcile.different, beta.last_reconcile.fixed) == (3, 3)

@@ -23,9 +23,10 @@ NONE = Latency(0, None, None)
 
 def cart(cid, name, **kw):
     base = CartHealth(cart_id=cid, name=name, sync=True, state=HEALTHY, why="",
-                      pending_series=(), latency_hour=NONE, latency_day=NONE, pending=0,
-                      failed=0, bypassed=0, last_bypassed_at=None, oldest_pending=None,
-                      last_error="", last_reconcile=None)
+                      pending_series=(), failed_series=(), latency_hour=NONE,
+                      latency_day=NONE, pending=0, failed=0, bypassed=0,
+                      last_bypassed_at=None, oldest_pending=None, last_error="",
+                      last_error_at=None, last_send_failed=False, last_reconcile=None)
     return replace(base, **kw)
 
 

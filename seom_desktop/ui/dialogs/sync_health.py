@@ -52,10 +52,21 @@ def reconcile_text(c) -> str:
             f"{r.checked}, {r.fixed} fixed")
 
 
+def error_text(c) -> str:
+    if not c.last_error:
+        return "none"
+    return f"{local_time(c.last_error_at, '%Y-%m-%d %H:%M')}: {c.last_error}"
+
+
 def table_rows(report: HealthReport) -> list[tuple]:
     return [(c.name, c.state, c.why,
              c.oldest_pending.describe() if c.oldest_pending else "none",
-             c.last_error or "none", reconcile_text(c)) for c in report.carts]
+             error_text(c), reconcile_text(c)) for c in report.carts]
+
+
+def _headroom(chart, top: float) -> None:
+    """0 at the bottom, room above the highest value for the legend and labels."""
+    chart.setYRange(0, max(top, 1.0) * 1.45, padding=0)
 
 
 def _chart(title: str, left: str, *, bottom: str = "", time_axis: bool = False):
@@ -64,6 +75,7 @@ def _chart(title: str, left: str, *, bottom: str = "", time_axis: bool = False):
     w.setAccessibleName(f"{title} chart")
     w.setTitle(title, color="#202020", size="10pt")
     w.setLabel("left", left)
+    w.getAxis("left").enableAutoSIPrefix(False)
     if bottom:
         w.setLabel("bottom", bottom)
     w.showGrid(x=False, y=True, alpha=0.25)
@@ -88,6 +100,7 @@ class SyncHealthDialog(QDialog):
         self.setAccessibleName("Sync Health")
         # What the charts hold, by cart and series (the tests read them back).
         self.pending_curves: dict[str, pg.PlotDataItem] = {}
+        self.failed_curves: dict[str, pg.PlotDataItem] = {}
         self.latency_bars: dict[str, pg.BarGraphItem] = {}
         self.failure_bars: dict[str, pg.BarGraphItem] = {}
         self.reconcile_bars: pg.BarGraphItem | None = None
@@ -173,14 +186,21 @@ class SyncHealthDialog(QDialog):
     def _draw_pending(self, report: HealthReport) -> None:
         chart = self.pending_chart
         chart.clear()
-        self.pending_curves = {}
+        self.pending_curves, self.failed_curves = {}, {}
+        top = 0.0
         for n, c in enumerate(report.carts):
-            xs = [epoch(at) for at, _ in c.pending_series]
-            ys = [float(p) for _, p in c.pending_series]
             colour = COLOURS[n % len(COLOURS)]
-            self.pending_curves[c.name] = chart.plot(
-                xs, ys, name=c.name, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=4,
-                symbolBrush=colour, symbolPen=None)
+            for series, curves, name, style in (
+                    (c.pending_series, self.pending_curves, f"{c.name} pending",
+                     Qt.PenStyle.SolidLine),
+                    (c.failed_series, self.failed_curves, f"{c.name} failed (to retry)",
+                     Qt.PenStyle.DashLine)):
+                xs = [epoch(at) for at, _ in series]
+                ys = [float(v) for _, v in series]
+                top = max([top, *ys])
+                curves[c.name] = chart.plot(xs, ys, name=name,
+                                            pen=pg.mkPen(colour, width=2, style=style))
+        _headroom(chart, top)
 
     def _cart_axis(self, chart, report: HealthReport) -> None:
         self.bar_carts = [c.name for c in report.carts]
@@ -192,6 +212,7 @@ class SyncHealthDialog(QDialog):
         chart.clear()
         width = 0.8 / len(series)
         out = {}
+        top = 0.0
         for k, spec in enumerate(series):
             label = spec[0]
             xs = [i - 0.4 + width * (k + 0.5) for i in range(len(report.carts))]
@@ -201,7 +222,9 @@ class SyncHealthDialog(QDialog):
                                   brush=pg.mkBrush(colour), pen=pg.mkPen(None), name=label)
             chart.addItem(bar)
             out[label] = bar
+            top = max([top, *heights])
         self._cart_axis(chart, report)
+        _headroom(chart, top)
         return out
 
     def _draw_latency(self, report: HealthReport) -> None:
