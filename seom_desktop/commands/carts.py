@@ -2,39 +2,61 @@
 
 from __future__ import annotations
 
-from seom_desktop.commands._args import literal_values
+from seom_desktop.commands._args import described, literal_values
 
 CA_HELP = ("PEM file of the private CA that issued the cart's TLS certificate (kept with "
            "the credentials in this workstation's keyring; certificates are always checked)")
 
 
 def register(sub, common) -> None:
-    cart = sub.add_parser("cart", parents=[common], help="shopping carts")
+    cart = sub.add_parser("cart", parents=[common], help="shopping carts", **described(
+        "Define, list and change the shopping carts.", "seom-desktop cart list --json",
+        "seom-desktop cart set \"Web Store\" --sync"))
     csub = cart.add_subparsers(dest="action", metavar="ACTION", required=True)
-    p = csub.add_parser("add", parents=[common], help="define a cart (credentials go to the OS keyring)")
-    p.add_argument("name")
-    p.add_argument("--kind", required=True)
-    p.add_argument("--url", required=True)
-    p.add_argument("--key", default="")
-    p.add_argument("--secret", default="")
-    p.add_argument("--token", default="")
-    p.add_argument("--location", default="")
+    p = csub.add_parser("add", parents=[common], help="define a cart (credentials go to the OS keyring)",
+                        **described(
+        "Define a cart. The credentials go to the OS keyring, never to the store.",
+        "seom-desktop cart add \"Web Store\" --kind woocommerce --url https://shop.example.com "
+        "--key ck_... --secret cs_...",
+        "seom-desktop cart add Shop --kind shopify --url https://example.myshopify.com "
+        "--token shpat_... --location 123456 --sync",
+        more="KIND: woocommerce | shopify | bigcommerce | magento | miva | oscar"))
+    p.add_argument("name", help="the cart's name (yours: how the store calls it)")
+    p.add_argument("--kind", required=True,
+                   help="woocommerce, shopify, bigcommerce, magento, miva or oscar")
+    p.add_argument("--url", required=True,
+                   help="the cart's address (https; http only on this machine's loopback)")
+    p.add_argument("--key", default="", help="API key (WooCommerce consumer key)")
+    p.add_argument("--secret", default="",
+                   help="API secret (WooCommerce consumer secret, Miva signing key)")
+    p.add_argument("--token", default="",
+                   help="access token (Shopify, BigCommerce, Magento, Miva, Oscar)")
+    p.add_argument("--location", default="",
+                   help="the cart's stock location (Shopify location id, Magento source "
+                        "code, Miva store code, BigCommerce location id)")
     p.add_argument("--sync", action="store_true", help="Synchronize Inventory")
     p.add_argument("--max-items", default="50", metavar="N",
                    help="Maximum number of items to send (default 50)")
     p.add_argument("--ca-bundle", default="", metavar="FILE", help=CA_HELP)
     p.set_defaults(handler=literal_values(cmd_add))
-    p = csub.add_parser("list", parents=[common], help="list carts")
-    p.add_argument("--json", action="store_true")
+    p = csub.add_parser("list", parents=[common], help="list carts", **described(
+        "Every cart: kind, address, whether it synchronizes, what it can do.",
+        "seom-desktop cart list --json"))
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(handler=literal_values(cmd_list))
-    p = csub.add_parser("set", parents=[common], help="change a cart")
-    p.add_argument("name")
+    p = csub.add_parser("set", parents=[common], help="change a cart", **described(
+        "Change a cart; what is not given stays as it is.",
+        "seom-desktop cart set \"Web Store\" --sync --max-items 100",
+        "seom-desktop cart set Shop --warehouses Main,Annex --reserve 2"))
+    p.add_argument("name", help="the cart's name")
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--sync", dest="sync", action="store_true", default=None)
-    g.add_argument("--no-sync", dest="sync", action="store_false")
-    p.add_argument("--max-items", metavar="N")
-    p.add_argument("--url")
-    p.add_argument("--location")
+    g.add_argument("--sync", dest="sync", action="store_true", default=None,
+                   help="Synchronize Inventory on: the web stack sends it QOH changes")
+    g.add_argument("--no-sync", dest="sync", action="store_false",
+                   help="Synchronize Inventory off")
+    p.add_argument("--max-items", metavar="N", help="Maximum number of items to send (1-10,000)")
+    p.add_argument("--url", help="the cart's new address")
+    p.add_argument("--location", help="the cart's stock location")
     p.add_argument("--ca-bundle", metavar="FILE", help=CA_HELP + " ('' removes it)")
     p.add_argument("--warehouses", metavar="W1,W2",
                    help="the warehouses this cart sells from ('all': every one, the default)")

@@ -4,46 +4,74 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from seom_desktop.commands._args import literal_values, printable
+from seom_desktop.commands._args import described, literal_values, printable
 from seom_desktop.commands.errors import BadInput
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("init", parents=[common], help="create or upgrade the store")
+    p = sub.add_parser("init", parents=[common], help="create or upgrade the store", **described(
+        "Create the store (or upgrade it to this version's schema) at --store, else at "
+        "$SEOM_STORE, else in a SQLite file in the user data folder.",
+        "seom-desktop init",
+        "seom-desktop init --store postgresql+psycopg://user@dbhost/shop   a shared store"))
     p.set_defaults(handler=literal_values(cmd_init))
 
-    prod = sub.add_parser("product", parents=[common], help="products")
+    prod = sub.add_parser("product", parents=[common], help="products", **described(
+        "Add, list, show a product; set its reorder point.", "seom-desktop product list",
+        "seom-desktop product show SKU-1 --json"))
     psub = prod.add_subparsers(dest="action", metavar="ACTION", required=True)
-    p = psub.add_parser("add", parents=[common], help="add a product")
-    p.add_argument("sku")
-    p.add_argument("--name", required=True)
-    p.add_argument("--qoh", default="0")
+    p = psub.add_parser("add", parents=[common], help="add a product", **described(
+        "Add a product with its starting quantity on hand (a ledger row records it).",
+        "seom-desktop product add MUG-BLUE --name \"Blue mug\" --qoh 12"))
+    p.add_argument("sku", help="the product's SKU (unique in the store)")
+    p.add_argument("--name", required=True, help="the product's name")
+    p.add_argument("--qoh", default="0", metavar="N",
+                   help="its quantity on hand to start with (default 0)")
     p.set_defaults(handler=literal_values(cmd_add))
-    p = psub.add_parser("list", parents=[common], help="list products")
-    p.add_argument("--json", action="store_true")
+    p = psub.add_parser("list", parents=[common], help="list products", **described(
+        "Every product with its QOH.", "seom-desktop product list",
+        "seom-desktop product list --low-stock --json   what is at or below its reorder point"))
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.add_argument("--low-stock", action="store_true",
                    help="only products whose QOH is at or below their reorder point")
     p.set_defaults(handler=literal_values(cmd_list))
-    p = psub.add_parser("set", parents=[common], help="set a product's reorder point")
-    p.add_argument("sku")
+    p = psub.add_parser("set", parents=[common], help="set a product's reorder point",
+                        **described("Set (or clear) a product's reorder point: at or below "
+                                    "it the product is low on stock.",
+                                    "seom-desktop product set MUG-BLUE --reorder-point 5",
+                                    "seom-desktop product set MUG-BLUE --reorder-point none"))
+    p.add_argument("sku", help="the product's SKU")
     p.add_argument("--reorder-point", metavar="N",
                    help="low stock at or below N (a whole number >= 0; 'none' clears it)")
     p.set_defaults(handler=literal_values(cmd_set))
-    p = psub.add_parser("show", parents=[common], help="show one product and its web fields")
-    p.add_argument("sku")
-    p.add_argument("--json", action="store_true")
+    p = psub.add_parser("show", parents=[common], help="show one product and its web fields",
+                        **described("One product: its QOH, warehouses, kit components, and "
+                                    "per cart its web fields and what the cart should show.",
+                                    "seom-desktop product show MUG-BLUE --json"))
+    p.add_argument("sku", help="the product's SKU")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(handler=literal_values(cmd_show))
 
-    wf = sub.add_parser("webfields", parents=[common], help="an item's Web Fields")
+    wf = sub.add_parser("webfields", parents=[common], help="an item's Web Fields", **described(
+        "An item's Web Fields: per cart, whether it synchronizes and how its quantity is "
+        "shown there.", "seom-desktop webfields set MUG-BLUE --cart \"Web Store\" --no-sync"))
     wsub = wf.add_subparsers(dest="action", metavar="ACTION", required=True)
-    p = wsub.add_parser("set", parents=[common], help="set an item's web fields for a cart")
-    p.add_argument("sku")
-    p.add_argument("--cart", required=True)
+    p = wsub.add_parser("set", parents=[common], help="set an item's web fields for a cart",
+                        **described("Set an item's web fields for one cart; a change of what "
+                                    "the cart should show queues the item for it.",
+                                    "seom-desktop webfields set MUG-BLUE --cart \"Web Store\" "
+                                    "--reserve 2 --max-qty 50",
+                                    "seom-desktop webfields set MUG-BLUE --cart Shop "
+                                    "--cart-sku MUG-B"))
+    p.add_argument("sku", help="the product's SKU")
+    p.add_argument("--cart", required=True, help="the cart's name")
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--sync", dest="sync", action="store_true", default=None)
-    g.add_argument("--no-sync", dest="sync", action="store_false")
+    g.add_argument("--sync", dest="sync", action="store_true", default=None,
+                   help="synchronize this item with the cart")
+    g.add_argument("--no-sync", dest="sync", action="store_false",
+                   help="do not synchronize it (the cart keeps its own quantity)")
     p.add_argument("--cart-sku", metavar="S", help="the item's SKU on that cart ('' removes it)")
-    p.add_argument("--reserve", metavar="N")
+    p.add_argument("--reserve", metavar="N", help="kept back from what the cart shows")
     p.add_argument("--max-qty", metavar="N", help="most shown on the cart ('none' removes it)")
     p.add_argument("--percent", metavar="P",
                    help="percentage of what is available to show, 0-100 ('none': the cart's)")
