@@ -1,0 +1,47 @@
+"""View Inventory's Reorder point row (ui/dialogs/reorder_point.py) on a real store:
+shows the item's reorder point and LOW STOCK, saves a new one (typed, then Save),
+refuses a bad one with the error under the field and the store unchanged, and an empty
+field clears it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from seom_desktop.store.models import Product
+from seom_desktop.ui.dialogs.reorder_point import ReorderPointRow
+
+
+def _point(store, sku):
+    with store.read() as s:
+        return s.scalar(select(Product.reorder_point).where(Product.sku == sku))
+
+
+def test_show_save_refuse_and_clear(qtbot, sqlite_store):
+    with sqlite_store.write() as s:
+        s.add(Product(sku="R-1", name="Rope", qoh=3, reorder_point=5))
+    row = ReorderPointRow(sqlite_store)
+    qtbot.addWidget(row)
+    row.show()
+    with qtbot.waitSignal(row.loaded, timeout=20_000):
+        row.load("R-1", qoh=3)
+    assert row.edit.text() == "5" and row.state.text() == "LOW STOCK"
+
+    row.edit.selectAll()
+    qtbot.keyClicks(row.edit, "2")
+    assert row.has_unsaved()
+    with qtbot.waitSignal(row.saved, timeout=20_000) as got:
+        qtbot.mouseClick(row.save_button, Qt.MouseButton.LeftButton)
+    assert got.args == [2] and _point(sqlite_store, "R-1") == 2
+    assert row.state.text() == "" and not row.has_unsaved()
+
+    row.edit.selectAll()
+    qtbot.keyClicks(row.edit, "-4")
+    qtbot.mouseClick(row.save_button, Qt.MouseButton.LeftButton)
+    assert "must be 0 or more" in row.field.error.message
+    assert _point(sqlite_store, "R-1") == 2
+
+    row.edit.clear()
+    with qtbot.waitSignal(row.saved, timeout=20_000) as got:
+        qtbot.keyClick(row.edit, Qt.Key.Key_Return)
+    assert got.args == [None] and _point(sqlite_store, "R-1") is None
