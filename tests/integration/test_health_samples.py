@@ -37,7 +37,8 @@ def _samples(shop):
                 for r in s.scalars(select(HealthSample).order_by(HealthSample.id))]
 
 
-def test_a_pass_records_each_carts_counts_once_per_period(shop):
+def test_a_pass_records_each_carts_counts_once_per_period(any_shop):
+    shop = any_shop
     later = utcnow() + timedelta(hours=1)  # not due: stays pending through the pass
     _plant(shop, "woo", "SKU-0001", "pending", next_attempt_at=later)
     _plant(shop, "woo", "SKU-0002", "pending", next_attempt_at=later)
@@ -81,7 +82,8 @@ def test_the_sampler_asks_the_store_once_per_period(shop):
     assert sampler.maybe_sample().sampled == 2
 
 
-def test_history_older_than_the_period_is_pruned(shop):
+def test_history_older_than_the_period_is_pruned(any_shop):
+    shop = any_shop
     now = utcnow()
     old, recent = now - timedelta(days=8), now - timedelta(days=6)
     with shop.store.write() as s:
