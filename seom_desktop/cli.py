@@ -1,4 +1,6 @@
-"""The command line (../shared/CLI.md is the contract: names and flags are fixed).
+"""The command line of seom-desktop: the administrator's and the scripting surface of the
+store, and the headless stack controller. Names and flags are fixed (other tools call
+them); the full reference is docs/cli.md, and each command's --help.
 
 Exit status: 0 success; 2 bad input (one `error:` line on stderr naming the problem,
 nothing changed); 1 any other failure. `--json` prints one JSON document on stdout.
@@ -15,6 +17,20 @@ from typing import Any
 
 from seom_desktop import __version__, logs
 from seom_desktop.commands.errors import BadInput
+
+DESCRIPTION = ("Keep the quantity on hand (QOH) of every product in step between the store\n"
+               "and its shopping carts. Without a command, the window opens.")
+EPILOG = """\
+examples:
+  seom-desktop init                          create or upgrade the store
+  seom-desktop product list --json           every product as JSON
+  seom-desktop send-qoh "Web Store"          Send QOH To Website
+  seom-desktop reconcile "Web Store" --fix   correct what drifted on a cart
+  seom-desktop controller --shared           the shared stack controller, until stopped
+
+Each command has its own help: seom-desktop COMMAND --help (flags, exit status, the
+JSON it prints). Exit status: 0 success; 2 bad input (one line on stderr starting
+"error:"; nothing changed); 1 any other failure."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -84,7 +100,8 @@ class Context:
 def build_parser() -> argparse.ArgumentParser:
     from seom_desktop.commands import COMMAND_MODULES
 
-    parser = _Parser(prog="seom-desktop", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="seom-desktop", description=DESCRIPTION, epilog=EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     _global_options(parser, suppress=False)
     parser.add_argument("--version", action="version", version=f"seom-desktop {__version__}")
     common = _Parser(add_help=False)
@@ -132,6 +149,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if ctx is not None:
             ctx.close()
+
+
+def command_parsers(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
+    """(command path, parser) of every command and sub-command, e.g. (("product",
+    "add"), parser): for the help tests and docs/cli.md."""
+    for action in parser._actions:  # noqa: SLF001 - argparse keeps subparsers here
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for name, sub in action.choices.items():
+                yield (*path, name), sub
+                yield from command_parsers(sub, (*path, name))
 
 
 def _has_command(parser: argparse.ArgumentParser, argv: list[str]) -> bool:

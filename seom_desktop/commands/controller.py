@@ -8,7 +8,7 @@ import math
 import signal
 import threading
 
-from seom_desktop.commands._args import literal_values
+from seom_desktop.commands._args import described, literal_values
 from seom_desktop.commands.errors import BadInput
 
 MAX_SECONDS = 86_400
@@ -17,7 +17,12 @@ MAX_SECONDS = 86_400
 def register(sub, common) -> None:
     p = sub.add_parser("controller", parents=[common],
                        help="run the stack controller until stopped (SIGTERM: finish the "
-                            "request in flight, then exit)")
+                            "request in flight, then exit)", **described(
+        "Run the stack controller until stopped: it sends the web stack to the carts and, "
+        "every ReconcileMinutes (0: never), reconciles every synchronized cart. SIGTERM or "
+        "Ctrl-C: finish the request in flight, then exit.",
+        "seom-desktop controller                  this workstation's own changes",
+        "seom-desktop controller --shared         every workstation's (the shared one)"))
     p.add_argument("--shared", action="store_true",
                    help="be the shared stack controller (send every workstation's rows)")
     p.add_argument("--poll", type=float, default=1.0, metavar="SECONDS",
@@ -32,10 +37,14 @@ def register(sub, common) -> None:
 
 
 def register_stack(ssub, common) -> None:
-    p = ssub.add_parser("run", parents=[common], help="one pass over the rows due now")
-    p.add_argument("--once", action="store_true", required=True)
-    p.add_argument("--shared", action="store_true")
-    p.add_argument("--json", action="store_true")
+    p = ssub.add_parser("run", parents=[common], help="one pass over the rows due now", **described(
+        "One pass of the stack controller over the rows due now, then exit.",
+        "seom-desktop stack run --once", "seom-desktop stack run --once --shared --json"))
+    p.add_argument("--once", action="store_true", required=True, help="one pass (required)")
+    p.add_argument("--shared", action="store_true",
+                   help="as the shared stack controller (every workstation's rows; this "
+                        "workstation must be the SharedStackController)")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(handler=literal_values(cmd_run_once))
 
 

@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
-from seom_desktop.commands._args import literal_values, printable
+from seom_desktop.commands._args import described, literal_values, printable
 
 
 def register(sub, common) -> None:
-    kit = sub.add_parser("kit", parents=[common], help="kits (bundles)")
+    kit = sub.add_parser("kit", parents=[common], help="kits (bundles)", **described(
+        "Kits: products made of components; a kit's QOH is how many can be made.",
+        "seom-desktop kit show GIFT-SET --json"))
     ksub = kit.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = ksub.add_parser("set", parents=[common],
                         help="make KIT a kit of these components (replaces the ones it had; "
-                             "a KIT not in the store yet is added)")
-    p.add_argument("kit", metavar="KIT")
+                             "a KIT not in the store yet is added)",
+                        **described("Make KIT a kit of these components, replacing the ones "
+                                    "it had.", "seom-desktop kit set GIFT-SET --component "
+                                    "MUG-BLUE:2 --component TEA-100:1 --name \"Gift set\""))
+    p.add_argument("kit", metavar="KIT", help="the kit's SKU")
     p.add_argument("--component", action="append", required=True, metavar="SKU:QTY",
                    help="a component and how many of it one kit takes (repeat for each)")
     p.add_argument("--name", help="the name of a kit product added by this command")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(handler=literal_values(cmd_set))
-    p = ksub.add_parser("show", parents=[common], help="a kit, its components and its QOH")
-    p.add_argument("kit", metavar="KIT")
-    p.add_argument("--json", action="store_true")
+    p = ksub.add_parser("show", parents=[common], help="a kit, its components and its QOH",
+                        **described("A kit, its components and its QOH.",
+                                    "seom-desktop kit show GIFT-SET --json"))
+    p.add_argument("kit", metavar="KIT", help="the kit's SKU")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(handler=literal_values(cmd_show))
     p = ksub.add_parser("remove", parents=[common],
-                        help="KIT is no kit any more (the product stays, with no stock)")
-    p.add_argument("kit", metavar="KIT")
+                        help="KIT is no kit any more (the product stays, with no stock)",
+                        **described("KIT is no kit any more (the product stays, with no "
+                                    "stock).", "seom-desktop kit remove GIFT-SET"))
+    p.add_argument("kit", metavar="KIT", help="the kit's SKU")
     p.set_defaults(handler=literal_values(cmd_remove))
 
 

@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
-from seom_desktop.commands._args import literal_values
+from seom_desktop.commands._args import described, literal_values
 from seom_desktop.commands.errors import BadInput
 
 
 def register(sub, common) -> None:
-    st = sub.add_parser("stack", parents=[common], help="the Web Stack")
+    st = sub.add_parser("stack", parents=[common], help="the Web Stack", **described(
+        "The Web Stack: the QOH changes waiting to be sent to the carts, and what became "
+        "of them.", "seom-desktop stack status", "seom-desktop stack list --state failed"))
     ssub = st.add_subparsers(dest="action", metavar="ACTION", required=True)
-    p = ssub.add_parser("list", parents=[common], help="list web stack records")
-    p.add_argument("--state", choices=None, metavar="STATE")
-    p.add_argument("--json", action="store_true")
+    p = ssub.add_parser("list", parents=[common], help="list web stack records", **described(
+        "The web stack's records, newest first.", "seom-desktop stack list --state failed --json",
+        more="STATE: pending | sending | sent | failed | bypassed | waiting"))
+    p.add_argument("--state", choices=None, metavar="STATE",
+                   help="only records in this state (pending, sending, sent, failed, "
+                        "bypassed, waiting)")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(handler=literal_values(cmd_list))
     p = ssub.add_parser("status", parents=[common],
-                        help="counts by state and who is the stack controller")
-    p.add_argument("--json", action="store_true")
+                        help="counts by state and who is the stack controller",
+                        **described("Records by state, and which stack controller sends "
+                                    "(local, or the shared one and its heartbeat).",
+                                    "seom-desktop stack status --json"))
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(handler=literal_values(cmd_status))
     for name, fn, what in (("retry", cmd_retry, "send again (attempts reset)"),
                            ("bypass", cmd_bypass, "stop trying to send"),
                            ("delete", cmd_delete, "remove")):
-        p = ssub.add_parser(name, parents=[common], help=f"{what} the given records")
-        p.add_argument("ids", nargs="+", metavar="ID")
+        p = ssub.add_parser(name, parents=[common], help=f"{what} the given records",
+                            **described(f"{what[0].upper()}{what[1:]} the given web stack "
+                                        "records (their ids: stack list).",
+                                        f"seom-desktop stack {name} 17 18"))
+        p.add_argument("ids", nargs="+", metavar="ID", help="record ids, as stack list shows")
         p.set_defaults(handler=literal_values(fn))
     ctl = _controller_module()
     if ctl is not None:

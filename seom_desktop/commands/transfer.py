@@ -35,32 +35,42 @@ import sys
 import threading
 from contextlib import contextmanager
 
-from seom_desktop.commands._args import literal_values, printable
+from seom_desktop.commands._args import described, literal_values, printable
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("send-qoh", parents=[common], help="Send QOH To Website")
-    p.add_argument("cart")
+    p = sub.add_parser("send-qoh", parents=[common], help="Send QOH To Website", **described(
+        "Send every synchronized product's QOH (shaped by its web fields) to the cart. Exit "
+        "status 1 when the cart refused any item (they are listed first).",
+        "seom-desktop send-qoh \"Web Store\" --dry-run     what would be sent",
+        "seom-desktop send-qoh \"Web Store\" --json"))
+    p.add_argument("cart", help="the cart's name")
     p.add_argument("--max-items", metavar="N",
                    help="Maximum number of items to send per request, for this run")
     p.add_argument("--dry-run", action="store_true",
                    help="show per SKU what the cart shows now and what would be sent")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(handler=literal_values(cmd_send_qoh))
 
-    p = sub.add_parser("get-qoh", parents=[common], help="Get QOH From Website")
-    p.add_argument("cart")
+    p = sub.add_parser("get-qoh", parents=[common], help="Get QOH From Website", **described(
+        "Take the QOH the cart shows into the store for every product it has.",
+        "seom-desktop get-qoh \"Web Store\" --dry-run",
+        "seom-desktop get-qoh \"Web Store\" --create-new --json"))
+    p.add_argument("cart", help="the cart's name")
     p.add_argument("--create-new", action="store_true",
                    help="Create Records for New Products")
     p.add_argument("--dry-run", action="store_true", help="show what would change")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(handler=literal_values(cmd_get_qoh))
 
-    orders = sub.add_parser("orders", parents=[common], help="orders from the carts")
+    orders = sub.add_parser("orders", parents=[common], help="orders from the carts", **described(
+        "Orders placed on the carts.", "seom-desktop orders import \"Web Store\""))
     osub = orders.add_subparsers(dest="action", metavar="ACTION", required=True)
-    p = osub.add_parser("import", parents=[common], help="import a cart's new orders")
-    p.add_argument("cart")
-    p.add_argument("--json", action="store_true")
+    p = osub.add_parser("import", parents=[common], help="import a cart's new orders", **described(
+        "Import the cart's new orders: each lowers the store's QOH once, and the other "
+        "synchronized carts hear of it.", "seom-desktop orders import \"Web Store\" --json"))
+    p.add_argument("cart", help="the cart's name")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(handler=literal_values(cmd_orders_import))
 
 

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from seom_desktop.commands._args import literal_values, printable
+from seom_desktop.commands._args import described, literal_values, printable
 
 
 def register(sub, common) -> None:
-    wh = sub.add_parser("warehouse", parents=[common], help="warehouses")
+    wh = sub.add_parser("warehouse", parents=[common], help="warehouses", **described(
+        "The places the store keeps stock.", "seom-desktop warehouse list --json"))
     wsub = wh.add_subparsers(dest="action", metavar="ACTION", required=True)
-    p = wsub.add_parser("add", parents=[common], help="define a warehouse")
-    p.add_argument("name")
+    p = wsub.add_parser("add", parents=[common], help="define a warehouse", **described(
+        "Define a warehouse.", "seom-desktop warehouse add Annex",
+        "seom-desktop warehouse add Main --default"))
+    p.add_argument("name", help="the warehouse's name")
     p.add_argument("--default", action="store_true",
                    help="make it the default warehouse (changes that name none go to it)")
     p.set_defaults(handler=literal_values(cmd_add))
-    p = wsub.add_parser("list", parents=[common], help="list warehouses")
-    p.add_argument("--json", action="store_true")
+    p = wsub.add_parser("list", parents=[common], help="list warehouses", **described(
+        "Every warehouse, and which is the default.", "seom-desktop warehouse list --json"))
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(handler=literal_values(cmd_list))
 
 
