@@ -12,7 +12,7 @@ from seom_desktop.commands.errors import BadInput
 def register(sub, common) -> None:
     p = sub.add_parser("emulator", parents=[common], help="serve an emulated cart", **described(
         "Serve an emulated shopping cart on this machine's loopback (for trials and tests): "
-        "it speaks the cart's API and prints its URL and credentials; stop it with Ctrl-C.",
+        "it speaks the cart's API and prints its URL; stop it with Ctrl-C or SIGTERM.",
         "seom-desktop emulator woocommerce --port 8081 --items 100",
         "seom-desktop emulator shopify --fault 429:0.1        one request in ten refused",
         more="KIND: woocommerce | shopify | bigcommerce | magento | miva"))
