@@ -21,7 +21,11 @@ from seom_desktop.stack.lease import acquire
 from seom_desktop.store.models import Cart, ReconcileRun, StackRow
 from seom_desktop.store.params import set_param
 from seom_desktop.sync.progress import CartRef
-from seom_desktop.sync.reconcile_schedule import sends_for_this_workstation
+from seom_desktop.sync.reconcile_schedule import (
+    YieldToStack,
+    sends_for_this_workstation,
+    stack_busy,
+)
 
 BOUND = 120  # seconds: a bound on waiting, not a measured figure
 
@@ -129,3 +133,12 @@ def test_the_windows_controller_thread_runs_the_scheduled_reconciles(qtbot, shop
     assert [(h["cart"], h["different"], h["fixed"], h["error"]) for h in heard] == [
         ("shop", 1, 1, ""), ("woo", 0, 0, "")]
     assert shop.shop.quantity("SKU-0005") == 10
+
+
+def test_the_scheduled_reconcile_gives_way_while_the_stack_has_rows_to_send(shop):
+    flag = YieldToStack(lambda: stack_busy(shop.store), every=0.0)
+    assert flag.cancelled is False and flag.paused == 0  # nothing to send: no pause
+    adjust(shop, "SKU-0001", -1)  # two rows due
+    assert flag.cancelled is False and flag.paused > 0  # it gave way
+    flag.cancel()
+    assert flag.cancelled is True
