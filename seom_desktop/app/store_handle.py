@@ -1,0 +1,26 @@
+"""The store as the window holds it: an opaque handle it passes back to app/ functions
+(it never opens a session itself), opened here, and described for the About box."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+from seom_desktop.store.engine import Store, open_store
+
+StoreHandle: TypeAlias = Store  # the ui passes it on; it never calls its methods
+
+
+def open_handle(url: str | None = None) -> StoreHandle:
+    """Open (creating or upgrading) the store at `url` (default: SEOM_STORE, else the
+    SQLite file in the user data folder)."""
+    return open_store(url)
+
+
+def display_url(store: StoreHandle) -> str:
+    """The store's URL with any password hidden (for the About box)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(store.url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is not shown at all
+        return "(not shown)"
