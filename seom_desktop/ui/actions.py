@@ -72,13 +72,6 @@ def open_log_folder() -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
 
-def open_ledger(window: QMainWindow):
-    """Inventory > QOH Ledger…: the selected item's ledger."""
-    from seom_desktop.ui.dialogs.ledger import open_ledger as open_for
-
-    return open_for(window)
-
-
 def open_help(window: QMainWindow):
     """Help > seom-desktop Help (F1, as in Windows programs): the Help window."""
     from seom_desktop.ui.help import open_help as open_for
@@ -88,7 +81,7 @@ def open_help(window: QMainWindow):
 
 # Handlers that are not the window's own methods.
 MODULE_HANDLERS = {"open_log_folder": open_log_folder}
-WINDOW_HANDLERS = {"open_ledger": open_ledger, "open_help": open_help}  # these take the window
+WINDOW_HANDLERS = {"open_help": open_help}  # these take the window
 
 
 class Actions:

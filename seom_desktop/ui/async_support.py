@@ -51,17 +51,23 @@ class _Relay(QObject):
         _pending.discard(self)
         self.deleteLater()
 
+    def _take(self) -> tuple:
+        """The callbacks, once: the relay then holds nothing of its owner."""
+        self._finish()
+        done, error, self._on_done, self._on_error = self._on_done, self._on_error, None, None
+        return done, error
+
     @Slot(object)
     def _deliver(self, result: Any) -> None:
-        self._finish()
-        if self._on_done is not None:
-            self._on_done(result)
+        on_done, _ = self._take()
+        if on_done is not None:
+            on_done(result)
 
     @Slot(object)
     def _fail(self, error: BaseException) -> None:
-        self._finish()
-        if self._on_error is not None:
-            self._on_error(error)
+        _, on_error = self._take()
+        if on_error is not None:
+            on_error(error)
         elif not self._orphan:
             log.error("background task failed: %s: %s", type(error).__name__, error)
 

@@ -1,19 +1,17 @@
 """The status bar: the Web Stack (pending, failed, bypassed) and the Stack Controller
 (local or shared, who holds the lease, its last heartbeat, a warning when stale).
-A QTimer asks for a count by state and the lease row on a pool thread; the UI thread
-never waits for them."""
+A QTimer asks app/status.py for a count by state and the lease row on a pool thread;
+the UI thread never waits for them."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QStatusBar
 
-from seom_desktop.stack.lease import LeaseInfo, lease_info
-from seom_desktop.stack.rows import count_by_state
+from seom_desktop.app.status import StatusSnapshot, status_snapshot
 from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.models.stack import local_time
 
@@ -21,23 +19,12 @@ REFRESH_MS = 2000
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class StatusSnapshot:
-    counts: dict[str, int]
-    lease: LeaseInfo
-
-
-def status_snapshot(store) -> StatusSnapshot:
-    with store.read() as s:
-        return StatusSnapshot(count_by_state(s), lease_info(s))
-
-
 def _time(dt: datetime | None) -> str:
     """A stored UTC time as the clerk's local time of day."""
     return local_time(dt, "%H:%M:%S") if dt else "?"
 
 
-def controller_text(lease: LeaseInfo, workstation: str, running_here: bool,
+def controller_text(lease, workstation: str, running_here: bool,
                     last_pass: str = "") -> tuple[str, bool]:
     """(text, warning) for the Stack Controller part of the status bar."""
     if not lease.designated:

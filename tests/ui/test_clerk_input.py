@@ -58,6 +58,11 @@ def click(qtbot, w):
     qtbot.mouseClick(w, Qt.MouseButton.LeftButton)
 
 
+def saved(qtbot, d):
+    """Wait for the save the next key or click starts (it runs on a pool thread)."""
+    return qtbot.waitSignal(d.save_finished, timeout=5000)
+
+
 def shown(qtbot, d):
     qtbot.addWidget(d, before_close_func=quiet_close)
     with qtbot.waitActive(d):
@@ -92,7 +97,8 @@ def test_adjust_enter_on_close_after_tabbing_asks_and_save_keeps_the_entry(qtbot
     assert seen and "not been saved" in seen[0]
     assert d.isVisible() and qoh(store, "P1") == 50 and counts(store) == before
     seen = answer_box(qtbot, key=ENTER)  # Save is the default answer
-    qtbot.keyClick(d.close_button, ENTER)
+    with saved(qtbot, d):
+        qtbot.keyClick(d.close_button, ENTER)
     assert seen
     assert qoh(store, "P1") == 57 and not d.isVisible()
 
@@ -106,7 +112,8 @@ def test_enter_in_a_field_saves_after_tab_has_passed_save_and_close(qtbot, store
     qtbot.keyClick(d.close_button, TAB)
     tab_to(qtbot, d, d.quantity.editor)  # ... and round to the quantity again
     closing = answer_box(qtbot, button="Cancel")  # were Enter to press Close instead
-    qtbot.keyClick(d.quantity.editor, ENTER)
+    with saved(qtbot, d):
+        qtbot.keyClick(d.quantity.editor, ENTER)
     closing.stop()
     assert not closing and qoh(store, "P1") == 55 and not d.isVisible()
     p = po_dialog(qtbot, store, sku="P2")
@@ -115,7 +122,8 @@ def test_enter_in_a_field_saves_after_tab_has_passed_save_and_close(qtbot, store
     qtbot.keyClick(p.close_button, TAB)
     tab_to(qtbot, p, p.quantity.editor)
     closing = answer_box(qtbot, button="Cancel")
-    qtbot.keyClick(p.quantity.editor, ENTER)
+    with saved(qtbot, p):
+        qtbot.keyClick(p.quantity.editor, ENTER)
     closing.stop()
     assert not closing and qoh(store, "P2") == 3 and not p.isVisible()
 
@@ -144,7 +152,8 @@ def test_receive_po_enter_on_close_asks_and_save_receives(qtbot, store):
     d.quantity.editor.setFocus()
     tab_to(qtbot, d, d.close_button)
     seen = answer_box(qtbot, button="Save")
-    qtbot.keyClick(d.close_button, ENTER)
+    with saved(qtbot, d):
+        qtbot.keyClick(d.close_button, ENTER)
     assert seen and qoh(store, "P2") == 12 and not d.isVisible()
 
 
@@ -173,7 +182,8 @@ def test_adjust_shows_the_result_and_asks_before_a_big_drop(qtbot, store):
     assert d.isVisible() and qoh(store, "P1") == 50 and counts(store) == before
     click(qtbot, d.change_radio)  # what the clerk meant
     assert d.result_label.text() == "QOH 50 \u2192 55, +5"
-    qtbot.keyClick(d.quantity.editor, ENTER)
+    with saved(qtbot, d):
+        qtbot.keyClick(d.quantity.editor, ENTER)
     assert not open_boxes() and qoh(store, "P1") == 55
 
 
@@ -181,7 +191,8 @@ def test_adjust_drop_to_zero_asked_and_yes_saves(qtbot, store):
     d = adjust_dialog(qtbot, store, sku="P1")
     qtbot.keyClicks(d.quantity.editor, "0")
     seen = answer_box(qtbot, button="Yes")
-    click(qtbot, d.save_button)
+    with saved(qtbot, d):
+        click(qtbot, d.save_button)
     assert seen and qoh(store, "P1") == 0 and counts(store)[1] == 1
 
 
@@ -199,8 +210,10 @@ def test_system_parameters_close_with_a_change_asks(qtbot, store):
     click(qtbot, d.close_button)
     assert seen and d.isVisible()
     seen = answer_box(qtbot, button="Save")
-    qtbot.keyClick(combo, ESC)
-    assert seen and not d.isVisible()
+    with saved(qtbot, d):
+        qtbot.keyClick(combo, ESC)
+    qtbot.waitUntil(lambda: not d.isVisible())  # closed once the save was written
+    assert seen
     with store.read() as s:
         assert s.scalar(select(Param.value).where(Param.name == "AllowNegativeQOH")) in (
             "TRUE", "true", "1", True)
@@ -236,7 +249,8 @@ def test_switching_carts_with_unsaved_input_asks(qtbot, store):
     assert seen and "cart Woo" in seen[0]
     assert d.editing.name == "Woo" and d.url.editor.text() == "http://127.0.0.1:7"
     seen = answer_box(qtbot, button="Save")
-    click(qtbot, d.edit_button)
+    with saved(qtbot, d):
+        click(qtbot, d.edit_button)
     assert seen and d.editing.name == "Shop"
     assert cart_urls(store)["Woo"] == "http://127.0.0.1:7"
     d.url.editor.selectAll()
@@ -271,7 +285,8 @@ def test_turn_on_synchronize_inventory_button_turns_it_on(qtbot, store):
         click(qtbot, w.turn_on_button)
 
     QTimer.singleShot(0, press_turn_on)
-    click(qtbot, d.sync_box)
+    with qtbot.waitSignal(d.changed, timeout=5000):  # turned on by a pool thread
+        click(qtbot, d.sync_box)
     assert seen == {"default": False}
     with store.read() as s:
         assert s.scalar(select(Cart.sync).where(Cart.name == "Shop")) is True
@@ -285,7 +300,11 @@ def test_turn_on_synchronize_inventory_button_turns_it_on(qtbot, store):
 def view_dialog(qtbot, store, **kw):
     from seom_desktop.ui.dialogs.view_inventory import ViewInventoryDialog
 
-    return shown(qtbot, ViewInventoryDialog(store, workstation=WS, **kw))
+    d = ViewInventoryDialog(store, workstation=WS, **kw)
+    if not kw.get("sku"):
+        return shown(qtbot, d)
+    with qtbot.waitSignal(d.shown, timeout=5000):  # the item is read on a pool thread
+        return shown(qtbot, d)
 
 
 def type_in_cell(qtbot, view, row, col, text):
@@ -312,7 +331,8 @@ def reserves(store):
 def test_web_fields_save_only_for_the_product_the_sku_box_names(qtbot, store):
     d = view_dialog(qtbot, store)
     qtbot.keyClicks(d.sku_field.line, "P2")
-    qtbot.keyClick(d.sku_field.line, ENTER)  # Show
+    with qtbot.waitSignal(d.shown, timeout=5000):
+        qtbot.keyClick(d.sku_field.line, ENTER)  # Show
     assert d.tabs.tabText(1) == "Web Fields \u2014 P2"
     assert "P2" in d.web_title.text() and "Gadget" in d.web_title.text()
     d.sku_field.line.selectAll()
@@ -327,7 +347,8 @@ def test_web_fields_save_only_for_the_product_the_sku_box_names(qtbot, store):
     assert reserves(store) == before
     d.sku_field.line.selectAll()
     qtbot.keyClicks(d.sku_field.line, "P2")
-    click(qtbot, d.save_web_button)
+    with saved(qtbot, d):
+        click(qtbot, d.save_web_button)
     assert reserves(store) == [("P2", 4)]
 
 
@@ -338,7 +359,9 @@ def test_showing_another_product_with_unsaved_web_fields_asks(qtbot, store):
     d.sku_field.line.selectAll()
     qtbot.keyClicks(d.sku_field.line, "P1")
     seen = answer_box(qtbot, button="Save")
-    click(qtbot, d.open_button)
+    with qtbot.waitSignal(d.shown, timeout=5000):  # saved, then P1 is read and shown
+        click(qtbot, d.open_button)
+    qtbot.waitUntil(lambda: d.current_sku == "P1")
     assert seen and "P2" in seen[0]
     assert reserves(store) == [("P2", 6)]  # saved to the product it was typed for
     assert d.current_sku == "P1" and d.tabs.tabText(1) == "Web Fields \u2014 P1"
@@ -367,7 +390,8 @@ def test_receive_po_several_lines_in_one_go(qtbot, store):
     click(qtbot, d.add_button)
     line("P1", "2")
     qtbot.keyClicks(d.reference.editor, "PO-501")
-    qtbot.keyClick(d.reference.editor, ENTER)  # Receive: the two lines and the one typed
+    with saved(qtbot, d):
+        qtbot.keyClick(d.reference.editor, ENTER)  # Receive: the two lines and the one typed
     assert not d.isVisible()
     assert (qoh(store, "P2"), qoh(store, "P3"), qoh(store, "P1")) == (12, 6, 52)
     with store.read() as s:
@@ -387,7 +411,8 @@ def test_receive_po_a_bad_line_receives_none(qtbot, store):
     click(qtbot, d.add_button)
     assert len(d.lines_model.rows) == 2
     before = counts(store)
-    qtbot.keyClick(d.sku_field.line, ENTER)
+    with saved(qtbot, d):
+        qtbot.keyClick(d.sku_field.line, ENTER)
     assert d.isVisible() and counts(store) == before and qoh(store, "P2") == 0
     assert "Line 2 (P1)" in d.general_error.text()
     assert "Nothing was received" in d.general_error.text()
@@ -436,7 +461,8 @@ def test_new_cart_turn_on_button_saves_the_cart_with_sync_on(qtbot, store):
         click(qtbot, w.turn_on_button)
 
     QTimer.singleShot(0, press_turn_on)
-    click(qtbot, d.sync_box)
+    with saved(qtbot, d):
+        click(qtbot, d.sync_box)
     assert seen["text"] == "Save the cart with Synchronize Inventory on"
     with store.read() as s:
         assert s.scalar(select(Cart.sync).where(Cart.name == "New Shop")) is True
@@ -451,5 +477,7 @@ def test_view_inventory_esc_with_unsaved_web_fields_asks(qtbot, store):
     qtbot.keyClick(d.web_view, ESC)
     assert seen and d.isVisible() and reserves(store) == []
     seen = answer_box(qtbot, key=ENTER)  # Save, the default answer
-    qtbot.keyClick(d.web_view, ESC)
-    assert seen and not d.isVisible() and reserves(store) == [("P1", 2)]
+    with saved(qtbot, d):
+        qtbot.keyClick(d.web_view, ESC)
+    qtbot.waitUntil(lambda: not d.isVisible())  # closed once the save was written
+    assert seen and reserves(store) == [("P1", 2)]

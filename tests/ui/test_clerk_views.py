@@ -69,7 +69,8 @@ def test_adjustment_not_sent_says_so_in_item_panel_and_ledger(qtbot, window, sql
     d.send_box.setFocus()
     qtbot.keyClick(d.send_box, Qt.Key.Key_Space)  # Send QOH changes to Web sites: cleared
     assert not d.send_box.isChecked()
-    qtbot.keyClick(d.quantity.editor, ENTER)
+    with qtbot.waitSignal(d.save_finished, timeout=5000):  # written on a pool thread
+        qtbot.keyClick(d.quantity.editor, ENTER)
     with sqlite_store.read() as s:
         assert s.scalar(select(Product.qoh).where(Product.sku == "P-000000")) == 17
     qtbot.waitUntil(lambda: w.carts_model.rowCount() == 1
@@ -78,7 +79,9 @@ def test_adjustment_not_sent_says_so_in_item_panel_and_ledger(qtbot, window, sql
     assert w.carts_model.index(0, col).data() == "not sent"
     led = opened(qtbot, w, Qt.Key.Key_L, "LedgerDialog")
     web = led.model.headers.index("Web sites")
+    qtbot.waitUntil(lambda: bool(led.model.rows))
     assert [r[web] for r in led.model.rows] == ["not sent"]
+    led.close()
     # the same with the box left checked: queued for the cart
     d = opened(qtbot, w, Qt.Key.Key_A, "AdjustInventoryDialog")
     qtbot.mouseClick(d.change_radio, Qt.MouseButton.LeftButton)
@@ -96,11 +99,13 @@ def test_receive_po_and_pos_sale_open_on_the_selected_item(qtbot, window, sqlite
     assert d.sku_field.sku() == "P-000001" and d.current_qoh.text() == "21"
     assert d.focusWidget() is d.quantity.editor  # the quantity is next
     qtbot.keyClicks(d.quantity.editor, "4")
-    qtbot.keyClick(d.quantity.editor, ENTER)
+    with qtbot.waitSignal(d.save_finished, timeout=5000):
+        qtbot.keyClick(d.quantity.editor, ENTER)
     d = opened(qtbot, w, Qt.Key.Key_O, "POSSaleDialog")
     assert d.sku_field.sku() == "P-000001"
     qtbot.keyClicks(d.quantity.editor, "2")
-    qtbot.keyClick(d.quantity.editor, ENTER)
+    with qtbot.waitSignal(d.save_finished, timeout=5000):
+        qtbot.keyClick(d.quantity.editor, ENTER)
     with sqlite_store.read() as s:
         assert s.scalar(select(Product.qoh).where(Product.sku == "P-000001")) == 23
 
@@ -113,10 +118,12 @@ def test_ledger_times_are_local(qtbot, window, sqlite_store, monkeypatch):
     try:
         with sqlite_store.write() as s:
             adjust(s, sku="P-000000", delta=1, actor=Actor("maria", "test-ws"))
-            e = s.scalar(select(LedgerEntry).join(Product).where(Product.sku == "P-000000"))
+            e = s.scalar(select(LedgerEntry).join(Product, Product.id == LedgerEntry.product_id)
+                         .where(Product.sku == "P-000000"))
             e.created_at = datetime(2026, 1, 2, 20, 0, 0)  # stored UTC
         led = opened(qtbot, window, Qt.Key.Key_L, "LedgerDialog")
         assert led.model.headers[0] == "When"
+        qtbot.waitUntil(lambda: bool(led.model.rows))
         assert led.model.rows[0][0] == "2026-01-03 01:30:00"
         # the date filter takes local days too: the change was on the 3rd here
         from PySide6.QtCore import QDate, QPoint
@@ -125,9 +132,11 @@ def test_ledger_times_are_local(qtbot, window, sqlite_store, monkeypatch):
                          pos=QPoint(8, led.dates_box.height() // 2))
         led.since_edit.setDate(QDate(2026, 1, 3))
         led.until_edit.setDate(QDate(2026, 1, 3))
-        assert led.model.rowCount() == 1
-        led.since_edit.setDate(QDate(2026, 1, 2))
-        led.until_edit.setDate(QDate(2026, 1, 2))
+        qtbot.waitUntil(lambda: led.model.rowCount() == 1)
+        with qtbot.waitSignal(led.shown, timeout=5000):
+            led.since_edit.setDate(QDate(2026, 1, 2))
+        with qtbot.waitSignal(led.shown, timeout=5000):
+            led.until_edit.setDate(QDate(2026, 1, 2))
         assert led.model.rowCount() == 0
     finally:
         monkeypatch.delenv("TZ")
@@ -156,6 +165,7 @@ def test_web_fields_last_sent_follows_the_stack_controller(qtbot, sqlite_store, 
             d.show()
         d.tabs.setCurrentIndex(1)
         m = d.web_model
+        qtbot.waitUntil(lambda: m.rowCount() == 1)  # read on a pool thread
         assert m.index(0, m.LAST_SENT).data() == "\u2014"
         d.web_view.setFocus()
         d.web_view.setCurrentIndex(m.index(0, m.RESERVE))
@@ -166,7 +176,7 @@ def test_web_fields_last_sent_follows_the_stack_controller(qtbot, sqlite_store, 
         qtbot.keyClick(editor, ENTER)
         qtbot.wait(1)  # the closed editor is retired by the event loop, as for a clerk
         qtbot.mouseClick(d.save_web_button, Qt.MouseButton.LeftButton)
-        assert "Saved" in d.web_status.text()
+        qtbot.waitUntil(lambda: "Saved" in d.web_status.text())
         StackController(sqlite_store, workstation="test-ws").run_once()  # sends 10 - 3
         assert emu.quantity("P-000000") == 7
         qtbot.waitUntil(lambda: m.index(0, m.LAST_SENT).data() == "7", timeout=10_000)

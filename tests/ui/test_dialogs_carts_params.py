@@ -234,7 +234,9 @@ def test_duplicate_cart_name_refused_next_to_name(qtbot, store):
         define_cart(s, name="Web One", kind="fakert", url="https://a.example.com")
     d = open_carts(qtbot, store)
     fill_new_cart(qtbot, d)
-    click(qtbot, d.save_button)
+    with qtbot.waitSignal(d.save_finished, timeout=5000) as done:  # refused by the store
+        click(qtbot, d.save_button)
+    assert done.args == [False]
     assert "already exists" in d.name.error.text() and d.name.error.isVisible()
     assert len(carts_in_store(store)) == 1
 
@@ -321,7 +323,8 @@ def test_turning_sync_on_warns_shows_drift_and_offers_send(qtbot, store, fake_dr
         click(qtbot, w.turn_on_button)
 
     seen = _with_warning(qtbot, d, act)
-    click(qtbot, d.sync_box)  # opens the modal warning
+    with qtbot.waitSignal(d.changed, timeout=5000):  # turned on by a pool thread
+        click(qtbot, d.sync_box)  # opens the modal warning
     assert d.sync_box.isChecked()
     assert seen["drift"] == [("P1", "W", "10", "7"), ("P3", "", "4", "—")]  # what differs
     assert "begins transmitting inventory changes immediately" in seen["text"]
@@ -342,18 +345,6 @@ def test_cancelling_the_sync_warning_leaves_sync_off(qtbot, store, fake_drift):
     click(qtbot, d.sync_box)
     assert "w" in seen
     assert not d.sync_box.isChecked()
-    click(qtbot, d.save_button)
+    with qtbot.waitSignal(d.save_finished, timeout=5000):
+        click(qtbot, d.save_button)
     assert carts_in_store(store)[0][3] is False
-
-
-def test_sync_warning_without_drift_module_says_so(qtbot, store, monkeypatch):
-    from seom_desktop.ui.dialogs import shopping_carts, sync_warning
-
-    real = sync_warning.optional_function
-    monkeypatch.setattr(sync_warning, "optional_function",
-                        lambda m, n: None if m.endswith(".drift") else real(m, n))
-    with store.write() as s:
-        define_cart(s, name="Web One", kind="fakert", url="https://a.example.com")
-    w = shopping_carts.SyncWarningDialog(store, cart_name="Web One", kind="fakert")
-    qtbot.addWidget(w)
-    assert "not available" in w.drift_status.text()

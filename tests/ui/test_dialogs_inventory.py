@@ -139,8 +139,11 @@ def test_adjust_below_zero_is_refused_by_the_store_next_to_the_quantity(qtbot, s
     click(qtbot, d.change_radio)
     qtbot.keyClicks(d.quantity.editor, "-11")
     before = snapshot(store)
-    click(qtbot, d.save_button)
+    with qtbot.waitSignal(d.save_finished, timeout=5000) as saved:  # refused off the UI thread
+        click(qtbot, d.save_button)
+    assert saved.args == [False]
     assert "below zero" in d.quantity.error.text() and d.quantity.error.isVisible()
+    assert d.save_button.isEnabled() and d.isVisible()  # open again for a correction
     assert snapshot(store) == before
 
 
@@ -231,7 +234,8 @@ def test_pos_sale_more_than_on_hand_is_refused(qtbot, store):
     d.show()
     qtbot.keyClicks(d.quantity.editor, "1")
     before = snapshot(store)
-    click(qtbot, d.save_button)
+    with qtbot.waitSignal(d.save_finished, timeout=5000):
+        click(qtbot, d.save_button)
     assert d.quantity.error.isVisible() and "below zero" in d.quantity.error.text()
     assert snapshot(store) == before
 
@@ -243,7 +247,11 @@ def open_view(qtbot, store, **kw):
 
     d = ViewInventoryDialog(store, workstation=WS, **kw)
     qtbot.addWidget(d, before_close_func=quiet_close)
-    d.show()
+    if kw.get("sku"):
+        with qtbot.waitSignal(d.shown, timeout=5000):  # read on a pool thread
+            d.show()
+    else:
+        d.show()
     return d
 
 
@@ -283,7 +291,8 @@ def test_view_inventory_shows_item_and_ledger(qtbot, store):
         receive_po(s, sku="P1", quantity=5, actor=Actor("maria", "back-office"), po="PO-9")
     d = open_view(qtbot, store)
     qtbot.keyClicks(d.sku_field.line, "P1")
-    click(qtbot, d.open_button)
+    with qtbot.waitSignal(d.shown, timeout=5000):
+        click(qtbot, d.open_button)
     assert (d.sku_label.text(), d.name_label.text(), d.qoh_label.text()) == ("P1", "Widget", "15")
     rows = d.ledger_model.rows
     assert len(rows) == 2  # newest first
@@ -297,6 +306,7 @@ def test_view_inventory_unknown_sku_is_refused(qtbot, store):
     d = open_view(qtbot, store)
     qtbot.keyClicks(d.sku_field.line, "NOPE")
     click(qtbot, d.open_button)
+    qtbot.waitUntil(lambda: d.sku_field.error.isVisible())
     assert d.sku_field.error.isVisible() and "unknown SKU" in d.sku_field.error.text()
     assert d.sku_label.text() == "—"
 
@@ -316,7 +326,7 @@ def test_web_fields_edited_and_saved(qtbot, store):
     woo = web_fields(store, "Woo")
     assert (woo.sync, woo.cart_sku, woo.reserve, woo.max_qty) == (True, "WOO-P1", 2, 5)
     assert web_fields(store, "Shop").sync is False
-    assert "Saved" in d.web_status.text()
+    qtbot.waitUntil(lambda: "Saved" in d.web_status.text())  # read again after the save
     # the shaped quantities now follow: clearing the cap removes it
     r = web_row(d, "Woo")
     edit_cell(qtbot, d.web_view, r, m.MAX_QTY, "")
@@ -344,3 +354,40 @@ def test_web_fields_bad_input_refused_and_nothing_saved(qtbot, store, col, text,
     assert words in d.web_error.text() and "Woo" in d.web_error.text()
     assert (web_row(d, "Woo"), getattr(m, col)) in m.errors  # the cell is marked
     assert snapshot(store) == before
+
+
+def test_adjust_saves_off_the_ui_thread_while_the_store_is_locked(qtbot, store):
+    """The write runs on a pool thread: while another connection holds SQLite's write
+    lock the dialog keeps answering (its buttons disabled, typing still works), and the
+    ledger row is inserted by a thread other than the UI thread."""
+    import threading
+
+    from sqlalchemy import event
+
+    writers: list[int] = []
+
+    def note_writer(_conn, _cursor, statement, *_a) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO LEDGER"):
+            writers.append(threading.get_ident())
+
+    event.listen(store.engine, "before_cursor_execute", note_writer)
+    lock = store.engine.raw_connection()  # another workstation holding the write lock
+    try:
+        d = open_adjust(qtbot, store, sku="P1")
+        click(qtbot, d.change_radio)
+        qtbot.keyClicks(d.quantity.editor, "2")
+        lock.cursor().execute("BEGIN IMMEDIATE")
+        click(qtbot, d.save_button)
+        qtbot.wait(300)  # the UI thread runs meanwhile: the write waits for the lock
+        assert d.saving and not d.save_button.isEnabled() and not d.close_button.isEnabled()
+        qtbot.keyClicks(d.reason.editor, "counted")  # the dialog still takes keys
+        assert d.reason.editor.text() == "counted"
+        assert writers == [] and qoh(store, "P1") == 10
+        with qtbot.waitSignal(d.changed, timeout=10_000):
+            lock.rollback()
+    finally:
+        lock.close()
+        event.remove(store.engine, "before_cursor_execute", note_writer)
+    assert qoh(store, "P1") == 12
+    assert writers and threading.main_thread().ident not in writers
+    assert d.result() == d.DialogCode.Accepted

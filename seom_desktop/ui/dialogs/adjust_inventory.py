@@ -1,7 +1,9 @@
 """Adjust Inventory: a new QOH or a change for one item, with a reason, and the
 "Send QOH changes to Web sites" box (cleared: the adjustment is not sent to the carts).
 The result is shown before saving ("QOH 50 -> 5, -45"); a drop to 0 or of more than
-half asks first (No is the default); closing with input typed asks Save/Discard/Cancel."""
+half asks first (No is the default); closing with input typed asks Save/Discard/Cancel.
+The save runs on a pool thread (app/stock_changes.adjust_qoh), the buttons disabled
+until it answers; a refusal is shown under the field it concerns."""
 
 from __future__ import annotations
 
@@ -18,10 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from seom_desktop.inventory.errors import InventoryError, QuantityError, UnknownSKUError
-from seom_desktop.inventory.operations import adjust
+from seom_desktop.app.errors import InventoryError, QuantityError, UnknownSKUError
+from seom_desktop.app.stock_changes import adjust_qoh, adjust_rules
 from seom_desktop.inventory.validation import parse_quantity
-from seom_desktop.store.params import get_param
 from seom_desktop.ui.dialogs.fields import (
     NOTE_STYLE,
     SkuField,
@@ -45,8 +46,8 @@ class AdjustInventoryDialog(UnsavedGuard, StoreDialog):
                  sku: str | None = None, **kw):
         super().__init__(store, workstation=workstation, parent=parent, **kw)
         self.setWindowTitle("Adjust Inventory")
-        with store.read() as s:
-            self.reason_required = bool(get_param(s, "TrackInventoryAdjustments"))
+        self.rules = adjust_rules(store)
+        self.reason_required = self.rules.reason_required
 
         self.sku_field = SkuField(store)
         self.item_name = QLabel("")
@@ -139,10 +140,7 @@ class AdjustInventoryDialog(UnsavedGuard, StoreDialog):
 
     def _allowed(self, after: int) -> bool:
         """False when the store will refuse `after` anyway (below zero, not allowed)."""
-        if after >= 0:
-            return True
-        with self.store.read() as s:
-            return bool(get_param(s, "AllowNegativeQOH"))
+        return after >= 0 or self.rules.negative_allowed
 
     def has_unsaved(self) -> bool:
         return bool(self.quantity.editor.text().strip() or self.reason.editor.text().strip())
@@ -189,19 +187,24 @@ class AdjustInventoryDialog(UnsavedGuard, StoreDialog):
             self.quantity.editor.setFocus()
             return
         kw = {"set_to": qty} if new_qoh else {"delta": qty}
-        try:
-            with self.store.write() as s:
-                adjust(s, sku=sku, actor=self.actor(), reason=reason,
-                       send=self.send_box.isChecked(), **kw)
-        except UnknownSKUError as e:
-            self.sku_field.show_error(str(e))
-            return
-        except QuantityError as e:
-            self.quantity.show_error(str(e))
-            return
-        except InventoryError as e:
-            target = self.reason if "reason" in str(e) else self.quantity
-            target.show_error(str(e))
-            return
+        store, ws, send = self.store, self.workstation, self.send_box.isChecked()
+        self.run_save(lambda: adjust_qoh(store, sku=sku, workstation=ws, reason=reason,
+                                         send=send, **kw),
+                      done=self._saved, failed=self._save_failed,
+                      buttons=(self.save_button, self.close_button))
+
+    def _saved(self, _changed) -> None:
         self.changed.emit()
         self.accept()
+
+    def _save_failed(self, e: BaseException) -> None:
+        if isinstance(e, UnknownSKUError):
+            self.sku_field.show_error(str(e))
+        elif isinstance(e, QuantityError):
+            self.quantity.show_error(str(e))
+        elif isinstance(e, InventoryError):
+            target = self.reason if "reason" in str(e) else self.quantity
+            target.show_error(str(e))
+        else:
+            self.general_error.show_error(f"Not saved: {type(e).__name__}: {e}")
+        self.fit_height()

@@ -29,10 +29,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from seom_desktop.carts.base import ORDERS, PULL, PUSH
-from seom_desktop.store.carts import MAX_ITEMS_LIMIT
-from seom_desktop.store.params import get_param
-from seom_desktop.sync.cart_setup import CartView, all_carts, update_cart
+from seom_desktop.app.carts import (
+    MAX_ITEMS_LIMIT,
+    ORDERS,
+    PULL,
+    PUSH,
+    CartView,
+    carts_and_synch,
+    holds_stock_in_baskets,
+    set_max_items,
+)
 from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.dialogs.cart_transfers import WARN_ORDERS, CartTransfers
 from seom_desktop.ui.dialogs.progress import run_with_progress
@@ -40,7 +46,7 @@ from seom_desktop.ui.dialogs.transfer_preview import (
     ChangesOnlyTable,
     ask,
 )
-from seom_desktop.ui.models.rows import RowsModel
+from seom_desktop.ui.models.rows import ReportModel
 
 WARN_BASKETS = ("This cart holds stock in shopping baskets: make sure all baskets are "
                 "emptied BEFORE sending QOH or turning on Synchronize Inventory.")
@@ -49,20 +55,6 @@ WARN_REALTIME = ("These buttons initialize inventory counts before Real-Time Inv
 WARN_REALTIME_ON = ("Synchronize Inventory is ON for this cart (and SynchQOH is TRUE): "
                     "real-time synchronization is active. Use these buttons only after "
                     "turning it off, outside normal business hours.")
-
-
-def holds_stock_in_baskets(kind: str) -> bool:
-    from seom_desktop.carts.registry import UnknownKindError, connector_class
-
-    try:
-        return bool(getattr(connector_class(kind), "holds_stock_in_baskets", False))
-    except UnknownKindError:
-        return False
-
-
-def load_carts(store) -> tuple[list[CartView], bool]:
-    with store.read() as s:
-        return all_carts(s), bool(get_param(s, "SynchQOH"))
 
 
 class AdvancedCartFunctionsDialog(CartTransfers, QDialog):
@@ -146,7 +138,7 @@ class AdvancedCartFunctionsDialog(CartTransfers, QDialog):
         self.message = QLabel("")
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
-        self.results = RowsModel(parent=self)
+        self.results = ReportModel(parent=self)
         self.results_table = QTableView()
         self.results_table.setObjectName("resultsTable")
         self.results_table.setAccessibleName("Results")
@@ -188,7 +180,7 @@ class AdvancedCartFunctionsDialog(CartTransfers, QDialog):
     # --- carts ---------------------------------------------------------------------
     def reload(self) -> None:
         store = self.store
-        run_in_thread(lambda: load_carts(store), owner=self, on_done=self._got_carts,
+        run_in_thread(lambda: carts_and_synch(store), owner=self, on_done=self._got_carts,
                       on_error=lambda e: self._say(f"The carts could not be read: {e}", True))
 
     def _got_carts(self, loaded) -> None:
@@ -261,16 +253,13 @@ class AdvancedCartFunctionsDialog(CartTransfers, QDialog):
         if not name:
             return
 
-        def work():
-            with store.write() as s:
-                return update_cart(s, name, max_items=value)
-
         def done(view: CartView) -> None:
             self.carts = [view if c.name == view.name else c for c in self.carts]
             self._say(f"Maximum number of items to send for {name} saved: {view.max_items}.")
             self.changed.emit()
 
-        run_in_thread(work, owner=self, on_done=done,
+        run_in_thread(lambda: set_max_items(store, name=name, max_items=value), owner=self,
+                      on_done=done,
                       on_error=lambda e: self._say(str(e), True))
 
     # --- running transfers ---------------------------------------------------------

@@ -1,12 +1,14 @@
 """What the Shopping Carts form does with input not yet saved: switching to another
 cart (Add Cart, Edit Cart, a double click) or closing asks Save / Don't Save / Cancel;
 [Turn on Synchronize Inventory] in the warning turns it on in the store at once (the
-button does what it says), leaving the form's other changes still to be saved."""
+button does what it says, on a pool thread), leaving the form's other changes still to
+be saved."""
 
 from __future__ import annotations
 
-from seom_desktop.store.carts import CartDefinitionError
-from seom_desktop.sync.cart_setup import update_cart
+from seom_desktop.app.carts import turn_on_sync as turn_on_sync_in_store
+from seom_desktop.app.errors import CartDefinitionError
+from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.dialogs.guard import UnsavedGuard
 
 
@@ -16,7 +18,7 @@ class CartFormGuard(UnsavedGuard):
     form_saved: tuple = ()
 
     def add_clicked(self) -> None:
-        if self.settle_unsaved(self._leave_text()):
+        if self.settle_unsaved(self._leave_text(), then=self.new_cart):
             self.new_cart()
 
     def form_values(self) -> tuple:
@@ -45,13 +47,17 @@ class CartFormGuard(UnsavedGuard):
     def turn_on_sync(self, name: str) -> None:
         """What [Turn on Synchronize Inventory] says: the cart syncs from now on (the
         form's other changes stay as typed, still to be saved)."""
-        try:
-            with self.store.write() as s:
-                view = update_cart(s, name, sync=True)
-        except CartDefinitionError as e:
+        store = self.store
+
+        def failed(e: BaseException) -> None:
             self.sync_box.setChecked(False)
-            self.form_error.show_error(f"{e}. Synchronize Inventory is still off.")
-            return
+            what = str(e) if isinstance(e, CartDefinitionError) else f"{type(e).__name__}: {e}"
+            self.form_error.show_error(f"{what}. Synchronize Inventory is still off.")
+
+        run_in_thread(lambda: turn_on_sync_in_store(store, name=name), owner=self,
+                      on_done=lambda view: self._sync_turned_on(name, view), on_error=failed)
+
+    def _sync_turned_on(self, name: str, view) -> None:
         self.editing = view
         self.carts = [view if c.name == name else c for c in self.carts]
         self.list_model.set_rows([(c.name, c.kind, "Yes" if c.sync else "No", c.url)

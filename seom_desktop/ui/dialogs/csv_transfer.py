@@ -20,17 +20,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from seom_desktop.inventory.errors import InventoryError
-from seom_desktop.sync.csv_qoh import QohFile, apply_qoh_rows, check_qoh_file, write_qoh_csv
+from seom_desktop.app.errors import InventoryError
+from seom_desktop.app.inventory_list import export_qoh_csv as write_qoh_csv
+from seom_desktop.app.stock_changes import check_qoh_file, import_qoh_rows
+from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.dialogs.fields import (
     ERROR_STYLE,
     NOTE_STYLE,
     OK_STYLE,
-    RowsModel,
     StoreDialog,
+    TuplesModel,
     line_field,
     plain_table,
-    run_in_background,
 )
 from seom_desktop.ui.words import plural
 
@@ -46,7 +47,7 @@ class CsvImportDialog(StoreDialog):
                  path: str | None = None, **kw):
         super().__init__(store, workstation=workstation, parent=parent, **kw)
         self.setWindowTitle("Import QOH from CSV")
-        self.result_file: QohFile | None = None
+        self.result_file = None  # the QohFile checked last
 
         self.path = line_field("a CSV file with the columns sku,qoh", name="path")
         self.browse_button = QPushButton("Choose file…")
@@ -64,7 +65,7 @@ class CsvImportDialog(StoreDialog):
         help_text.setStyleSheet(NOTE_STYLE)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
-        self.problems_model = RowsModel(("Line", "SKU", "Problem"))
+        self.problems_model = TuplesModel(("Line", "SKU", "Problem"))
         self.problems_view = plain_table(self.problems_model)
         self.problems_view.setAccessibleName("Problems")
         self.problems_view.horizontalHeader().setSectionResizeMode(
@@ -125,10 +126,10 @@ class CsvImportDialog(StoreDialog):
         self.summary.setStyleSheet(NOTE_STYLE)
         self.summary.setText("Checking…")
         store = self.store
-        run_in_background(self, lambda: check_qoh_file(store, text), self._checked,
-                          self._check_failed)
+        run_in_thread(lambda: check_qoh_file(store, path=text), owner=self,
+                      on_done=self._checked, on_error=self._check_failed)
 
-    def _checked(self, result: QohFile) -> None:
+    def _checked(self, result) -> None:
         self.check_button.setEnabled(True)
         self.result_file = result
         good, bad = len(result.rows), len(result.problems)
@@ -167,13 +168,13 @@ class CsvImportDialog(StoreDialog):
         if self.result_file is None or not self.result_file.rows:
             return
         rows = list(self.result_file.rows)
-        store, actor = self.store, self.actor()
+        store, ws = self.store, self.workstation
         self.import_button.setEnabled(False)
         self.check_button.setEnabled(False)
         self.summary.setStyleSheet(NOTE_STYLE)
         self.summary.setText(f"Importing {len(rows)} rows…")
-        run_in_background(self, lambda: apply_qoh_rows(store, rows, actor=actor),
-                          self._imported, self._import_failed)
+        run_in_thread(lambda: import_qoh_rows(store, rows=rows, workstation=ws), owner=self,
+                      on_done=self._imported, on_error=self._import_failed)
 
     def _imported(self, results) -> None:
         self.check_button.setEnabled(True)
@@ -204,4 +205,4 @@ def export_qoh_csv(store, parent: QWidget | None = None, path: str | None = None
         path, _ = QFileDialog.getSaveFileName(parent, "Export QOH to CSV", "qoh.csv", CSV_FILTER)
         if not path:
             return None
-    return write_qoh_csv(store, path)
+    return write_qoh_csv(store, path=path)

@@ -1,23 +1,14 @@
 """Small pieces the data-entry dialogs share: a field with its red error line, a SKU
 field with a completer (case-insensitive where that names one product), quantity
-checking for display, the base of the store dialogs and running a slow call off the UI
-thread."""
+checking for display, and the base of the store dialogs, whose saves run off the UI
+thread (StoreDialog.run_save) with the dialog's buttons disabled meanwhile."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QRunnable,
-    QStringListModel,
-    Qt,
-    QThreadPool,
-    Signal,
-)
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,17 +23,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from seom_desktop.inventory.actor import Actor
-from seom_desktop.inventory.errors import InventoryError
+from seom_desktop.app.errors import InventoryError
+from seom_desktop.app.product_detail import all_skus, find_product
 from seom_desktop.inventory.validation import check_sku, parse_quantity
-from seom_desktop.store.models import Product
+from seom_desktop.ui.async_support import run_in_thread
 
 ERROR_STYLE = "color: #b00020;"
 NOTE_STYLE = "color: #555555;"
 OK_STYLE = "color: #1b6e20;"
-MAX_COMPLETER_SKUS = 50_000
 
 
 class ErrorLabel(QLabel):
@@ -134,13 +123,9 @@ def set_read_only(edit: QLineEdit, on: bool) -> None:
     edit.setPalette(pal)
 
 
-def all_skus(store, limit: int = MAX_COMPLETER_SKUS) -> list[str]:
-    with store.read() as s:
-        return list(s.scalars(select(Product.sku).order_by(Product.sku).limit(limit)))
-
-
 class SkuField(Field):
-    """A SKU line edit with a completer over the store's SKUs."""
+    """A SKU line edit with a completer over the store's SKUs (read once, when the field
+    is made; a product is looked up by its SKU, an indexed read of one row)."""
 
     def __init__(self, store, *, parent: QWidget | None = None):
         edit = QLineEdit()
@@ -182,14 +167,12 @@ class SkuField(Field):
         sku = self.sku().strip()
         if not sku:
             return None
-        with self.store.read() as s:
-            row = s.execute(select(Product.sku, Product.name, Product.qoh)
-                            .where(Product.sku == sku)).first()
-            same = self.same_but_case(sku) if row is None else []
+        found = find_product(self.store, sku=sku)
+        if found is None:
+            same = self.same_but_case(sku)
             if len(same) == 1:
-                row = s.execute(select(Product.sku, Product.name, Product.qoh)
-                                .where(Product.sku == same[0])).first()
-        return None if row is None else (row[0], row[1] or "", row[2])
+                found = find_product(self.store, sku=same[0])
+        return None if found is None else (found.sku, found.name, found.qoh)
 
     def check(self) -> str | None:
         """The SKU if it names a product; otherwise shows why under the field."""
@@ -236,17 +219,42 @@ def check_quantity(field: Field, what: str = "quantity", *,
 
 
 class StoreDialog(QDialog):
-    """Base of the dialogs that write to the store: they keep the store and the
-    workstation, never a Session."""
+    """Base of the dialogs that write to the store: they keep the store handle and the
+    workstation, never a Session, and write through app/ functions off the UI thread."""
+
+    save_finished = Signal(bool)  # a save ran: True when it was written
 
     def __init__(self, store, *, workstation: str, parent: QWidget | None = None, **_kw: Any):
         super().__init__(parent)
         self.store = store
         self.workstation = workstation
         self.general_error = ErrorLabel(self)
+        self.saving = False
+        self.after_save: Callable[[], None] | None = None  # set by UnsavedGuard
 
-    def actor(self) -> Actor:
-        return Actor.current(self.workstation)
+    def run_save(self, work: Callable[[], Any], *, done: Callable[[Any], None],
+                 failed: Callable[[BaseException], None],
+                 buttons: Sequence[QWidget] = ()) -> None:
+        """Run the write `work()` on a pool thread with `buttons` disabled until it
+        answers; then `done(result)` or `failed(error)` on the UI thread (a failed save
+        shows its error in the dialog), and what was waiting for the save."""
+        self.saving = True
+        was = [(b, b.isEnabled()) for b in buttons]
+        for b in buttons:
+            b.setEnabled(False)
+
+        def finish(ok: bool, value) -> None:
+            self.saving = False
+            for b, on in was:
+                b.setEnabled(on)
+            then, self.after_save = self.after_save, None
+            (done if ok else failed)(value)
+            self.save_finished.emit(ok)
+            if ok and then is not None:
+                then()
+
+        run_in_thread(work, owner=self, on_done=lambda r: finish(True, r),
+                      on_error=lambda e: finish(False, e))
 
     def fit_height(self) -> None:
         """Grow to show every error line that appeared (wrapped lines included)."""
@@ -261,8 +269,9 @@ class StoreDialog(QDialog):
             self.resize(self.width(), want)
 
 
-class RowsModel(QAbstractTableModel):
-    """Plain rows (tuples) under fixed headers, read-only."""
+class TuplesModel(QAbstractTableModel):
+    """Plain tuples under headers fixed when it is made, read-only (a dialog's list:
+    ledger entries, purchase order lines, carts, CSV problems)."""
 
     def __init__(self, headers: tuple[str, ...], rows: list[tuple] | None = None, parent=None):
         super().__init__(parent)
@@ -307,45 +316,3 @@ def plain_table(model) -> QTableView:
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     return view
-
-
-# --- off the UI thread --------------------------------------------------------------
-
-class _Relay(QObject):
-    done = Signal(object)
-    failed = Signal(object)
-
-
-class _Task(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay):
-        super().__init__()
-        self.fn = fn
-        self.relay = relay
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        try:
-            result = self.fn()
-        except Exception as e:  # noqa: BLE001 - handed to the UI thread to show
-            self._emit(self.relay.failed, e)
-            return
-        self._emit(self.relay.done, result)
-
-    @staticmethod
-    def _emit(signal, value) -> None:
-        try:
-            signal.emit(value)
-        except RuntimeError:  # the dialog was closed meanwhile
-            pass
-
-
-def run_in_background(owner: QObject, fn: Callable[[], Any], on_done: Callable[[Any], None],
-                      on_error: Callable[[BaseException], None]) -> None:
-    """Run `fn` on the global thread pool; `on_done(result)` or `on_error(exc)` then
-    runs on the UI thread (if `owner` is still there)."""
-    relay = _Relay(owner)
-    relay.done.connect(on_done)
-    relay.failed.connect(on_error)
-    relay.done.connect(relay.deleteLater)
-    relay.failed.connect(relay.deleteLater)
-    QThreadPool.globalInstance().start(_Task(fn, relay))

@@ -6,6 +6,8 @@ default, Esc is Cancel); a dangerous step asks Yes / No with No as the default.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
@@ -35,7 +37,8 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
 
 class UnsavedGuard:
     """Mixin for a QDialog with input: `has_unsaved()` says whether there is any and
-    `save_unsaved()` saves it (the dialog may close itself on success)."""
+    `save_unsaved()` saves it (the dialog may close itself on success). A save that runs
+    off the UI thread (StoreDialog.run_save sets `saving`) runs `then` once written."""
 
     unsaved_text = "The entry has not been saved. Save it before closing?"
 
@@ -45,9 +48,11 @@ class UnsavedGuard:
     def save_unsaved(self) -> None:
         raise NotImplementedError
 
-    def settle_unsaved(self, text: str | None = None) -> bool:
+    def settle_unsaved(self, text: str | None = None, *,
+                       then: Callable[[], None] | None = None) -> bool:
         """Ask what to do with unsaved input: True when it may be left (saved or
-        discarded), False to stay (Cancel, or the save failed)."""
+        discarded), False to stay (Cancel, the save failed, or it is being written:
+        `then()` runs once it is)."""
         if not self.has_unsaved():
             return True
         answer = ask_unsaved(self, self.windowTitle(), text or self.unsaved_text)  # type: ignore[attr-defined]
@@ -55,6 +60,9 @@ class UnsavedGuard:
             return False
         if answer == SAVE:
             self.save_unsaved()
+            if getattr(self, "saving", False):
+                self.after_save = then
+                return False
             return not self.isVisible() or not self.has_unsaved()  # type: ignore[attr-defined]
         return True
 
@@ -62,5 +70,9 @@ class UnsavedGuard:
         if not self.isVisible():  # type: ignore[attr-defined]
             super().reject()  # type: ignore[misc]
             return
-        if self.settle_unsaved() and self.isVisible():  # type: ignore[attr-defined]
+        if self.settle_unsaved(then=self._close_when_saved) and self.isVisible():  # type: ignore[attr-defined]
+            super().reject()  # type: ignore[misc]
+
+    def _close_when_saved(self) -> None:
+        if self.isVisible() and not self.has_unsaved():  # type: ignore[attr-defined]
             super().reject()  # type: ignore[misc]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 
-from seom_desktop.inventory.operations import pos_sale
+from seom_desktop.app.stock_changes import sell_at_pos
 from seom_desktop.ui.dialogs.sku_quantity import SkuQuantityDialog
 
 
@@ -15,5 +15,6 @@ class POSSaleDialog(SkuQuantityDialog):
     reference_label = "Reference:"
     save_label = "Sell"
 
-    def write(self, session, sku: str, qty: int, reference: str) -> None:
-        pos_sale(session, sku=sku, quantity=qty, actor=self.actor(), reference=reference)
+    def write(self, sku: str, qty: int, reference: str):
+        return sell_at_pos(self.store, sku=sku, quantity=qty, workstation=self.workstation,
+                           reference=reference)

@@ -11,9 +11,9 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from seom_desktop.inventory.errors import InventoryError
-from seom_desktop.inventory.operations import receive_po
-from seom_desktop.ui.dialogs.fields import RowsModel, check_quantity, plain_table
+from seom_desktop.app.errors import InventoryError
+from seom_desktop.app.stock_changes import LineError, receive_purchase_order
+from seom_desktop.ui.dialogs.fields import TuplesModel, check_quantity, plain_table
 from seom_desktop.ui.dialogs.sku_quantity import SkuQuantityDialog
 
 
@@ -27,7 +27,7 @@ class ReceivePurchaseOrderDialog(SkuQuantityDialog):
                  sku: str | None = None, **kw: Any):
         super().__init__(store, workstation=workstation, parent=parent, sku=sku, **kw)
         self.lines: list[tuple[str, str, int]] = []  # (sku, name, quantity)
-        self.lines_model = RowsModel(("SKU", "Name", "Quantity"))
+        self.lines_model = TuplesModel(("SKU", "Name", "Quantity"))
         self.lines_view = plain_table(self.lines_model)
         self.lines_view.setAccessibleName("Lines to receive")
         self.lines_view.setMinimumHeight(110)
@@ -91,18 +91,25 @@ class ReceivePurchaseOrderDialog(SkuQuantityDialog):
         if len(reference) > 255:
             self.reference.show_error("reference is longer than 255 characters")
             return
-        n = 0
-        try:
-            with self.store.write() as s:
-                for n, (sku, _name, qty) in enumerate(lines, 1):  # noqa: B007 - named on error
-                    receive_po(s, sku=sku, quantity=qty, actor=self.actor(), po=reference)
-        except InventoryError as e:
-            self.general_error.show_error(f"Line {n} ({lines[n - 1][0]}): {e}. Nothing was "
-                                          "received.")
-            return
+        store, ws = self.store, self.workstation
+        self.run_save(lambda: receive_purchase_order(
+            store, lines=[(sku, qty) for sku, _name, qty in lines], workstation=ws,
+            reference=reference), done=self._received, failed=self._save_failed,
+            buttons=(self.save_button, self.close_button, self.add_button,
+                     self.remove_button))
+
+    def _received(self, _changed) -> None:
         self.lines = []
         self.changed.emit()
         self.accept()
 
-    def write(self, session, sku: str, qty: int, reference: str) -> None:
-        receive_po(session, sku=sku, quantity=qty, actor=self.actor(), po=reference)
+    def _save_failed(self, e: BaseException) -> None:
+        if isinstance(e, LineError | InventoryError):
+            self.general_error.show_error(f"{e}. Nothing was received.")
+            self.fit_height()
+        else:
+            super()._save_failed(e)
+
+    def write(self, sku: str, qty: int, reference: str):
+        return receive_purchase_order(self.store, lines=[(sku, qty)],
+                                      workstation=self.workstation, reference=reference)

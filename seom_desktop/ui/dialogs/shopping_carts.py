@@ -1,19 +1,17 @@
 """Shopping Carts (Main Menu > Settings > System Functions): the Current Carts List and
 the Add/Edit Cart form. Credentials go to the OS keyring and are never shown back;
-[Test connection] runs off the UI thread; "Synchronize Inventory" is offered only for
-carts whose kind can take real-time changes, and turning it on first shows the
-reference page's warnings, a drift report and the offer to Send QOH To Website."""
+[Test connection] and [Save] run off the UI thread (app/carts.py); the form shows the
+fields the chosen kind uses (ui/dialogs/cart_form.py); "Synchronize Inventory" is
+offered only for carts whose kind can take real-time changes, and turning it on first
+shows the reference page's warnings, a drift report and the offer to Send QOH To
+Website."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -21,56 +19,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from seom_desktop import credentials
-from seom_desktop.carts.base import REALTIME, CartConfig, CartError
-from seom_desktop.carts.http import Redactor, check_url
-from seom_desktop.carts.registry import (
-    UnknownKindError,
-    available_kinds,
-    make_connector,
-)
-from seom_desktop.store.carts import (
-    CartDefinitionError,
-    cart_by_name,
+from seom_desktop.app.cart_kinds import CREDENTIALS
+from seom_desktop.app.carts import (
+    CartView,
     check_cart_name,
     check_max_items,
+    check_url,
+    list_carts,
+    save_cart,
+    stored_credentials,
+    try_connection,
 )
-from seom_desktop.sync.cart_setup import (
-    CartView,
-    all_carts,
-    define_cart,
-    kind_capabilities,
-    update_cart,
-)
+from seom_desktop.app.errors import CartDefinitionError, CredentialError, UnknownKindError
+from seom_desktop.ui.async_support import run_in_thread
+from seom_desktop.ui.dialogs.cart_form import CartFormWidgets
 from seom_desktop.ui.dialogs.cart_form_guard import CartFormGuard
 from seom_desktop.ui.dialogs.fields import (
     ERROR_STYLE,
     NOTE_STYLE,
     OK_STYLE,
-    ErrorLabel,
-    Field,
-    RowsModel,
     StoreDialog,
-    line_field,
+    TuplesModel,
     make_default,
     plain_table,
-    run_in_background,
     set_read_only,
 )
-from seom_desktop.ui.dialogs.sync_warning import SyncWarningDialog, optional_function  # noqa: F401
+from seom_desktop.ui.dialogs.sync_warning import SyncWarningDialog
 
 KEPT = "stored in the OS keyring (leave empty to keep)"
 
-def test_connection(config: CartConfig) -> str:
-    """Connect and ask the cart who it is (runs off the UI thread)."""
-    conn = make_connector(config)
-    try:
-        return conn.test_connection()
-    finally:
-        conn.close()
 
-
-class ShoppingCartsDialog(CartFormGuard, StoreDialog):
+class ShoppingCartsDialog(CartFormWidgets, CartFormGuard, StoreDialog):
     changed = Signal()
     connection_tested = Signal(bool, str)
 
@@ -81,7 +60,7 @@ class ShoppingCartsDialog(CartFormGuard, StoreDialog):
         self.carts: list[CartView] = []
 
         # Current Carts List
-        self.list_model = RowsModel(("Name", "Kind", "Sync", "URL"))
+        self.list_model = TuplesModel(("Name", "Kind", "Sync", "URL"))
         self.list_view = plain_table(self.list_model)
         self.list_view.setAccessibleName("Current Carts List")
         self.list_view.setToolTip("Sync: the cart's Synchronize Inventory box")
@@ -96,60 +75,8 @@ class ShoppingCartsDialog(CartFormGuard, StoreDialog):
         lb.addStretch(1)
         left.addLayout(lb)
 
-        # Add/Edit Cart form
-        self.form_box = QGroupBox("Edit Cart")
-        self.name = line_field("a name for this cart", name="name")
-        self.kind_combo = QComboBox()
-        self.kind_combo.setAccessibleName("kind")
-        self.kind_combo.addItems(available_kinds())
-        self.kind = Field(self.kind_combo)
-        self.url = line_field("https://shop.example.com", name="url")
-        self.key = line_field(password=True, name="key")
-        self.secret = line_field(password=True, name="secret")
-        self.token = line_field(password=True, name="token")
-        self.location = line_field("optional (e.g. a stock location or store view)",
-                                   name="location")
-        self.max_items = line_field("50", name="max_items")
-        self.sync_box = QCheckBox("Synchronize Inventory")
-        self.sync_box.setAccessibleName("Synchronize Inventory")
-        self.sync_note = QLabel("")
-        self.sync_note.setStyleSheet(NOTE_STYLE)
-        self.sync_note.setWordWrap(True)
-        self.test_button = QPushButton("Test connection")
-        self.test_result = QLabel("")
-        self.test_result.setWordWrap(True)
-        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.save_button = QPushButton("Save")
-        self.save_button.setDefault(True)
-        self.form_error = ErrorLabel()
-        self.status = QLabel("")
-        self.status.setStyleSheet(OK_STYLE)
-
-        top = QHBoxLayout()
-        top.addStretch(1)
-        top.addWidget(self.sync_box)  # upper right, as on the reference screen
-        form = QFormLayout()
-        form.addRow("Cart name:", self.name)
-        form.addRow("Kind:", self.kind)
-        form.addRow("URL:", self.url)
-        form.addRow("Key:", self.key)
-        form.addRow("Secret:", self.secret)
-        form.addRow("Token:", self.token)
-        form.addRow("Location:", self.location)
-        form.addRow("Maximum number of\nitems to send:", self.max_items)
-        tests = QHBoxLayout()
-        tests.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignTop)
-        tests.addWidget(self.test_result, 1)
-        fb = QVBoxLayout(self.form_box)
-        fb.addLayout(top)
-        fb.addWidget(self.sync_note)
-        fb.addLayout(form)
-        fb.addLayout(tests)
-        fb.addWidget(self.form_error)
-        sb = QHBoxLayout()
-        sb.addWidget(self.status, 1)
-        sb.addWidget(self.save_button)
-        fb.addLayout(sb)
+        # Add/Edit Cart form (ui/dialogs/cart_form.py)
+        self._build_form()
 
         body = QHBoxLayout()
         body.addLayout(left, 2)
@@ -163,7 +90,6 @@ class ShoppingCartsDialog(CartFormGuard, StoreDialog):
         self.add_button.clicked.connect(self.add_clicked)
         self.edit_button.clicked.connect(self.edit_selected)
         self.list_view.doubleClicked.connect(lambda _i: self.edit_selected())
-        self.kind_combo.currentTextChanged.connect(lambda _k: self._kind_changed())
         self.sync_box.clicked.connect(self._sync_clicked)
         self.test_button.clicked.connect(self.test)
         self.save_button.clicked.connect(self.save)
@@ -175,8 +101,10 @@ class ShoppingCartsDialog(CartFormGuard, StoreDialog):
     # --- list -----------------------------------------------------------------------
 
     def reload(self) -> None:
-        with self.store.read() as s:
-            self.carts = all_carts(s)
+        self.show_carts(list_carts(self.store))
+
+    def show_carts(self, carts: list[CartView]) -> None:
+        self.carts = carts
         self.list_model.set_rows([(c.name, c.kind, "Yes" if c.sync else "No", c.url)
                                   for c in self.carts])
         self.edit_button.setEnabled(bool(self.carts))
@@ -186,8 +114,11 @@ class ShoppingCartsDialog(CartFormGuard, StoreDialog):
         if not rows and self.carts:
             self.list_view.selectRow(0)
             rows = self.list_view.selectionModel().selectedRows()
-        if rows and self.settle_unsaved(self._leave_text()):
-            self.edit_cart(self.carts[rows[0].row()].name)
+        if not rows:
+            return
+        name = self.carts[rows[0].row()].name
+        if self.settle_unsaved(self._leave_text(), then=lambda: self.edit_cart(name)):
+            self.edit_cart(name)
 
     def select_cart(self, name: str) -> None:
         for i, c in enumerate(self.carts):
@@ -247,23 +178,11 @@ class ShoppingCartsDialog(CartFormGuard, StoreDialog):
     def _stored_credentials(self) -> dict[str, str]:
         if self.editing is None:
             return {}
-        with self.store.read() as s:
-            ref = cart_by_name(s, self.editing.name).credential_ref
         try:
-            return credentials.load(ref or credentials.reference_for(self.editing.name))
-        except credentials.CredentialError as e:
+            return stored_credentials(self.store, name=self.editing.name)
+        except CredentialError as e:
             self.form_error.show_error(str(e))
             return {}
-
-    def _kind_changed(self) -> None:
-        kind = self.kind_combo.currentText()
-        realtime = REALTIME in kind_capabilities(kind)
-        self.sync_box.setVisible(realtime)
-        if not realtime:
-            self.sync_box.setChecked(False)
-        self.sync_note.setText("" if realtime or not kind else
-                               f"Carts of kind {kind} cannot Synchronize Inventory.")
-        self.sync_note.setVisible(bool(self.sync_note.text()))
 
     def _sync_clicked(self, checked: bool) -> None:
         if not checked or (self.editing is not None and self.editing.sync):
@@ -279,8 +198,9 @@ class ShoppingCartsDialog(CartFormGuard, StoreDialog):
             self.turn_on_sync(name)
 
     def _typed_credentials(self) -> dict[str, str]:
-        return {"key": self.key.editor.text(), "secret": self.secret.editor.text(),
-                "token": self.token.editor.text()}
+        """The credentials typed in the fields the kind uses ("" for the others)."""
+        used = self.used_fields()
+        return {n: getattr(self, n).editor.text() if n in used else "" for n in CREDENTIALS}
 
     def _check_form(self) -> dict | None:
         """The form's values, or None with each problem shown next to its field."""
@@ -309,7 +229,8 @@ class ShoppingCartsDialog(CartFormGuard, StoreDialog):
         if not ok:
             return None
         return {"name": name, "kind": self.kind_combo.currentText(), "url": url,
-                "location": self.location.editor.text(), "max_items": max_items,
+                "location": self.location.editor.text() if "location" in self.used_fields()
+                else "", "max_items": max_items,
                 "sync": self.sync_box.isVisible() and self.sync_box.isChecked()}
 
     def _route(self, message: str) -> None:
@@ -328,30 +249,27 @@ class ShoppingCartsDialog(CartFormGuard, StoreDialog):
         values = self._check_form()
         if values is None:
             return
-        typed = self._typed_credentials()
-        try:
-            with self.store.write() as s:
-                if self.editing is None:
-                    define_cart(s, **values, **typed)
-                else:
-                    creds = None
-                    if any(typed.values()):  # keep what is stored for fields left empty
-                        creds = {**self._stored_credentials(),
-                                 **{k: v for k, v in typed.items() if v}}
-                    values.pop("kind")
-                    update_name = values.pop("name")
-                    update_cart(s, update_name, creds=creds, **values)
-        except (CartDefinitionError, UnknownKindError) as e:
-            self._route(str(e))
-            return
-        except credentials.CredentialError as e:
-            self.form_error.show_error(str(e))
-            return
-        name = values.get("name") or self.editing.name  # type: ignore[union-attr]
+        typed, new = self._typed_credentials(), self.editing is None
+        if not new:
+            values["name"] = self.editing.name
+        store = self.store
+        self.run_save(lambda: save_cart(store, typed=typed, new=new, **values),
+                      done=self._saved, failed=self._save_failed,
+                      buttons=(self.save_button, self.add_button, self.edit_button))
+
+    def _saved(self, view: CartView) -> None:
         self.reload()
-        self.edit_cart(name if self.editing is None else self.editing.name)
-        self.status.setText(f"Saved cart {name}.")
+        self.edit_cart(view.name)
+        self.status.setText(f"Saved cart {view.name}.")
         self.changed.emit()
+
+    def _save_failed(self, e: BaseException) -> None:
+        if isinstance(e, CartDefinitionError | UnknownKindError):
+            self._route(str(e))
+        elif isinstance(e, CredentialError):
+            self.form_error.show_error(str(e))
+        else:
+            self.form_error.show_error(f"Not saved: {type(e).__name__}: {e}")
 
     # --- Test connection ------------------------------------------------------------
 
@@ -362,28 +280,16 @@ class ShoppingCartsDialog(CartFormGuard, StoreDialog):
         except ValueError as e:
             self.url.show_error(str(e))
             return
-        creds = {**self._stored_credentials(),
-                 **{k: v for k, v in self._typed_credentials().items() if v}}
-        config = CartConfig(name=self.name.editor.text() or "(new cart)",
-                            kind=self.kind_combo.currentText(), url=url,
-                            location=self.location.editor.text().strip(),
-                            key=creds.get("key", ""), secret=creds.get("secret", ""),
-                            token=creds.get("token", ""), read_timeout=15.0,
-                            ca_bundle=creds.get("ca_bundle", ""))
-        redact = Redactor(config.secrets())
+        store, typed, saved = self.store, self._typed_credentials(), self.editing is not None
+        name = self.editing.name if saved else self.name.editor.text()
+        kind, location = self.kind_combo.currentText(), self.location.editor.text()
         self.test_button.setEnabled(False)
         self.test_result.setStyleSheet(NOTE_STYLE)
         self.test_result.setText("Connecting…")
-
-        def failed(e: BaseException) -> None:
-            if isinstance(e, CartError | UnknownKindError | ValueError):
-                text = str(e)
-            else:
-                text = f"{type(e).__name__}: {e}"
-            self._tested(False, redact(text))
-
-        run_in_background(self, lambda: test_connection(config),
-                          lambda msg: self._tested(True, redact(str(msg))), failed)
+        run_in_thread(lambda: try_connection(store, name=name, kind=kind, url=url,
+                                             location=location, typed=typed, saved=saved),
+                      owner=self, on_done=lambda got: self._tested(*got),
+                      on_error=lambda e: self._tested(False, f"{type(e).__name__}: {e}"))
 
     def _tested(self, ok: bool, message: str) -> None:
         self.test_button.setEnabled(True)

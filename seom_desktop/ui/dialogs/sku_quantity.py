@@ -1,6 +1,7 @@
 """The SKU + quantity + reference dialogs (Receive Purchase Order, POS Sale): they
 open on the item selected in the main window with the quantity focused, Enter in a
-field saves, and closing with input typed asks Save / Don't Save / Cancel."""
+field saves (on a pool thread, the buttons disabled until it answers), and closing
+with input typed asks Save / Don't Save / Cancel."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from seom_desktop.inventory.errors import InventoryError, QuantityError, UnknownSKUError
+from seom_desktop.app.errors import InventoryError, QuantityError, UnknownSKUError
 from seom_desktop.ui.dialogs.fields import (
     NOTE_STYLE,
     SkuField,
@@ -22,7 +23,8 @@ from seom_desktop.ui.dialogs.guard import UnsavedGuard
 
 class SkuQuantityDialog(UnsavedGuard, StoreDialog):
     """SKU, quantity and a reference, written by one operation (Receive Purchase
-    Order, POS Sale). Subclasses set the titles and `write(session, sku, qty, ref)`."""
+    Order, POS Sale). Subclasses set the titles and `write(sku, qty, ref)`, which runs
+    the app/ function off the UI thread."""
 
     title = ""
     reference_label = "Reference:"
@@ -69,7 +71,7 @@ class SkuQuantityDialog(UnsavedGuard, StoreDialog):
         self.item_name.setText("" if item is None else item[1])
         self.current_qoh.setText("—" if item is None else f"{item[2]:,}")
 
-    def write(self, session, sku: str, qty: int, reference: str) -> None:
+    def write(self, sku: str, qty: int, reference: str):
         raise NotImplementedError
 
     def has_unsaved(self) -> bool:
@@ -93,17 +95,20 @@ class SkuQuantityDialog(UnsavedGuard, StoreDialog):
             return
         if sku is None or qty is None:
             return
-        try:
-            with self.store.write() as s:
-                self.write(s, sku, qty, reference)
-        except UnknownSKUError as e:
-            self.sku_field.show_error(str(e))
-            return
-        except QuantityError as e:
-            self.quantity.show_error(str(e))
-            return
-        except InventoryError as e:
-            self.general_error.show_error(str(e))
-            return
+        self.run_save(lambda: self.write(sku, qty, reference), done=self._saved,
+                      failed=self._save_failed, buttons=(self.save_button, self.close_button))
+
+    def _saved(self, _result) -> None:
         self.changed.emit()
         self.accept()
+
+    def _save_failed(self, e: BaseException) -> None:
+        if isinstance(e, UnknownSKUError):
+            self.sku_field.show_error(str(e))
+        elif isinstance(e, QuantityError):
+            self.quantity.show_error(str(e))
+        elif isinstance(e, InventoryError):
+            self.general_error.show_error(str(e))
+        else:
+            self.general_error.show_error(f"Not saved: {type(e).__name__}: {e}")
+        self.fit_height()

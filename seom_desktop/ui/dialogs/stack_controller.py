@@ -1,11 +1,11 @@
 """The Stack Controller (Ctrl+Shift+S from the main window): the Web Stack, who sends it,
-and the clerk's actions on its records (Send now, Retry, Bypass, Delete)."""
+and the clerk's actions on its records (Send now, Retry, Bypass, Delete), read and
+written through app/stack_view.py on a pool thread."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -23,25 +23,21 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from seom_desktop.stack.lease import LeaseInfo, lease_info
-from seom_desktop.stack.rows import (
+from seom_desktop.app.params import set_shared_controller
+from seom_desktop.app.stack_view import (
+    SHOW_AT_MOST,
+    STATES,
     StackInputError,
-    StackRowView,
-    bypass_rows,
-    count_by_state,
-    delete_rows,
-    list_rows,
-    retry_rows,
+    StackView,
+    act_on_rows,
+    read_stack,
 )
-from seom_desktop.store.models import STATES
-from seom_desktop.store.params import set_param
 from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.models.stack import StackModel, local_time
 from seom_desktop.ui.words import plural
 
 log = logging.getLogger(__name__)
 REFRESH_MS = 2000
-SHOW_AT_MOST = 2000
 ALL_STATES = "All states"
 RETRY, BYPASS, DELETE = "retry", "bypass", "delete"
 # The states each action applies to (stack/rows.py: the same conditions in SQL).
@@ -49,26 +45,11 @@ APPLIES_TO = {RETRY: ("failed", "bypassed"), BYPASS: ("pending", "failed"),
               DELETE: ("pending", "failed", "bypassed", "sent")}
 
 
-@dataclass(frozen=True)
-class StackView:
-    rows: list[StackRowView]
-    counts: dict[str, int]
-    lease: LeaseInfo
-
-
-def read_stack(store, *, state: str | None, workstation: str | None,
-               limit: int = SHOW_AT_MOST, viewer: str | None = None) -> StackView:
-    with store.read() as s:
-        return StackView(list_rows(s, state=state, workstation=workstation, limit=limit,
-                                   newest_first=True, viewer=viewer),
-                         count_by_state(s), lease_info(s))
-
-
 def _stamp(dt) -> str:
     return local_time(dt) if dt else "?"
 
 
-def lease_text(info: LeaseInfo, workstation: str) -> tuple[str, bool]:
+def lease_text(info, workstation: str) -> tuple[str, bool]:
     """The line saying who sends the Web Stack (and a warning when stale)."""
     if not info.designated:
         return ("Local stack controller: each workstation sends the changes it made "
@@ -313,14 +294,8 @@ class StackControllerDialog(QDialog):
             self._say(f"Select one or more {' or '.join(APPLIES_TO[what])} records first.",
                       error=True)
             return
-        fn = {RETRY: retry_rows, BYPASS: bypass_rows, DELETE: delete_rows}[what]
         store = self.store
-
-        def work() -> int:
-            with store.write() as s:
-                return fn(s, ids)
-
-        run_in_thread(work, owner=self, on_done=lambda n: self._acted(what, len(ids), n),
+        run_in_thread(lambda: act_on_rows(store, action=what, ids=ids), owner=self, on_done=lambda n: self._acted(what, len(ids), n),
                       on_error=self._act_failed)
 
     def _acted(self, what: str, asked: int, n: int) -> None:
@@ -348,10 +323,6 @@ class StackControllerDialog(QDialog):
         value = self.workstation if checked else ""
         store = self.store
 
-        def work() -> None:
-            with store.write() as s:
-                set_param(s, "SharedStackController", value)
-
         def done(_r) -> None:
             self._say(f"This workstation ({self.workstation}) is now the shared stack "
                       "controller." if checked else
@@ -359,7 +330,8 @@ class StackControllerDialog(QDialog):
             self.changed.emit()
             self.refresh()
 
-        run_in_thread(work, owner=self, on_done=done, on_error=self._act_failed)
+        run_in_thread(lambda: set_shared_controller(store, workstation=value), owner=self,
+                      on_done=done, on_error=self._act_failed)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
         self.timer.stop()

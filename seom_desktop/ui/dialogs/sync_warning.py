@@ -1,11 +1,9 @@
 """The window shown when Synchronize Inventory is turned on for a cart: the reference
 page's warnings (sending starts at once; the same beginning QOH everywhere; carts that
 hold stock in baskets), what differs between the store and the cart, and the offer to
-Send QOH To Website first."""
+Send QOH To Website first (app/cart_compare.py, on pool threads: they reach the cart)."""
 
 from __future__ import annotations
-
-import importlib
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,18 +17,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from seom_desktop.carts.registry import UnknownKindError, connector_class
-from seom_desktop.store.params import get_param
+from seom_desktop.app.cart_compare import Difference, differences, send_qoh_to_cart
+from seom_desktop.app.carts import holds_stock_in_baskets, synch_qoh
+from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.dialogs.fields import (
     ERROR_STYLE,
     NOTE_STYLE,
     OK_STYLE,
-    RowsModel,
+    TuplesModel,
     make_default,
     plain_table,
-    run_in_background,
 )
-from seom_desktop.ui.dialogs.transfer_preview import product_names
 from seom_desktop.ui.words import plural
 
 SYNC_WARNINGS = [
@@ -47,24 +44,6 @@ SYNC_WARNINGS = [
 ]
 BASKET_WARNING = ("This shopping cart retains inventory in the shopping basket: ensure all "
                   "baskets are emptied BEFORE turning on this feature.")
-
-
-def holds_stock_in_baskets(kind: str) -> bool:
-    try:
-        return bool(getattr(connector_class(kind), "holds_stock_in_baskets", False))
-    except UnknownKindError:
-        return False
-
-
-def optional_function(module: str, name: str):
-    """`module.name` if that module exists in this version, else None."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as e:
-        if e.name != module:
-            raise
-        return None
-    return getattr(mod, name, None)
 
 
 class SyncWarningDialog(QDialog):
@@ -87,8 +66,7 @@ class SyncWarningDialog(QDialog):
         self.basket.setWordWrap(True)
         self.basket.setStyleSheet(ERROR_STYLE)
         self.basket.setVisible(holds_stock_in_baskets(kind))
-        with store.read() as s:
-            synch = bool(get_param(s, "SynchQOH"))
+        synch = synch_qoh(store)
         self.synch_note = QLabel("System parameter SynchQOH is FALSE: nothing is sent to any "
                                  "cart until it is set to TRUE (Set System Parameters, "
                                  "Program group).")
@@ -98,7 +76,7 @@ class SyncWarningDialog(QDialog):
 
         self.drift_status = QLabel("")
         self.drift_status.setWordWrap(True)
-        self.drift_model = RowsModel(("SKU", "Name", "Should show", "Cart shows"))
+        self.drift_model = TuplesModel(("SKU", "Name", "Should show", "Cart shows"))
         self.drift_view = plain_table(self.drift_model)
         self.drift_view.setMinimumHeight(140)
         self.drift_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -130,10 +108,7 @@ class SyncWarningDialog(QDialog):
         sb.addWidget(self.send_result, 1)
         lay.addLayout(sb)
         lay.addWidget(self.buttons)
-        self.send_fn = optional_function("seom_desktop.sync.send_qoh", "send_qoh")
-        self.send_button.setEnabled(cart_name is not None and self.send_fn is not None)
-        if self.send_fn is None:
-            self.send_result.setText("Send QOH To Website is not available in this version.")
+        self.send_button.setEnabled(cart_name is not None)
         self.resize(640, 560)
         make_default(self.cancel_button)
         self.load_drift()
@@ -145,26 +120,15 @@ class SyncWarningDialog(QDialog):
                 "Synchronize Inventory cleared, then turn it on.")
             self.drift_view.setVisible(False)
             return
-        drift = optional_function("seom_desktop.sync.drift", "drift_report")
-        if drift is None:
-            self.drift_status.setText("The drift report is not available in this version; "
-                                      "check the cart's quantities before turning this on.")
-            self.drift_view.setVisible(False)
-            return
         self.drift_status.setText(f"Reading {self.cart_name}…")
         name, store = self.cart_name, self.store
+        run_in_thread(lambda: differences(store, cart=name), owner=self,
+                      on_done=self._drift_done, on_error=self._drift_failed)
 
-        def work():
-            rows = list(drift(store, name))
-            return rows, product_names(store, [r[0] for r in rows if r[1] != r[2]])
-
-        run_in_background(self, work, self._drift_done, self._drift_failed)
-
-    def _drift_done(self, got) -> None:
-        rows, names = got
-        differ = [(sku, names.get(sku, ""), str(should), "—" if shows is None else str(shows))
-                  for sku, should, shows in rows if should != shows]
-        self.drift_model.set_rows(differ)
+    def _drift_done(self, differ: list[Difference]) -> None:
+        self.drift_model.set_rows([(d.sku, d.name, str(d.should_show),
+                                    "—" if d.cart_shows is None else str(d.cart_shows))
+                                   for d in differ])
         self.drift_status.setText(
             f"{plural(len(differ), 'item')} {'differs' if len(differ) == 1 else 'differ'} "
             f"between the store and {self.cart_name}: use "
@@ -179,13 +143,14 @@ class SyncWarningDialog(QDialog):
         self.drift_loaded.emit()
 
     def send(self) -> None:
-        if self.cart_name is None or self.send_fn is None:
+        if self.cart_name is None:
             return
         self.send_button.setEnabled(False)
         self.send_result.setStyleSheet(NOTE_STYLE)
         self.send_result.setText(f"Sending QOH to {self.cart_name}…")
-        fn, name = self.send_fn, self.cart_name
-        run_in_background(self, lambda: fn(self.store, name), self._sent, self._send_failed)
+        name, store = self.cart_name, self.store
+        run_in_thread(lambda: send_qoh_to_cart(store, cart=name), owner=self,
+                      on_done=self._sent, on_error=self._send_failed)
 
     def _sent(self, report) -> None:
         self.send_button.setEnabled(True)

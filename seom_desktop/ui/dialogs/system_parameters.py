@@ -1,6 +1,6 @@
 """Set System Parameters (Main Menu > Quick Clicks): the parameters by group (Program,
-Inventory, ...), each with its description; [Save] checks every changed value through
-set_param and writes them together, or none of them."""
+Inventory, ...), each with its description; [Save] checks every changed value, then
+writes them together on a pool thread (app/params.save_params), or none of them."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from seom_desktop.store.params import PARAMS, ParamDef, ParamError, all_params, set_param
+from seom_desktop.app.params import PARAMS, ParamDef, ParamError, param_values, save_params
 from seom_desktop.ui.dialogs.fields import NOTE_STYLE, OK_STYLE, Field, StoreDialog, make_default
 from seom_desktop.ui.dialogs.guard import UnsavedGuard
 
@@ -140,8 +140,7 @@ class SystemParametersDialog(UnsavedGuard, StoreDialog):
             self.group_list.setCurrentItem(items[0])
 
     def load(self) -> None:
-        with self.store.read() as s:
-            values: dict[str, Any] = all_params(s)
+        values: dict[str, Any] = param_values(self.store)
         for name, value in values.items():
             text = self.defs[name].format(value)
             self.saved_text[name] = text
@@ -190,13 +189,17 @@ class SystemParametersDialog(UnsavedGuard, StoreDialog):
         if not changes:
             self.status.setText("No changes to save.")
             return
-        try:
-            with self.store.write() as s:
-                for name, text in changes.items():
-                    set_param(s, name, text)
-        except ParamError as e:
-            self.general_error.show_error(f"{e}. Nothing was saved.")
-            return
+        store = self.store
+        self.run_save(lambda: save_params(store, changes=changes), done=self._saved,
+                      failed=self._save_failed, buttons=(self.save_button,))
+
+    def _saved(self, values: dict[str, Any]) -> None:
         self.load()
-        self.status.setText(f"Saved: {', '.join(changes)}.")
+        self.status.setText(f"Saved: {', '.join(values)}.")
         self.changed.emit()
+
+    def _save_failed(self, e: BaseException) -> None:
+        if isinstance(e, ParamError):
+            self.general_error.show_error(f"{e}. Nothing was saved.")
+        else:
+            self.general_error.show_error(f"Nothing was saved: {type(e).__name__}: {e}")

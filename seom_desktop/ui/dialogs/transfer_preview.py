@@ -7,7 +7,7 @@ Cancel, and [Send]/[Take] must be pressed (or clicked) on purpose."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,24 +18,10 @@ from PySide6.QtWidgets import (
     QTableView,
     QVBoxLayout,
 )
-from sqlalchemy import select
 
-from seom_desktop.store.models import Product
+from seom_desktop.app.product_detail import product_names
 from seom_desktop.ui.dialogs.fields import make_default
-from seom_desktop.ui.models.rows import RowsModel
-
-NAME_CHUNK = 500
-
-
-def product_names(store, skus: Iterable[str]) -> dict[str, str]:
-    """SKU -> product name for the SKUs that are products of the store."""
-    wanted = sorted(set(skus))
-    out: dict[str, str] = {}
-    with store.read() as s:
-        for k in range(0, len(wanted), NAME_CHUNK):
-            out.update(s.execute(select(Product.sku, Product.name)
-                                 .where(Product.sku.in_(wanted[k:k + NAME_CHUNK]))).all())
-    return {k: v or "" for k, v in out.items()}
+from seom_desktop.ui.models.rows import ReportModel
 
 
 def with_names(fn: Callable, skus_of: Callable, *args, progress=None, **kw):
@@ -45,7 +31,7 @@ def with_names(fn: Callable, skus_of: Callable, *args, progress=None, **kw):
         skus = list(skus_of(result))
     except (AttributeError, TypeError):  # a cancelled or failed run lists nothing
         skus = []
-    return result, product_names(args[0], skus)
+    return result, product_names(args[0], skus=skus)
 
 
 def changes_first(rows: Sequence[tuple], changes: Callable[[tuple], bool]) -> list[tuple]:
@@ -62,9 +48,9 @@ async def ask(dlg: QDialog) -> bool:
 
 
 class ChangesOnlyTable:
-    """A RowsModel whose rows can be narrowed to the ones that change."""
+    """A ReportModel whose rows can be narrowed to the ones that change."""
 
-    def __init__(self, model: RowsModel, box: QCheckBox):
+    def __init__(self, model: ReportModel, box: QCheckBox):
         self.model, self.box = model, box
         self.headers: tuple = ()
         self.all_rows: list[tuple] = []
@@ -94,7 +80,7 @@ class PreviewDialog(QDialog):
         self.resize(640, 480)
         label = QLabel(intro)
         label.setWordWrap(True)
-        model = RowsModel(parent=self)
+        model = ReportModel(parent=self)
         self.changes_only = QCheckBox("Changes only")
         self.changes_only.setAccessibleName("Changes only")
         self.table_rows = ChangesOnlyTable(model, self.changes_only)

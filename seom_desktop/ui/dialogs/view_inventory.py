@@ -2,15 +2,13 @@
 settings for each cart (Web Fields tab: Sync, Cart SKU, Reserve, Max qty shown), which
 shape what each cart is sent. The tab names the product it shows; Save applies only
 while the SKU box names that product; what was last sent and seen is refreshed while
-the dialog is open; closing or showing another product with edits unsaved asks."""
+the dialog is open; closing or showing another product with edits unsaved asks. The
+item is read (app/product_detail.product_view) and its Web Fields saved on a pool
+thread; `shown` says an item arrived."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
-
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialogButtonBox,
@@ -22,158 +20,45 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from seom_desktop.inventory.errors import InventoryError
-from seom_desktop.inventory.products import set_web_fields, web_fields_of
+from seom_desktop.app.errors import CartDefinitionError, InventoryError
+from seom_desktop.app.product_detail import (
+    ProductView,
+    WebFieldChange,
+    product_view,
+    save_web_fields,
+    web_fields,
+)
 from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
-from seom_desktop.store.carts import CartDefinitionError
-from seom_desktop.store.models import Product
+from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.dialogs.fields import (
     ErrorLabel,
-    RowsModel,
     SkuField,
     StoreDialog,
+    TuplesModel,
     make_default,
     plain_table,
 )
 from seom_desktop.ui.dialogs.guard import UnsavedGuard
 from seom_desktop.ui.dialogs.ledger import HEADERS as LEDGER_HEADERS
-from seom_desktop.ui.dialogs.ledger import ledger_rows
+from seom_desktop.ui.dialogs.ledger import LedgerDialog, ledger_cells
+from seom_desktop.ui.models.web_fields import WebFieldsModel, WebRow
 from seom_desktop.ui.words import plural
 
 LEDGER_ROWS = 200
 REFRESH_MS = 2000  # Last sent / Last known cart QOH follow the stack controller
-DISPLAY = Qt.ItemDataRole.DisplayRole
-EDIT = Qt.ItemDataRole.EditRole
-
-
-@dataclass(frozen=True)
-class WebRow:
-    """One cart's web fields as shown and edited (text as typed)."""
-
-    cart: str
-    sync: bool
-    cart_sku: str
-    reserve: str
-    max_qty: str
-    last_sent: int | None
-    last_cart_qoh: int | None
-
-
-class WebFieldsModel(QAbstractTableModel):
-    HEADERS = ("Cart", "Sync", "Cart SKU", "Reserve", "Max qty shown", "Last sent",
-               "Last known cart QOH")
-    CART, SYNC, CART_SKU, RESERVE, MAX_QTY, LAST_SENT, LAST_CART = range(7)
-    EDITABLE = (CART_SKU, RESERVE, MAX_QTY)
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[WebRow] = []
-        self.saved: list[WebRow] = []
-        self.errors: dict[tuple[int, int], str] = {}
-
-    def set_rows(self, rows: list[WebRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.saved = list(rows)
-        self.errors = {}
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def flags(self, index):
-        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == self.SYNC:
-            f |= Qt.ItemFlag.ItemIsUserCheckable
-        elif index.column() in self.EDITABLE:
-            f |= Qt.ItemFlag.ItemIsEditable
-        return f
-
-    def _value(self, row: WebRow, col: int) -> Any:
-        return (row.cart, "", row.cart_sku, row.reserve, row.max_qty, row.last_sent,
-                row.last_cart_qoh)[col]
-
-    def data(self, index, role=DISPLAY):
-        if not index.isValid():
-            return None
-        row, col = self.rows[index.row()], index.column()
-        key = (index.row(), col)
-        if role in (DISPLAY, EDIT):
-            v = self._value(row, col)
-            if col in (self.LAST_SENT, self.LAST_CART) and v is None:
-                return "—"
-            return "" if v is None else str(v)
-        if role == Qt.ItemDataRole.CheckStateRole and col == self.SYNC:
-            return Qt.CheckState.Checked if row.sync else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.BackgroundRole and key in self.errors:
-            return QBrush(QColor("#fde0e0"))
-        if role == Qt.ItemDataRole.BackgroundRole and col in (self.CART, self.LAST_SENT,
-                                                              self.LAST_CART):
-            return QBrush(QColor("#f0f0f0"))  # read-only columns look read-only
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if key in self.errors:
-                return self.errors[key]
-            if col == self.MAX_QTY:
-                return "Empty: no cap on the quantity shown"
-            if col == self.CART_SKU:
-                return "Empty: the cart uses the store's SKU"
-        return None
-
-    def setData(self, index, value, role=EDIT) -> bool:  # noqa: N802
-        if not index.isValid():
-            return False
-        r, col = index.row(), index.column()
-        row = self.rows[r]
-        if role == Qt.ItemDataRole.CheckStateRole and col == self.SYNC:
-            checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2, True)
-            self.rows[r] = replace(row, sync=bool(checked))
-        elif role == EDIT and col in self.EDITABLE:
-            name = {self.CART_SKU: "cart_sku", self.RESERVE: "reserve",
-                    self.MAX_QTY: "max_qty"}[col]
-            self.rows[r] = replace(row, **{name: str(value)})
-        else:
-            return False
-        self.errors.pop((r, col), None)
-        self.dataChanged.emit(index, index)
-        return True
-
-    def headerData(self, section, orientation, role=DISPLAY):  # noqa: N802
-        if role == DISPLAY and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-    def update_seen(self, seen: dict[str, tuple[int | None, int | None]]) -> None:
-        """New Last sent / Last known cart QOH by cart (read-only columns: edits stay)."""
-        for i, row in enumerate(self.rows):
-            if row.cart not in seen:
-                continue
-            sent, cart_qoh = seen[row.cart]
-            if (row.last_sent, row.last_cart_qoh) == (sent, cart_qoh):
-                continue
-            self.rows[i] = replace(row, last_sent=sent, last_cart_qoh=cart_qoh)
-            if i < len(self.saved):
-                self.saved[i] = replace(self.saved[i], last_sent=sent, last_cart_qoh=cart_qoh)
-            self.dataChanged.emit(self.index(i, self.LAST_SENT), self.index(i, self.LAST_CART))
-
-    def set_error(self, row: int, col: int, message: str) -> None:
-        self.errors[(row, col)] = message
-        idx = self.index(row, col)
-        self.dataChanged.emit(idx, idx)
 
 
 class ViewInventoryDialog(UnsavedGuard, StoreDialog):
     changed = Signal()
+    shown = Signal()  # an item was read and is shown
 
     def __init__(self, store, *, workstation: str, parent: QWidget | None = None,
                  sku: str | None = None, **kw):
         super().__init__(store, workstation=workstation, parent=parent, **kw)
         self.setWindowTitle("View Inventory")
         self.current_sku: str | None = None
+        self._seen_busy = False
 
         self.sku_field = SkuField(store)
         self.open_button = QPushButton("Show")
@@ -195,7 +80,7 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
         info.addRow("SKU:", self.sku_label)
         info.addRow("Name:", self.name_label)
         info.addRow("QOH:", self.qoh_label)
-        self.ledger_model = RowsModel(LEDGER_HEADERS)
+        self.ledger_model = TuplesModel(LEDGER_HEADERS)
         self.ledger_view = plain_table(self.ledger_model)
         general = QWidget()
         g = QVBoxLayout(general)
@@ -265,8 +150,6 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
 
     def open_ledger(self):
         """The QOH Ledger window for the item shown."""
-        from seom_desktop.ui.dialogs.ledger import LedgerDialog
-
         dlg = LedgerDialog(self.store, workstation=self.workstation, parent=self,
                            sku=self.current_sku)
         dlg.show()
@@ -291,47 +174,64 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
             typed = self.sku_field.sku()
             if self.has_unsaved():
                 self.sku_field.set_sku(self.current_sku)  # a Save goes to the product shown
-                if not self.settle_unsaved(text):
+
+                def then() -> None:  # the save was written: show the product asked for
+                    self.sku_field.set_sku(typed)
+                    self.load(sku)
+
+                if not self.settle_unsaved(text, then=then):
                     return
                 self.sku_field.set_sku(typed)
         self.load(sku)
 
     def refresh_seen(self) -> None:
         """What was last sent to and seen on each cart, as the stack controller records it."""
-        if self.current_sku is None or not self.isVisible():
+        if self.current_sku is None or not self.isVisible() or self._seen_busy:
             return
-        with self.store.read() as s:
-            pid = s.scalar(select(Product.id).where(Product.sku == self.current_sku))
-            web = web_fields_of(s, pid) if pid is not None else []
-        self.web_model.update_seen({v.cart: (v.last_sent_qoh, v.last_cart_qoh) for v in web})
+        self._seen_busy = True
+        store, sku = self.store, self.current_sku
 
-    def load(self, sku: str) -> None:
-        with self.store.read() as s:
-            product = s.execute(select(Product.id, Product.sku, Product.name, Product.qoh)
-                                .where(Product.sku == sku)).first()
-            if product is None:
-                self.sku_field.show_error(f"unknown SKU {sku!r}")
-                return
-            pid = product[0]
-            web = web_fields_of(s, pid)
-        self.current_sku = product[1]
-        self.tabs.setTabText(1, f"Web Fields \u2014 {product[1]}")
-        self.web_title.setText(f"Web fields of {product[1]} \u2014 {product[2] or ''}")
-        self.sku_label.setText(product[1])
-        self.name_label.setText(product[2] or "")
-        self.qoh_label.setText(f"{product[3]:,}")
-        self.ledger_model.set_rows([r.cells() for r in
-                                    ledger_rows(self.store, product[1], limit=LEDGER_ROWS) or []])
+        def got(web) -> None:
+            self._seen_busy = False
+            if sku == self.current_sku:
+                self.web_model.update_seen({v.cart: (v.last_sent_qoh, v.last_cart_qoh)
+                                            for v in web})
+
+        run_in_thread(lambda: web_fields(store, sku=sku), owner=self, on_done=got,
+                      on_error=lambda _e: setattr(self, "_seen_busy", False))
+
+    def load(self, sku: str, note: str = "") -> None:
+        """Read the product `sku` on a pool thread, then show it (and `note` under its
+        Web Fields)."""
+        store = self.store
+        run_in_thread(lambda: product_view(store, sku=sku, ledger_limit=LEDGER_ROWS),
+                      owner=self, on_done=lambda view: self._show_product(sku, view, note),
+                      on_error=lambda e: self.web_error.show_error(
+                          f"The product could not be read: {e}"))
+
+    def _show_product(self, sku: str, view: ProductView | None, note: str = "") -> None:
+        if view is None:
+            self.sku_field.show_error(f"unknown SKU {sku!r}")
+            return
+        p, web = view.product, view.web
+        self.current_sku = p.sku
+        self.tabs.setTabText(1, f"Web Fields \u2014 {p.sku}")
+        self.web_title.setText(f"Web fields of {p.sku} \u2014 {p.name}")
+        self.sku_label.setText(p.sku)
+        self.name_label.setText(p.name)
+        self.qoh_label.setText(f"{p.qoh:,}")
+        self.ledger_model.set_rows([ledger_cells(r) for r in view.ledger])
         self.web_model.set_rows([
             WebRow(v.cart, v.sync, v.cart_sku or "", str(v.reserve),
                    "" if v.max_qty is None else str(v.max_qty), v.last_sent_qoh,
                    v.last_cart_qoh) for v in web])
         self.web_error.clear_error()
-        self.web_status.setText("" if web else "No carts are defined.")
+        self.web_status.setText(note if web else "No carts are defined.")
         self.save_web_button.setEnabled(bool(web))
+        self.shown.emit()
 
-    def _check_row(self, i: int, row: WebRow) -> dict | None:
-        """The set_web_fields arguments for a row, or None with its problems marked."""
+    def _check_row(self, i: int, row: WebRow) -> WebFieldChange | None:
+        """The row's checked values, or None with its problems marked."""
         m = self.web_model
         ok = True
         cart_sku = row.cart_sku.strip()
@@ -356,8 +256,7 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
                 ok = False
         if not ok:
             return None
-        return {"cart": row.cart, "sync": row.sync, "cart_sku": cart_sku, "reserve": reserve,
-                "max_qty": max_qty}
+        return WebFieldChange(row.cart, row.sync, cart_sku, reserve, max_qty)
 
     def save_web_fields(self) -> None:
         """Check every changed row, then save them all in one transaction."""
@@ -388,13 +287,18 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
                 f"{self.current_sku}. Nothing was saved: type {self.current_sku} back in the "
                 "SKU box to save them, or press Show to open the other product.")
             return
-        try:
-            with self.store.write() as s:
-                for args in changes:
-                    set_web_fields(s, sku=self.current_sku, **args)
-        except (InventoryError, CartDefinitionError) as e:
-            self.web_error.show_error(f"{e}. Nothing was saved.")
-            return
-        self.load(self.current_sku)
-        self.web_status.setText(f"Saved the web fields of {plural(len(changes), 'cart')}.")
+        store, sku, ws = self.store, self.current_sku, self.workstation
+        self.run_save(lambda: save_web_fields(store, sku=sku, changes=changes, workstation=ws),
+                      done=lambda n: self._web_saved(sku, n), failed=self._web_save_failed,
+                      buttons=(self.save_web_button, self.open_button))
+
+    def _web_saved(self, sku: str, n: int) -> None:
+        self.web_model.saved = list(self.web_model.rows)  # written: nothing left unsaved
+        self.load(sku, note=f"Saved the web fields of {plural(n, 'cart')}.")
         self.changed.emit()
+
+    def _web_save_failed(self, e: BaseException) -> None:
+        if isinstance(e, InventoryError | CartDefinitionError):
+            self.web_error.show_error(f"{e}. Nothing was saved.")
+        else:
+            self.web_error.show_error(f"Nothing was saved: {type(e).__name__}: {e}")

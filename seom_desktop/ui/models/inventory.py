@@ -1,64 +1,24 @@
-"""The inventory list's model: plain (id, sku, name, qoh) rows fetched from the store in
-pages, in SKU order, on a pool thread (keyset paging: `sku > last`, so the 200th page
-costs what the first does). 100,000 products never become 100,000 ORM objects."""
+"""The inventory list's model: plain InventoryRow rows (app/inventory_list.py) fetched a
+page at a time on a pool thread, in SKU order, narrowed by a ListFilter (the search).
+The QOH of the rows on screen is re-read on request."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from sqlalchemy import func, or_, select
 
-from seom_desktop.store.models import Product
+from seom_desktop.app.inventory_list import (
+    PAGE,
+    InventoryRow,
+    ListFilter,
+    count_products,
+    fetch_page,
+    fetch_qoh,
+)
 from seom_desktop.ui.async_support import run_in_thread
 
-PAGE = 500
-
-
-@dataclass(frozen=True)
-class InventoryRow:
-    id: int
-    sku: str
-    name: str
-    qoh: int
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _filtered(q, search: str):
-    s = (search or "").strip()
-    if not s:
-        return q
-    pat = _like(s)
-    return q.where(or_(Product.sku.ilike(f"{pat}%", escape="\\"),
-                       Product.name.ilike(f"%{pat}%", escape="\\")))
-
-
-def count_products(store, search: str = "") -> int:
-    with store.read() as s:
-        return s.scalar(_filtered(select(func.count(Product.id)), search)) or 0
-
-
-def fetch_page(store, search: str = "", after: str | None = None,
-               limit: int = PAGE) -> list[InventoryRow]:
-    q = select(Product.id, Product.sku, Product.name, Product.qoh).order_by(Product.sku)
-    q = _filtered(q, search)
-    if after is not None:
-        q = q.where(Product.sku > after)
-    with store.read() as s:
-        return [InventoryRow(*r) for r in s.execute(q.limit(limit))]
-
-
-def fetch_qoh(store, ids: list[int]) -> dict[int, int]:
-    out: dict[int, int] = {}
-    with store.read() as s:
-        for i in range(0, len(ids), 900):
-            chunk = ids[i:i + 900]
-            out.update(s.execute(select(Product.id, Product.qoh)
-                                 .where(Product.id.in_(chunk))).all())
-    return out
+__all__ = ["InventoryModel", "InventoryRow"]
 
 
 class InventoryModel(QAbstractTableModel):
@@ -72,7 +32,7 @@ class InventoryModel(QAbstractTableModel):
         super().__init__(parent)
         self.store = store
         self.page_size = page_size
-        self.search = ""
+        self.filter = ListFilter()
         self.rows: list[InventoryRow] = []
         self.total: int | None = None
         self._gen = 0
@@ -133,10 +93,18 @@ class InventoryModel(QAbstractTableModel):
     def row_at(self, i: int) -> InventoryRow | None:
         return self.rows[i] if 0 <= i < len(self.rows) else None
 
+    @property
+    def search(self) -> str:
+        return self.filter.search
+
     def set_search(self, text: str) -> None:
         """Start again from the first page of what matches `text` (SKU prefix or a word
         of the name)."""
-        self.search = (text or "").strip()
+        self.set_filter(replace(self.filter, search=(text or "").strip()))
+
+    def set_filter(self, flt: ListFilter) -> None:
+        """Start again from the first page of what `flt` lets through."""
+        self.filter = flt
         self.reload()
 
     def reload(self) -> None:
@@ -150,16 +118,16 @@ class InventoryModel(QAbstractTableModel):
         self._exhausted = False
         self._loading = False
         self.total = None
-        gen, store, search = self._gen, self.store, self.search
-        run_in_thread(lambda: count_products(store, search), owner=self,
+        gen, store, flt = self._gen, self.store, self.filter
+        run_in_thread(lambda: count_products(store, flt=flt), owner=self,
                       on_done=lambda n: self._got_total(gen, n), on_error=self._failed)
         self._fetch()
 
     def _fetch(self) -> None:
         self._loading = True
-        gen, store, search, size = self._gen, self.store, self.search, self.page_size
+        gen, store, flt, size = self._gen, self.store, self.filter, self.page_size
         after = self.rows[-1].sku if self.rows else None
-        run_in_thread(lambda: fetch_page(store, search, after, size), owner=self,
+        run_in_thread(lambda: fetch_page(store, flt=flt, after=after, limit=size), owner=self,
                       on_done=lambda rows: self._got_page(gen, rows),
                       on_error=self._failed)
 
@@ -195,7 +163,7 @@ class InventoryModel(QAbstractTableModel):
             return
         ids = [r.id for r in self.rows[first:last + 1]]
         gen, store = self._gen, self.store
-        run_in_thread(lambda: fetch_qoh(store, ids), owner=self,
+        run_in_thread(lambda: fetch_qoh(store, ids=ids), owner=self,
                       on_done=lambda qoh: self._got_qoh(gen, first, len(ids), qoh))
 
     def _got_qoh(self, gen: int, first: int, count: int, qoh: dict[int, int]) -> None:

@@ -1,77 +1,15 @@
-"""The selected item, cart by cart: what the cart should show (the store's QOH shaped
-by the item's Web Fields), what was last sent, what the cart was last seen showing, and
-(in the demo) what the emulated cart shows right now, and what became of the item's
-last QOH change on each cart ("not sent" when it was saved with "Send QOH changes to
-Web sites" cleared, or the cart does not synchronize)."""
+"""The main window's side panel model: the selected item cart by cart, plain
+ItemCartRow rows read by app/item_carts.py (should show, sent, seen, the fate of the
+last QOH change, and in the demo what the emulated cart shows now)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
-from sqlalchemy import select
 
-from seom_desktop.stack.targets import cart_targets
-from seom_desktop.store.models import Cart, LedgerEntry, StackRow
+from seom_desktop.app.item_carts import CartProbe, ItemCartRow
 
-CartProbe = Callable[[str, str], "int | None"]  # (cart name, cart SKU) -> QOH on the cart
-
-
-@dataclass(frozen=True)
-class ItemCartRow:
-    cart: str
-    synchronized: bool  # the cart's Synchronize Inventory and the item's web field
-    should_show: int
-    last_sent: int | None
-    last_seen: int | None
-    live: int | None = None
-    last_change: str = ""  # "not sent", "waiting", "sent", "bypassed", "from this cart"
-
-
-def last_change_by_cart(session, product_id: int) -> dict[int, str] | None:
-    """cart id -> what became of the item's last QOH change there (None: no change)."""
-    last = session.execute(select(LedgerEntry.id, LedgerEntry.delta, LedgerEntry.origin_cart_id)
-                           .where(LedgerEntry.product_id == product_id, LedgerEntry.delta != 0)
-                           .order_by(LedgerEntry.id.desc()).limit(1)).first()
-    if last is None:
-        return None
-    lid, _delta, origin = last
-    out: dict[int, str] = {}
-    for cid, state in session.execute(select(StackRow.cart_id, StackRow.state)
-                                      .where(StackRow.ledger_id == lid)):
-        state = {"pending": "waiting", "sending": "waiting", "failed": "waiting"}.get(state,
-                                                                                       state)
-        out[cid] = state if out.get(cid, state) == state else "waiting"
-    if origin is not None and origin not in out:
-        out[origin] = "from this cart"
-    return out
-
-
-def item_cart_rows(store, product_id: int, probe: CartProbe | None = None) -> list[ItemCartRow]:
-    with store.read() as s:
-        carts = s.execute(select(Cart.id, Cart.name, Cart.sync).order_by(Cart.name)).all()
-        changes = last_change_by_cart(s, product_id)
-        rows = []
-        for cid, name, sync in carts:
-            targets = cart_targets(s, cid, [product_id], synced_only=False)
-            if not targets:
-                continue
-            t = targets[0]
-            last = "" if changes is None else changes.get(cid, "not sent")
-            rows.append((name, bool(sync) and t.sync, t.shaped, t.last_sent, t.last_cart_qoh,
-                         t.cart_sku, last))
-    out = []
-    for name, synced, shaped, sent, seen, cart_sku, last in rows:
-        live = None
-        if probe is not None:
-            try:
-                live = probe(name, cart_sku)
-            except Exception:  # noqa: BLE001 - a probe is a nicety
-                live = None
-        out.append(ItemCartRow(name, synced, shaped, sent, seen, live, last))
-    return out
+__all__ = ["CartProbe", "ItemCartRow", "ItemCartsModel"]
 
 
 def _n(v: int | None) -> str:

@@ -1,4 +1,5 @@
-"""A plain table model over tuples: reports (preview, drift, results) in dialogs."""
+"""A report's table model: headers and rows set together (a preview, a drift report, a
+transfer's results), rows a test flags shown in red."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def cell(v) -> str:
     return str(v)
 
 
-class RowsModel(QAbstractTableModel):
+class ReportModel(QAbstractTableModel):
     def __init__(self, headers: Sequence[str] = (), parent=None, *,
                  flag: Callable[[tuple], bool] | None = None):
         super().__init__(parent)

@@ -1,4 +1,4 @@
-"""The Stack Controller dialog's model: plain StackRowView rows (stack/rows.py), newest
+"""The Stack Controller dialog's model: plain StackRowView rows (app/stack_view.py), newest
 first until the clerk sorts by a column (the rows themselves are kept in the shown order,
 so row i of the model is row i of the table). Times are shown in local time; the store
 keeps UTC. A row of change 0 (a web-field save: bring the cart in line) reads "refresh".
@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from seom_desktop.stack.rows import StackRowView
-from seom_desktop.store.models import STATES
+from seom_desktop.app.stack_view import STATES, StackRowView
 
 STATE_COLOURS = {"failed": "#b3261e", "bypassed": "#7a5c00", "sending": "#1a5fb4",
                  "sent": "#2e7d32", "pending": "#444444"}

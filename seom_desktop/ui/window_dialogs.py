@@ -1,0 +1,137 @@
+"""The main window's screens: a table of the dialog classes (imported here, so the
+import graph shows which screens the window opens), one open_* method per menu action,
+one window per screen (asking again raises it), and Export QOH to CSV (a file chosen
+here, written on a pool thread). Mixed into MainWindow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+
+from seom_desktop.app.inventory_list import export_qoh_csv
+from seom_desktop.ui.async_support import run_in_thread
+from seom_desktop.ui.dialogs.adjust_inventory import AdjustInventoryDialog
+from seom_desktop.ui.dialogs.advanced_cart_functions import AdvancedCartFunctionsDialog
+from seom_desktop.ui.dialogs.csv_transfer import CsvImportDialog
+from seom_desktop.ui.dialogs.ledger import LedgerDialog
+from seom_desktop.ui.dialogs.pos_sale import POSSaleDialog
+from seom_desktop.ui.dialogs.receive_po import ReceivePurchaseOrderDialog
+from seom_desktop.ui.dialogs.shopping_carts import ShoppingCartsDialog
+from seom_desktop.ui.dialogs.stack_controller import StackControllerDialog
+from seom_desktop.ui.dialogs.system_parameters import SystemParametersDialog
+from seom_desktop.ui.dialogs.view_inventory import ViewInventoryDialog
+from seom_desktop.ui.words import plural
+
+
+@dataclass(frozen=True)
+class Screen:
+    dialog: type[QDialog]  # called as dialog(store, workstation=, parent=, **kw)
+    title: str
+    for_selected_item: bool = False  # opened on the item selected in the list
+
+
+DIALOGS: dict[str, Screen] = {
+    "system_parameters": Screen(SystemParametersDialog, "Set System Parameters"),
+    "shopping_carts": Screen(ShoppingCartsDialog, "Shopping Carts"),
+    "adjust_inventory": Screen(AdjustInventoryDialog, "Adjust Inventory", True),
+    "receive_po": Screen(ReceivePurchaseOrderDialog, "Receive Purchase Order", True),
+    "pos_sale": Screen(POSSaleDialog, "POS Sale", True),
+    "view_inventory": Screen(ViewInventoryDialog, "View Inventory", True),
+    "ledger": Screen(LedgerDialog, "QOH Ledger", True),
+    "import_csv": Screen(CsvImportDialog, "Import QOH from CSV"),
+    "advanced_cart_functions": Screen(AdvancedCartFunctionsDialog, "Advanced Cart Functions"),
+    "stack_controller": Screen(StackControllerDialog, "Stack Controller"),
+}
+
+
+class WindowDialogs:
+    """The dialogs of MainWindow (uses its store, workstation, dialogs, selected_sku,
+    on_store_changed, wake_controller)."""
+
+    def open_dialog(self, key: str, **kw) -> QDialog:
+        screen = DIALOGS[key]
+        old = self.dialogs.get(key)
+        if old is not None and old.isVisible() and not kw:
+            old.raise_()
+            old.activateWindow()
+            return old
+        if key == "stack_controller":
+            kw.setdefault("wake", self.wake_controller)
+        dlg = screen.dialog(self.store, workstation=self.workstation, parent=self, **kw)
+        changed = getattr(dlg, "changed", None)
+        if changed is not None:
+            changed.connect(self.on_store_changed)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dlg.destroyed.connect(lambda *_, k=key, d=dlg: self._forget(k, d))
+        self.dialogs[key] = dlg
+        dlg.show()
+        return dlg
+
+    def _forget(self, key: str, dlg) -> None:
+        if self.dialogs.get(key) is dlg:
+            del self.dialogs[key]
+
+    def _open_screen(self, key: str) -> QDialog:
+        if DIALOGS[key].for_selected_item:
+            return self.open_dialog(key, sku=self.selected_sku())
+        return self.open_dialog(key)
+
+    def notice(self, title: str, text: str) -> QMessageBox:
+        """A message box that does not block (no nested event loop)."""
+        box = QMessageBox(QMessageBox.Icon.Information, title, text,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        box.open()
+        self.last_notice = text
+        return box
+
+    def open_system_parameters(self):
+        return self._open_screen("system_parameters")
+
+    def open_shopping_carts(self):
+        return self._open_screen("shopping_carts")
+
+    def open_adjust_inventory(self):
+        return self._open_screen("adjust_inventory")
+
+    def open_receive_po(self):
+        return self._open_screen("receive_po")
+
+    def open_pos_sale(self):
+        return self._open_screen("pos_sale")
+
+    def open_view_inventory(self):
+        return self._open_screen("view_inventory")
+
+    def open_ledger(self):
+        return self._open_screen("ledger")
+
+    def open_import_csv(self):
+        return self._open_screen("import_csv")
+
+    def open_advanced_cart_functions(self):
+        return self._open_screen("advanced_cart_functions")
+
+    def open_stack_controller(self):
+        return self._open_screen("stack_controller")
+
+    def open_export_csv(self, path: str | None = None):
+        """Export QOH to CSV: the file is chosen here, written on a pool thread."""
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "Export QOH to CSV", "qoh.csv",
+                                                  "CSV files (*.csv);;All files (*)")
+            if not path:
+                return None
+        store = self.store
+        self.statusBar().showMessage(f"Exporting QOH to {path}…")
+
+        def done(n) -> None:
+            self.statusBar().showMessage(f"{plural(n, 'product')} exported to {path}", 15000)
+            self.last_notice = f"{plural(n, 'product')} exported to {path}"
+
+        run_in_thread(lambda: export_qoh_csv(store, path=path), owner=self, on_done=done,
+                      on_error=lambda e: self.notice("Export QOH to CSV",
+                                                     f"The file was not written: {e}"))
+        return path
