@@ -1,12 +1,15 @@
-"""Running work off the UI thread.
+"""Running work off the UI thread: one way, a QThreadPool thread, the result delivered
+on the UI thread.
 
-Two tools, both delivering results on the UI thread:
+- `run_in_thread(fn, owner=..., on_done=..., on_error=...)`: every store query and write
+  of the window (the list's pages, the status bar's counts, a dialog's save). If `owner`
+  is destroyed first the result is dropped.
+- `await run_blocking(fn)`: the same, awaited by a qasync coroutine (`asyncSlot`) that
+  shows a progress dialog meanwhile (Send QOH, Get QOH, order import, drift report).
 
-- `run_in_thread(fn, owner=..., on_done=..., on_error=...)`: a short store query or
-  write on a QThreadPool thread (the inventory list's pages, the status bar's counts,
-  the Stack Controller's rows). If `owner` is destroyed first the result is dropped.
-- qasync (`asyncSlot` + `run_blocking`): longer work a dialog awaits (Send QOH, Get QOH,
-  order import), run in the loop's executor while the window stays live.
+The pool has at least POOL_THREADS threads, so that a transfer lasting minutes leaves
+threads for the window's short queries on a two-core machine. The stack controller is
+the one thing not run here: it is a loop on its own QThread (ui/controller_thread.py).
 """
 
 from __future__ import annotations
@@ -91,8 +94,14 @@ class _Task(QRunnable):
         signal.emit(value)  # the relay outlives the task (see _Relay)
 
 
+POOL_THREADS = 8
+
+
 def pool() -> QThreadPool:
-    return QThreadPool.globalInstance()
+    p = QThreadPool.globalInstance()
+    if p.maxThreadCount() < POOL_THREADS:
+        p.setMaxThreadCount(POOL_THREADS)
+    return p
 
 
 def run_in_thread(fn: Callable[[], Any], *, owner: QObject | None = None,
@@ -111,9 +120,20 @@ def wait_for_background(msecs: int = 5000) -> bool:
 
 
 async def run_blocking(fn: Callable[..., Any], *args: Any) -> Any:
-    """Await `fn(*args)` run in the running (qasync) loop's executor."""
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, lambda: fn(*args))
+    """Await `fn(*args)` run by run_in_thread (the answer arrives on the UI thread, where
+    the qasync loop runs, so the future is set there)."""
+    fut = asyncio.get_running_loop().create_future()
+
+    def done(result: Any) -> None:
+        if not fut.done():  # the awaiting task may have been cancelled meanwhile
+            fut.set_result(result)
+
+    def failed(error: BaseException) -> None:
+        if not fut.done():
+            fut.set_exception(error)
+
+    run_in_thread(lambda: fn(*args), on_done=done, on_error=failed)
+    return await fut
 
 
 def make_loop(app):
