@@ -1,4 +1,4 @@
-"""The main window's product list: plain (id, sku, name, qoh) rows in SKU order, a page
+"""The main window's product list: plain (id, sku, name, qoh, kit) rows in SKU order, a page
 at a time (keyset paging: `sku > last`, so the 200th page costs what the first does),
 the count that matches, the QOH of the rows on screen, and the CSV export of the list.
 100,000 products never become 100,000 ORM objects."""
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from seom_desktop.app.store_handle import StoreHandle
+from seom_desktop.stack.kit_qoh import kit_qoh
 from seom_desktop.store.models import Product
 
 PAGE = 500
@@ -22,7 +23,8 @@ class InventoryRow:
     id: int
     sku: str
     name: str
-    qoh: int
+    qoh: int  # a kit's: derived from its components
+    kit: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,23 +61,30 @@ def count_products(store: StoreHandle, *, flt: ListFilter = ListFilter()) -> int
 def fetch_page(store: StoreHandle, *, flt: ListFilter = ListFilter(), after: str | None = None,
                limit: int = PAGE) -> list[InventoryRow]:
     """The next `limit` rows after SKU `after` (None: from the first)."""
-    q = _filtered(select(Product.id, Product.sku, Product.name, Product.qoh)
+    q = _filtered(select(Product.id, Product.sku, Product.name, Product.qoh, Product.is_kit)
                   .order_by(Product.sku), flt)
     if after is not None:
         q = q.where(Product.sku > after)
     with store.read() as s:
-        return [InventoryRow(i, sku, name or "", qoh) for i, sku, name, qoh
-                in s.execute(q.limit(limit))]
+        found = s.execute(q.limit(limit)).all()
+        kits = kit_qoh(s, [i for i, *_rest, kit in found if kit])
+        return [InventoryRow(i, sku, name or "", kits.get(i, qoh), bool(kit))
+                for i, sku, name, qoh, kit in found]
 
 
 def fetch_qoh(store: StoreHandle, *, ids: Sequence[int]) -> dict[int, int]:
     """product id -> QOH now (the rows on screen, re-read every few seconds)."""
     out: dict[int, int] = {}
     ids = list(ids)
+    kits: list[int] = []
     with store.read() as s:
         for i in range(0, len(ids), IN_CHUNK):
-            out.update(s.execute(select(Product.id, Product.qoh)
-                                 .where(Product.id.in_(ids[i:i + IN_CHUNK]))).all())
+            for pid, qoh, kit in s.execute(select(Product.id, Product.qoh, Product.is_kit)
+                                           .where(Product.id.in_(ids[i:i + IN_CHUNK]))):
+                out[pid] = qoh
+                if kit:
+                    kits.append(pid)
+        out.update(kit_qoh(s, kits))
     return out
 
 

@@ -22,8 +22,8 @@ __all__ = ["InventoryModel", "InventoryRow"]
 
 
 class InventoryModel(QAbstractTableModel):
-    HEADERS = ("SKU", "Name", "QOH")
-    SKU, NAME, QOH = range(3)
+    HEADERS = ("SKU", "Name", "QOH", "Kit")
+    SKU, NAME, QOH, KIT = range(4)
 
     loaded = Signal()  # a page arrived
     total_changed = Signal(int)  # products matching the search
@@ -57,7 +57,11 @@ class InventoryModel(QAbstractTableModel):
                 return row.sku
             if col == self.NAME:
                 return row.name
+            if col == self.KIT:
+                return "kit" if row.kit else ""
             return f"{row.qoh:,}"
+        if role == Qt.ItemDataRole.ToolTipRole and row.kit and col in (self.QOH, self.KIT):
+            return "A kit: its QOH is derived from its components (View Inventory, Kit tab)"
         if role == Qt.ItemDataRole.TextAlignmentRole and col == self.QOH:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:
@@ -174,7 +178,7 @@ class InventoryModel(QAbstractTableModel):
             r = self.rows[i]
             new = qoh.get(r.id)
             if new is not None and new != r.qoh:
-                self.rows[i] = InventoryRow(r.id, r.sku, r.name, new)
+                self.rows[i] = replace(r, qoh=new)
                 lo = i if lo is None else lo
                 hi = i
         if lo is not None:

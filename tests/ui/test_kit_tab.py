@@ -1,0 +1,45 @@
+"""Kits in the window: the main list marks kits and shows their derived QOH (following a
+component's change); View Inventory's Kit tab lists a kit's components, the quantity of
+each per kit, each one's QOH and which one limits the kit."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from seom_desktop.inventory.actor import Actor
+from seom_desktop.inventory.kits import set_kit
+from seom_desktop.inventory.operations import adjust
+from seom_desktop.inventory.products import add_product
+
+ACTOR = Actor("clerk", "test-ws")
+
+
+def _tea(store):
+    with store.write() as s:
+        for sku, qoh in (("CUP", 9), ("SAUCER", 3), ("SPOON", 50)):
+            add_product(s, sku=sku, name=sku.title(), qoh=qoh, actor=ACTOR)
+        set_kit(s, sku="TEA-SET", components=[("CUP", 2), ("SAUCER", 1)], actor=ACTOR)
+        set_kit(s, sku="GIFT", components=[("TEA-SET", 1), ("SPOON", 10)], actor=ACTOR)
+
+
+def _cells(model):
+    return {model.index(r, 0).data(): tuple(model.index(r, c).data()
+                                            for c in range(1, model.columnCount()))
+            for r in range(model.rowCount())}
+
+
+def test_the_main_list_marks_kits_with_their_derived_qoh(qtbot, sqlite_store, make_window):
+    _tea(sqlite_store)
+    w = make_window(sqlite_store)
+    w.show()
+    qtbot.waitUntil(lambda: w.model.rowCount() == 5)
+    assert w.model.headerData(3, Qt.Orientation.Horizontal) == "Kit"
+    cells = _cells(w.model)
+    assert cells["TEA-SET"] == ("TEA-SET", "3", "kit")
+    assert cells["GIFT"] == ("GIFT", "3", "kit")
+    assert cells["CUP"] == ("Cup", "9", "")
+    with sqlite_store.write() as s:
+        adjust(s, sku="SAUCER", delta=-2, actor=ACTOR)
+    w.model.refresh_qoh()
+    qtbot.waitUntil(lambda: _cells(w.model)["TEA-SET"][1] == "1")
+    assert _cells(w.model)["GIFT"][1] == "1"
