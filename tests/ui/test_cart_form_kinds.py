@@ -112,3 +112,23 @@ def test_a_saved_cart_of_each_kind_keeps_its_values(qtbot, dialog, store, kind):
     for name in set(used) - {"location"}:
         assert getattr(d, name).editor.text() == ""
         assert "keyring" in getattr(d, name).editor.placeholderText()
+
+
+@pytest.mark.parametrize("kind", sorted(FORMS))
+def test_the_fields_a_kind_shows_are_enough_for_its_connector(kind):
+    """A cart defined with only the fields its form shows can be reached: the kind's
+    connector is made from them without refusing a missing credential."""
+    from seom_desktop.carts.base import CartConfig
+    from seom_desktop.carts.registry import connector_class
+
+    shown = FORMS[kind].names
+    typed = {name: TYPED[name] for name in shown}
+    conn = connector_class(kind)(CartConfig(name="Shop", kind=kind,
+                                            url="https://shop.example.com", **typed))
+    try:
+        for name in ("key", "secret", "token"):
+            assert getattr(conn.config, name) == typed.get(name, "")
+    finally:
+        close = getattr(conn, "close", None)
+        if close is not None:
+            close()
