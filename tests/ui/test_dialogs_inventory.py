@@ -382,6 +382,10 @@ def test_adjust_saves_off_the_ui_thread_while_the_store_is_locked(qtbot, store):
         assert d.saving and not d.save_button.isEnabled() and not d.close_button.isEnabled()
         qtbot.keyClicks(d.reason.editor, "counted")  # the dialog still takes keys
         assert d.reason.editor.text() == "counted"
+        asked = answer_box(qtbot, button="Cancel")
+        qtbot.keyClick(d.reason.editor, Qt.Key.Key_Escape)  # Esc waits for the save
+        asked.stop()
+        assert not asked and d.isVisible()
         assert writers == [] and qoh(store, "P1") == 10
         with qtbot.waitSignal(d.changed, timeout=10_000):
             lock.rollback()

@@ -70,6 +70,8 @@ class UnsavedGuard:
         if not self.isVisible():  # type: ignore[attr-defined]
             super().reject()  # type: ignore[misc]
             return
+        if getattr(self, "saving", False):
+            return  # Esc while the save is written: it answers first (then closes or says)
         if self.settle_unsaved(then=self._close_when_saved) and self.isVisible():  # type: ignore[attr-defined]
             super().reject()  # type: ignore[misc]
 
