@@ -5,7 +5,7 @@ from __future__ import annotations
 from seom_desktop.commands._args import described, literal_values
 
 DIALOGS = ("advanced-cart-functions", "adjust-inventory", "shopping-carts",
-           "system-parameters", "view-inventory", "stack-controller")
+           "system-parameters", "view-inventory", "stack-controller", "sync-health")
 
 
 def register(sub, common) -> None:

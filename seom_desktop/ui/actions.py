@@ -47,6 +47,9 @@ SPECS = (
     ActionSpec("stack_controller", "&Stack Controller…", "Ctrl+Shift+S",
                "The Web Stack: what waits to be sent to the carts, and why it failed",
                "open_stack_controller"),
+    ActionSpec("sync_health", "Sync &Health…", "Ctrl+Shift+H",
+               "How synchronization goes: pending rows, change-to-cart time, failures, "
+               "reconciles, each cart's state", "open_sync_health"),
     ActionSpec("find", "&Find Item", "Ctrl+F", "Search the inventory by SKU or name",
                "focus_search"),
     ActionSpec("refresh", "&Refresh", "F5", "Read the inventory list again", "refresh"),
@@ -139,6 +142,7 @@ def build_menus(window: QMainWindow, a: Actions) -> None:
     web = bar.addMenu("&Web Store")
     web.addAction(a.advanced_cart_functions)
     web.addAction(a.stack_controller)
+    web.addAction(a.sync_health)
 
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(a.help)

@@ -14,6 +14,7 @@ DIALOG_KEYS = {
     "system-parameters": "system_parameters",
     "view-inventory": "view_inventory",
     "stack-controller": "stack_controller",
+    "sync-health": "sync_health",
 }
 SCREENSHOT_WAIT_S = 10.0  # at most, for the first page and the status bar to arrive
 SCREENSHOT_SETTLE_MS = 600

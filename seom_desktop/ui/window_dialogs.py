@@ -20,6 +20,7 @@ from seom_desktop.ui.dialogs.pos_sale import POSSaleDialog
 from seom_desktop.ui.dialogs.receive_po import ReceivePurchaseOrderDialog
 from seom_desktop.ui.dialogs.shopping_carts import ShoppingCartsDialog
 from seom_desktop.ui.dialogs.stack_controller import StackControllerDialog
+from seom_desktop.ui.dialogs.sync_health import SyncHealthDialog
 from seom_desktop.ui.dialogs.system_parameters import SystemParametersDialog
 from seom_desktop.ui.dialogs.view_inventory import ViewInventoryDialog
 from seom_desktop.ui.words import plural
@@ -43,6 +44,7 @@ DIALOGS: dict[str, Screen] = {
     "import_csv": Screen(CsvImportDialog, "Import QOH from CSV"),
     "advanced_cart_functions": Screen(AdvancedCartFunctionsDialog, "Advanced Cart Functions"),
     "stack_controller": Screen(StackControllerDialog, "Stack Controller"),
+    "sync_health": Screen(SyncHealthDialog, "Sync Health"),
 }
 
 
@@ -116,6 +118,9 @@ class WindowDialogs:
 
     def open_stack_controller(self):
         return self._open_screen("stack_controller")
+
+    def open_sync_health(self):
+        return self._open_screen("sync_health")
 
     def open_export_csv(self, path: str | None = None):
         """Export QOH to CSV: the file is chosen here, written on a pool thread."""

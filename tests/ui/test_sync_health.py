@@ -129,3 +129,17 @@ def test_charts_and_table_have_accessible_names(qtbot, planted):
                      "Carts", "Refresh"}
     assert "Woo: hour p50 4 s p99 8 s, day p50 6 s p99 100 s" in (
         d.latency_chart.accessibleDescription())
+
+
+def test_web_store_menu_opens_sync_health(qtbot, planted, make_window):
+    w = make_window(planted)
+    with qtbot.waitActive(w):
+        w.show()
+    web = next(m.menu() for m in w.menuBar().actions() if m.text() == "&Web Store")
+    action = next(a for a in web.actions() if a.text() == "Sync &Health…")
+    action.trigger()
+    d = w.dialogs["sync_health"]
+    assert isinstance(d, SyncHealthDialog) and d.windowTitle() == "Sync Health"
+    qtbot.waitUntil(lambda: d.report is not None, timeout=20_000)
+    assert d.bar_carts == ["Shop", "Woo"]
+    d.close()
