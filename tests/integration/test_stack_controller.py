@@ -195,6 +195,8 @@ def test_unimported_cart_sale_is_not_overwritten(shop):
     with shop.store.write() as s:  # the order is imported
         ops.order_line(s, sku="SKU-0011", quantity=2, actor=ACTOR,
                        origin_cart_id=shop.cart_id("woo"), order_id="1")
+    with shop.store.read() as s:  # the import woke the waiting row: pending, due now
+        assert next(r for r in list_rows(s) if r.id == woo_row.id).state == "pending"
     drain(shop, ctl)
     assert shop.qoh("SKU-0011") == 13
     assert shop.woo.quantity("SKU-0011") == 13 and shop.shop.quantity("SKU-0011") == 13

@@ -94,3 +94,14 @@ def test_every_state_can_be_reached_and_left_but_sent():
                 todo.append(t)
     assert reached == set(STATES)
     assert {f for f, _t in TRANSITIONS} == set(STATES) - {"sent"}
+
+
+def test_waiting_rows_are_listed_and_counted_by_their_state(one_row):
+    """What `stack list --state waiting` and `stack status` read."""
+    from seom_desktop.stack.rows import count_by_state, list_rows
+
+    store, row_id = one_row
+    _put(store, row_id, "waiting")
+    with store.read() as s:
+        assert [r.id for r in list_rows(s, state="waiting")] == [row_id]
+        assert count_by_state(s)["waiting"] == 1 and count_by_state(s)["pending"] == 0
