@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
+from seom_desktop.app.low_stock import low_stock_condition
 from seom_desktop.app.store_handle import StoreHandle
 from seom_desktop.stack.kit_qoh import kit_qoh
 from seom_desktop.store.models import Product
@@ -30,42 +31,46 @@ class InventoryRow:
 @dataclass(frozen=True)
 class ListFilter:
     """What the list shows: products whose SKU starts with, or whose name holds,
-    `search` (empty: every product)."""
+    `search` (empty: every product); with `low_stock`, only those at or below their
+    reorder point (app/low_stock.py)."""
 
     search: str = ""
+    low_stock: bool = False
 
     @property
     def narrowed(self) -> bool:
-        return bool(self.search.strip())
+        return bool(self.search.strip()) or self.low_stock
 
 
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(q, flt: ListFilter):
+def _filtered(q, flt: ListFilter, session):
     s = flt.search.strip()
     if s:
         pat = _like(s)
         q = q.where(or_(Product.sku.ilike(f"{pat}%", escape="\\"),
                         Product.name.ilike(f"%{pat}%", escape="\\")))
+    if flt.low_stock:
+        q = q.where(low_stock_condition(session))
     return q
 
 
 def count_products(store: StoreHandle, *, flt: ListFilter = ListFilter()) -> int:
     """How many products the filter lets through."""
     with store.read() as s:
-        return s.scalar(_filtered(select(func.count(Product.id)), flt)) or 0
+        return s.scalar(_filtered(select(func.count(Product.id)), flt, s)) or 0
 
 
 def fetch_page(store: StoreHandle, *, flt: ListFilter = ListFilter(), after: str | None = None,
                limit: int = PAGE) -> list[InventoryRow]:
     """The next `limit` rows after SKU `after` (None: from the first)."""
-    q = _filtered(select(Product.id, Product.sku, Product.name, Product.qoh, Product.is_kit)
-                  .order_by(Product.sku), flt)
-    if after is not None:
-        q = q.where(Product.sku > after)
     with store.read() as s:
+        q = _filtered(select(Product.id, Product.sku, Product.name, Product.qoh,
+                             Product.is_kit).order_by(Product.sku), flt, s)
+        if after is not None:
+            q = q.where(Product.sku > after)
         found = s.execute(q.limit(limit)).all()
         kits = kit_qoh(s, [i for i, *_rest, kit in found if kit])
         return [InventoryRow(i, sku, name or "", kits.get(i, qoh), bool(kit))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from seom_desktop.app.store_handle import StoreHandle
@@ -86,6 +86,27 @@ def low_stock_rows(session: Session) -> list[LowStockRow]:
     return [r for r in rows if r.qoh <= r.reorder_point]
 
 
+def _low_kit_ids(session: Session) -> list[int]:
+    kits = session.execute(select(Product.id, Product.reorder_point)
+                           .where(Product.is_kit, Product.reorder_point.is_not(None))).all()
+    derived = kit_qoh(session, [k for k, _ in kits])
+    return [k for k, point in kits if derived.get(k, 0) <= point]
+
+
+def low_stock_condition(session: Session):
+    """A WHERE clause for products at or below their reorder point (the main list's Low
+    Stock filter): plain products in SQL, kits by their derived QOH worked out here."""
+    plain = and_(Product.reorder_point.is_not(None), Product.is_kit.is_(False),
+                 Product.qoh <= Product.reorder_point)
+    kits = _low_kit_ids(session)
+    return or_(plain, Product.id.in_(kits)) if kits else plain
+
+
+def count_low_stock(session: Session) -> int:
+    return session.scalar(select(func.count(Product.id))
+                          .where(low_stock_condition(session))) or 0
+
+
 def low_stock(store: StoreHandle) -> list[LowStockRow]:
     with store.read() as s:
         return low_stock_rows(s)
@@ -93,4 +114,5 @@ def low_stock(store: StoreHandle) -> list[LowStockRow]:
 
 def low_stock_count(store: StoreHandle) -> int:
     """For the status bar."""
-    return len(low_stock(store))
+    with store.read() as s:
+        return count_low_stock(s)

@@ -87,3 +87,26 @@ def test_the_app_function_refuses_bad_values_and_keeps_the_old_one(sqlite_store)
         set_reorder_point(sqlite_store, sku="K-1", value=-3)
     assert [(r.sku, r.qoh, r.reorder_point) for r in low_stock(sqlite_store)] == [
         ("K-1", 2, 2)]
+
+
+def test_a_kit_counts_its_derived_qoh(cli, sqlite_url):
+    cli("product", "add", "CUP", "--name", "Cup", "--qoh", "9")
+    cli("product", "add", "SAUCER", "--name", "Saucer", "--qoh", "4")
+    cli("product", "add", "SET", "--name", "Cup and saucer")
+    code, _out, err = cli("kit", "set", "SET", "--component", "CUP:1", "--component", "SAUCER:2")
+    assert code == 0, err
+    assert cli("product", "set", "SET", "--reorder-point", "2")[0] == 0
+    code, out, _ = cli("product", "list", "--low-stock", "--json")
+    assert json.loads(out) == [{"sku": "SET", "name": "Cup and saucer", "qoh": 2, "kit": True,
+                                "reorder_point": 2}]  # min(9 / 1, 4 / 2) = 2
+    store = open_store(sqlite_url)
+    try:
+        from seom_desktop.app.inventory_list import ListFilter, count_products, fetch_page
+
+        flt = ListFilter(low_stock=True)
+        assert [r.sku for r in fetch_page(store, flt=flt)] == ["SET"]
+        assert count_products(store, flt=flt) == 1 and low_stock_count(store) == 1
+    finally:
+        store.close()
+    assert cli("product", "set", "SET", "--reorder-point", "1")[0] == 0
+    assert json.loads(cli("product", "list", "--low-stock", "--json")[1]) == []
