@@ -152,7 +152,7 @@ def test_ledger_window_filters_by_dates_and_source(history, qtbot):
     d = LedgerDialog(history, workstation="test-ws", sku="L-1")
     qtbot.addWidget(d)
     d.show()
-    assert d.model.rowCount() == 4
+    qtbot.waitUntil(lambda: d.model.rowCount() == 4)  # read on a pool thread
     assert tuple(d.model.headerData(i, Qt.Orientation.Horizontal)
                  for i in range(len(HEADERS))) == HEADERS
     first = [d.model.data(d.model.index(0, c)) for c in range(8)]
@@ -162,27 +162,29 @@ def test_ledger_window_filters_by_dates_and_source(history, qtbot):
     assert sources == [ALL_SOURCES, "adjust", "new product", "po receipt", "pos sale"]
 
     d.source_combo.setCurrentText("po receipt")
-    assert d.model.rowCount() == 1
+    qtbot.waitUntil(lambda: d.model.rowCount() == 1)
     assert d.model.data(d.model.index(0, 7)) == "PO-1"
     d.source_combo.setCurrentText(ALL_SOURCES)
 
     d.dates_box.setChecked(True)
     d.since_edit.setDate(QDate(2020, 1, 1))
-    d.until_edit.setDate(QDate(2020, 12, 31))
-    assert d.model.rowCount() == 1
+    with qtbot.waitSignal(d.shown, timeout=5000):
+        d.until_edit.setDate(QDate(2020, 12, 31))
+    qtbot.waitUntil(lambda: d.model.rowCount() == 1)
     assert d.model.data(d.model.index(0, 3)) == "new product"
     d.since_edit.setDate(QDate(2021, 1, 1))
     d.until_edit.setDate(QDate.currentDate())
-    assert d.model.rowCount() == 3
+    qtbot.waitUntil(lambda: d.model.rowCount() == 3)
     d.since_edit.setDate(QDate.currentDate().addDays(1))  # From after To: refused
     assert d.model.rowCount() == 0
     assert "after" in d.filter_error.text() and d.filter_error.isVisible()
     d.dates_box.setChecked(False)
-    assert d.model.rowCount() == 4 and not d.filter_error.text()
+    qtbot.waitUntil(lambda: d.model.rowCount() == 4)
+    assert not d.filter_error.text()
 
     d.sku_field.set_sku("NOPE")
     d.show_typed()
-    assert "unknown SKU" in d.sku_field.error.text()
+    qtbot.waitUntil(lambda: "unknown SKU" in d.sku_field.error.text())
     assert d.current_sku == "L-1"
     history.close()
 
@@ -196,10 +198,12 @@ def test_ledger_opens_from_view_inventory_and_the_inventory_menu(history, qtbot,
 
     v = ViewInventoryDialog(history, workstation="test-ws", sku="L-1")
     qtbot.addWidget(v)
-    v.show()
+    with qtbot.waitSignal(v.shown, timeout=5000):  # read on a pool thread
+        v.show()
     v.ledger_button.click()
     assert isinstance(v.ledger_dialog, LedgerDialog)
-    assert v.ledger_dialog.current_sku == "L-1" and v.ledger_dialog.model.rowCount() == 4
+    qtbot.waitUntil(lambda: v.ledger_dialog.model.rowCount() == 4)
+    assert v.ledger_dialog.current_sku == "L-1"
     v.ledger_dialog.close()
 
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
@@ -215,6 +219,7 @@ def test_ledger_opens_from_view_inventory_and_the_inventory_menu(history, qtbot,
     assert w.actions_.ledger.shortcut().toString() == "Ctrl+Shift+L"
     w.actions_.ledger.trigger()
     dlg = w.dialogs["ledger"]
+    qtbot.waitUntil(lambda: dlg.model.rowCount() >= 1)  # read on a pool thread
     assert isinstance(dlg, LedgerDialog) and dlg.current_sku == w.selected_sku()
     assert json.loads(json.dumps(dlg.model.rowCount())) >= 1
     dlg.close()

@@ -100,12 +100,14 @@ def test_hostile_items_display_in_the_window(store_url, hostile_cart, qtbot, tmp
         ledger = LedgerDialog(store, workstation="test-ws")
         qtbot.addWidget(ledger)
         for sku, name in items:
-            d.load(sku)
+            with qtbot.waitSignal(d.shown, timeout=5000):  # read on a pool thread
+                d.load(sku)
             assert d.current_sku == sku
             assert d.sku_label.text() == sku
             assert d.name_label.text() == _expected_name(name)
             assert d.ledger_model.rowCount() >= 1
-            ledger.load(sku)
+            with qtbot.waitSignal(ledger.shown, timeout=5000):
+                ledger.load(sku)
             assert ledger.model.rowCount() >= 1
             d.grab()
             ledger.grab()
@@ -138,7 +140,8 @@ def test_view_inventory_shows_html_in_names_as_text(store_url, hostile_cart, qtb
     try:
         d = ViewInventoryDialog(store, workstation="test-ws")
         qtbot.addWidget(d)
-        d.load(SKUS_OK[0])
+        with qtbot.waitSignal(d.shown, timeout=5000):
+            d.load(SKUS_OK[0])
         assert d.name_label.textFormat() == Qt.TextFormat.PlainText
     finally:
         store.close()

@@ -75,12 +75,13 @@ def test_edit_cart_dialog_refuses_plain_http(store_url, qtbot):
         d.show()
         d.edit_cart("Web")
         d.url.editor.setText("http://shop.example.com")
-        d.save()
+        d.save()  # refused before anything is written
         assert "https" in d.url.error.text(), d.url.error.text()
         assert d.url.error.isVisible()
         assert dump(store_url) == before
         d.url.editor.setText("https://other.example.com")
-        d.save()
+        with qtbot.waitSignal(d.save_finished, timeout=5000):  # written on a pool thread
+            d.save()
         assert d.url.error.text() == ""
         assert json.loads(cli(store_url, "cart", "list", "--json").out)[0]["url"] == \
             "https://other.example.com"
