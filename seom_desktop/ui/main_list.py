@@ -4,9 +4,12 @@ the rows on screen is re-read every few seconds. Mixed into MainWindow."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -55,7 +58,7 @@ class MainList:
         self.setCentralWidget(central)
 
     def _build_filters(self) -> QHBoxLayout:
-        """The row above the list: Find, and the count of products shown."""
+        """The row above the list: Find, Low stock only, and the count of products shown."""
         top = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setObjectName("search")
@@ -66,6 +69,13 @@ class MainList:
         self.count_label.setObjectName("productCount")
         top.addWidget(QLabel("Find:"))
         top.addWidget(self.search, 1)
+        self.low_stock_box = QCheckBox("&Low stock only")
+        self.low_stock_box.setObjectName("lowStockFilter")
+        self.low_stock_box.setToolTip("Only products whose QOH is at or below their reorder "
+                                      "point (set in View Inventory)")
+        self.low_stock_box.toggled.connect(
+            lambda on: self.model.set_filter(replace(self.model.filter, low_stock=on)))
+        top.addWidget(self.low_stock_box)
         top.addWidget(self.count_label)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)

@@ -70,8 +70,12 @@ class StatusPanel(QObject):
         self.controller_label = QLabel("Stack Controller: …")
         self.controller_label.setObjectName("controllerStatus")
         self.controller_label.setAccessibleName("Stack Controller status")
-        for label in (self.stack_label, self.controller_label):
+        self.low_stock_label = QLabel("")
+        self.low_stock_label.setObjectName("lowStockStatus")
+        self.low_stock_label.setAccessibleName("Products at or below their reorder point")
+        for label in (self.stack_label, self.controller_label, self.low_stock_label):
             label.setContentsMargins(8, 0, 8, 0)
+        bar.addPermanentWidget(self.low_stock_label)
         bar.addPermanentWidget(self.controller_label)
         bar.addPermanentWidget(self.stack_label)
         self.timer = QTimer(self)
@@ -114,6 +118,8 @@ class StatusPanel(QObject):
         self._unreachable = False
         self.stack_label.setToolTip("")
         self.snapshot = snap
+        self.low_stock_label.setText(f"Low stock: {snap.low_stock:,}")
+        self.low_stock_label.setStyleSheet("color: #b3261e;" if snap.low_stock else "")
         c = snap.counts
         self.stack_label.setText(
             f"Web Stack: {c.get('pending', 0) + c.get('sending', 0):,} pending · "

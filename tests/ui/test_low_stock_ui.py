@@ -45,3 +45,26 @@ def test_show_save_refuse_and_clear(qtbot, sqlite_store):
     with qtbot.waitSignal(row.saved, timeout=20_000) as got:
         qtbot.keyClick(row.edit, Qt.Key.Key_Return)
     assert got.args == [None] and _point(sqlite_store, "R-1") is None
+
+
+def test_low_stock_filter_and_status_bar_count(qtbot, sqlite_store, make_window):
+    with sqlite_store.write() as s:
+        s.add_all([Product(sku="A-1", name="Anchor", qoh=2, reorder_point=2),
+                   Product(sku="B-2", name="Buoy", qoh=9, reorder_point=3),
+                   Product(sku="C-3", name="Cleat", qoh=0, reorder_point=1),
+                   Product(sku="D-4", name="Davit", qoh=0)])
+    w = make_window(sqlite_store)
+    with qtbot.waitActive(w):
+        w.show()
+    qtbot.waitUntil(lambda: w.model.rowCount() == 4)
+    qtbot.waitUntil(lambda: w.status.low_stock_label.text() == "Low stock: 2", timeout=20_000)
+    qtbot.mouseClick(w.low_stock_box, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.model.rowCount() == 2)
+    assert [w.model.row_at(i).sku for i in range(2)] == ["A-1", "C-3"]
+    qtbot.waitUntil(lambda: w.count_label.text() == "2 products found")
+    qtbot.keyClicks(w.search, "C-")
+    qtbot.waitUntil(lambda: w.model.rowCount() == 1)
+    qtbot.keyClick(w, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)  # the box's mnemonic
+    qtbot.waitUntil(lambda: not w.low_stock_box.isChecked() and w.model.rowCount() == 1)
+    w.search.clear()
+    qtbot.waitUntil(lambda: w.model.rowCount() == 4)
