@@ -282,7 +282,8 @@ class ShoppingCartsDialog(CartFormWidgets, CartFormGuard, StoreDialog):
             return
         store, typed, saved = self.store, self._typed_credentials(), self.editing is not None
         name = self.editing.name if saved else self.name.editor.text()
-        kind, location = self.kind_combo.currentText(), self.location.editor.text()
+        kind = self.kind_combo.currentText()
+        location = self.location.editor.text() if "location" in self.used_fields() else ""
         self.test_button.setEnabled(False)
         self.test_result.setStyleSheet(NOTE_STYLE)
         self.test_result.setText("Connecting…")
