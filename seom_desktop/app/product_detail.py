@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from seom_desktop.app.ledger import LedgerRow, ledger_rows
 from seom_desktop.app.store_handle import StoreHandle
@@ -59,6 +59,15 @@ def all_skus(store: StoreHandle, *, limit: int = MAX_COMPLETER_SKUS) -> list[str
     """The store's SKUs in order (at most `limit`), for a SKU field's completer."""
     with store.read() as s:
         return list(s.scalars(select(Product.sku).order_by(Product.sku).limit(limit)))
+
+
+def skus_differing_in_case(store: StoreHandle, *, sku: str) -> list[str]:
+    """The store's SKUs equal to `sku` but for letter case (for a SKU field whose
+    completer list has not arrived yet)."""
+    with store.read() as s:
+        found = s.scalars(select(Product.sku)
+                          .where(func.lower(Product.sku) == sku.lower()).limit(50))
+        return [k for k in found if k.casefold() == sku.casefold()]
 
 
 def product_names(store: StoreHandle, *, skus: Iterable[str]) -> dict[str, str]:

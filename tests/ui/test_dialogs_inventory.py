@@ -395,3 +395,22 @@ def test_adjust_saves_off_the_ui_thread_while_the_store_is_locked(qtbot, store):
     assert qoh(store, "P1") == 12
     assert writers and threading.main_thread().ident not in writers
     assert d.result() == d.DialogCode.Accepted
+
+
+def test_sku_field_reads_its_completer_list_off_the_ui_thread(qtbot, store):
+    """The SKU list arrives later; until it has, a SKU typed in another letter case is
+    still matched (asked of the store), and the completer then offers every SKU."""
+    from seom_desktop.ui.dialogs.fields import SkuField
+
+    f = SkuField(store)
+    qtbot.addWidget(f)
+    assert f.completer.model().stringList() == []  # nothing read on the UI thread
+    f.set_sku("p2")
+    assert f.lookup() == ("P2", "Gadget", 0)
+    with qtbot.waitSignal(f.skus_loaded, timeout=5000):
+        pass
+    assert f.completer.model().stringList() == ["P1", "P2"]
+    f.set_sku("p1")
+    assert f.lookup() == ("P1", "Widget", 10)
+    f.set_sku("p3")
+    assert f.check() is None and "unknown SKU 'p3'" in f.error.text()

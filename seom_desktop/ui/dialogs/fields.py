@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from seom_desktop.app.errors import InventoryError
-from seom_desktop.app.product_detail import all_skus, find_product
+from seom_desktop.app.product_detail import all_skus, find_product, skus_differing_in_case
 from seom_desktop.inventory.validation import check_sku, parse_quantity
 from seom_desktop.ui.async_support import run_in_thread
 
@@ -124,8 +124,12 @@ def set_read_only(edit: QLineEdit, on: bool) -> None:
 
 
 class SkuField(Field):
-    """A SKU line edit with a completer over the store's SKUs (read once, when the field
-    is made; a product is looked up by its SKU, an indexed read of one row)."""
+    """A SKU line edit with a completer over the store's SKUs (read on a pool thread
+    when the field is made; `skus_loaded` says they arrived). A product is looked up by
+    its SKU (an indexed read of one row); a SKU typed in another letter case is matched
+    against the completer's list, or asked of the store until the list has arrived."""
+
+    skus_loaded = Signal()
 
     def __init__(self, store, *, parent: QWidget | None = None):
         edit = QLineEdit()
@@ -135,12 +139,20 @@ class SkuField(Field):
         super().__init__(edit, parent=parent)
         self.store = store
         self._folded: dict[str, list[str]] | None = None
+        self._loaded = False
         self.completer = QCompleter(self)
-        self.completer.setModel(QStringListModel(all_skus(store), self.completer))
+        self.completer.setModel(QStringListModel([], self.completer))
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
         edit.setCompleter(self.completer)
         edit.textEdited.connect(lambda _t: self.clear_error())
+        run_in_thread(lambda: all_skus(store), owner=self, on_done=self._got_skus)
+
+    def _got_skus(self, skus: list[str]) -> None:
+        self.completer.model().setStringList(skus)
+        self._folded = None
+        self._loaded = True
+        self.skus_loaded.emit()
 
     @property
     def line(self) -> QLineEdit:
@@ -154,6 +166,8 @@ class SkuField(Field):
 
     def same_but_case(self, sku: str) -> list[str]:
         """The store's SKUs equal to `sku` but for letter case (as Find matches)."""
+        if not self._loaded:
+            return skus_differing_in_case(self.store, sku=sku)
         if self._folded is None:
             folded: dict[str, list[str]] = {}
             for known in self.completer.model().stringList():
