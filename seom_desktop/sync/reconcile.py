@@ -191,7 +191,7 @@ def _run(store: Store, cart: CartRef, result: ReconcileResult, *, fix: bool,
     drifted = [r for r in live if r.drifted]
     if not drifted:
         return
-    facts = _facts(store, cart.id, [r.sku for r in drifted])
+    facts = _facts(store, cart.id, [r.sku for r in drifted], progress)
     diffs: list[tuple[Difference, int]] = []  # (difference, product id)
     for r in drifted:
         f = facts.get(r.sku)
@@ -211,6 +211,9 @@ def _run(store: Store, cart: CartRef, result: ReconcileResult, *, fix: bool,
     if fix:
         todo = [(d, pid) for d, pid in diffs if d.outcome == NOT_FIXED]
         for i in range(0, len(todo), FIX_CHUNK):
+            if progress.cancelled:  # the rest stay "not corrected"
+                result.cancelled = True
+                break
             result.fixed += _queue(store, cart.id, todo[i:i + FIX_CHUNK], began, actor)
         # The store heard from the cart since the read, or moved to what it shows: no
         # difference left to report.
@@ -232,14 +235,15 @@ class _Facts:
         return any(t is not None and t > when for t in (self.sent_at, self.seen_at))
 
 
-def _facts(store: Store, cart_id: int, skus: list[str]) -> dict[str, _Facts]:
+def _facts(store: Store, cart_id: int, skus: list[str], progress: Progress) -> dict[str, _Facts]:
     out: dict[str, _Facts] = {}
-    with store.read() as s:
-        for i in range(0, len(skus), IN_CHUNK):
+    for i in range(0, len(skus), IN_CHUNK):
+        _ = progress.cancelled  # between chunks: a scheduled reconcile gives way here
+        with store.read() as s:
             ids = dict(s.execute(select(Product.sku, Product.id)
                                  .where(Product.sku.in_(skus[i:i + IN_CHUNK]))).all())
             pids = list(ids.values())
-            fields = {pid: (last, sent_at, seen_at) for pid, last, sent_at, seen_at in s.execute(
+            fields = {pid: (last, sent, seen) for pid, last, sent, seen in s.execute(
                 select(WebField.product_id, WebField.last_cart_qoh, WebField.last_sent_at,
                        WebField.last_cart_seen_at)
                 .where(WebField.cart_id == cart_id, WebField.product_id.in_(pids)))}
@@ -249,11 +253,10 @@ def _facts(store: Store, cart_id: int, skus: list[str]) -> dict[str, _Facts]:
             ledger = dict(s.execute(
                 select(LedgerEntry.product_id, func.max(LedgerEntry.created_at))
                 .where(LedgerEntry.product_id.in_(pids)).group_by(LedgerEntry.product_id)).all())
-            for sku, pid in ids.items():
-                last, sent_at, seen_at = fields.get(pid, (None, None, None))
-                times = [t for t in (ledger.get(pid), sent_at) if t is not None]
-                out[sku] = _Facts(pid, last, pid in busy, max(times) if times else None,
-                                  sent_at, seen_at)
+        for sku, pid in ids.items():
+            last, sent, seen = fields.get(pid, (None, None, None))
+            times = [t for t in (ledger.get(pid), sent) if t is not None]
+            out[sku] = _Facts(pid, last, pid in busy, max(times) if times else None, sent, seen)
     return out
 
 

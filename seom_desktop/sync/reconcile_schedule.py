@@ -2,7 +2,7 @@
 reconciled with --fix, one cart at a time, on a thread of its own beside the stack
 controller, never inside its send loop: a reconcile never holds up a change waiting to
 be sent (its corrections join the web stack like any other row), and while the stack
-has rows to send, the reconcile takes at most a tenth of the time (`YieldToStack`).
+has rows to send, the reconcile takes at most a twentieth of the time (`YieldToStack`).
 
 Who reconciles: the stack controller that sends for this workstation, i.e. the shared
 controller holding the lease when SharedStackController names one, else each local
@@ -92,11 +92,11 @@ def stack_busy(store: Store) -> bool:
 class YieldToStack(CancelFlag):
     """The scheduled reconcile's progress. Each time the reconcile asks whether it is
     cancelled (between batches, and between the items of a listing) after `every`
-    seconds of work, it pauses while the web stack has rows to send: nine times as long
-    as it worked (SHARE = 10 %), so real-time rows keep the interpreter and the store to
+    seconds of work, it pauses while the web stack has rows to send: 19 times as long
+    as it worked (SHARE = 5 %), so real-time rows keep the interpreter and the store to
     themselves, and the reconcile still moves on. A cancel ends the pause at once."""
 
-    SHARE = 0.1
+    SHARE = 0.05
 
     def __init__(self, busy: Callable[[], bool], every: float = 0.05):
         super().__init__()
