@@ -57,15 +57,14 @@ def _emulator(kind: str):
                "location": "PS"}
 
 
-@pytest.fixture(params=["woocommerce", "shopify", "bigcommerce", "magento", "miva"])
-def one_cart(request, sqlite_url):
+def _one_cart(kind: str, url: str):
     """A store synchronized to one emulated cart: six products showing 10 on both, as
     after a Send QOH."""
-    emu, creds = _emulator(request.param)
-    store = open_store(sqlite_url)
+    emu, creds = _emulator(kind)
+    store = open_store(url)
     with store.write() as s:
         set_param(s, "StackRetrySeconds", 0)
-        define_cart(s, name="web", kind=request.param, sync=True, max_items=50, **creds)
+        define_cart(s, name="web", kind=kind, sync=True, max_items=50, **creds)
         for sku in SKUS:
             add_product(s, sku=sku, name=f"Item {sku}", qoh=10, actor=ACTOR)
             emu.add_item(sku, 10)
@@ -73,6 +72,20 @@ def one_cart(request, sqlite_url):
         for p in s.scalars(select(Product)):
             record_sent(s, cid, p.id, 10)
         set_param(s, "SynchQOH", True)
+    return store, emu
+
+
+@pytest.fixture(params=["woocommerce", "shopify", "bigcommerce", "magento", "miva"])
+def one_cart(request, sqlite_url):
+    store, emu = _one_cart(request.param, sqlite_url)
+    yield store, emu
+    emu.stop()
+    store.close()
+
+
+@pytest.fixture
+def woo_on_postgres(pg_url):
+    store, emu = _one_cart("woocommerce", pg_url)
     yield store, emu
     emu.stop()
     store.close()
@@ -116,7 +129,14 @@ def _qoh(store, sku: str) -> int:
 
 
 def test_reconcile_fixes_planted_differences_and_leaves_an_unimported_sale(one_cart):
-    store, emu = one_cart
+    _fixes_planted_differences(*one_cart)
+
+
+def test_reconcile_on_postgresql(woo_on_postgres):
+    _fixes_planted_differences(*woo_on_postgres)
+
+
+def _fixes_planted_differences(store, emu) -> None:
     _edit_on_cart(store, "R-1", 25)  # edited in the cart's admin
     with store.write() as s:  # the store changed; the cart never heard
         ops.adjust(s, sku="R-2", delta=-4, actor=ACTOR, send=False)
