@@ -17,6 +17,7 @@ from seom_desktop.ui.collector import quiet_collector
 from seom_desktop.ui.controller_thread import ControllerThread
 from seom_desktop.ui.main_list import MainList
 from seom_desktop.ui.status import StatusPanel
+from seom_desktop.ui.tray import HealthTray
 from seom_desktop.ui.window_controller import WindowController
 from seom_desktop.ui.window_dialogs import DIALOGS, Screen, WindowDialogs
 
@@ -50,6 +51,9 @@ class MainWindow(MainList, WindowDialogs, WindowController, QMainWindow):
         self._build_central(banner)
         self.status = StatusPanel(store, self.statusBar(), workstation=workstation)
         self.status.refreshed.connect(self._check_controller_mode)
+        self.tray = HealthTray(store, parent=self)  # Sync Health line and notifications
+        self.tray.open_health.connect(self.open_sync_health)
+        self.tray.start()
 
         self.model.reload()
         self._qoh_timer = QTimer(self)
@@ -102,6 +106,7 @@ class MainWindow(MainList, WindowDialogs, WindowController, QMainWindow):
         for dlg in list(self.dialogs.values()):
             dlg.close()
         self.status.timer.stop()
+        self.tray.stop()
         self._qoh_timer.stop()
         self.stop_controller()
         super().closeEvent(event)

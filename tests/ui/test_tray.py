@@ -81,3 +81,14 @@ def test_tooltip_and_one_notification_per_cause(qtbot, shop_store):
         assert [n.cause for n in tray.shown] == ["failing:Shopify", "failing:Shopify"]
     finally:
         tray.stop()
+
+
+def test_the_main_window_starts_the_tray(qtbot, shop_store, make_window):
+    w = make_window(shop_store)
+    w.show()
+    qtbot.waitUntil(lambda: w.tray.report is not None, timeout=20_000)
+    assert w.tray.tooltip == "seom-desktop - 2 carts: 2 healthy - 0 pending"
+    w.tray.open_health.emit()  # the icon or a notification clicked
+    assert w.dialogs["sync_health"].isVisible()
+    w.close()
+    assert not w.tray.timer.isActive()
