@@ -135,7 +135,7 @@ def cmd_send_qoh(ctx) -> int:
         _listed(ctx, r.managed, lambda x: f"not sent {x.sku}: {x.message}")
 
     code = _finish(ctx, r, text)
-    if code == 0 and r.dry_run is None and r.refused:  # CLI.md: exits 1 once they are listed
+    if code == 0 and r.dry_run is None and r.refused:  # docs/cli.md: exits 1 once they are listed
         n = len(r.refused)
         print(f"error: {r.cart} refused {n} item{'s' if n != 1 else ''} (listed above); "
               "the others were sent", file=sys.stderr)
