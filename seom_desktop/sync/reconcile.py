@@ -121,8 +121,8 @@ def reconcile(store: Store, cart_name: str, *, fix: bool = False,
     """Reconcile one cart; the run is recorded in `reconcile_runs`.
 
     Bad input raises before anything is changed or recorded: an unknown cart
-    (CartDefinitionError), a cart that cannot be read (CapabilityError) and, with `fix`,
-    a cart the web stack does not send to (ReconcileRefused). Anything else that stops
+    (CartDefinitionError), a cart that cannot be read and, with `fix`, a cart that
+    cannot be sent QOH or that the web stack does not send to (ReconcileRefused). Anything else that stops
     the run (the cart could not be read) is in `ReconcileResult.error` and the run's row.
 
     1. The cart's outstanding orders are imported (a cart that lists orders).
@@ -141,6 +141,10 @@ def reconcile(store: Store, cart_name: str, *, fix: bool = False,
     progress = progress or NullProgress()
     actor = actor or Actor.current()
     with store.read() as s:
+        cart = cart_by_name(s, cart_name)  # CartDefinitionError: unknown
+        if PULL not in capabilities(cart.kind):
+            raise ReconcileRefused(f"cart {cart.name!r} ({cart.kind}) cannot be read, so it "
+                                   "cannot be reconciled")
         cart = cart_for(s, cart_name, PULL)
         if fix:
             _check_can_fix(s, cart)
@@ -160,7 +164,9 @@ def reconcile(store: Store, cart_name: str, *, fix: bool = False,
 
 
 def _check_can_fix(s, cart: CartRef) -> None:
-    cart_for(s, cart.name, PUSH)  # CapabilityError when nothing can be sent to it
+    if PUSH not in capabilities(cart.kind):
+        raise ReconcileRefused(f"cart {cart.name!r} ({cart.kind}) cannot be sent QOH, so no "
+                               "correction can be queued: reconcile it without --fix")
     if not cart_by_name(s, cart.name).sync:
         raise ReconcileRefused(
             f"cart {cart.name!r} does not synchronize inventory (its Synchronize Inventory "

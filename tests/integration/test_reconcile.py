@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 from stack_kit import drain
 
-from seom_desktop.carts.base import QohUpdate
+from seom_desktop.carts import registry
+from seom_desktop.carts.base import PULL, PUSH, QohUpdate
 from seom_desktop.cli import main
 from seom_desktop.connect import connect
 from seom_desktop.emulators.bigcommerce import BigCommerceEmulator
@@ -25,13 +26,20 @@ from seom_desktop.inventory import operations as ops
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.products import add_product
 from seom_desktop.stack.targets import record_sent
+from seom_desktop.store.carts import add_cart
 from seom_desktop.store.engine import open_store
 from seom_desktop.store.models import Cart, Product, ReconcileRun, StackRow
 from seom_desktop.store.params import set_param
 from seom_desktop.sync.cart_setup import define_cart
 from seom_desktop.sync.orders import import_orders
 from seom_desktop.sync.progress import CartRef
-from seom_desktop.sync.reconcile import QUEUED, WAITING_FOR_ORDERS, latest_run, reconcile
+from seom_desktop.sync.reconcile import (
+    QUEUED,
+    WAITING_FOR_ORDERS,
+    ReconcileRefused,
+    latest_run,
+    reconcile,
+)
 
 ACTOR = Actor("clerk", "test-ws")
 MIVA_KEY = base64.b64encode(b"reconcile-signing-key").decode()
@@ -224,3 +232,35 @@ def test_cli_reconcile_json_and_bad_input(one_cart, sqlite_url, capsys):
     assert "SynchQOH" in err
     with store.read() as s:
         assert len(s.scalars(select(ReconcileRun)).all()) == runs_before  # nothing recorded
+
+
+class ReadOnlyConnector:
+    kind = "readonly"
+    capabilities = frozenset({PULL})
+    batch_limit = 10
+
+
+class WriteOnlyConnector:
+    kind = "writeonly"
+    capabilities = frozenset({PUSH})
+    batch_limit = 10
+
+
+def test_a_cart_that_cannot_be_read_or_written_is_refused_before_anything(sqlite_url,
+                                                                           monkeypatch):
+    monkeypatch.setitem(registry.KINDS, "readonly", f"{__name__}:ReadOnlyConnector")
+    monkeypatch.setitem(registry.KINDS, "writeonly", f"{__name__}:WriteOnlyConnector")
+    store = open_store(sqlite_url)
+    try:
+        with store.write() as s:
+            set_param(s, "SynchQOH", True)
+            for kind in ("readonly", "writeonly"):
+                add_cart(s, name=kind, kind=kind, url="https://cart.example", sync=False)
+        with pytest.raises(ReconcileRefused, match="cannot be read"):
+            reconcile(store, "writeonly", actor=ACTOR)
+        with pytest.raises(ReconcileRefused, match="cannot be sent QOH"):
+            reconcile(store, "readonly", fix=True, actor=ACTOR)
+        with store.read() as s:
+            assert s.scalar(select(ReconcileRun.id)) is None
+    finally:
+        store.close()
