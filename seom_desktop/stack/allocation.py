@@ -187,3 +187,21 @@ def shown_everywhere(session: Session, cart_id: int,
     at_locs = shown_at_locations(session, cart_id, product_ids)
     return {pid: (s.qty, tuple((loc, v.qty) for loc, v in at_locs.get(pid, {}).items()))
             for pid, s in at_cart.items()}
+
+
+def shown_for(session: Session, cart_id: int,
+              items: Sequence[tuple[int, int, bool, Rules]]) -> dict[int, Shown]:
+    """What the cart should show for rows a caller already read: [(product id, its QOH,
+    is a kit, the item's own rules)] -> {product id: Shown}. The QOH read is used as is
+    when the cart sells from every warehouse (no second read of it)."""
+    if not items:
+        return {}
+    cart = cart_rules(session, cart_id)
+    scope = cart_warehouse_ids(session, cart_id)
+    pids = [pid for pid, _q, _k, _r in items]
+    have = ({pid: qoh for pid, qoh, _k, _r in items} if scope is None
+            else stock_in(session, scope, pids))
+    kits = [pid for pid, _q, kit, _r in items if kit]
+    if kits:
+        have.update(kit_available(session, kits, lambda ids: stock_in(session, scope, ids)))
+    return {pid: should_show(have[pid], r.over(cart)) for pid, _q, _k, r in items}

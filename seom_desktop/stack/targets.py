@@ -1,4 +1,5 @@
-"""What each cart should show: the store's QOH shaped by the item's web fields, under the
+"""What each cart should show: what it may sell (its warehouses' sum; a kit's derived QOH)
+shaped by its allocation rules and the item's overrides (stack/allocation.py), under the
 cart's SKU; and what was last sent to / seen on the cart."""
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from seom_desktop.stack.shaping import shaped_qoh
+from seom_desktop.stack.allocation import shown_for
+from seom_desktop.stack.shaping import Rules
 from seom_desktop.store.models import Product, WebField, utcnow
 
 
@@ -25,27 +27,32 @@ class Target:
     last_sent: int | None
     last_cart_qoh: int | None  # what we believe the cart shows
     attempted: tuple[int, ...] = ()  # written with no answer yet, newest last
+    rule: str = ""  # what decided `shaped`, in a clerk's words ("maximum 10", "store QOH")
 
 
 def cart_targets(session: Session, cart_id: int, product_ids: Sequence[int] | None = None, *,
                  synced_only: bool = True) -> list[Target]:
     """One Target per product (all, or the given ones), in SKU order."""
-    q = (select(Product.id, Product.sku, Product.qoh, WebField.sync, WebField.cart_sku,
-                WebField.reserve, WebField.max_qty, WebField.cart_item_id,
+    q = (select(Product.id, Product.sku, Product.qoh, Product.is_kit, WebField.sync,
+                WebField.cart_sku, WebField.reserve, WebField.max_qty, WebField.percent,
+                WebField.min_qty, WebField.safety, WebField.cart_item_id,
                 WebField.last_sent_qoh, WebField.last_cart_qoh, WebField.attempted_qoh)
          .outerjoin(WebField, and_(WebField.product_id == Product.id, WebField.cart_id == cart_id))
          .order_by(Product.sku))
     out: list[Target] = []
     for chunk in _chunks(product_ids):
         qq = q if chunk is None else q.where(Product.id.in_(chunk))
-        for (pid, sku, qoh, sync, cart_sku, reserve, max_qty, item_id, last_sent, last_cart,
-             attempted) in session.execute(qq):
-            sync = True if sync is None else bool(sync)
-            if synced_only and not sync:
-                continue
-            out.append(Target(pid, sku, cart_sku or sku, qoh,
-                              shaped_qoh(qoh, reserve or 0, max_qty), sync, item_id or "",
-                              last_sent, last_cart, _in_doubt(attempted)))
+        rows = [r for r in session.execute(qq)
+                if not synced_only or r.sync is None or bool(r.sync)]
+        shown = shown_for(session, cart_id, [
+            (r.id, r.qoh, bool(r.is_kit),
+             Rules(r.reserve, r.max_qty, r.percent, r.min_qty, r.safety)) for r in rows])
+        for r in rows:
+            s = shown[r.id]
+            out.append(Target(r.id, r.sku, r.cart_sku or r.sku, r.qoh, s.qty,
+                              True if r.sync is None else bool(r.sync), r.cart_item_id or "",
+                              r.last_sent_qoh, r.last_cart_qoh, _in_doubt(r.attempted_qoh),
+                              s.rule))
     if product_ids is not None:
         out.sort(key=lambda t: t.sku)
     return out
