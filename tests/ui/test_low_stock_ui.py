@@ -68,3 +68,22 @@ def test_low_stock_filter_and_status_bar_count(qtbot, sqlite_store, make_window)
     qtbot.waitUntil(lambda: not w.low_stock_box.isChecked() and w.model.rowCount() == 1)
     w.search.clear()
     qtbot.waitUntil(lambda: w.model.rowCount() == 4)
+
+
+def test_view_inventory_shows_and_saves_the_reorder_point(qtbot, sqlite_store):
+    from seom_desktop.ui.dialogs.view_inventory import ViewInventoryDialog
+
+    with sqlite_store.write() as s:
+        s.add(Product(sku="V-1", name="Valve", qoh=4, reorder_point=6))
+    d = ViewInventoryDialog(sqlite_store, workstation="test-ws", sku="V-1")
+    qtbot.addWidget(d)
+    d.show()
+    row = d.reorder_row
+    qtbot.waitUntil(lambda: row.isEnabled() and row.edit.text() == "6", timeout=20_000)
+    assert row.state.text() == "LOW STOCK"
+    row.edit.selectAll()
+    qtbot.keyClicks(row.edit, "3")
+    with qtbot.assertNotEmitted(d.shown, wait=500):  # Enter is not the dialog's Show
+        with qtbot.waitSignal(row.saved, timeout=20_000):
+            qtbot.keyClick(row.edit, Qt.Key.Key_Return)
+    assert _point(sqlite_store, "V-1") == 3 and row.state.text() == ""

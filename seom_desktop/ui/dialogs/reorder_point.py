@@ -4,13 +4,23 @@ disabled while the save runs and the error shown under the field."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from seom_desktop.app.errors import InventoryError
 from seom_desktop.app.low_stock import parse_reorder_point, reorder_point_of, set_reorder_point
 from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.dialogs.fields import Field
+
+
+class PointEdit(QLineEdit):
+    """Enter saves the reorder point, and only that: the key does not go on to the
+    dialog's default button."""
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
 
 
 class ReorderPointRow(QWidget):
@@ -25,7 +35,7 @@ class ReorderPointRow(QWidget):
         self.sku: str | None = None
         self.stored: int | None = None
         self.qoh: int | None = None  # the item's QOH, for the LOW STOCK mark
-        self.edit = QLineEdit()
+        self.edit = PointEdit()
         self.edit.setPlaceholderText("none: no low-stock alert")
         self.edit.setAccessibleName("Reorder point")
         self.field = Field(self.edit)

@@ -42,6 +42,7 @@ from seom_desktop.ui.dialogs.fields import (
 from seom_desktop.ui.dialogs.guard import UnsavedGuard
 from seom_desktop.ui.dialogs.ledger import HEADERS as LEDGER_HEADERS
 from seom_desktop.ui.dialogs.ledger import LedgerDialog, ledger_cells
+from seom_desktop.ui.dialogs.reorder_point import ReorderPointRow
 from seom_desktop.ui.models.web_fields import WebFieldsModel, WebRow
 from seom_desktop.ui.words import plural
 
@@ -80,6 +81,8 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
         info.addRow("SKU:", self.sku_label)
         info.addRow("Name:", self.name_label)
         info.addRow("QOH:", self.qoh_label)
+        self.reorder_row = ReorderPointRow(store)  # saved on its own, off the UI thread
+        info.addRow("Reorder point:", self.reorder_row)
         self.ledger_model = TuplesModel(LEDGER_HEADERS)
         self.ledger_view = plain_table(self.ledger_model)
         general = QWidget()
@@ -220,6 +223,7 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
         self.sku_label.setText(p.sku)
         self.name_label.setText(p.name)
         self.qoh_label.setText(f"{p.qoh:,}")
+        self.reorder_row.load(p.sku, p.qoh)
         self.ledger_model.set_rows([ledger_cells(r) for r in view.ledger])
         self.web_model.set_rows([
             WebRow(v.cart, v.sync, v.cart_sku or "", str(v.reserve),
