@@ -270,7 +270,7 @@ def remove_kit(session: Session, *, sku: str) -> tuple[int, ...]:
     return (kit_id,)
 
 
-def touch(session: Session, kit_ids: Iterable[int], *, actor) -> int:
+def touch(session: Session, kit_ids: Iterable[int], *, actor) -> tuple[int, ...]:
     """What these kits should show may have moved (a component changed, or the kit's
     components): queue a row (change 0) for each synced cart that syncs the kit, except
     where one is already pending for that (cart, kit): that row is sent with the kit's
@@ -283,7 +283,7 @@ def touch(session: Session, kit_ids: Iterable[int], *, actor) -> int:
     no longer pending and a new row is added)."""
     kits = sorted(set(kit_ids))
     if not kits or not get_param(session, "SynchQOH"):
-        return 0
+        return ()
     pending: set[tuple[int, int]] = set()
     for i in range(0, len(kits), 900):
         part = kits[i:i + 900]
@@ -300,5 +300,28 @@ def touch(session: Session, kit_ids: Iterable[int], *, actor) -> int:
              .where(Cart.sync.is_(True), or_(WebField.id.is_(None), WebField.sync.is_(True)))
              .order_by(Cart.id, Product.id))
         rows.extend((c, p, 0, None) for c, p in session.execute(q) if (c, p) not in pending)
-    enqueue_many(session, rows, workstation=actor.workstation)
-    return len(rows)
+    return tuple(enqueue_many(session, rows, workstation=actor.workstation))
+
+
+def kit_id_of(session: Session, sku: str) -> int | None:
+    """The product's id when `sku` is a kit, else None."""
+    return session.scalar(select(Product.id).where(Product.sku == sku, Product.is_kit.is_(True)))
+
+
+def refuse_stock_change(sku: str) -> KitError:
+    """The error for a change of a kit's own QOH (Adjust Inventory, Receive PO, a pull)."""
+    return KitError(f"{sku!r} is a kit: its QOH comes from its components; change theirs "
+                    f"instead (kit show {sku} lists them)")
+
+
+def sale_parts(session: Session, kit_id: int, quantity: int) -> list[tuple[int, str, int]]:
+    """What selling `quantity` of a kit takes: [(component id, SKU, units)], stocked
+    components only (inner kits multiplied through), in id order (one lock order for
+    every sale, so two sales of kits sharing parts cannot deadlock)."""
+    parts = takes(kit_id, quantity, load_graph(session, [kit_id]))
+    if not parts:
+        sku = session.scalar(select(Product.sku).where(Product.id == kit_id))
+        raise KitError(f"kit {sku!r} has no components to sell")
+    skus = {pid: sku for pid, sku in session.execute(
+        select(Product.id, Product.sku).where(Product.id.in_(list(parts))))}
+    return [(pid, skus[pid], parts[pid]) for pid in sorted(parts)]

@@ -11,10 +11,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from seom_desktop import logs
+from seom_desktop.inventory import kits
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import InventoryError, QuantityError, UnknownSKUError
 from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
 from seom_desktop.stack import outbox
+from seom_desktop.stack.kit_qoh import kit_qoh, kits_containing
 from seom_desktop.stack.shaping import shaped_qoh
 from seom_desktop.store.models import LedgerEntry, Product, WebField, utcnow
 from seom_desktop.store.params import get_param
@@ -83,8 +85,11 @@ def enqueue_refresh(session: Session, *, product_id: int, cart_id: int,
 def change_qoh(session: Session, *, sku: str, actor: Actor, source: str, delta: int | None = None,
                set_to: int | None = None, reason: str = "", reference: str = "",
                origin_cart_id: int | None = None, send: bool = True,
-               allow_negative: bool | None = None) -> ChangeResult:
-    """The one path every QOH change takes. Give exactly one of `delta` or `set_to`."""
+               allow_negative: bool | None = None, kit_id: int | None = None) -> ChangeResult:
+    """The one path every QOH change takes. Give exactly one of `delta` or `set_to`.
+    A kit's QOH is never changed (it is derived): refused. `kit_id`: the change is a
+    component's part of that kit's sale (its ledger row names the kit). Every kit that
+    holds the product is re-queued for the carts with it."""
     if (delta is None) == (set_to is None):
         raise InventoryError("give either a change or a new QOH, not both")
     if delta is not None:
@@ -99,6 +104,8 @@ def change_qoh(session: Session, *, sku: str, actor: Actor, source: str, delta: 
     if len(reason) > 2000:
         raise InventoryError("reason is longer than 2000 characters")
     pid = product_id_for(session, sku)
+    if kits.is_kit(session, pid):
+        raise kits.refuse_stock_change(sku)
     if set_to is not None:
         have = _locked_qoh(session, pid)
         delta = set_to - have
@@ -109,13 +116,14 @@ def change_qoh(session: Session, *, sku: str, actor: Actor, source: str, delta: 
         qoh_after = _apply_delta(session, pid, sku, delta, allow_negative=allow_negative)
     entry = LedgerEntry(product_id=pid, delta=delta, qoh_after=qoh_after, source=source,
                         reason=reason, reference=reference, origin_cart_id=origin_cart_id,
-                        user=actor.user, workstation=actor.workstation)
+                        user=actor.user, workstation=actor.workstation, kit_id=kit_id)
     session.add(entry)
     session.flush()
     rows: tuple[int, ...] = ()
     if send and delta != 0:
         rows = outbox.enqueue(session, product_id=pid, change=delta, ledger_id=entry.id,
                               origin_cart_id=origin_cart_id, workstation=actor.workstation)
+        rows += kits.touch(session, kits_containing(session, [pid]), actor=actor)
     logs.qoh_change(session, user=actor.user, workstation=actor.workstation, sku=sku,
                     before=qoh_after - delta, after=qoh_after, source=source,
                     reference=reference, carts=len(rows), send=send)
@@ -135,6 +143,10 @@ def adjust(session: Session, *, sku: str, actor: Actor, delta: int | None = None
 def pos_sale(session: Session, *, sku: str, quantity: int, actor: Actor,
              reference: str = "") -> ChangeResult:
     qty = parse_quantity(quantity, "quantity", minimum=1)
+    kit = kits.kit_id_of(session, sku)
+    if kit is not None:
+        return _sell_kit(session, kit, sku, qty, actor=actor, source=POS_SALE,
+                         reference=reference, reason="POS sale")
     return change_qoh(session, sku=sku, actor=actor, source=POS_SALE, delta=-qty,
                       reference=reference, reason="POS sale")
 
@@ -152,12 +164,32 @@ def order_line(session: Session, *, sku: str, quantity: int, actor: Actor,
     came from already decremented and is not told again (unless its web fields make
     what it should show differ from what it did: then it gets a correction)."""
     qty = parse_quantity(quantity, "quantity", minimum=1)
-    r = change_qoh(session, sku=sku, actor=actor, source=ORDER, delta=-qty,
-                   reference=order_id, reason="order", origin_cart_id=origin_cart_id,
-                   allow_negative=True)
+    kit = kits.kit_id_of(session, sku)
+    if kit is not None:
+        r = _sell_kit(session, kit, sku, qty, actor=actor, source=ORDER, reference=order_id,
+                      reason="order", allow_negative=True)
+    else:
+        r = change_qoh(session, sku=sku, actor=actor, source=ORDER, delta=-qty,
+                       reference=order_id, reason="order", origin_cart_id=origin_cart_id,
+                       allow_negative=True)
     if origin_cart_id is not None:
         r = _origin_followup(session, r, origin_cart_id, actor, lambda believed: believed - qty)
     return r
+
+
+def _sell_kit(session: Session, kit_id: int, sku: str, qty: int, *, actor: Actor, source: str,
+              reference: str, reason: str, allow_negative: bool | None = None) -> ChangeResult:
+    """A kit sold: each stocked component taken (inner kits multiplied through), in this
+    transaction, a ledger row per component naming the kit. Every synced cart hears of
+    the components, the one that sold the kit too (it took the kit, not its parts)."""
+    rows: list[int] = []
+    for _pid, part, units in kits.sale_parts(session, kit_id, qty):
+        r = change_qoh(session, sku=part, actor=actor, source=source, delta=-units,
+                       reason=f"{reason}: kit {sku} x {qty}", reference=reference,
+                       allow_negative=allow_negative, kit_id=kit_id)
+        rows.extend(r.stack_row_ids)
+    return ChangeResult(sku, -qty, kit_qoh(session, [kit_id])[kit_id], None,
+                        tuple(dict.fromkeys(rows)))
 
 
 def pulled_qoh(session: Session, *, sku: str, qoh: int, actor: Actor,
