@@ -201,3 +201,21 @@ def test_enter_never_sends(qtbot, stacked):
     assert woken == []
     assert not dlg.isVisible()
     assert _states(stacked)["P-000002"] == "failed"
+
+
+def test_a_record_waiting_for_an_order_import_can_be_retried_bypassed_or_deleted(qtbot, stacked):
+    """`waiting` (a sale on the cart not imported yet) is the clerk's to overrule: Retry
+    sends it now, Bypass gives up on it, Delete removes it; it shows its next attempt."""
+    with stacked.write() as s:
+        row = s.scalar(select(StackRow).join(Product).where(Product.sku == "P-000002"))
+        row.state = "waiting"
+    dlg = _dialog(qtbot, stacked)
+    _click_row(qtbot, dlg, "P-000002")
+    assert (dlg.retry_button.isEnabled(), dlg.bypass_button.isEnabled(),
+            dlg.delete_button.isEnabled()) == (True, True, True)
+    row_index = _shown(dlg, "SKU").index("P-000002")
+    assert _shown(dlg, "State")[row_index] == "waiting"
+    assert _shown(dlg, "Next attempt")[row_index] != ""
+    qtbot.mouseClick(dlg.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _states(stacked)["P-000002"] == "pending")
+    qtbot.waitUntil(lambda: dlg.message.text() == "1 record put back to pending.")

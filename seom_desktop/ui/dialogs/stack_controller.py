@@ -41,8 +41,8 @@ REFRESH_MS = 2000
 ALL_STATES = "All states"
 RETRY, BYPASS, DELETE = "retry", "bypass", "delete"
 # The states each action applies to (stack/rows.py: the same conditions in SQL).
-APPLIES_TO = {RETRY: ("failed", "bypassed"), BYPASS: ("pending", "failed"),
-              DELETE: ("pending", "failed", "bypassed", "sent")}
+APPLIES_TO = {RETRY: ("failed", "waiting", "bypassed"), BYPASS: ("pending", "failed", "waiting"),
+              DELETE: ("pending", "failed", "waiting", "bypassed", "sent")}
 
 
 def _stamp(dt) -> str:

@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush, QColor
 from seom_desktop.app.stack_view import STATES, StackRowView
 
 STATE_COLOURS = {"failed": "#b3261e", "bypassed": "#7a5c00", "sending": "#1a5fb4",
-                 "sent": "#2e7d32", "pending": "#444444"}
+                 "sent": "#2e7d32", "pending": "#444444", "waiting": "#8a4b00"}
 DEAD_HOLDER_COLOUR = "#b3261e"
 DEAD_HOLDER_TIP = ("The controller sending this record stopped. The record goes back to "
                    "pending and is sent on the next pass of a running controller.")
@@ -100,7 +100,7 @@ class StackModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             values = (r.cart, r.sku, change_text(r.change), state_text(r), str(r.attempts),
                       r.last_response, local_time(r.next_attempt_at) if r.state in
-                      ("pending", "failed", "sending") else "", r.origin_workstation,
+                      ("pending", "failed", "waiting", "sending") else "", r.origin_workstation,
                       local_time(r.created_at))
             return values[col]
         if role == Qt.ItemDataRole.ToolTipRole:
