@@ -146,6 +146,7 @@ _PLAIN = tuple((re.compile(pattern, re.IGNORECASE), meaning) for pattern, meanin
     (r"connection refused|failed to establish|name or service not known|"
      r"max retries exceeded|connection reset|connection aborted",
      "the cart could not be reached"),
+    (r"connection was lost", "the connection to the cart was lost"),
     (r"(http|status)\W{0,3}(401|403)\b|unauthori[sz]ed|forbidden|invalid api key|"
      r"access denied", "the cart refused our credentials"),
     (r"(http|status)\W{0,3}429\b|rate limit|throttled|too many requests",

@@ -28,7 +28,7 @@ from seom_desktop.ui.dialogs.fields import ErrorLabel, TuplesModel, plain_table
 from seom_desktop.ui.models.stack import local_time
 
 REFRESH_MS = 30_000
-HEADERS = ("Cart", "State", "Why", "Oldest pending", "Last error", "Last reconcile")
+HEADERS = ("Cart", "State", "Why", "Oldest pending", "Last reconcile", "Last error")
 # Colour-blind-safe (Okabe-Ito), one per cart, then per series.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000")
@@ -61,15 +61,16 @@ def error_text(c) -> str:
 def table_rows(report: HealthReport) -> list[tuple]:
     return [(c.name, c.state, c.why,
              c.oldest_pending.describe() if c.oldest_pending else "none",
-             error_text(c), reconcile_text(c)) for c in report.carts]
+             reconcile_text(c), error_text(c)) for c in report.carts]
 
 
-def _headroom(chart, top: float) -> None:
+def _headroom(chart, top: float, room: float = 1.45) -> None:
     """0 at the bottom, room above the highest value for the legend and labels."""
-    chart.setYRange(0, max(top, 1.0) * 1.45, padding=0)
+    chart.setYRange(0, max(top, 1.0) * room, padding=0)
 
 
-def _chart(title: str, left: str, *, bottom: str = "", time_axis: bool = False):
+def _chart(title: str, left: str, *, bottom: str = "", time_axis: bool = False,
+           legend_columns: int = 1):
     axes = {"bottom": pg.DateAxisItem()} if time_axis else {}
     w = pg.PlotWidget(background="w", axisItems=axes)
     w.setAccessibleName(f"{title} chart")
@@ -81,7 +82,8 @@ def _chart(title: str, left: str, *, bottom: str = "", time_axis: bool = False):
     w.showGrid(x=False, y=True, alpha=0.25)
     w.setMouseEnabled(x=False, y=False)
     w.setMenuEnabled(False)
-    w.addLegend(offset=(-6, 6), labelTextColor="#202020", brush=pg.mkBrush(255, 255, 255, 200))
+    w.addLegend(offset=(-6, 6), labelTextColor="#202020", brush=pg.mkBrush(255, 255, 255, 200),
+                colCount=legend_columns)
     w.setMinimumSize(320, 200)
     return w
 
@@ -123,7 +125,8 @@ class SyncHealthDialog(QDialog):
         top.addLayout(words, 1)
         top.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignTop)
 
-        self.pending_chart = _chart("Pending rows over time", "rows", time_axis=True)
+        self.pending_chart = _chart("Pending rows over time", "rows", time_axis=True,
+                                    legend_columns=2)
         self.latency_chart = _chart("Change-to-cart time", "seconds")
         self.failure_chart = _chart("Failed and bypassed rows", "rows")
         self.reconcile_chart = _chart("Last reconcile: differences", "items")
@@ -147,7 +150,7 @@ class SyncHealthDialog(QDialog):
         lay.addWidget(heading)
         lay.addWidget(self.table, 1)
         lay.addWidget(buttons)
-        self.resize(1100, 780)
+        self.resize(1080, 700)
 
         self.refresh_button.clicked.connect(self.refresh)
         self.timer = QTimer(self)
@@ -180,6 +183,7 @@ class SyncHealthDialog(QDialog):
         self.latency_chart.setAccessibleDescription(self.latency_words())
         self.model.set_rows(table_rows(report))
         self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.loaded.emit()
 
     # --- drawing -------------------------------------------------------------------
@@ -191,16 +195,15 @@ class SyncHealthDialog(QDialog):
         for n, c in enumerate(report.carts):
             colour = COLOURS[n % len(COLOURS)]
             for series, curves, name, style in (
-                    (c.pending_series, self.pending_curves, f"{c.name} pending",
-                     Qt.PenStyle.SolidLine),
-                    (c.failed_series, self.failed_curves, f"{c.name} failed (to retry)",
+                    (c.pending_series, self.pending_curves, c.name, Qt.PenStyle.SolidLine),
+                    (c.failed_series, self.failed_curves, "failed, to retry",
                      Qt.PenStyle.DashLine)):
                 xs = [epoch(at) for at, _ in series]
                 ys = [float(v) for _, v in series]
                 top = max([top, *ys])
                 curves[c.name] = chart.plot(xs, ys, name=name,
                                             pen=pg.mkPen(colour, width=2, style=style))
-        _headroom(chart, top)
+        _headroom(chart, top, 1.25 + 0.2 * len(report.carts))  # a legend row per cart
 
     def _cart_axis(self, chart, report: HealthReport) -> None:
         self.bar_carts = [c.name for c in report.carts]
@@ -224,7 +227,7 @@ class SyncHealthDialog(QDialog):
             out[label] = bar
             top = max([top, *heights])
         self._cart_axis(chart, report)
-        _headroom(chart, top)
+        _headroom(chart, top, max(1.4, 1.15 + 0.1 * len(series)))  # a legend row per series
         return out
 
     def _draw_latency(self, report: HealthReport) -> None:
