@@ -8,19 +8,24 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from seom_desktop.carts.base import PULL, CartError, CartItem
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.bulk_pull import pulled_qoh_many
 from seom_desktop.inventory.errors import InventoryError
+from seom_desktop.inventory.kits import touch
 from seom_desktop.inventory.operations import pulled_qoh
 from seom_desktop.inventory.products import MAX_NAME, add_product
 from seom_desktop.inventory.pull_chunk import UNKNOWN, UNTRACKED, ChunkOutcome, pull_chunk
 from seom_desktop.inventory.validation import MAX_QOH, check_sku
+from seom_desktop.stack.kit_qoh import kits_containing
+from seom_desktop.stack.outbox import enqueue_for_cart
 from seom_desktop.stack.shaping import shaped_qoh
 from seom_desktop.stack.targets import record_seen, record_seen_many
 from seom_desktop.store.engine import Store
+from seom_desktop.store.models import Product, WebField
 from seom_desktop.sync.progress import (
     CartRef,
     NullProgress,
@@ -45,6 +50,7 @@ class GetReport:
     untracked: list[dict] = field(default_factory=list)  # {"sku","cart_sku","note"}
     not_synced: list[dict] = field(default_factory=list)  # {"sku","cart_sku","cart_qoh"}
     managed: list[dict] = field(default_factory=list)  # {"sku","cart_sku","note"}
+    kits: list[dict] = field(default_factory=list)  # {"sku","cart_sku","cart_qoh","note"}
     unchanged: int = 0
     dry_run: bool = False
     cancelled: bool = False
@@ -58,7 +64,8 @@ class GetReport:
         return {"cart": self.cart, "read": self.read, "unchanged": self.unchanged,
                 "changed": self.changed, "created": self.created, "unknown": self.unknown,
                 "untracked": self.untracked, "not_synced": self.not_synced,
-                "managed": self.managed, "dry_run": self.dry_run, "cancelled": self.cancelled,
+                "managed": self.managed, "kits": self.kits, "dry_run": self.dry_run,
+                "cancelled": self.cancelled,
                 "error": self.error}
 
 
@@ -137,12 +144,26 @@ def _apply(store: Store, cart: CartRef, items: list[CartItem], report: GetReport
         if any(i.managed for i in items):
             _managed(s, cart, [i for i in items if i.managed], report)
             items = [i for i in items if not i.managed]
+        items = _kits(s, cart, items, report, write=write, actor=actor)
+        first_change = len(report.changed)
         done = pull_chunk(s, cart_id=cart.id, actor=actor, create_new=create_new, write=write,
                           rows=[(i.sku, i.qoh if i.tracked else None, i.item_id) for i in items])
         if done is None:
             _judge(s, cart, items, report, create_new=create_new, actor=actor, write=write)
         else:
             _word(done, items, report)
+        if write and len(report.changed) > first_change:
+            _touch_kits(s, [c["sku"] for c in report.changed[first_change:]], actor)
+
+
+def _touch_kits(s: Session, skus: list[str], actor: Actor) -> None:
+    """Components whose QOH was pulled: every kit holding them is queued (its QOH moved)."""
+    if not s.execute(select(Product.id).where(Product.is_kit.is_(True)).limit(1)).first():
+        return  # no kits in the store: nothing to look up
+    pids: list[int] = []
+    for i in range(0, len(skus), 900):
+        pids.extend(s.scalars(select(Product.id).where(Product.sku.in_(skus[i:i + 900]))))
+    touch(s, kits_containing(s, pids), actor=actor)
 
 
 def _managed(s: Session, cart: CartRef, items: list[CartItem], report: GetReport) -> None:
@@ -153,6 +174,41 @@ def _managed(s: Session, cart: CartRef, items: list[CartItem], report: GetReport
         m = mapped.get(item.sku)
         report.managed.append({"sku": m[1] if m is not None else item.sku,
                                "cart_sku": item.sku, "note": item.managed})
+
+
+KIT_NOTE = "kit: derived from its components"
+
+
+def _kits(s: Session, cart: CartRef, items: list[CartItem], report: GetReport, *,
+          write: bool, actor: Actor) -> list[CartItem]:
+    """Items that are kits in the store: listed ("kit: derived from its components"),
+    never pulled (a kit's QOH is derived). What the cart shows is remembered, and the kit
+    is queued for this cart, so a cart showing another number is brought back to it.
+    The other items, to pull."""
+    kit_skus = {cart_sku or sku: (pid, sku) for pid, sku, cart_sku in s.execute(
+        select(Product.id, Product.sku, WebField.cart_sku)
+        .outerjoin(WebField, and_(WebField.product_id == Product.id,
+                                  WebField.cart_id == cart.id))
+        .where(Product.is_kit.is_(True)))}
+    if not kit_skus or not any(i.sku in kit_skus for i in items):
+        return items
+    rest, seen = [], []
+    for item in items:
+        kit = kit_skus.get(item.sku)
+        if kit is None:
+            rest.append(item)
+            continue
+        report.read += 1
+        shown = item.qoh if item.tracked else None
+        report.kits.append({"sku": kit[1], "cart_sku": item.sku, "cart_qoh": shown,
+                            "note": KIT_NOTE})
+        seen.append((kit[0], shown, item.item_id or ""))
+    if write:
+        record_seen_many(s, cart.id, seen)
+        for pid, _shown, _item in seen:
+            enqueue_for_cart(s, cart_id=cart.id, product_id=pid,
+                             workstation=actor.workstation)
+    return rest
 
 
 def _word(done: ChunkOutcome, items: list[CartItem], report: GetReport) -> None:

@@ -2,8 +2,9 @@
 never adjusted or received; selling one (POS Sale, a shopper's order imported from a
 cart) takes its components in one transaction, a ledger row per component naming the
 kit; a component's change re-queues every kit that holds it, through other kits too,
-coalesced to one write per kit per cart however often it changes. Every drain
-ends with both carts showing what they should, worked out here from the components' QOH (not by the sender's own code)."""
+coalesced to one write per kit per cart however often it changes; Get QOH never
+overwrites a kit. Every drain ends with both carts showing what they should, worked out
+here from the components' QOH (not by the sender's own code)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from seom_desktop.cli import main
 from seom_desktop.inventory import operations as ops
 from seom_desktop.inventory.kits import KitError, set_kit, touch
 from seom_desktop.store.models import LedgerEntry, Product, StackRow
+from seom_desktop.sync.get_qoh import get_qoh
 from seom_desktop.sync.orders import import_orders
 
 # SET = 2 x SKU-0000 + 1 x SKU-0001; BOX = 2 x SET + 1 x SKU-0002 (a kit of a kit).
@@ -176,3 +178,21 @@ def test_a_component_in_40_kits_changed_100_times_is_one_write_per_kit_per_cart(
         shop.shop.stop()
         shop.store.close()
 
+
+def test_get_qoh_never_overwrites_a_kit_and_brings_the_cart_back_to_it(kit_shop):
+    with kit_shop.woo.lock:  # someone typed 50 for the kit in the cart's admin
+        kit_shop.woo._skus["SET"]["stock_quantity"] = 50
+        kit_shop.woo._skus["SKU-0000"]["stock_quantity"] = 4  # and counted a component
+    before = store_qoh(kit_shop)
+    report = get_qoh(kit_shop.store, "woo", actor=ACTOR)
+    assert report.error is None
+    assert {"sku": "SET", "cart_sku": "SET", "cart_qoh": 50,
+            "note": "kit: derived from its components"} in report.kits
+    assert sorted(k["sku"] for k in report.kits) == ["BOX", "SET"]
+    assert not [c for c in report.changed if c["sku"] in KITS]
+    assert store_qoh(kit_shop) == before | {"SKU-0000": 4}  # the component was taken
+    assert report.as_json()["kits"] == report.kits
+    counts = drain(kit_shop)
+    assert counts["waiting"] == counts["failed"] == 0
+    assert_carts_right(kit_shop)  # SET back to 2 (4 // 2) on WooCommerce, and on Shopify
+    assert shown(kit_shop, "woo")["SET"] == 2 and shown(kit_shop, "shop")["BOX"] == 1
