@@ -178,6 +178,8 @@ def cmd_get_qoh(ctx) -> int:
         _listed(ctx, r.unknown, lambda u: f"unknown {u['sku']} (cart QOH {u['cart_qoh']}): "
                 f"{u['note']}")
         _listed(ctx, r.untracked, lambda u: f"not tracked on the cart: {u['sku']}")
+        _listed(ctx, r.kits, lambda k: f"left alone {k['sku']} (cart QOH {k['cart_qoh']}): "
+                f"{k['note']}")
         _listed(ctx, r.not_synced, lambda u: f"no-sync, left alone: {u['sku']} "
                 f"(cart QOH {u['cart_qoh']})")
 

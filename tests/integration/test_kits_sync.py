@@ -196,3 +196,11 @@ def test_get_qoh_never_overwrites_a_kit_and_brings_the_cart_back_to_it(kit_shop)
     assert counts["waiting"] == counts["failed"] == 0
     assert_carts_right(kit_shop)  # SET back to 2 (4 // 2) on WooCommerce, and on Shopify
     assert shown(kit_shop, "woo")["SET"] == 2 and shown(kit_shop, "shop")["BOX"] == 1
+
+
+def test_get_qoh_on_the_command_line_says_the_kit_was_left_alone(kit_shop, capsys):
+    with kit_shop.woo.lock:
+        kit_shop.woo._skus["BOX"]["stock_quantity"] = 7
+    assert main(["--store", kit_shop.url, "get-qoh", "woo"]) == 0
+    out = capsys.readouterr().out
+    assert "left alone BOX (cart QOH 7): kit: derived from its components" in out
