@@ -43,3 +43,42 @@ def test_the_main_list_marks_kits_with_their_derived_qoh(qtbot, sqlite_store, ma
     w.model.refresh_qoh()
     qtbot.waitUntil(lambda: _cells(w.model)["TEA-SET"][1] == "1")
     assert _cells(w.model)["GIFT"][1] == "1"
+
+
+def _kit_rows(tab):
+    m = tab.model
+    return [tuple(m.index(r, c).data() for c in range(m.columnCount()))
+            for r in range(m.rowCount())]
+
+
+def test_view_inventory_kit_tab_shows_components_and_the_one_that_limits(qtbot, sqlite_store):
+    from seom_desktop.ui.dialogs.view_inventory import ViewInventoryDialog
+
+    _tea(sqlite_store)
+    d = ViewInventoryDialog(sqlite_store, workstation="test-ws", sku="GIFT")
+    qtbot.addWidget(d)
+    with qtbot.waitSignal(d.kit_tab.loaded, timeout=5000):  # read on a pool thread
+        d.show()
+    tab_bar = d.tabs.tabBar()
+    qtbot.mouseClick(tab_bar, Qt.MouseButton.LeftButton,
+                     pos=tab_bar.tabRect(d.tabs.indexOf(d.kit_tab)).center())
+    assert d.tabs.currentWidget() is d.kit_tab and d.tabs.tabText(2) == "Kit"
+    assert d.kit_tab.title.text() == "Kit GIFT: QOH 3 (derived from 2 component(s))"
+    # GIFT = 1 TEA-SET (3: SAUCER 3 // 1 limits it) + 10 SPOON (50 // 10 = 5)
+    assert _kit_rows(d.kit_tab) == [("SPOON", "10", "50", "5", ""),
+                                    ("TEA-SET", "1", "3", "3", "\u2190 limits the kit")]
+    assert d.qoh_label.text() == "3 (kit: derived from its components)"
+
+    d.sku_field.line.selectAll()  # the SKU box: another kit, then a part
+    qtbot.keyClicks(d.sku_field.line, "TEA-SET")
+    with qtbot.waitSignal(d.kit_tab.loaded, timeout=5000):
+        qtbot.mouseClick(d.open_button, Qt.MouseButton.LeftButton)
+    assert _kit_rows(d.kit_tab) == [("CUP", "2", "9", "4", ""),
+                                    ("SAUCER", "1", "3", "3", "\u2190 limits the kit")]
+    d.sku_field.line.selectAll()
+    qtbot.keyClicks(d.sku_field.line, "CUP")
+    with qtbot.waitSignal(d.kit_tab.loaded, timeout=5000):
+        qtbot.mouseClick(d.open_button, Qt.MouseButton.LeftButton)
+    assert d.kit_tab.title.text() == "CUP is not a kit."
+    assert _kit_rows(d.kit_tab) == []
+    assert d.qoh_label.text() == "9"

@@ -40,6 +40,7 @@ from seom_desktop.ui.dialogs.fields import (
     plain_table,
 )
 from seom_desktop.ui.dialogs.guard import UnsavedGuard
+from seom_desktop.ui.dialogs.kit_tab import KitTab
 from seom_desktop.ui.dialogs.ledger import HEADERS as LEDGER_HEADERS
 from seom_desktop.ui.dialogs.ledger import LedgerDialog, ledger_cells
 from seom_desktop.ui.dialogs.reorder_point import ReorderPointRow
@@ -128,6 +129,9 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(general, "General")
         self.tabs.addTab(web, "Web Fields")
+        self.kit_tab = KitTab()  # Kit tab: a kit's components and which one limits it
+        self.kit_tab.loaded.connect(self._kit_shown)
+        self.tabs.addTab(self.kit_tab, "Kit")
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -223,6 +227,7 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
         self.sku_label.setText(p.sku)
         self.name_label.setText(p.name)
         self.qoh_label.setText(f"{p.qoh:,}")
+        self.kit_tab.show_product(self.store, p.id, p.sku)
         self.reorder_row.load(p.sku, p.qoh)
         self.ledger_model.set_rows([ledger_cells(r) for r in view.ledger])
         self.web_model.set_rows([
@@ -233,6 +238,11 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
         self.web_status.setText(note if web else "No carts are defined.")
         self.save_web_button.setEnabled(bool(web))
         self.shown.emit()
+
+    def _kit_shown(self, kit) -> None:
+        """A kit's QOH is derived: the General tab shows that one, and says so."""
+        if kit is not None and kit.sku == self.current_sku:
+            self.qoh_label.setText(f"{kit.qoh:,} (kit: derived from its components)")
 
     def _check_row(self, i: int, row: WebRow) -> WebFieldChange | None:
         """The row's checked values, or None with its problems marked."""
