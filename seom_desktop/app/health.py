@@ -166,10 +166,19 @@ def plain_error(text: str) -> str:
     return text
 
 
+def _seconds_taken(session, start, end):
+    """`end - start` in seconds, computed by the database (no datetime per row here)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return (func.julianday(end) - func.julianday(start)) * 86_400.0
+    return func.extract("epoch", end - start)
+
+
 def health_report(store: StoreHandle, *, now: datetime | None = None,
-                  slow_seconds: float = SLOW_P99_SECONDS,
-                  history: timedelta = DAY) -> HealthReport:
-    """Everything the Sync Health window and the tray show, read in one transaction."""
+                  slow_seconds: float = SLOW_P99_SECONDS, history: timedelta = DAY,
+                  charts: bool = True) -> HealthReport:
+    """Everything the Sync Health window and the tray show, read in one transaction.
+    `charts=False` (the tray): no pending history and no latency over the day (empty),
+    which is what costs with a busy day's sent rows; the states are the same."""
     now = now or utcnow()
     with store.read() as s:
         lease = replace(lease_info(s), now=now)
@@ -180,19 +189,23 @@ def health_report(store: StoreHandle, *, now: datetime | None = None,
         for cid, at, pending, failed in s.execute(
                 select(HealthSample.cart_id, HealthSample.at, HealthSample.pending,
                        HealthSample.failed)
-                .where(HealthSample.at >= now - history, HealthSample.at <= now)
+                .where(HealthSample.at >= now - (history if charts else timedelta(0)),
+                       HealthSample.at <= now)
                 .order_by(HealthSample.at, HealthSample.id)):
             series.setdefault(cid, []).append((at, pending))
             failed_series.setdefault(cid, []).append((at, failed))
         hour: dict[int, list[float]] = {}
         day: dict[int, list[float]] = {}
-        for cid, created, sent in s.execute(
-                select(StackRow.cart_id, StackRow.created_at, StackRow.sent_at)
-                .where(StackRow.state == SENT, StackRow.sent_at >= now - DAY,
+        taken = _seconds_taken(s, StackRow.created_at, StackRow.sent_at)
+        in_hour = StackRow.sent_at >= now - HOUR
+        for cid, seconds, recent_hour in s.execute(
+                select(StackRow.cart_id, taken, in_hour)
+                .where(StackRow.state == SENT, StackRow.sent_at >= now - (DAY if charts else HOUR),
                        StackRow.sent_at <= now)):
-            seconds = max(0.0, (sent - created).total_seconds())
-            day.setdefault(cid, []).append(seconds)
-            if sent >= now - HOUR:
+            seconds = max(0.0, round(float(seconds), 3))
+            if charts:
+                day.setdefault(cid, []).append(seconds)
+            if recent_hour:
                 hour.setdefault(cid, []).append(seconds)
         counts: dict[tuple[int, str], int] = {}
         for cid, state, n in s.execute(
@@ -254,18 +267,22 @@ def _last_error(s, cart_id: int) -> tuple[str, datetime | None, bool]:
     """The cart's newest failure in plain words ("" when none) and its time, and
     whether its last send errored: the row the controller touched last (sent, failed, or
     bypassed after an attempt) did not go through."""
-    tried = (select(StackRow.state, StackRow.last_response, StackRow.attempts,
-                    StackRow.updated_at, Product.sku)
-             .join(Product, Product.id == StackRow.product_id)
-             .where(StackRow.cart_id == cart_id, StackRow.attempts > 0)
-             .order_by(StackRow.updated_at.desc(), StackRow.id.desc()).limit(1))
-    last = s.execute(tried.where(StackRow.state.in_((SENT, FAILED, BYPASSED)))).first()
-    row = s.execute(tried.where(StackRow.state.in_((FAILED, BYPASSED)))).first()
+    row = s.execute(
+        select(StackRow.state, StackRow.last_response, StackRow.attempts,
+               StackRow.updated_at, Product.sku)
+        .join(Product, Product.id == StackRow.product_id)
+        .where(StackRow.cart_id == cart_id, StackRow.attempts > 0,
+               StackRow.state.in_((FAILED, BYPASSED)))
+        .order_by(StackRow.updated_at.desc(), StackRow.id.desc()).limit(1)).first()
     if row is None:
         return "", None, False
+    # A sent row's sent_at is its last update (indexed: the newest is found at once).
+    last_sent = s.scalar(select(StackRow.sent_at)
+                         .where(StackRow.cart_id == cart_id, StackRow.state == SENT)
+                         .order_by(StackRow.sent_at.desc()).limit(1))
     what = "bypassed" if row.state == BYPASSED else f"failed (attempt {row.attempts})"
     return (f"{row.sku} {what}: {plain_error(row.last_response)}", row.updated_at,
-            last is not None and last.state != SENT)
+            last_sent is None or last_sent <= row.updated_at)
 
 
 def _last_reconcile(s, cart_id: int) -> LastReconcile | None:

@@ -72,7 +72,7 @@ class HealthTray(QObject):
 
     def refresh(self) -> None:
         store = self.store
-        run_in_thread(lambda: health_report(store), owner=self, on_done=self.take,
+        run_in_thread(lambda: health_report(store, charts=False), owner=self, on_done=self.take,
                       on_error=lambda e: log.warning("sync health could not be read: %s", e))
 
     def take(self, report: HealthReport) -> None:

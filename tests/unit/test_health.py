@@ -175,3 +175,22 @@ def test_plain_words_only_for_what_the_cart_said():
     assert plain_error("status 502").startswith("the cart had a server error")
     assert plain_error("could not send: Connection refused").startswith(
         "the cart could not be reached")
+
+
+def test_the_trays_report_has_the_same_states_without_the_charts(store, ids):
+    with store.write() as s:
+        s.add(HealthSample(at=NOW - timedelta(minutes=5), cart_id=ids["Alpha"], pending=3))
+    sent = NOW - timedelta(hours=2)
+    _row(store, ids, "Alpha", "SKU-0", "sent", created=sent - timedelta(seconds=30), sent=sent)
+    sent = NOW - timedelta(minutes=2)
+    _row(store, ids, "Alpha", "SKU-1", "sent", created=sent - timedelta(seconds=90), sent=sent)
+    full = health_report(store, now=NOW)
+    light = health_report(store, now=NOW, charts=False)
+    assert [c.state for c in light.carts] == [c.state for c in full.carts] == [SLOW, HEALTHY,
+                                                                             HEALTHY]
+    assert light.summary() == full.summary()
+    alpha_full, alpha_light = full.cart("Alpha"), light.cart("Alpha")
+    assert alpha_light.latency_hour == alpha_full.latency_hour == Latency(1, 90.0, 90.0)
+    assert alpha_full.latency_day == Latency(2, 30.0, 90.0)
+    assert alpha_light.latency_day == Latency(0, None, None)
+    assert alpha_full.pending_series and not alpha_light.pending_series
