@@ -19,6 +19,9 @@ def register(sub, common) -> None:
     p.add_argument("--reason", default="", help="why (kept in the ledger)")
     p.add_argument("--no-send", action="store_true",
                    help='clear "Send QOH changes to Web sites" for this adjustment')
+    p.add_argument("--warehouse", metavar="NAME",
+                   help="the warehouse whose stock changes; with --set, its QOH is set to N "
+                        "(default: the default warehouse)")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(handler=literal_values(cmd_adjust))
 
@@ -28,6 +31,8 @@ def register(sub, common) -> None:
     p.add_argument("sku", help="the product's SKU")
     p.add_argument("qty", help="how many arrived (1 or more)")
     p.add_argument("--po", default="", metavar="REF", help="the purchase order's reference")
+    p.add_argument("--warehouse", metavar="NAME",
+                   help="the warehouse whose stock changes (default: the default warehouse)")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(handler=literal_values(cmd_receive))
 
@@ -36,6 +41,8 @@ def register(sub, common) -> None:
         "seom-desktop pos-sale MUG-BLUE 2"))
     p.add_argument("sku", help="the product's SKU")
     p.add_argument("qty", help="how many were sold (1 or more)")
+    p.add_argument("--warehouse", metavar="NAME",
+                   help="the warehouse whose stock changes (default: the default warehouse)")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(handler=literal_values(cmd_pos_sale))
 
@@ -69,7 +76,7 @@ def cmd_adjust(ctx) -> int:
         raise BadInput("--delta needs a whole number")
     with ctx.store.write() as s:
         r = adjust(s, sku=a.sku, actor=ctx.actor, delta=a.delta, set_to=a.set_to,
-                   reason=a.reason, send=not a.no_send)
+                   reason=a.reason, send=not a.no_send, warehouse=a.warehouse)
     _report(ctx, r)
     return 0
 
@@ -79,7 +86,8 @@ def cmd_receive(ctx) -> int:
 
     a = ctx.args
     with ctx.store.write() as s:
-        r = receive_po(s, sku=a.sku, quantity=a.qty, po=a.po, actor=ctx.actor)
+        r = receive_po(s, sku=a.sku, quantity=a.qty, po=a.po, actor=ctx.actor,
+                       warehouse=a.warehouse)
     _report(ctx, r)
     return 0
 
@@ -89,7 +97,7 @@ def cmd_pos_sale(ctx) -> int:
 
     a = ctx.args
     with ctx.store.write() as s:
-        r = pos_sale(s, sku=a.sku, quantity=a.qty, actor=ctx.actor)
+        r = pos_sale(s, sku=a.sku, quantity=a.qty, actor=ctx.actor, warehouse=a.warehouse)
     _report(ctx, r)
     return 0
 

@@ -15,9 +15,16 @@ from seom_desktop.inventory import kits
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import InventoryError, QuantityError, UnknownSKUError
 from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
+from seom_desktop.inventory.warehouses import move_stock, warehouse_id
 from seom_desktop.stack import outbox
+from seom_desktop.stack.allocation import (
+    order_warehouse_id,
+    shown,
+    stock_by_warehouse,
+    warehouse_names,
+)
 from seom_desktop.stack.kit_qoh import kit_qoh, kits_containing
-from seom_desktop.stack.shaping import shaped_qoh
+from seom_desktop.stack.location_sender import believe_own_change
 from seom_desktop.store.models import LedgerEntry, Product, WebField, utcnow
 from seom_desktop.store.params import get_param
 
@@ -85,8 +92,12 @@ def enqueue_refresh(session: Session, *, product_id: int, cart_id: int,
 def change_qoh(session: Session, *, sku: str, actor: Actor, source: str, delta: int | None = None,
                set_to: int | None = None, reason: str = "", reference: str = "",
                origin_cart_id: int | None = None, send: bool = True,
-               allow_negative: bool | None = None, kit_id: int | None = None) -> ChangeResult:
+               allow_negative: bool | None = None, kit_id: int | None = None,
+               warehouse: str | None = None) -> ChangeResult:
     """The one path every QOH change takes. Give exactly one of `delta` or `set_to`.
+    `warehouse`: where the stock moves (a name); none given: the warehouse the origin
+    cart's orders ship from, else the default one. `set_to` with a warehouse sets that
+    warehouse's QOH; without, the product's.
     A kit's QOH is never changed (it is derived): refused. `kit_id`: the change is a
     component's part of that kit's sale (its ledger row names the kit). Every kit that
     holds the product is re-queued for the carts with it."""
@@ -106,17 +117,25 @@ def change_qoh(session: Session, *, sku: str, actor: Actor, source: str, delta: 
     pid = product_id_for(session, sku)
     if kits.is_kit(session, pid):
         raise kits.refuse_stock_change(sku)
+    wid = _warehouse_for(session, warehouse, origin_cart_id)
     if set_to is not None:
         have = _locked_qoh(session, pid)
         delta = set_to - have
+        if warehouse is not None:  # that warehouse's QOH becomes set_to
+            delta = set_to - stock_by_warehouse(session, [pid])[pid][wid]
+            set_to = have + delta
         session.execute(update(Product).where(Product.id == pid)
                         .values(qoh=set_to, updated_at=utcnow()))
         qoh_after = set_to
     else:
+        if not allow_negative and delta < 0:
+            _check_warehouse_holds(session, pid, sku, wid, delta)
         qoh_after = _apply_delta(session, pid, sku, delta, allow_negative=allow_negative)
+    move_stock(session, pid, wid, delta)
     entry = LedgerEntry(product_id=pid, delta=delta, qoh_after=qoh_after, source=source,
                         reason=reason, reference=reference, origin_cart_id=origin_cart_id,
-                        user=actor.user, workstation=actor.workstation, kit_id=kit_id)
+                        user=actor.user, workstation=actor.workstation, kit_id=kit_id,
+                        warehouse_id=wid)
     session.add(entry)
     session.flush()
     rows: tuple[int, ...] = ()
@@ -130,32 +149,49 @@ def change_qoh(session: Session, *, sku: str, actor: Actor, source: str, delta: 
     return ChangeResult(sku, delta, qoh_after, entry.id, rows)
 
 
+def _warehouse_for(session: Session, name: str | None, origin_cart_id: int | None) -> int:
+    if name is not None:
+        return warehouse_id(session, name)
+    return order_warehouse_id(session, origin_cart_id)
+
+
+def _check_warehouse_holds(session: Session, pid: int, sku: str, wid: int, delta: int) -> None:
+    """Negative QOH not allowed: the warehouse the stock leaves must hold it."""
+    have = stock_by_warehouse(session, [pid])[pid]
+    if len(have) > 1 and have[wid] + delta < 0:
+        name = warehouse_names(session)[wid]
+        raise QuantityError(
+            f"warehouse {name!r} holds {have[wid]} of {sku!r} (change {delta:+d}); negative "
+            "QOH is not allowed (to allow it: AllowNegativeQOH in Set System Parameters)")
+
+
 def adjust(session: Session, *, sku: str, actor: Actor, delta: int | None = None,
-           set_to: int | None = None, reason: str = "", send: bool = True) -> ChangeResult:
+           set_to: int | None = None, reason: str = "", send: bool = True,
+           warehouse: str | None = None) -> ChangeResult:
     """Adjust Inventory: a change or a new QOH. `send` is "Send QOH changes to Web sites"."""
     if get_param(session, "TrackInventoryAdjustments") and not reason.strip():
         raise InventoryError("a reason is required for inventory adjustments "
                              "(parameter TrackInventoryAdjustments)")
     return change_qoh(session, sku=sku, actor=actor, source=ADJUST, delta=delta, set_to=set_to,
-                      reason=reason, send=send)
+                      reason=reason, send=send, warehouse=warehouse)
 
 
 def pos_sale(session: Session, *, sku: str, quantity: int, actor: Actor,
-             reference: str = "") -> ChangeResult:
+             reference: str = "", warehouse: str | None = None) -> ChangeResult:
     qty = parse_quantity(quantity, "quantity", minimum=1)
     kit = kits.kit_id_of(session, sku)
     if kit is not None:
         return _sell_kit(session, kit, sku, qty, actor=actor, source=POS_SALE,
-                         reference=reference, reason="POS sale")
+                         reference=reference, reason="POS sale", warehouse=warehouse)
     return change_qoh(session, sku=sku, actor=actor, source=POS_SALE, delta=-qty,
-                      reference=reference, reason="POS sale")
+                      reference=reference, reason="POS sale", warehouse=warehouse)
 
 
 def receive_po(session: Session, *, sku: str, quantity: int, actor: Actor,
-               po: str = "") -> ChangeResult:
+               po: str = "", warehouse: str | None = None) -> ChangeResult:
     qty = parse_quantity(quantity, "quantity", minimum=1)
     return change_qoh(session, sku=sku, actor=actor, source=PO_RECEIPT, delta=qty,
-                      reference=po, reason="purchase order received")
+                      reference=po, reason="purchase order received", warehouse=warehouse)
 
 
 def order_line(session: Session, *, sku: str, quantity: int, actor: Actor,
@@ -167,7 +203,8 @@ def order_line(session: Session, *, sku: str, quantity: int, actor: Actor,
     kit = kits.kit_id_of(session, sku)
     if kit is not None:
         r = _sell_kit(session, kit, sku, qty, actor=actor, source=ORDER, reference=order_id,
-                      reason="order", allow_negative=True)
+                      reason="order", allow_negative=True,
+                      warehouse=_order_warehouse_name(session, origin_cart_id))
     else:
         r = change_qoh(session, sku=sku, actor=actor, source=ORDER, delta=-qty,
                        reference=order_id, reason="order", origin_cart_id=origin_cart_id,
@@ -177,8 +214,13 @@ def order_line(session: Session, *, sku: str, quantity: int, actor: Actor,
     return r
 
 
+def _order_warehouse_name(session: Session, cart_id: int | None) -> str:
+    return warehouse_names(session)[order_warehouse_id(session, cart_id)]
+
+
 def _sell_kit(session: Session, kit_id: int, sku: str, qty: int, *, actor: Actor, source: str,
-              reference: str, reason: str, allow_negative: bool | None = None) -> ChangeResult:
+              reference: str, reason: str, allow_negative: bool | None = None,
+              warehouse: str | None = None) -> ChangeResult:
     """A kit sold: each stocked component taken (inner kits multiplied through), in this
     transaction, a ledger row per component naming the kit. Every synced cart hears of
     the components, the one that sold the kit too (it took the kit, not its parts)."""
@@ -186,7 +228,7 @@ def _sell_kit(session: Session, kit_id: int, sku: str, qty: int, *, actor: Actor
     for _pid, part, units in kits.sale_parts(session, kit_id, qty):
         r = change_qoh(session, sku=part, actor=actor, source=source, delta=-units,
                        reason=f"{reason}: kit {sku} x {qty}", reference=reference,
-                       allow_negative=allow_negative, kit_id=kit_id)
+                       allow_negative=allow_negative, kit_id=kit_id, warehouse=warehouse)
         rows.extend(r.stack_row_ids)
     return ChangeResult(sku, -qty, kit_qoh(session, [kit_id])[kit_id], None,
                         tuple(dict.fromkeys(rows)))
@@ -206,6 +248,8 @@ def _origin_followup(session: Session, r: ChangeResult, cart_id: int, actor: Act
     """The origin cart changed its own quantity: update what we believe it shows, and
     queue a correction when that is not what its web fields say it should show."""
     pid = product_id_for(session, r.sku)
+    if not known:  # its own order: taken at the location of its order warehouse
+        believe_own_change(session, cart_id, pid, believe)
     wf = session.scalar(select(WebField).where(WebField.cart_id == cart_id,
                                                WebField.product_id == pid))
     if wf is None:
@@ -220,7 +264,7 @@ def _origin_followup(session: Session, r: ChangeResult, cart_id: int, actor: Act
     session.flush()
     # Rows for this cart waiting for this change of its own to be learnt: try them now.
     outbox.wake(session, cart_id=cart_id, product_ids=[pid])
-    should = shaped_qoh(r.qoh_after, wf.reserve or 0, wf.max_qty)
+    should = shown(session, cart_id, [pid])[pid].qty
     if should == wf.last_cart_qoh or r.delta == 0:
         return r
     row = outbox.enqueue_for_cart(session, cart_id=cart_id, product_id=pid, change=r.delta,

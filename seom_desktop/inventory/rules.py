@@ -84,12 +84,6 @@ def set_order_warehouse(session: Session, name: str, warehouse: str) -> None:
                                else warehouse_by_name(session, warehouse).id)
 
 
-def order_warehouse_id(session: Session, cart_id: int | None) -> int:
-    """Where a cart's orders ship from (the default warehouse when it names none)."""
-    wid = session.get(Cart, cart_id).order_warehouse_id if cart_id is not None else None
-    return wid or allocation.default_warehouse_id(session)
-
-
 def set_cart(session: Session, name: str, *, warehouses: Sequence[str] | None = None,
              locations: Sequence[tuple[str, str]] = (),
              rules: Mapping[str, object] | None = None, actor: Actor) -> CartAllocation:

@@ -205,3 +205,10 @@ def shown_for(session: Session, cart_id: int,
     if kits:
         have.update(kit_available(session, kits, lambda ids: stock_in(session, scope, ids)))
     return {pid: should_show(have[pid], r.over(cart)) for pid, _q, _k, r in items}
+
+
+def order_warehouse_id(session: Session, cart_id: int | None) -> int:
+    """Where a cart's orders ship from (the default warehouse when it names none, or for
+    no cart)."""
+    wid = session.get(Cart, cart_id).order_warehouse_id if cart_id is not None else None
+    return wid or default_warehouse_id(session)

@@ -38,6 +38,7 @@ from seom_desktop.carts.base import (
 )
 from seom_desktop.stack.claim import ClaimedRow
 from seom_desktop.stack.in_doubt import sales_not_imported
+from seom_desktop.stack.location_sender import has_locations, send_locations
 from seom_desktop.stack.outcome import (
     Settings,
     Tally,
@@ -113,7 +114,10 @@ def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connecto
     tally = Tally()
     pacing = pacing or Pacing()
     with store.read() as s:
-        work = coalesce(s, cart.id, rows)
+        work = None if has_locations(s, cart.id) else coalesce(s, cart.id, rows)
+    if work is None:  # each mapped location is sent its own warehouse
+        return send_locations(store, cart, rows, connector, settings, stop=stop,
+                              on_request=on_request, rng=rng, pacing=pacing)
     with store.write() as s:
         if work.unsynced:
             mark_failed(s, [i for w in work.unsynced for i in w.row_ids],

@@ -110,3 +110,38 @@ def test_a_kit_holding_the_product_is_requeued_where_its_shown_quantity_moved(sh
                    ("mapped", "KIT", 0)]
     k = {w["cart"]: (w["should_show"], w["locations"]) for w in show(shop, "KIT")["web_fields"]}
     assert k["east"] == (3, {}) and k["mapped"] == (6, {"L-EAST": 3, "L-MAIN": 3})
+
+
+def test_adjust_receive_and_pos_sale_take_a_warehouse(shop, store_url):
+    assert shop("receive", "A", "5", "--warehouse", "East")[0] == 0
+    assert shop("pos-sale", "A", "2", "--warehouse", "East")[0] == 0
+    assert show(shop, "A")["warehouses"] == {"East": 3, "Main": 12}
+    assert shop("adjust", "A", "--set", "1", "--warehouse", "East")[0] == 0  # East's QOH
+    assert shop("adjust", "A", "--delta", "-2")[0] == 0  # the default warehouse's
+    p = show(shop, "A")
+    assert p["warehouses"] == {"East": 1, "Main": 10} and p["qoh"] == 11
+    st = open_store(store_url)
+    try:
+        with st.engine.connect() as conn:
+            got = [tuple(r) for r in conn.execute(text(
+                "SELECT l.source, l.delta, l.qoh_after, w.name FROM ledger l JOIN warehouses w "
+                "ON w.id = l.warehouse_id ORDER BY l.id"))]
+    finally:
+        st.close()
+    assert got == [("new product", 12, 12, "Main"), ("po receipt", 5, 17, "East"),
+                   ("pos sale", -2, 15, "East"), ("adjust", -2, 13, "East"),
+                   ("adjust", -2, 11, "Main")]
+
+
+@pytest.mark.parametrize("args,message", [
+    (("pos-sale", "A", "1", "--warehouse", "East"), "warehouse 'East' holds 0 of 'A'"),
+    (("adjust", "A", "--delta", "-1", "--warehouse", "East"), "warehouse 'East' holds 0"),
+    (("receive", "A", "1", "--warehouse", "Nowhere"), "unknown warehouse 'Nowhere'"),
+    (("adjust", "A", "--set", "-1", "--warehouse", "East"), "below zero"),
+])
+def test_a_warehouse_that_does_not_hold_it_or_does_not_exist_changes_nothing(
+        shop, store_url, args, message):
+    before = dump(store_url)
+    code, _out, err = shop(*args)
+    assert code == 2 and err.startswith("error: ") and message in err, err
+    assert dump(store_url) == before

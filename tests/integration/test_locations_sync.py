@@ -1,0 +1,98 @@
+"""A cart with mapped locations (cart set --location-for) against the Shopify emulator
+with two stock locations over loopback: each location is sent its own warehouse's
+quantity, shaped by the cart's rules; a transfer moves both; a shopper's order at the
+location of the cart's order warehouse, once imported, is not written back; a write whose
+answer is lost is not applied twice. What each location should show is worked out here
+from the store's per-warehouse stock with the pure rule (stack/shaping.should_show)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from stack_kit import ACTOR, assert_nothing_applied_twice, drain
+
+from seom_desktop.inventory import operations as ops
+from seom_desktop.inventory.rules import set_cart, stock_by_name
+from seom_desktop.inventory.warehouses import add_warehouse, transfer
+from seom_desktop.stack.shaping import Rules, should_show
+from seom_desktop.store.models import Product
+from seom_desktop.sync.orders import import_orders
+
+
+@pytest.fixture
+def mapped(shop_factory, sqlite_url):
+    """The shop's Shopify has its own location (mapped to Main, where its orders ship
+    from) and "East" (mapped to the warehouse East); every item stocked at both."""
+    shop = shop_factory(sqlite_url, n=4, qoh=10)
+    east = shop.shop.add_location("East")
+    for sku in shop.skus:
+        shop.shop.set_quantity(sku, 0, east)
+    with shop.store.write() as s:
+        add_warehouse(s, "East")
+        set_cart(s, "shop", locations=[("Main", shop.shop.location_id), ("East", east)],
+                 actor=ACTOR)
+    yield shop, {"Main": shop.shop.location_id, "East": east}
+    shop.woo.stop()
+    shop.shop.stop()
+    shop.store.close()
+
+
+def want(shop, locs: dict[str, str], rules: Rules = Rules()) -> dict[str, dict[str, int]]:
+    with shop.store.read() as s:
+        stock = {sku: stock_by_name(s, pid) for pid, sku in s.execute(
+            select(Product.id, Product.sku)).all()}
+    return {sku: {loc: should_show(stock[sku][w], rules).qty for w, loc in locs.items()}
+            for sku in shop.skus}
+
+
+def shows(shop, locs: dict[str, str]) -> dict[str, dict[str, int]]:
+    return {sku: {loc: shop.shop.quantity(sku, loc) for loc in locs.values()}
+            for sku in shop.skus}
+
+
+def test_each_location_shows_its_own_warehouse(mapped):
+    shop, locs = mapped
+    drain(shop)
+    assert shows(shop, locs) == want(shop, locs)
+    assert shows(shop, locs)["SKU-0001"] == {locs["Main"]: 10, locs["East"]: 0}
+    with shop.store.write() as s:
+        transfer(s, sku="SKU-0001", qty=4, source="Main", target="East", actor=ACTOR)
+        ops.adjust(s, sku="SKU-0002", delta=5, actor=ACTOR)
+        set_cart(s, "shop", rules={"max_qty": 12}, actor=ACTOR)
+    drain(shop)
+    assert shows(shop, locs) == want(shop, locs, Rules(max_qty=12))
+    assert shows(shop, locs)["SKU-0001"] == {locs["Main"]: 6, locs["East"]: 4}
+    assert shows(shop, locs)["SKU-0002"] == {locs["Main"]: 12, locs["East"]: 0}
+    # WooCommerce has no mapped locations: it shows the sum, as before
+    assert shop.woo.quantity("SKU-0001") == 10
+    assert_nothing_applied_twice(shop.emulators())
+
+
+def test_an_order_at_the_carts_location_is_imported_not_written_back(mapped):
+    shop, locs = mapped
+    drain(shop)
+    shop.shop.place_order([("SKU-0003", 2)])  # from the shop's first location (Main)
+    import_orders(shop.store, "shop", actor=ACTOR)
+    with shop.store.read() as s:
+        pid = s.scalar(select(Product.id).where(Product.sku == "SKU-0003"))
+        assert stock_by_name(s, pid) == {"East": 0, "Main": 8}
+    writes = len(shop.shop.writes.get("SKU-0003", []))
+    drain(shop)
+    assert shows(shop, locs) == want(shop, locs)
+    assert len(shop.shop.writes.get("SKU-0003", [])) == writes  # nothing to write back
+    assert shop.woo.quantity("SKU-0003") == 8
+    with shop.store.write() as s:  # the next change is written over the order, not held
+        ops.receive_po(s, sku="SKU-0003", quantity=5, actor=ACTOR)
+    drain(shop)
+    assert shows(shop, locs)["SKU-0003"] == {locs["Main"]: 13, locs["East"]: 0}
+
+
+def test_a_lost_answer_is_not_applied_twice(mapped):
+    shop, locs = mapped
+    drain(shop)
+    shop.shop.faults.queue("timeout-after")
+    with shop.store.write() as s:
+        transfer(s, sku="SKU-0000", qty=3, source="Main", target="East", actor=ACTOR)
+    drain(shop)
+    assert shows(shop, locs) == want(shop, locs)
+    assert_nothing_applied_twice(shop.emulators())
