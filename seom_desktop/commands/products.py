@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from seom_desktop.commands._args import described, literal_values, printable
 from seom_desktop.commands.errors import BadInput
 
@@ -103,6 +101,8 @@ def cmd_add(ctx) -> int:
 def cmd_list(ctx) -> int:
     if ctx.args.low_stock:
         return _list_low_stock(ctx)
+    from sqlalchemy import select
+
     from seom_desktop.stack.kit_qoh import kit_qoh
     from seom_desktop.store.models import Product
 
