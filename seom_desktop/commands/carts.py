@@ -143,11 +143,24 @@ def cmd_set(ctx) -> int:
                     f"Maximum number of items to send {v.max_items}")
         if a.order_warehouse is not None:
             set_order_warehouse(s, a.name, a.order_warehouse)
+        if any(loc for _w, loc in locations):
+            _check_has_locations(s, a.name)
         if rules or warehouses is not None or locations or a.order_warehouse is not None:
             al = set_cart(s, a.name, warehouses=warehouses, locations=locations, rules=rules,
                           actor=ctx.actor)
             ctx.out(describe(al))
     return 0
+
+
+def _check_has_locations(session, name: str) -> None:
+    from seom_desktop.commands.errors import BadInput
+    from seom_desktop.store.carts import cart_by_name
+    from seom_desktop.sync.cart_setup import kind_capabilities
+
+    cart = cart_by_name(session, name)
+    if "locations" not in kind_capabilities(cart.kind):
+        raise BadInput(f"cart {name!r} ({cart.kind}) has no locations to map; carts with "
+                       "locations: Shopify, BigCommerce, Magento")
 
 
 def describe(al) -> str:

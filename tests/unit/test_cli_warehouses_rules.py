@@ -56,10 +56,11 @@ def show(cli, sku) -> dict:
 
 @pytest.fixture
 def shop(cli):
-    """Two synced carts, three products (QOH 4, 12, 30) in the default warehouse."""
-    for name in ("woo", "shop"):
-        assert cli("cart", "add", name, "--kind", "woocommerce", "--url", "http://127.0.0.1:9",
-                   "--key", "ck_x", "--secret", "cs_x", "--sync")[0] == 0
+    """Two synced carts (WooCommerce, Shopify: it has locations), three products (QOH 4, 12, 30) in the default warehouse."""
+    assert cli("cart", "add", "woo", "--kind", "woocommerce", "--url", "http://127.0.0.1:9",
+               "--key", "ck_x", "--secret", "cs_x", "--sync")[0] == 0
+    assert cli("cart", "add", "shop", "--kind", "shopify", "--url", "http://127.0.0.1:9",
+               "--token", "shpat_x", "--sync")[0] == 0
     cli("param", "set", "SynchQOH", "true")
     for sku, qoh in (("A", 4), ("B", 12), ("C", 30)):
         assert cli("product", "add", sku, "--name", sku, "--qoh", str(qoh))[0] == 0
@@ -156,16 +157,18 @@ BAD = [
     (("cart", "set", "woo", "--reserve", "-3"), "reserve must be at least 0"),
     (("cart", "set", "woo", "--safety", "x"), "safety must be a whole number"),
     (("cart", "set", "woo", "--min-qty", "-1", "--reserve", "2"), "minimum must be at least 0"),
-    (("cart", "set", "woo", "--max-qty", "1", "--location-for", "Nowhere=L1"),
+    (("cart", "set", "shop", "--max-qty", "1", "--location-for", "Nowhere=L1"),
      "unknown warehouse 'Nowhere'"),
-    (("cart", "set", "woo", "--location-for", "Main=L1", "--location-for", "East=L1"),
+    (("cart", "set", "shop", "--location-for", "Main=L1", "--location-for", "East=L1"),
      "location 'L1' is mapped to two warehouses"),
-    (("cart", "set", "woo", "--location-for", "Main=L1", "--location-for", "Main=L2"),
+    (("cart", "set", "shop", "--location-for", "Main=L1", "--location-for", "Main=L2"),
      "warehouse 'Main' is given two locations"),
+    (("cart", "set", "woo", "--location-for", "Main=L1"),
+     "cart 'woo' (woocommerce) has no locations to map"),
     (("cart", "set", "shop", "--location-for", "East=L9"),
      "location 'L9' is already mapped to warehouse 'Main'"),
     (("cart", "set", "woo", "--location-for", "MainL1"), "takes WAREHOUSE=LOCATION"),
-    (("cart", "set", "woo", "--warehouses", "East", "--location-for", "Main=L3"),
+    (("cart", "set", "shop", "--warehouses", "East", "--location-for", "Main=L3"),
      "which the cart does not sell from"),
     (("cart", "set", "nope", "--percent", "5"), "unknown cart 'nope'"),
     (("webfields", "set", "A", "--cart", "woo", "--percent", "150"), "percent 150"),

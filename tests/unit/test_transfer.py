@@ -19,9 +19,11 @@ def shop(cli):  # noqa: F811
     """Carts all (every warehouse), both (Main, East), east (East only), mapped (its
     locations L-MAIN and L-EAST); A has 12 in Main."""
     cli("warehouse", "add", "East")
-    for name in ("all", "both", "east", "mapped"):
+    for name in ("all", "both", "east"):
         assert cli("cart", "add", name, "--kind", "woocommerce", "--url", "http://127.0.0.1:9",
                    "--key", "ck_x", "--secret", "cs_x", "--sync")[0] == 0
+    assert cli("cart", "add", "mapped", "--kind", "shopify", "--url", "http://127.0.0.1:9",
+               "--token", "shpat_x", "--sync")[0] == 0
     cli("param", "set", "SynchQOH", "true")
     assert cli("cart", "set", "both", "--warehouses", "Main,East")[0] == 0
     assert cli("cart", "set", "east", "--warehouses", "East")[0] == 0
