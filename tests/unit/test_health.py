@@ -76,6 +76,8 @@ def test_percentile_is_nearest_rank():
     assert percentile([7.0], 99) == 7.0
     assert percentile([4.0, 1.0, 3.0, 2.0], 50) == 2.0
     assert percentile([4.0, 1.0, 3.0, 2.0], 99) == 4.0
+    assert percentile([50.0, 10.0, 40.0, 20.0, 30.0], 50) == 30.0  # rank ceil(2.5) = 3
+    assert percentile([float(i) for i in range(1, 201)], 99) == 198.0  # rank 198
 
 
 def test_pending_over_time_comes_from_the_samples_of_the_last_day(store, ids):
