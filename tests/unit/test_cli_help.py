@@ -44,3 +44,20 @@ def test_each_commands_help(path, capsys):
                if not a.help and a.dest != "help"
                and a.__class__.__name__ != "_SubParsersAction"]
     assert not missing, f"{' '.join(path)}: no help text for {missing}"
+
+
+def test_docs_cli_md_names_every_command_and_option():
+    """docs/cli.md, the reference in the project, keeps up with the parser."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
+    missing = []
+    for path, parser in command_parsers(build_parser()):
+        name = " ".join(path)
+        if f"`{name}" not in doc:
+            missing.append(name)
+        missing += [f"{name} {o}" for a in parser._actions  # noqa: SLF001
+                    for o in a.option_strings
+                    if o.startswith("--") and o not in ("--help", "--store", "--workstation")
+                    and o not in doc]
+    assert not missing, f"not in docs/cli.md: {missing}"
