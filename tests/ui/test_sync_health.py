@@ -142,3 +142,23 @@ def test_web_store_menu_opens_sync_health(qtbot, planted, make_window):
     qtbot.waitUntil(lambda: d.report is not None, timeout=20_000)
     assert d.bar_carts == ["Shop", "Woo"]
     d.close()
+
+
+def test_gui_screenshot_opens_sync_health(tmp_path, planted):
+    """`seom-desktop gui --screenshot PNG --open sync-health`, headless in a subprocess."""
+    import os
+    import subprocess
+    import sys
+
+    from PySide6.QtGui import QImage
+
+    url = str(planted.engine.url)
+    png = tmp_path / "health.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "cfg"),
+               XDG_DATA_HOME=str(tmp_path / "data"))
+    r = subprocess.run([sys.executable, "-m", "seom_desktop", "--store", url, "gui",
+                        "--screenshot", str(png), "--open", "sync-health"],
+                       env=env, capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stderr
+    image = QImage(str(png))
+    assert not image.isNull() and image.width() >= 1000 and image.height() >= 600
