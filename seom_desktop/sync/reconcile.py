@@ -122,8 +122,9 @@ def reconcile(store: Store, cart_name: str, *, fix: bool = False,
 
     Bad input raises before anything is changed or recorded: an unknown cart
     (CartDefinitionError), a cart that cannot be read and, with `fix`, a cart that
-    cannot be sent QOH or that the web stack does not send to (ReconcileRefused). Anything else that stops
-    the run (the cart could not be read) is in `ReconcileResult.error` and the run's row.
+    cannot be sent QOH or that the web stack does not send to (ReconcileRefused).
+    Anything else that stops the run (the cart could not be read) is in
+    `ReconcileResult.error` and the run's row.
 
     1. The cart's outstanding orders are imported (a cart that lists orders).
     2. The whole cart is read (`drift.drift_rows`) and every synchronized item compared
