@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 from seom_desktop.carts.base import ORDERS, PULL, PUSH, CartError
 from seom_desktop.carts.registry import capabilities
 from seom_desktop.inventory.actor import Actor
-from seom_desktop.inventory.operations import enqueue_refresh
 from seom_desktop.stack.in_doubt import sales_not_imported
+from seom_desktop.stack.outbox import enqueue_for_cart, wake
 from seom_desktop.stack.targets import cart_targets, record_seen
 from seom_desktop.store.carts import CartDefinitionError, cart_by_name
 from seom_desktop.store.engine import Store
@@ -133,8 +133,8 @@ def reconcile(store: Store, cart_name: str, *, fix: bool = False,
        a difference.
     3. Differences are checked against the cart's orders not imported yet: an item sold
        there is left alone (it waits for the import, as the stack's rows do).
-    4. With `fix`, each other difference gets one correction row, in its own short
-       transaction with its neighbours: the store first records that the cart was seen
+    4. With `fix`, each other difference gets one correction row (stack/outbox.py), in a
+       short transaction with its neighbours: the store first records that the cart was seen
        showing the read value (so the stack writes over it instead of waiting for an
        order import), unless the item was sent to or read from the cart after the read
        began (then that newer word stands and the next reconcile looks again), or the
@@ -284,6 +284,7 @@ def _sold(store: Store, cart: CartRef, cart_skus: list[str]) -> set[str]:
 def _queue(store: Store, cart_id: int, chunk: list[tuple[Difference, int]],
            began: datetime, actor: Actor) -> int:
     queued = 0
+    fixed: list[int] = []
     pids = [pid for _d, pid in chunk]
     with store.write() as s:
         targets = {t.product_id: t for t in cart_targets(s, cart_id, pids)}
@@ -303,11 +304,17 @@ def _queue(store: Store, cart_id: int, chunk: list[tuple[Difference, int]],
                 # What the cart was just seen showing becomes what the store believes it
                 # shows: the stack then writes over it instead of taking it for a sale.
                 record_seen(s, cart_id, pid, d.cart_qoh)
-                if enqueue_refresh(s, product_id=pid, cart_id=cart_id, actor=actor) is None:
+                if enqueue_for_cart(s, cart_id=cart_id, product_id=pid,
+                                    workstation=actor.workstation) is None:
                     d.outcome = NOT_SYNCED
                     continue
                 d.outcome = QUEUED
                 queued += 1
+                fixed.append(pid)
+        # Its rows that wait for an order import (the cart showed a number the store could
+        # not explain) go with the correction: no sale explains the difference.
+        if fixed:
+            wake(s, cart_id=cart_id, product_ids=fixed)
     return queued
 
 

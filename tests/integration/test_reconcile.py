@@ -264,3 +264,24 @@ def test_a_cart_that_cannot_be_read_or_written_is_refused_before_anything(sqlite
             assert s.scalar(select(ReconcileRun.id)) is None
     finally:
         store.close()
+
+
+def test_a_row_waiting_for_an_order_import_goes_with_the_correction(shop):
+    """A quantity edited in Shopify's admin makes the stack's next write wait for an order
+    import (the cart shows a number no write of ours explains); the reconcile, having
+    found no unimported sale, corrects it and the waiting row goes too."""
+    from stack_kit import adjust, rows_of
+
+    with shop.store.write() as s:
+        set_param(s, "StackRetrySeconds", 3600)  # a waiting row is not due again soon
+    shop.shop.set_quantity("SKU-0002", 25)
+    adjust(shop, "SKU-0002", -1)  # store 9
+    drain(shop, passes=2)
+    [waiting] = rows_of(shop, "shop", "SKU-0002")
+    assert waiting.state == "waiting"
+    result = reconcile(shop.store, "shop", fix=True, actor=ACTOR)
+    assert [(d.sku, d.cart_qoh, d.should_show, d.outcome) for d in result.different] == [
+        ("SKU-0002", 25, 9, QUEUED)]
+    drain(shop)
+    assert shop.shop.quantity("SKU-0002") == 9
+    assert {r.state for r in rows_of(shop, "shop", "SKU-0002")} == {"sent"}
