@@ -30,7 +30,6 @@ from seom_desktop.store.models import (
     SENDING,
     LedgerEntry,
     Product,
-    ReconcileRun,
     StackRow,
     WebField,
     utcnow,
@@ -39,6 +38,9 @@ from seom_desktop.store.params import get_param
 from seom_desktop.sync.drift import drift_rows
 from seom_desktop.sync.orders import import_orders
 from seom_desktop.sync.progress import CartRef, NullProgress, Progress, cart_for, open_connector
+from seom_desktop.sync.reconcile_runs import RunView, finish_run, latest_run, start_run
+
+__all__ = ["ReconcileRefused", "ReconcileResult", "RunView", "latest_run", "reconcile"]
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +152,7 @@ def reconcile(store: Store, cart_name: str, *, fix: bool = False,
         if fix:
             _check_can_fix(s, cart)
     result = ReconcileResult(cart.name)
-    result.run_id = _start_run(store, cart.id, actor.workstation)
+    result.run_id = start_run(store, cart.id, actor.workstation)
     try:
         _run(store, cart, result, fix=fix, progress=progress, actor=actor)
     except CartError as e:
@@ -159,7 +161,7 @@ def reconcile(store: Store, cart_name: str, *, fix: bool = False,
         log.exception("reconcile of %s failed", cart.name)
         result.error = f"{type(e).__name__}: {e}"
     finally:
-        _finish_run(store, result)
+        finish_run(store, result)
     log.info("reconcile %s", result.summary())
     return result
 
@@ -316,71 +318,3 @@ def _queue(store: Store, cart_id: int, chunk: list[tuple[Difference, int]],
         if fixed:
             wake(s, cart_id=cart_id, product_ids=fixed)
     return queued
-
-
-# --- the runs ----------------------------------------------------------------------------
-def _start_run(store: Store, cart_id: int, workstation: str) -> int:
-    with store.write() as s:
-        run = ReconcileRun(cart_id=cart_id, workstation=workstation[:255], started_at=utcnow())
-        s.add(run)
-        s.flush()
-        return run.id
-
-
-def _finish_run(store: Store, result: ReconcileResult) -> None:
-    error = result.error
-    if not error and result.cancelled:
-        error = "cancelled before it finished"
-    if not error and result.orders_error:
-        error = (f"the orders could not be imported ({result.orders_error}); differences "
-                 "they may explain were left alone")
-    try:
-        with store.write() as s:
-            run = s.get(ReconcileRun, result.run_id)
-            if run is None:  # the cart was deleted meanwhile
-                return
-            run.finished_at = utcnow()
-            run.checked = result.checked
-            run.different = len(result.different)
-            run.fixed = result.fixed
-            run.error = error
-    except Exception:  # noqa: BLE001 - the store went away: the result still says it
-        log.exception("recording the reconcile of %s failed", result.cart)
-
-
-@dataclass(frozen=True)
-class RunView:
-    """One recorded reconcile of a cart, as plain data."""
-
-    cart: str
-    workstation: str
-    started_at: datetime
-    finished_at: datetime | None
-    checked: int
-    different: int
-    fixed: int
-    error: str
-
-    def describe(self) -> str:
-        when = f"{self.started_at:%Y-%m-%d %H:%M} UTC on {self.workstation or '?'}"
-        if self.finished_at is None:
-            return f"Last reconcile: started {when}, not finished."
-        if self.error:
-            return (f"Last reconcile: {when}: {self.checked:,} checked, {self.different:,} "
-                    f"different, {self.fixed:,} corrections queued; {self.error}.")
-        return (f"Last reconcile: {when}: {self.checked:,} checked, {self.different:,} "
-                f"different, {self.fixed:,} corrections queued.")
-
-
-def latest_run(store: Store, cart_name: str) -> RunView | None:
-    """The newest recorded reconcile of the cart (None: never reconciled); raises
-    CartDefinitionError for an unknown cart."""
-    with store.read() as s:
-        cart = cart_by_name(s, cart_name)
-        run = s.scalar(select(ReconcileRun).where(ReconcileRun.cart_id == cart.id)
-                       .order_by(ReconcileRun.started_at.desc(), ReconcileRun.id.desc())
-                       .limit(1))
-        if run is None:
-            return None
-        return RunView(cart.name, run.workstation, run.started_at, run.finished_at,
-                       run.checked, run.different, run.fixed, run.error)
