@@ -151,15 +151,15 @@ def test_cancel_stops_the_reading(big):
 
 def test_a_store_failure_is_raised_and_stops_the_reading(big, monkeypatch):
     _set_cart(big.woo, dict.fromkeys(big.skus, 6))
-    real, calls = get_module.pull_chunk, []
+    real, calls = get_module.apply_chunk, []
 
-    def fail_second_chunk(session, **kw):  # (on SQLite each chunk is pulled in SQL)
+    def fail_second_chunk(session, **kw):
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("disk full")
         return real(session, **kw)
 
-    monkeypatch.setattr(get_module, "pull_chunk", fail_second_chunk)
+    monkeypatch.setattr(get_module, "apply_chunk", fail_second_chunk)
     with pytest.raises(RuntimeError, match="disk full"):
         get_qoh(big.store, "woo", actor=ACTOR, chunk_size=10)
     assert not _reader_threads()

@@ -1,4 +1,4 @@
-"""The statements of `inventory.pull_chunk`, for SQLite and for PostgreSQL.
+"""The statements of `sync.pull_apply`, for SQLite and for PostgreSQL.
 
 They are written once with `:name` parameters, TRUE/FALSE and CAST, which both read
 alike; `Statements(postgres)` fills in where the two differ: how the chunk's items come
@@ -13,19 +13,24 @@ from __future__ import annotations
 from seom_desktop.inventory.validation import MAX_QOH
 from seom_desktop.store.raw import _json
 
-# verdicts, in the order the item-by-item path tries them
-UNKNOWN, UNTRACKED, NOT_SYNCED, UNCHANGED, OUT_OF_RANGE, TAKEN = range(6)
+# Verdicts, in the order they are tried (DUPLICATE is given after the judging: an item
+# whose product a later item of the chunk is too).
+UNKNOWN, KIT, UNTRACKED, NOT_SYNCED, UNCHANGED, OUT_OF_RANGE, TAKEN, DUPLICATE = range(8)
 
 _TABLE = """CREATE TEMP TABLE IF NOT EXISTS pull_chunk (
     n INTEGER PRIMARY KEY, cart_sku TEXT, shown BIGINT, item_id TEXT,
     pid INTEGER, sku TEXT, qoh BIGINT, sync BOOLEAN, reserve INTEGER, max_qty INTEGER,
-    wid INTEGER, last BIGINT, cur_item TEXT, ever BOOLEAN, verdict INTEGER, new_id BOOLEAN)"""
+    wid INTEGER, last BIGINT, cur_item TEXT, ever BOOLEAN, is_kit BOOLEAN, verdict INTEGER,
+    new_id BOOLEAN)"""
 
 _FIELDS = """j.n, j.csku AS cart_sku, j.cqoh AS shown, j.cid AS item_id, p.id AS pid,
       p.sku, p.qoh, COALESCE(w.sync, TRUE) AS sync, COALESCE(w.reserve, 0) AS reserve,
       w.max_qty, w.id AS wid, w.last_cart_qoh AS last, COALESCE(w.cart_item_id, '') AS cur_item,
-      w.last_cart_seen_at IS NOT NULL AS ever"""
+      w.last_cart_seen_at IS NOT NULL AS ever, COALESCE(p.is_kit, FALSE) AS is_kit"""
 _ALIASES = "SELECT 1 FROM web_fields WHERE cart_id = :cart AND cart_sku > ''"
+
+# the items that do not teach their web field anything
+_SILENT = f"({DUPLICATE}, {OUT_OF_RANGE})"
 
 
 class Statements:
@@ -49,8 +54,7 @@ class Statements:
         # cart SKU on this cart), as sync.progress.map_cart_rows reads it. With no alias
         # on the cart (the usual case) an item is joined straight to the product of its
         # SKU (`plain` inserts nothing when the cart has one). The items are read out of
-        # the JSON once (MATERIALIZED): the verdict would otherwise extract `shown` four
-        # times.
+        # the JSON once (MATERIALIZED).
         self.plain = f"""INSERT INTO pull_chunk
             WITH j AS MATERIALIZED (SELECT * FROM {items}),
             x AS (SELECT {_FIELDS} FROM j
@@ -70,10 +74,17 @@ class Statements:
             x AS (SELECT {_FIELDS} FROM j LEFT JOIN products p ON p.id = j.pid
                   LEFT JOIN web_fields w ON w.product_id = j.pid AND w.cart_id = :cart)
             {judged}"""
+        # A product twice in the chunk (two cart SKUs mapping to it): the last item wins.
+        self.duplicates = (f"UPDATE pull_chunk SET verdict = {DUPLICATE} WHERE pid IS NOT NULL "
+                           "AND EXISTS (SELECT 1 FROM pull_chunk l WHERE l.pid = pull_chunk.pid "
+                           "AND l.n > pull_chunk.n)")
         # which web fields learn what the cart showed (on the chunk row t): the taken
         # items'; a new item id; or, for the others, a new quantity or a first sighting
-        self.learns = (f"t.verdict = {TAKEN} OR t.new_id OR (t.pid IS NOT NULL AND "
-                       f"(t.last {self._differs} t.shown OR NOT t.ever))")
+        # (never a duplicate's, nor a quantity out of range: it is stored nowhere)
+        self.teaches = (f"t.verdict NOT IN {_SILENT} AND (t.shown IS NULL "
+                        f"OR abs(t.shown) <= {MAX_QOH})")
+        self.learns = (f"t.verdict = {TAKEN} OR ({self.teaches} AND (t.new_id OR "
+                       f"(t.pid IS NOT NULL AND (t.last {self._differs} t.shown OR NOT t.ever))))")
 
     def item_params(self, rows) -> dict:
         """The `:rows` (SQLite) or `:skus`, `:qohs`, `:ids` (PostgreSQL) of the items."""
@@ -88,9 +99,13 @@ class Statements:
                 f"ELSE {self._min}({qoh} - {t}reserve, {t}max_qty) END)")
 
     def verdict(self, t: str, qoh: str) -> str:
-        """The verdict of a chunk row `t`, the store's QOH being `qoh`."""
+        """The verdict of a chunk row `t`, the store's QOH being `qoh`: no product; a kit
+        (its QOH is derived from its components, never pulled); not tracked on the cart;
+        the web field says no sync; the cart shows what the store would have it show; a
+        quantity out of range; else taken."""
         return f"""CASE
             WHEN {t}pid IS NULL THEN {UNKNOWN}
+            WHEN {t}is_kit THEN {KIT}
             WHEN {t}shown IS NULL THEN {UNTRACKED}
             WHEN NOT {t}sync THEN {NOT_SYNCED}
             WHEN {t}shown = {qoh} OR (({t}reserve != 0 OR {t}max_qty IS NOT NULL OR {qoh} < 0)
