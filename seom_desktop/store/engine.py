@@ -107,12 +107,14 @@ class Store:
 def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
     """Open (creating or upgrading) the store at `url` (default: SEOM_STORE, else the
     SQLite file in the user data folder)."""
-    from seom_desktop.store.backup import backup_before_upgrade
-    from seom_desktop.store.migrate import upgrade_to_head
+    from seom_desktop.store.migrate import at_head
 
     url = url or default_store_url()
     engine = make_engine(url)
-    if upgrade:
+    if upgrade and not at_head(engine):  # one query; Alembic only when it differs
+        from seom_desktop.store.backup import backup_before_upgrade
+        from seom_desktop.store.migrate import upgrade_to_head
+
         backup_before_upgrade(engine)  # a copy of an existing store before a migration
         upgrade_to_head(engine)
     return Store(url, engine, sessionmaker(engine, expire_on_commit=False))

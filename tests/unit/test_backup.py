@@ -41,6 +41,7 @@ def later_schema(tmp_path, monkeypatch) -> tuple[str, str]:
     shutil.copytree(migrate.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
     (folder / "versions" / "9999_test.py").write_text(NEXT_REVISION.format(head=old_head))
     monkeypatch.setattr(migrate, "MIGRATIONS", folder)
+    monkeypatch.setattr(migrate, "HEAD_REVISION", "9999_test")  # the line a new migration changes
     assert migrate.head_revision() == "9999_test"
     return old_head, "9999_test"
 
