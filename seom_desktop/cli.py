@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _bad_input_types() -> tuple[type[BaseException], ...]:
+    """The errors that mean bad input (exit 2). Imported only once a command has raised
+    something (their modules pull in the store's models and the HTTP client, which a
+    command that does not need them must not pay for)."""
     from seom_desktop.carts.registry import UnknownKindError
     from seom_desktop.inventory.errors import InventoryError
     from seom_desktop.store.carts import CartDefinitionError
@@ -125,7 +128,6 @@ def _bad_input_types() -> tuple[type[BaseException], ...]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    bad = _bad_input_types()
     ctx = None
     try:
         parser = build_parser()
@@ -135,13 +137,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         logs.setup(program=args.command)
         ctx = Context(args)
         return int(args.handler(ctx) or 0)
-    except bad as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 1
     except Exception as e:  # noqa: BLE001 - the last line of defence prints one line
+        if isinstance(e, BadInput) or isinstance(e, _bad_input_types()):
+            print(f"error: {e}", file=sys.stderr)
+            return 2
         logging.getLogger("seom_desktop").exception(  # never argv: it may hold a secret
             "command %s failed", getattr(getattr(ctx, "args", None), "command", "?"))
         print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
