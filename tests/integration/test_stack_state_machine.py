@@ -5,7 +5,15 @@ at what Shopify shows: it is written again, and Shopify answers a batch that cha
 nothing with a null adjustment group). However the steps interleave, once faults stop,
 orders are imported and the stack drains, every cart shows the store's QOH shaped by the
 web fields. Every row is born in states.INITIAL and every move of its state, recorded by
-triggers in the store itself, is a pair of stack/states.py's TRANSITIONS."""
+triggers in the store itself, is a pair of stack/states.py's TRANSITIONS.
+
+Warehouses and rules: the store has Main (the default) and East; changes name either,
+transfers move stock between them (one more than the warehouse holds is refused and
+changes nothing), WooCommerce's warehouses, order warehouse and rules change, items'
+overrides change, and Shopify either has one location or two mapped to Main and East.
+What each cart (each mapped location) should show is worked out from the test's own model
+of every warehouse's stock and every rule, with the pure rule (stack/shaping.should_show),
+not by the sender's code."""
 
 from __future__ import annotations
 
@@ -21,10 +29,14 @@ from stack_kit import assert_nothing_applied_twice
 from seom_desktop.emulators.base import FAULT_KINDS
 from seom_desktop.inventory import operations as ops
 from seom_desktop.inventory.actor import Actor
+from seom_desktop.inventory.errors import InventoryError
 from seom_desktop.inventory.products import set_web_fields
+from seom_desktop.inventory.rules import set_cart, set_item_rules, set_order_warehouse
+from seom_desktop.inventory.warehouses import add_warehouse, transfer
 from seom_desktop.stack.claim import claim_due
 from seom_desktop.stack.controller import StackController
 from seom_desktop.stack.rows import count_by_state, list_rows
+from seom_desktop.stack.shaping import RULE_NAMES, Rules, should_show
 from seom_desktop.stack.states import INITIAL, TRANSITIONS
 from seom_desktop.store.params import set_param
 from seom_desktop.sync.orders import import_orders
@@ -32,6 +44,10 @@ from seom_desktop.sync.orders import import_orders
 ACTOR = Actor("clerk", "test-ws")
 N = 6
 SKUS = [f"SKU-{i:04d}" for i in range(N)]
+WAREHOUSES = ("Main", "East")
+CARTS = ("woo", "shop")
+rule_values = st.one_of(st.none(), st.integers(0, 12))
+percents = st.one_of(st.none(), st.integers(0, 100))
 _counter = itertools.count()
 
 
@@ -44,18 +60,35 @@ class StackMachine(RuleBasedStateMachine):
     shop_factory = None
     folder = None
 
-    @initialize(reserve=st.integers(0, 3), cap=st.sampled_from([None, 8, 30]))
-    def setup(self, reserve, cap):
+    @initialize(reserve=st.integers(0, 3), cap=st.sampled_from([None, 8, 30]),
+                mapped=st.booleans())
+    def setup(self, reserve, cap, mapped):
         url = f"sqlite:///{self.folder / f'sm-{next(_counter)}.sqlite'}"
         self.shop = self.shop_factory(url, n=N, qoh=10)
-        # The test's own model of the store's QOH: every change the steps make, and each
-        # cart's orders counted once imported (checked against the store at the end).
-        self.model = dict.fromkeys(SKUS, 10)
+        # The test's own model of the store's QOH per warehouse: every change the steps
+        # make, and each cart's orders counted once imported (checked against the store
+        # at the end); and of every rule, each cart's warehouses and order warehouse.
+        self.stock = {sku: {"Main": 10, "East": 0} for sku in SKUS}
         self.orders: dict[str, dict[str, list[tuple[str, int]]]] = {"woo": {}, "shop": {}}
+        self.cart_rules = {c: Rules() for c in CARTS}
+        self.item_rules = {(c, sku): Rules() for c in CARTS for sku in SKUS}
+        self.item_rules[("woo", SKUS[0])] = Rules(reserve=reserve or None)
+        self.item_rules[("shop", SKUS[1])] = Rules(max_qty=cap)
+        self.sells_from = {c: WAREHOUSES for c in CARTS}
+        self.order_warehouse = {c: "Main" for c in CARTS}
+        self.locations: dict[str, str] = {}  # Shopify's mapped locations: warehouse -> id
         with self.shop.store.write() as s:
             set_param(s, "AllowNegativeQOH", True)
             set_web_fields(s, sku=SKUS[0], cart="woo", reserve=reserve)
             set_web_fields(s, sku=SKUS[1], cart="shop", max_qty=cap)
+            add_warehouse(s, "East")
+        if mapped:
+            east = self.shop.shop.add_location("East")
+            for sku in SKUS:
+                self.shop.shop.set_quantity(sku, 0, east)
+            self.locations = {"Main": self.shop.shop.location_id, "East": east}
+            with self.shop.store.write() as s:
+                set_cart(s, "shop", locations=list(self.locations.items()), actor=ACTOR)
         for emu in self.shop.emulators().values():
             emu.faults.hang_seconds = 0.4
             emu.faults.retry_after = 0
@@ -68,23 +101,95 @@ class StackMachine(RuleBasedStateMachine):
     def _new_controller(self):
         return StackController(self.shop.store, workstation="test-ws", connect=_short)
 
-    @rule(sku=st.sampled_from(SKUS), delta=st.integers(-5, 8).filter(bool))
-    def adjust(self, sku, delta):
-        with self.shop.store.write() as s:
-            ops.adjust(s, sku=sku, delta=delta, actor=ACTOR)
-        self.model[sku] += delta
+    @property
+    def model(self) -> dict[str, int]:
+        return {sku: sum(per.values()) for sku, per in self.stock.items()}
 
-    @rule(sku=st.sampled_from(SKUS), qty=st.integers(1, 3))
-    def pos_sale(self, sku, qty):
+    @rule(sku=st.sampled_from(SKUS), delta=st.integers(-5, 8).filter(bool),
+          wh=st.sampled_from((None, *WAREHOUSES)))
+    def adjust(self, sku, delta, wh):
         with self.shop.store.write() as s:
-            ops.pos_sale(s, sku=sku, quantity=qty, actor=ACTOR)
-        self.model[sku] -= qty
+            ops.adjust(s, sku=sku, delta=delta, actor=ACTOR, warehouse=wh)
+        self.stock[sku][wh or "Main"] += delta
 
-    @rule(sku=st.sampled_from(SKUS), qty=st.integers(1, 20))
-    def receive(self, sku, qty):
+    @rule(sku=st.sampled_from(SKUS), qty=st.integers(1, 3),
+          wh=st.sampled_from((None, *WAREHOUSES)))
+    def pos_sale(self, sku, qty, wh):
         with self.shop.store.write() as s:
-            ops.receive_po(s, sku=sku, quantity=qty, actor=ACTOR)
-        self.model[sku] += qty
+            ops.pos_sale(s, sku=sku, quantity=qty, actor=ACTOR, warehouse=wh)
+        self.stock[sku][wh or "Main"] -= qty
+
+    @rule(sku=st.sampled_from(SKUS), qty=st.integers(1, 20),
+          wh=st.sampled_from((None, *WAREHOUSES)))
+    def receive(self, sku, qty, wh):
+        with self.shop.store.write() as s:
+            ops.receive_po(s, sku=sku, quantity=qty, actor=ACTOR, warehouse=wh)
+        self.stock[sku][wh or "Main"] += qty
+
+    @rule(sku=st.sampled_from(SKUS), qty=st.integers(1, 12), src=st.sampled_from(WAREHOUSES))
+    def transfer(self, sku, qty, src):
+        dst = "East" if src == "Main" else "Main"
+        if self.stock[sku][src] < qty:  # more than it holds: refused, nothing changed
+            try:
+                with self.shop.store.write() as s:
+                    transfer(s, sku=sku, qty=qty, source=src, target=dst, actor=ACTOR)
+            except InventoryError as e:
+                assert "less than" in str(e)
+            else:
+                raise AssertionError("a transfer of more than the warehouse holds went through")
+            return
+        with self.shop.store.write() as s:
+            transfer(s, sku=sku, qty=qty, source=src, target=dst, actor=ACTOR)
+        self.stock[sku][src] -= qty
+        self.stock[sku][dst] += qty
+
+    @rule(cart=st.sampled_from(CARTS), rules=st.builds(
+        Rules, reserve=rule_values, max_qty=rule_values, percent=percents, min_qty=rule_values,
+        safety=rule_values))
+    def cart_rules_change(self, cart, rules):
+        with self.shop.store.write() as s:
+            set_cart(s, cart, rules={r: getattr(rules, r) for r in RULE_NAMES}, actor=ACTOR)
+        self.cart_rules[cart] = rules
+
+    @rule(cart=st.sampled_from(CARTS), sku=st.sampled_from(SKUS),
+          percent=percents, min_qty=rule_values, safety=rule_values)
+    def item_rules_change(self, cart, sku, percent, min_qty, safety):
+        with self.shop.store.write() as s:
+            set_item_rules(s, sku=sku, cart=cart, actor=ACTOR,
+                           rules={"percent": percent, "min_qty": min_qty, "safety": safety})
+        old = self.item_rules[(cart, sku)]
+        self.item_rules[(cart, sku)] = Rules(old.reserve, old.max_qty, percent, min_qty, safety)
+
+    @rule(wh=st.sampled_from([WAREHOUSES, ("Main",), ("East",)]),
+          ships=st.sampled_from(WAREHOUSES))
+    def woo_warehouses_change(self, wh, ships):
+        with self.shop.store.write() as s:
+            set_cart(s, "woo", warehouses=[] if wh == WAREHOUSES else list(wh), actor=ACTOR)
+            set_order_warehouse(s, "woo", ships)
+        self.sells_from["woo"] = wh
+        self.order_warehouse["woo"] = ships
+
+    def expected(self) -> dict[str, dict[str, int]]:
+        """What each cart shows per SKU (Shopify with mapped locations: per SKU and
+        location id), from the model."""
+        out: dict[str, dict] = {}
+        for cart in CARTS:
+            out[cart] = {}
+            for sku in SKUS:
+                rules = self.item_rules[(cart, sku)].over(self.cart_rules[cart])
+                if cart == "shop" and self.locations:
+                    for wh, loc in self.locations.items():
+                        out[cart][(sku, loc)] = should_show(self.stock[sku][wh], rules).qty
+                else:
+                    have = sum(self.stock[sku][w] for w in self.sells_from[cart])
+                    out[cart][sku] = should_show(have, rules).qty
+        return out
+
+    def actual(self) -> dict[str, dict[str, int]]:
+        emus = self.shop.emulators()
+        return {cart: {k: (emus[cart].quantity(*k) if isinstance(k, tuple)
+                           else emus[cart].quantity(k)) for k in want}
+                for cart, want in self.expected().items()}
 
     @rule(cart=st.sampled_from(["woo", "shop"]), sku=st.sampled_from(SKUS))
     def shopper_buys_one(self, cart, sku):
@@ -127,7 +232,7 @@ class StackMachine(RuleBasedStateMachine):
                                                   path="/batch" if cart == "woo" else "")
         with self.shop.store.write() as s:
             ops.adjust(s, sku=sku, delta=delta, actor=ACTOR)
-        self.model[sku] += delta
+        self.stock[sku]["Main"] += delta
         self.ctl.run_once()
         self.ctl.run_once()
 
@@ -139,7 +244,7 @@ class StackMachine(RuleBasedStateMachine):
         result = import_orders(self.shop.store, cart, actor=ACTOR)
         for order in result.imported:
             for sku, qty in self.orders[cart].pop(order):
-                self.model[sku] -= qty
+                self.stock[sku][self.order_warehouse[cart]] -= qty
 
     @rule(cart=st.sampled_from(["woo", "shop"]), kind=st.sampled_from(FAULT_KINDS))
     def fault(self, cart, kind):
@@ -215,7 +320,7 @@ class StackMachine(RuleBasedStateMachine):
             self.every_move_is_in_the_table()
             if (None, INITIAL) in self.moves_seen:  # rows born in the run were sent
                 assert {("pending", "sending"), ("sending", "sent")} <= self.moves_seen
-            assert self.shop.actual() == self.shop.expected()
+            assert self.actual() == self.expected()
             assert_nothing_applied_twice(self.shop.emulators())
         finally:
             self.ctl.close()
