@@ -30,7 +30,7 @@ SEARCH_DELAY_MS = 250
 
 
 class MainList:
-    """Uses MainWindow's store, cart_probe and open_view_inventory."""
+    """Uses MainWindow's store, cart_probe, open_view_inventory and list_shown."""
 
     def _build_central(self, banner: str) -> None:
         central = QWidget(self)
@@ -138,6 +138,7 @@ class MainList:
         return side
 
     def _first_page(self) -> None:
+        self.list_shown()  # WindowController: its thread starts after the first page
         if self.model.rowCount() and not self.table.currentIndex().isValid():
             self.table.setCurrentIndex(self.model.index(0, 0))
         elif not self.model.rowCount():

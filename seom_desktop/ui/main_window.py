@@ -77,8 +77,9 @@ class MainWindow(MainList, WindowDialogs, WindowController, QMainWindow):
         self.status.refresh()
 
     def ready(self) -> bool:
-        """The first page and the status bar have arrived (for screenshots)."""
-        return not self.model.loading and self.status.snapshot is not None
+        """The first page, its count and the status bar have arrived (for screenshots)."""
+        counted = self.model.total is not None or bool(self.model.error)
+        return not self.model.loading and counted and self.status.snapshot is not None
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About seom-desktop",

@@ -1,8 +1,15 @@
 """The main window's stack controller: which one this workstation runs (none, local or
 shared, from SharedStackController), restarted when that changes, its passes shown in
-the status bar, stopped without waiting on the UI thread. Mixed into MainWindow."""
+the status bar, stopped without waiting on the UI thread. Mixed into MainWindow.
+
+The thread is made at once but started only once the inventory list's first page has
+arrived (or failed to): its start imports the cart connectors, the HTTP client and the
+keyring and reads the store, all in the window's one interpreter, and the clerk sees the
+list first. Nothing is sent later than before by more than the first page's read."""
 
 from __future__ import annotations
+
+from PySide6.QtCore import QTimer
 
 from seom_desktop.ui.controller_thread import ControllerMode, ControllerThread, controller_mode
 
@@ -12,6 +19,8 @@ class WindowController:
 
     controller: ControllerThread | None = None
     mode: ControllerMode | None = None
+    _list_shown = False  # the first page of the inventory list has arrived
+    _unstarted: ControllerThread | None = None  # made before it, started after it
 
     def start_controller(self) -> None:
         self._apply_mode(controller_mode(self.store, self.workstation))
@@ -39,9 +48,25 @@ class WindowController:
             t.passed.connect(self._controller_passed)
             t.failed.connect(self.status.controller_failed)
             self.controller = t
-            t.start()
+            if self._list_shown:
+                t.start()
+            else:
+                self._unstarted = t
         self.status.set_running(mode.run)
         self.status.controller_label.setToolTip(mode.describe(self.workstation))
+
+    def list_shown(self) -> None:
+        """The first page of the list arrived (called by MainList): start the controller
+        made before it, on the next turn of the event loop (after the page is painted)."""
+        if not self._list_shown:
+            self._list_shown = True
+            QTimer.singleShot(0, self._start_made_controller)
+
+    def _start_made_controller(self) -> None:
+        t, self._unstarted = self._unstarted, None
+        # Not once stopped (the window closed) or replaced (the mode changed) meanwhile.
+        if t is not None and t is self.controller and not t.stop_event.is_set():
+            t.start()
 
     def _controller_passed(self, counts: dict) -> None:
         self.status.on_pass(counts)

@@ -1,10 +1,13 @@
-"""The main window's screens: a table of the dialog classes (imported here, so the
-import graph shows which screens the window opens), one open_* method per menu action,
-one window per screen (asking again raises it), and Export QOH to CSV (a file chosen
-here, written on a pool thread). Mixed into MainWindow."""
+"""The main window's screens: a table of them (title, whether it opens on the selected
+item, and a function that imports its dialog class: each dialog module is imported when
+its screen first opens, not before the window shows, and the import graph still shows
+which screens the window opens), one open_* method per menu action, one window per
+screen (asking again raises it), and Export QOH to CSV (a file chosen here, written on a
+pool thread). Mixed into MainWindow."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
@@ -12,39 +15,99 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from seom_desktop.app.inventory_list import export_qoh_csv
 from seom_desktop.ui.async_support import run_in_thread
-from seom_desktop.ui.dialogs.adjust_inventory import AdjustInventoryDialog
-from seom_desktop.ui.dialogs.advanced_cart_functions import AdvancedCartFunctionsDialog
-from seom_desktop.ui.dialogs.csv_transfer import CsvImportDialog
-from seom_desktop.ui.dialogs.ledger import LedgerDialog
-from seom_desktop.ui.dialogs.pos_sale import POSSaleDialog
-from seom_desktop.ui.dialogs.receive_po import ReceivePurchaseOrderDialog
-from seom_desktop.ui.dialogs.shopping_carts import ShoppingCartsDialog
-from seom_desktop.ui.dialogs.stack_controller import StackControllerDialog
-from seom_desktop.ui.dialogs.sync_health import SyncHealthDialog
-from seom_desktop.ui.dialogs.system_parameters import SystemParametersDialog
-from seom_desktop.ui.dialogs.view_inventory import ViewInventoryDialog
 from seom_desktop.ui.words import plural
 
 
 @dataclass(frozen=True)
 class Screen:
-    dialog: type[QDialog]  # called as dialog(store, workstation=, parent=, **kw)
+    load: Callable[[], type[QDialog]]  # imports the module, returns the dialog class
     title: str
     for_selected_item: bool = False  # opened on the item selected in the list
 
+    @property
+    def dialog(self) -> type[QDialog]:
+        """The class, called as dialog(store, workstation=, parent=, **kw)."""
+        return self.load()
+
+
+def _system_parameters():
+    from seom_desktop.ui.dialogs.system_parameters import SystemParametersDialog
+
+    return SystemParametersDialog
+
+
+def _shopping_carts():
+    from seom_desktop.ui.dialogs.shopping_carts import ShoppingCartsDialog
+
+    return ShoppingCartsDialog
+
+
+def _adjust_inventory():
+    from seom_desktop.ui.dialogs.adjust_inventory import AdjustInventoryDialog
+
+    return AdjustInventoryDialog
+
+
+def _receive_po():
+    from seom_desktop.ui.dialogs.receive_po import ReceivePurchaseOrderDialog
+
+    return ReceivePurchaseOrderDialog
+
+
+def _pos_sale():
+    from seom_desktop.ui.dialogs.pos_sale import POSSaleDialog
+
+    return POSSaleDialog
+
+
+def _view_inventory():
+    from seom_desktop.ui.dialogs.view_inventory import ViewInventoryDialog
+
+    return ViewInventoryDialog
+
+
+def _ledger():
+    from seom_desktop.ui.dialogs.ledger import LedgerDialog
+
+    return LedgerDialog
+
+
+def _import_csv():
+    from seom_desktop.ui.dialogs.csv_transfer import CsvImportDialog
+
+    return CsvImportDialog
+
+
+def _advanced_cart_functions():
+    from seom_desktop.ui.dialogs.advanced_cart_functions import AdvancedCartFunctionsDialog
+
+    return AdvancedCartFunctionsDialog
+
+
+def _stack_controller():
+    from seom_desktop.ui.dialogs.stack_controller import StackControllerDialog
+
+    return StackControllerDialog
+
+
+def _sync_health():
+    from seom_desktop.ui.dialogs.sync_health import SyncHealthDialog
+
+    return SyncHealthDialog
+
 
 DIALOGS: dict[str, Screen] = {
-    "system_parameters": Screen(SystemParametersDialog, "Set System Parameters"),
-    "shopping_carts": Screen(ShoppingCartsDialog, "Shopping Carts"),
-    "adjust_inventory": Screen(AdjustInventoryDialog, "Adjust Inventory", True),
-    "receive_po": Screen(ReceivePurchaseOrderDialog, "Receive Purchase Order", True),
-    "pos_sale": Screen(POSSaleDialog, "POS Sale", True),
-    "view_inventory": Screen(ViewInventoryDialog, "View Inventory", True),
-    "ledger": Screen(LedgerDialog, "QOH Ledger", True),
-    "import_csv": Screen(CsvImportDialog, "Import QOH from CSV"),
-    "advanced_cart_functions": Screen(AdvancedCartFunctionsDialog, "Advanced Cart Functions"),
-    "stack_controller": Screen(StackControllerDialog, "Stack Controller"),
-    "sync_health": Screen(SyncHealthDialog, "Sync Health"),
+    "system_parameters": Screen(_system_parameters, "Set System Parameters"),
+    "shopping_carts": Screen(_shopping_carts, "Shopping Carts"),
+    "adjust_inventory": Screen(_adjust_inventory, "Adjust Inventory", True),
+    "receive_po": Screen(_receive_po, "Receive Purchase Order", True),
+    "pos_sale": Screen(_pos_sale, "POS Sale", True),
+    "view_inventory": Screen(_view_inventory, "View Inventory", True),
+    "ledger": Screen(_ledger, "QOH Ledger", True),
+    "import_csv": Screen(_import_csv, "Import QOH from CSV"),
+    "advanced_cart_functions": Screen(_advanced_cart_functions, "Advanced Cart Functions"),
+    "stack_controller": Screen(_stack_controller, "Stack Controller"),
+    "sync_health": Screen(_sync_health, "Sync Health"),
 }
 
 

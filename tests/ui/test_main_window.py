@@ -90,7 +90,7 @@ def test_double_click_opens_view_inventory_for_that_sku(qtbot, sqlite_store, mak
             super().__init__(parent)
             opened.append((workstation, sku))
 
-    monkeypatch.setitem(mw.DIALOGS, "view_inventory", mw.Screen(FakeView, "View Inventory", True))
+    monkeypatch.setitem(mw.DIALOGS, "view_inventory", mw.Screen(lambda: FakeView, "View Inventory", True))
     helpers.bulk_products(sqlite_store, 30)
     w = make_window(sqlite_store)
     w.show()

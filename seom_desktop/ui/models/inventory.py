@@ -122,10 +122,12 @@ class InventoryModel(QAbstractTableModel):
         self._exhausted = False
         self._loading = False
         self.total = None
+        self._fetch()  # the count is asked once the first page is here: it reads them all
+
+    def _count(self) -> None:
         gen, store, flt = self._gen, self.store, self.filter
         run_in_thread(lambda: count_products(store, flt=flt), owner=self,
                       on_done=lambda n: self._got_total(gen, n), on_error=self._failed)
-        self._fetch()
 
     def _fetch(self) -> None:
         self._loading = True
@@ -145,6 +147,8 @@ class InventoryModel(QAbstractTableModel):
             return  # a page of an older search
         self._loading = False
         self._exhausted = len(rows) < self.page_size
+        if not self.rows:
+            self._count()
         if rows:
             first = len(self.rows)
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
