@@ -38,6 +38,14 @@ from seom_desktop.store.params import get_param
 from seom_desktop.sync.drift import drift_rows
 from seom_desktop.sync.orders import import_orders
 from seom_desktop.sync.progress import CartRef, NullProgress, Progress, cart_for, open_connector
+from seom_desktop.sync.reconcile_locations import (
+    Seen,
+    location_states,
+    mapped_locations,
+    read_locations,
+    record_seen_at,
+    should_show_now,
+)
 from seom_desktop.sync.reconcile_runs import RunView, finish_run, latest_run, start_run
 
 __all__ = ["ReconcileRefused", "ReconcileResult", "RunView", "latest_run", "reconcile"]
@@ -68,9 +76,11 @@ class Difference:
     should_show: int
     since: datetime | None  # the newest of its last ledger row / last send to this cart
     outcome: str = NOT_FIXED
+    location: str = ""  # the cart's location (a cart with mapped locations), else ""
 
     def as_json(self) -> dict:
-        return {"sku": self.sku, "cart_sku": self.cart_sku, "cart_qoh": self.cart_qoh,
+        return {"sku": self.sku, "cart_sku": self.cart_sku, "location": self.location,
+                "cart_qoh": self.cart_qoh,
                 "should_show": self.should_show,
                 "since": self.since.isoformat(sep=" ", timespec="seconds") if self.since else None,
                 "outcome": self.outcome}
@@ -191,7 +201,9 @@ def _run(store: Store, cart: CartRef, result: ReconcileResult, *, fix: bool,
             result.cancelled = True
             return
     began = utcnow()
-    rows = drift_rows(store, cart.name, progress=progress)
+    locations = mapped_locations(store, cart.id)
+    rows = (read_locations(store, cart, locations, progress) if locations
+            else _whole_cart(store, cart, progress))
     if progress.cancelled:
         result.cancelled = True
         return
@@ -200,18 +212,17 @@ def _run(store: Store, cart: CartRef, result: ReconcileResult, *, fix: bool,
     drifted = [r for r in live if r.drifted]
     if not drifted:
         return
-    facts = _facts(store, cart.id, [r.sku for r in drifted], progress)
+    facts = _facts(store, cart.id, drifted, progress, bool(locations))
     diffs: list[tuple[Difference, int]] = []  # (difference, product id)
     for r in drifted:
-        f = facts.get(r.sku)
-        if f is None:  # the product went away since the read
-            continue
+        f = facts[(r.pid, r.location)]
         if f.touched_after(began) or (f.busy and r.cart_shows is not None
                                       and r.cart_shows == f.believed):
             result.on_its_way += 1  # sent (or seen) since the read, or about to be
             continue
         diffs.append((Difference(r.sku, r.cart_sku, r.cart_shows, r.should_show, f.since,
-                                 NOT_ON_CART if r.cart_shows is None else NOT_FIXED), f.pid))
+                                 NOT_ON_CART if r.cart_shows is None else NOT_FIXED,
+                                 r.location), r.pid))
     sold = _sold(store, cart, [d.cart_sku for d, _ in diffs if d.cart_qoh is not None])
     for d, _pid in diffs:
         if d.cart_qoh is not None and d.cart_sku in sold:
@@ -231,41 +242,61 @@ def _run(store: Store, cart: CartRef, result: ReconcileResult, *, fix: bool,
         result.different = kept
 
 
+def _whole_cart(store: Store, cart: CartRef, progress: Progress) -> list[Seen]:
+    """drift.py's read of the whole cart, each row with its product id."""
+    rows = drift_rows(store, cart.name, progress=progress)
+    skus = [r.sku for r in rows]
+    ids: dict[str, int] = {}
+    with store.read() as s:
+        for i in range(0, len(skus), IN_CHUNK):
+            ids.update(s.execute(select(Product.sku, Product.id)
+                                 .where(Product.sku.in_(skus[i:i + IN_CHUNK]))).all())
+    return [Seen(ids[r.sku], r.sku, r.cart_sku, "", r.should_show, r.cart_shows, r.managed)
+            for r in rows if r.sku in ids]
+
+
 @dataclass(frozen=True)
 class _Facts:
-    pid: int
-    believed: int | None  # what the store believes the cart shows
+    believed: int | None  # what the store believes the cart (the location) shows
     busy: bool  # a change for it is pending or being sent to this cart
     since: datetime | None
-    sent_at: datetime | None = None  # last sent to / seen on this cart
+    sent_at: datetime | None = None  # last sent to / seen on this cart (the location)
     seen_at: datetime | None = None
 
     def touched_after(self, when: datetime) -> bool:
         return any(t is not None and t > when for t in (self.sent_at, self.seen_at))
 
 
-def _facts(store: Store, cart_id: int, skus: list[str], progress: Progress) -> dict[str, _Facts]:
-    out: dict[str, _Facts] = {}
-    for i in range(0, len(skus), IN_CHUNK):
+def _facts(store: Store, cart_id: int, rows: list[Seen], progress: Progress,
+           located: bool) -> dict[tuple[int, str], _Facts]:
+    """{(product id, location): what the store knows of it}."""
+    pids = list(dict.fromkeys(r.pid for r in rows))
+    wanted = {(r.pid, r.location) for r in rows}
+    out: dict[tuple[int, str], _Facts] = {}
+    for i in range(0, len(pids), IN_CHUNK):
         _ = progress.cancelled  # between chunks: a scheduled reconcile gives way here
+        part = pids[i:i + IN_CHUNK]
+        in_part = set(part)
         with store.read() as s:
-            ids = dict(s.execute(select(Product.sku, Product.id)
-                                 .where(Product.sku.in_(skus[i:i + IN_CHUNK]))).all())
-            pids = list(ids.values())
-            fields = {pid: (last, sent, seen) for pid, last, sent, seen in s.execute(
-                select(WebField.product_id, WebField.last_cart_qoh, WebField.last_sent_at,
-                       WebField.last_cart_seen_at)
-                .where(WebField.cart_id == cart_id, WebField.product_id.in_(pids)))}
+            if located:
+                states = location_states(s, cart_id, part)
+            else:
+                states = {(pid, ""): (last, sent, seen) for pid, last, sent, seen in s.execute(
+                    select(WebField.product_id, WebField.last_cart_qoh, WebField.last_sent_at,
+                           WebField.last_cart_seen_at)
+                    .where(WebField.cart_id == cart_id, WebField.product_id.in_(part)))}
             busy = set(s.scalars(select(StackRow.product_id).distinct().where(
-                StackRow.cart_id == cart_id, StackRow.product_id.in_(pids),
+                StackRow.cart_id == cart_id, StackRow.product_id.in_(part),
                 StackRow.state.in_((PENDING, SENDING)))))
             ledger = dict(s.execute(
                 select(LedgerEntry.product_id, func.max(LedgerEntry.created_at))
-                .where(LedgerEntry.product_id.in_(pids)).group_by(LedgerEntry.product_id)).all())
-        for sku, pid in ids.items():
-            last, sent, seen = fields.get(pid, (None, None, None))
-            times = [t for t in (ledger.get(pid), sent) if t is not None]
-            out[sku] = _Facts(pid, last, pid in busy, max(times) if times else None, sent, seen)
+                .where(LedgerEntry.product_id.in_(part)).group_by(LedgerEntry.product_id)).all())
+        for key in wanted:
+            if key[0] not in in_part:
+                continue
+            last, sent, seen = states.get(key, (None, None, None))
+            times = [t for t in (ledger.get(key[0]), sent) if t is not None]
+            out[key] = _Facts(last, key[0] in busy, max(times) if times else None, sent, seen)
     return out
 
 
@@ -287,32 +318,41 @@ def _queue(store: Store, cart_id: int, chunk: list[tuple[Difference, int]],
            began: datetime, actor: Actor) -> int:
     queued = 0
     fixed: list[int] = []
-    pids = [pid for _d, pid in chunk]
+    pids = list(dict.fromkeys(pid for _d, pid in chunk))
     with store.write() as s:
-        targets = {t.product_id: t for t in cart_targets(s, cart_id, pids)}
-        touched = {pid for pid, sent, seen in s.execute(
-            select(WebField.product_id, WebField.last_sent_at, WebField.last_cart_seen_at)
-            .where(WebField.cart_id == cart_id, WebField.product_id.in_(pids)))
-            if (sent is not None and sent > began) or (seen is not None and seen > began)}
+        if any(d.location for d, _ in chunk):
+            now = should_show_now(s, cart_id, pids)
+            states = location_states(s, cart_id, pids)
+        else:
+            now = {(t.product_id, ""): t.shaped for t in cart_targets(s, cart_id, pids)}
+            states = {(pid, ""): (None, sent, seen) for pid, sent, seen in s.execute(
+                select(WebField.product_id, WebField.last_sent_at, WebField.last_cart_seen_at)
+                .where(WebField.cart_id == cart_id, WebField.product_id.in_(pids)))}
         for d, pid in chunk:
-            t = targets.get(pid)
-            if t is None:
+            key = (pid, d.location)
+            _last, sent, seen = states.get(key, (None, None, None))
+            if key not in now:
                 d.outcome = NOT_SYNCED
-            elif pid in touched:
+            elif any(t is not None and t > began for t in (sent, seen)):
                 d.outcome = CHANGED
-            elif t.shaped == d.cart_qoh:
+            elif now[key] == d.cart_qoh:
                 d.outcome = AGREES_NOW
             else:
                 # What the cart was just seen showing becomes what the store believes it
                 # shows: the stack then writes over it instead of taking it for a sale.
-                record_seen(s, cart_id, pid, d.cart_qoh)
-                if enqueue_for_cart(s, cart_id=cart_id, product_id=pid,
-                                    workstation=actor.workstation) is None:
+                if d.location:
+                    record_seen_at(s, cart_id, pid, d.location, d.cart_qoh)
+                else:
+                    record_seen(s, cart_id, pid, d.cart_qoh)
+                if pid not in fixed and enqueue_for_cart(
+                        s, cart_id=cart_id, product_id=pid,
+                        workstation=actor.workstation) is None:
                     d.outcome = NOT_SYNCED
                     continue
                 d.outcome = QUEUED
                 queued += 1
-                fixed.append(pid)
+                if pid not in fixed:
+                    fixed.append(pid)
         # Its rows that wait for an order import (the cart showed a number the store could
         # not explain) go with the correction: no sale explains the difference.
         if fixed:
