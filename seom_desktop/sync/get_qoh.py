@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from seom_desktop.carts.base import PULL, CartError, CartItem
 from seom_desktop.inventory.actor import Actor
+from seom_desktop.stack.allocation import cart_locations
 from seom_desktop.store.engine import Store
+from seom_desktop.sync.get_qoh_locations import get_qoh_locations
 from seom_desktop.sync.progress import (
     CartRef,
     NullProgress,
@@ -85,7 +87,13 @@ def get_qoh(store: Store, cart_name: str, *, create_new: bool = False, dry_run: 
     actor = actor or Actor.current()
     with store.read() as s:
         cart = cart_for(s, cart_name, PULL)
+        mapped = bool(cart_locations(s, cart.id))
     report = GetReport(cart.name, dry_run=dry_run)
+    if mapped:  # each mapped location's quantity becomes its warehouse's QOH
+        report = get_qoh_locations(store, cart, report, dry_run=dry_run, progress=progress,
+                                   actor=actor)
+        _log(report, actor)
+        return report
     try:
         conn = open_connector(cart, progress)
     except CartError as e:

@@ -96,3 +96,27 @@ def test_a_lost_answer_is_not_applied_twice(mapped):
     drain(shop)
     assert shows(shop, locs) == want(shop, locs)
     assert_nothing_applied_twice(shop.emulators())
+
+
+def test_get_qoh_reads_each_location_into_its_warehouse(mapped):
+    from seom_desktop.sync.get_qoh import get_qoh
+
+    shop, locs = mapped
+    drain(shop)
+    shop.shop.set_quantity("SKU-0001", 7, locs["Main"])
+    shop.shop.set_quantity("SKU-0001", 5, locs["East"])
+    preview = get_qoh(shop.store, "shop", dry_run=True, actor=ACTOR)
+    assert [(c["sku"], c["warehouse"], c["store_qoh"], c["cart_qoh"]) for c in preview.changed] \
+        == [("SKU-0001", "Main", 10, 7), ("SKU-0001", "East", 0, 5)]
+    with shop.store.read() as s:
+        pid = s.scalar(select(Product.id).where(Product.sku == "SKU-0001"))
+        assert stock_by_name(s, pid) == {"East": 0, "Main": 10}  # a preview changes nothing
+    report = get_qoh(shop.store, "shop", actor=ACTOR)
+    assert report.ok and len(report.changed) == 2 and report.unchanged == len(shop.skus) - 1
+    with shop.store.read() as s:
+        assert stock_by_name(s, pid) == {"East": 5, "Main": 7}
+    writes = len(shop.shop.writes.get("SKU-0001", []))
+    drain(shop)
+    assert shop.woo.quantity("SKU-0001") == 12  # the other cart hears of the sum
+    assert len(shop.shop.writes.get("SKU-0001", [])) == writes  # Shopify shows it already
+    assert shows(shop, locs) == want(shop, locs)
