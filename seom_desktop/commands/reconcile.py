@@ -5,9 +5,10 @@ Exit status: 0 done (differences or not); 2 bad input (unknown cart, a cart that
 be read, --fix for a cart the web stack does not send to), nothing changed; 1 the cart
 could not be read (its message; the failed run is recorded) or the run was cancelled.
 
---json: {"cart", "checked", "different": [{"sku", "cart_sku", "cart_qoh", "should_show",
-"since", "outcome"}], "fixed", "waiting_for_orders": [sku], "on_its_way",
-"orders_imported", "orders_error", "error", "cancelled"}
+--json: {"cart", "checked", "different": [{"sku", "cart_sku", "location", "cart_qoh",
+"should_show", "since", "outcome"}], "fixed", "waiting_for_orders": [sku], "on_its_way",
+"orders_imported", "orders_error", "error", "cancelled"} ("location": the cart's location
+for a cart with mapped locations, each compared on its own; else "")
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def cmd_reconcile(ctx) -> int:
         for d in r.different[:SHOWN]:
             shows = "-" if d.cart_qoh is None else str(d.cart_qoh)
             since = f", store otherwise since {d.since:%Y-%m-%d %H:%M:%S} UTC" if d.since else ""
-            ctx.out(printable(f"{d.sku}: cart shows {shows}, should show {d.should_show}"
+            at = f" at {d.location}" if d.location else ""
+            ctx.out(printable(f"{d.sku}{at}: cart shows {shows}, should show {d.should_show}"
                               f"{since}: {d.outcome}"))
         if len(r.different) > SHOWN:
             ctx.out(f"... and {len(r.different) - SHOWN} more (--json lists them all)")

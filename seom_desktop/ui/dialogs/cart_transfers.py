@@ -189,8 +189,8 @@ class CartTransfers:
         self._say(("Stopped: " if result.error else "Reconciled ") + result.summary() + ".",
                   bool(result.error))
         self._show_rows(("SKU", "Cart showed", "Should show", "Outcome"),
-                        [(d.sku, d.cart_qoh, d.should_show, d.outcome)
-                         for d in result.different])
+                        [(f"{d.sku} at {d.location}" if d.location else d.sku, d.cart_qoh,
+                          d.should_show, d.outcome) for d in result.different])
         self._drift = (name, [])
         self._reconcile_panel().show_cart(name, last)
         self.changed.emit()
