@@ -8,7 +8,7 @@ import math
 import signal
 import threading
 
-from seom_desktop.commands._args import described, literal_values
+from seom_desktop.commands._args import described, literal_values, printable
 from seom_desktop.commands.errors import BadInput
 
 MAX_SECONDS = 86_400
@@ -113,7 +113,7 @@ def _schedule(ctx, ctl):
     store, shared, token = ctx.store, ctx.args.shared, ctl.token
 
     def said(result) -> None:
-        print(f"reconcile {result.summary()}", flush=True)
+        print(printable(f"reconcile {result.summary()}"), flush=True)
 
     return ReconcileSchedule(
         store, workstation=ctx.workstation, on_run=said,
