@@ -1,5 +1,5 @@
-"""`python -m bench [--quick] [--only drain,latency,ui,shopify_read,recovery]`: runs each figure in its own
-process, prints one table (each figure beside its target) and writes bench/results.json."""
+"""`python -m bench [--quick] [--only drain,latency,ui,shopify_read,recovery,cli_start,window_start]`:
+runs each figure in its own process, prints one table (each figure beside its target) and writes bench/results.json."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench.common import machine
 
-FIGURES = ("drain", "latency", "ui", "shopify_read", "recovery")
+FIGURES = ("drain", "latency", "ui", "shopify_read", "recovery", "cli_start", "window_start")
 HERE = Path(__file__).parent
 
 
