@@ -284,22 +284,21 @@ def touch(session: Session, kit_ids: Iterable[int], *, actor) -> tuple[int, ...]
     kits = sorted(set(kit_ids))
     if not kits or not get_param(session, "SynchQOH"):
         return ()
-    pending: set[tuple[int, int]] = set()
-    for i in range(0, len(kits), 900):
-        part = kits[i:i + 900]
-        pending.update((c, p) for c, p in session.execute(
-            select(StackRow.cart_id, StackRow.product_id)
-            .where(StackRow.product_id.in_(part), StackRow.state == PENDING)
-            .with_for_update()))
     rows = []
     for i in range(0, len(kits), 900):
         part = kits[i:i + 900]
+        session.execute(select(StackRow.id).where(StackRow.product_id.in_(part),
+                                                  StackRow.state == PENDING).with_for_update())
+        pending = (select(StackRow.id)
+                   .where(StackRow.cart_id == Cart.id, StackRow.product_id == Product.id,
+                          StackRow.state == PENDING))
         q = (select(Cart.id, Product.id).join(Product, Product.id.in_(part))
              .outerjoin(WebField, and_(WebField.cart_id == Cart.id,
                                        WebField.product_id == Product.id))
-             .where(Cart.sync.is_(True), or_(WebField.id.is_(None), WebField.sync.is_(True)))
+             .where(Cart.sync.is_(True), or_(WebField.id.is_(None), WebField.sync.is_(True)),
+                    ~pending.exists())
              .order_by(Cart.id, Product.id))
-        rows.extend((c, p, 0, None) for c, p in session.execute(q) if (c, p) not in pending)
+        rows.extend((c, p, 0, None) for c, p in session.execute(q))
     return tuple(enqueue_many(session, rows, workstation=actor.workstation))
 
 
