@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only drain,latency,ui,shopify_read,recovery,cli_start,window_start]`:
+"""`python -m bench [--quick] [--only drain,latency,ui,shopify_read,recovery,cli_start,window_start,kits]`:
 runs each figure in its own process, prints one table (each figure beside its target) and writes bench/results.json."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 
 from bench.common import machine
 
-FIGURES = ("drain", "latency", "ui", "shopify_read", "recovery", "cli_start", "window_start")
+FIGURES = ("drain", "latency", "ui", "shopify_read", "recovery", "cli_start", "window_start",
+           "kits")
 HERE = Path(__file__).parent
 
 
