@@ -1,4 +1,4 @@
-"""Figure 7, kits: one component held by 1,000 kits (kit i takes i % 7 + 1 of it) is
+"""Kits: one component held by 1,000 kits (kit i takes i % 7 + 1 of it) is
 changed 1,000 times, each change its own Adjust Inventory transaction (a day of the
 component's sales and counts), then the stack controller drains against an emulated
 WooCommerce (batch 100) and Shopify (batch 250) in child processes.
