@@ -20,10 +20,10 @@ from seom_desktop.sync.orders import import_orders
 
 
 @pytest.fixture
-def mapped(shop_factory, sqlite_url):
+def mapped(shop_factory, store_url):
     """The shop's Shopify has its own location (mapped to Main, where its orders ship
     from) and "East" (mapped to the warehouse East); every item stocked at both."""
-    shop = shop_factory(sqlite_url, n=4, qoh=10)
+    shop = shop_factory(store_url, n=4, qoh=10)
     east = shop.shop.add_location("East")
     for sku in shop.skus:
         shop.shop.set_quantity(sku, 0, east)

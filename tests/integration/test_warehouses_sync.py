@@ -45,8 +45,8 @@ def shows(shop: Shop, cart: str) -> dict[str, int]:
 
 
 @pytest.fixture
-def wh_shop(shop_factory, sqlite_url):
-    shop = shop_factory(sqlite_url, n=6, qoh=10)
+def wh_shop(shop_factory, store_url):
+    shop = shop_factory(store_url, n=6, qoh=10)
     with shop.store.write() as s:
         add_warehouse(s, "East")
     yield shop
