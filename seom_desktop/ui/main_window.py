@@ -61,10 +61,17 @@ class MainWindow(MainList, WindowDialogs, WindowController, QMainWindow):
         self._qoh_timer.timeout.connect(self.refresh_visible)
         self._qoh_timer.start()
         self._restore_geometry()
-        quiet_collector()
         window_rules.install(QApplication.instance())  # names (make_app: fits too)
         if start_controller:
             self.start_controller()
+
+    def list_shown(self) -> None:
+        """The list's first page arrived (MainList): after it is painted, freeze the
+        start-up objects out of the cycle collector (its full collection, ~100 ms here,
+        used to run before the window showed), then start the controller thread."""
+        if not self._list_shown:
+            QTimer.singleShot(0, quiet_collector)
+        super().list_shown()  # WindowController
 
     def on_store_changed(self) -> None:
         """A dialog wrote to the store: show it now rather than at the next tick."""

@@ -301,12 +301,13 @@ def test_switching_to_shared_restarts_the_controller(qtbot, sqlite_store, make_w
     qtbot.waitUntil(lambda: w.controller is None, timeout=10_000)
 
 
-def test_the_window_keeps_the_cycle_collector_from_walking_start_up_objects(sqlite_store,
+def test_the_window_keeps_the_cycle_collector_from_walking_start_up_objects(qtbot, sqlite_store,
                                                                             make_window):
     import gc
 
     from seom_desktop.ui.collector import YOUNG_THRESHOLD
 
     make_window(sqlite_store)
+    qtbot.waitUntil(lambda: gc.get_threshold()[0] == YOUNG_THRESHOLD)  # after the first page
     assert gc.get_freeze_count() > 10_000  # modules, Qt bindings, mappers: out of sight
     assert gc.get_threshold()[0] == YOUNG_THRESHOLD
