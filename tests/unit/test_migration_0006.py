@@ -6,11 +6,12 @@ store has that one default warehouse (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from seom_desktop.store import migrate
-from seom_desktop.store.engine import open_store
+from seom_desktop.store.engine import make_engine, open_store
 from seom_desktop.store.models import utcnow
 from tests.unit.test_migrations import _store_at
 
@@ -151,3 +152,23 @@ def test_a_kit_cannot_contain_itself_or_take_less_than_one(store_url):
                                "VALUES (:k, :c, :q)"), {"k": kit, "c": part, "q": qty})
     finally:
         store.close()
+
+
+def test_undoing_0006_on_sqlite_is_refused_and_keeps_the_store(tmp_path):
+    """Undoing 0006 would recreate products and carts, whose dropped tables cascade to
+    the web stack: refused, the store left at 0006 with its rows."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    engine = _store_at(url, "0002")
+    _fill_0002(engine)
+    engine.dispose()
+    open_store(url).close()
+    engine = make_engine(url)
+    cfg = migrate.alembic_config(engine)
+    with pytest.raises(RuntimeError, match="restore the backup"):
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0005")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM web_stack")).scalar_one() == 10
+    assert migrate.current_revision(engine) == "0006"
+    engine.dispose()

@@ -148,8 +148,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # On SQLite this recreates carts and ledger: take a backup first (their dependants'
-    # ON DELETE actions run when the old tables are dropped).
+    if op.get_bind().dialect.name == "sqlite":
+        # Dropping these columns recreates products, carts and ledger, and dropping the
+        # old tables runs ON DELETE CASCADE on the web stack: the stack would be lost.
+        raise RuntimeError("migration 0006 cannot be undone on SQLite without losing the web "
+                           "stack: restore the backup taken before the upgrade")
     with op.batch_alter_table("ledger") as b:
         b.drop_constraint("fk_ledger_kit_id", type_="foreignkey")
         b.drop_constraint("fk_ledger_warehouse_id", type_="foreignkey")
