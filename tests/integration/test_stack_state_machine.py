@@ -13,7 +13,13 @@ changes nothing), WooCommerce's warehouses, order warehouse and rules change, it
 overrides change, and Shopify either has one location or two mapped to Main and East.
 What each cart (each mapped location) should show is worked out from the test's own model
 of every warehouse's stock and every rule, with the pure rule (stack/shaping.should_show),
-not by the sender's code."""
+not by the sender's code.
+
+Kits: SET (2 x SKU-0002 + 1 x SKU-0003) and BOX (2 x SET + 1 x SKU-0004) are on both
+carts; they are sold at the till (from a warehouse) and by shoppers on the carts, and
+their components change with every other step. What a cart shows for a kit is its
+derived QOH from the warehouses it sells from (or the mapped location's), worked out
+from the same model, then the rules."""
 
 from __future__ import annotations
 
@@ -30,6 +36,7 @@ from seom_desktop.emulators.base import FAULT_KINDS
 from seom_desktop.inventory import operations as ops
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import InventoryError
+from seom_desktop.inventory.kits import set_kit, touch
 from seom_desktop.inventory.products import set_web_fields
 from seom_desktop.inventory.rules import set_cart, set_item_rules, set_order_warehouse
 from seom_desktop.inventory.warehouses import add_warehouse, transfer
@@ -46,6 +53,8 @@ N = 6
 SKUS = [f"SKU-{i:04d}" for i in range(N)]
 WAREHOUSES = ("Main", "East")
 CARTS = ("woo", "shop")
+KITS = {"SET": [(SKUS[2], 2), (SKUS[3], 1)], "BOX": [("SET", 2), (SKUS[4], 1)]}
+ITEMS = SKUS + list(KITS)
 rule_values = st.one_of(st.none(), st.integers(0, 12))
 percents = st.one_of(st.none(), st.integers(0, 100))
 _counter = itertools.count()
@@ -71,7 +80,7 @@ class StackMachine(RuleBasedStateMachine):
         self.stock = {sku: {"Main": 10, "East": 0} for sku in SKUS}
         self.orders: dict[str, dict[str, list[tuple[str, int]]]] = {"woo": {}, "shop": {}}
         self.cart_rules = {c: Rules() for c in CARTS}
-        self.item_rules = {(c, sku): Rules() for c in CARTS for sku in SKUS}
+        self.item_rules = {(c, sku): Rules() for c in CARTS for sku in ITEMS}
         self.item_rules[("woo", SKUS[0])] = Rules(reserve=reserve or None)
         self.item_rules[("shop", SKUS[1])] = Rules(max_qty=cap)
         self.sells_from = {c: WAREHOUSES for c in CARTS}
@@ -89,6 +98,15 @@ class StackMachine(RuleBasedStateMachine):
             self.locations = {"Main": self.shop.shop.location_id, "East": east}
             with self.shop.store.write() as s:
                 set_cart(s, "shop", locations=list(self.locations.items()), actor=ACTOR)
+        for kit in KITS:  # on both carts (every location), their quantity not known yet
+            self.shop.woo.add_item(kit, 0)
+            self.shop.shop.add_item(kit, 0)
+            for loc in self.locations.values():
+                self.shop.shop.set_quantity(kit, 0, loc)
+        with self.shop.store.write() as s:
+            for kit, components in KITS.items():
+                touch(s, set_kit(s, sku=kit, components=components, actor=ACTOR).touched,
+                      actor=ACTOR)
         for emu in self.shop.emulators().values():
             emu.faults.hang_seconds = 0.4
             emu.faults.retry_after = 0
@@ -118,6 +136,26 @@ class StackMachine(RuleBasedStateMachine):
         with self.shop.store.write() as s:
             ops.pos_sale(s, sku=sku, quantity=qty, actor=ACTOR, warehouse=wh)
         self.stock[sku][wh or "Main"] -= qty
+
+    @rule(kit=st.sampled_from(list(KITS)), qty=st.integers(1, 2),
+          wh=st.sampled_from((None, *WAREHOUSES)))
+    def kit_pos_sale(self, kit, qty, wh):
+        with self.shop.store.write() as s:
+            ops.pos_sale(s, sku=kit, quantity=qty, actor=ACTOR, warehouse=wh)
+        self._take_kit(kit, qty, wh or "Main")
+
+    def _take_kit(self, kit, qty, wh):
+        for comp, n in KITS[kit]:
+            if comp in KITS:
+                self._take_kit(comp, qty * n, wh)
+            else:
+                self.stock[comp][wh] -= qty * n
+
+    def _have(self, sku, warehouses) -> int:
+        """A product's stock in these warehouses; a kit's, derived from its components'."""
+        if sku in KITS:
+            return min(max(self._have(c, warehouses), 0) // q for c, q in KITS[sku])
+        return sum(self.stock[sku][w] for w in warehouses)
 
     @rule(sku=st.sampled_from(SKUS), qty=st.integers(1, 20),
           wh=st.sampled_from((None, *WAREHOUSES)))
@@ -175,13 +213,13 @@ class StackMachine(RuleBasedStateMachine):
         out: dict[str, dict] = {}
         for cart in CARTS:
             out[cart] = {}
-            for sku in SKUS:
+            for sku in ITEMS:
                 rules = self.item_rules[(cart, sku)].over(self.cart_rules[cart])
                 if cart == "shop" and self.locations:
                     for wh, loc in self.locations.items():
-                        out[cart][(sku, loc)] = should_show(self.stock[sku][wh], rules).qty
+                        out[cart][(sku, loc)] = should_show(self._have(sku, (wh,)), rules).qty
                 else:
-                    have = sum(self.stock[sku][w] for w in self.sells_from[cart])
+                    have = self._have(sku, self.sells_from[cart])
                     out[cart][sku] = should_show(have, rules).qty
         return out
 
@@ -191,7 +229,7 @@ class StackMachine(RuleBasedStateMachine):
                            else emus[cart].quantity(k)) for k in want}
                 for cart, want in self.expected().items()}
 
-    @rule(cart=st.sampled_from(["woo", "shop"]), sku=st.sampled_from(SKUS))
+    @rule(cart=st.sampled_from(["woo", "shop"]), sku=st.sampled_from(ITEMS))
     def shopper_buys_one(self, cart, sku):
         emu = self.shop.emulators()[cart]
         if (emu.quantity(sku) or 0) >= 1:
@@ -244,7 +282,10 @@ class StackMachine(RuleBasedStateMachine):
         result = import_orders(self.shop.store, cart, actor=ACTOR)
         for order in result.imported:
             for sku, qty in self.orders[cart].pop(order):
-                self.stock[sku][self.order_warehouse[cart]] -= qty
+                if sku in KITS:
+                    self._take_kit(sku, qty, self.order_warehouse[cart])
+                else:
+                    self.stock[sku][self.order_warehouse[cart]] -= qty
 
     @rule(cart=st.sampled_from(["woo", "shop"]), kind=st.sampled_from(FAULT_KINDS))
     def fault(self, cart, kind):
