@@ -196,11 +196,12 @@ def _create(session: Session, unknown: list[tuple[int, CartItem]], actor: Actor,
 def _lock(raw: Raw, sql: Statements) -> None:
     """PostgreSQL: the mapped products locked in id order, their QOH read again under the
     lock and the verdicts judged again by it (a clerk's adjustment committed since the
-    mapping is then built on, not lost). Their web fields are as the mapping read them."""
-    raw.named("SELECT id FROM products WHERE id IN (SELECT pid FROM pull_chunk) "
-              "ORDER BY id FOR UPDATE", {}).fetchall()
+    mapping is then built on, not lost). Their web fields are as the mapping read them.
+    (The ids go in as one array: `IN (SELECT ...)` hashed all 100,000 products.)"""
     raw.named(f"UPDATE pull_chunk t SET qoh = p.qoh, verdict = {sql.verdict('t.', 'p.qoh')} "
-              "FROM products p WHERE p.id = t.pid AND p.qoh != t.qoh", {})
+              "FROM (SELECT id, qoh FROM products WHERE id = ANY(ARRAY(SELECT pid FROM "
+              "pull_chunk WHERE pid IS NOT NULL)) ORDER BY id FOR UPDATE) p "
+              "WHERE p.id = t.pid AND p.qoh != t.qoh", {})
 
 
 _TAKEN = f"FROM pull_chunk t WHERE t.verdict = {TAKEN}"
@@ -256,18 +257,17 @@ def _touch_kits(session: Session, raw: Raw, actor: Actor) -> None:
 
 def _remember(raw: Raw, sql: Statements, given: dict) -> None:
     """What the cart showed, on the items' web fields for the cart: made where missing
-    (the taken items' first, then the others' with their item id), then written where
-    they learn something."""
+    (sync on, no reserve; the taken items' first), then written where they learn
+    something (a new item id is kept, an empty one leaves the known one)."""
     raw.named("INSERT INTO web_fields (product_id, last_cart_qoh, cart_item_id, cart_id, sync, "
               "reserve, attempted_qoh, last_cart_seen_at) "
-              f"SELECT t.pid, t.shown, CASE WHEN t.verdict = {TAKEN} THEN NULL "
-              "ELSE NULLIF(t.item_id, '') END, :cart, TRUE, 0, '', :at FROM pull_chunk t "
-              f"WHERE t.wid IS NULL AND t.pid IS NOT NULL AND {sql.teaches} "
+              "SELECT t.pid, t.shown, NULLIF(t.item_id, ''), :cart, TRUE, 0, '', :at "
+              f"FROM pull_chunk t WHERE t.wid IS NULL AND t.pid IS NOT NULL AND {sql.teaches} "
               f"ORDER BY t.verdict != {TAKEN}, t.n", given)
     raw.named("UPDATE web_fields SET last_cart_qoh = t.shown, last_cart_seen_at = :at, "
               "cart_item_id = CASE WHEN t.new_id THEN t.item_id ELSE web_fields.cart_item_id "
-              f"END FROM pull_chunk t WHERE ({sql.learns}) AND web_fields.id = COALESCE(t.wid, "
-              "(SELECT m.id FROM web_fields m WHERE m.product_id = t.pid AND m.cart_id = :cart))",
+              f"END FROM pull_chunk t WHERE ({sql.learns}) AND web_fields.id = t.wid"
+              + sql.among("web_fields.id", f"SELECT t.wid FROM pull_chunk t WHERE {sql.learns}"),
               given)
 
 

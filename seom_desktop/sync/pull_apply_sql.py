@@ -55,11 +55,17 @@ class Statements:
         # on the cart (the usual case) an item is joined straight to the product of its
         # SKU (`plain` inserts nothing when the cart has one). The items are read out of
         # the JSON once (MATERIALIZED).
+        # (PostgreSQL joins through LATERAL ... LIMIT 1, the same rows: else its planner
+        # hashes the whole of products and web_fields for each chunk, twice as slow as
+        # 5,000 index look-ups; SQLite looks up by index anyway and has no LATERAL.)
+        joins = ("LEFT JOIN LATERAL (SELECT * FROM products p WHERE p.sku = j.csku "
+                 "AND j.csku != '' LIMIT 1) p ON TRUE LEFT JOIN LATERAL (SELECT * FROM "
+                 "web_fields w WHERE w.product_id = p.id AND w.cart_id = :cart LIMIT 1) w ON TRUE"
+                 if pg else "LEFT JOIN products p ON p.sku = j.csku AND j.csku != '' "
+                 "LEFT JOIN web_fields w ON w.product_id = p.id AND w.cart_id = :cart")
         self.plain = f"""INSERT INTO pull_chunk
             WITH j AS MATERIALIZED (SELECT * FROM {items}),
-            x AS (SELECT {_FIELDS} FROM j
-                LEFT JOIN products p ON p.sku = j.csku AND j.csku != ''
-                LEFT JOIN web_fields w ON w.product_id = p.id AND w.cart_id = :cart
+            x AS (SELECT {_FIELDS} FROM j {joins}
                 WHERE NOT EXISTS ({_ALIASES})) {judged}"""
         self.aliased = f"""INSERT INTO pull_chunk
             WITH j AS MATERIALIZED (
@@ -85,6 +91,11 @@ class Statements:
                         f"OR abs(t.shown) <= {MAX_QOH})")
         self.learns = (f"t.verdict = {TAKEN} OR ({self.teaches} AND (t.new_id OR "
                        f"(t.pid IS NOT NULL AND (t.last {self._differs} t.shown OR NOT t.ever))))")
+
+    def among(self, column: str, ids: str) -> str:
+        """PostgreSQL: " AND column = ANY(ARRAY(ids))", which it looks up by index where a
+        join hashes the whole table; SQLite: nothing (it looks up by index anyway)."""
+        return f" AND {column} = ANY(ARRAY({ids}))" if self.postgres else ""
 
     def item_params(self, rows) -> dict:
         """The `:rows` (SQLite) or `:skus`, `:qohs`, `:ids` (PostgreSQL) of the items."""
