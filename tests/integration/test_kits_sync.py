@@ -4,7 +4,7 @@ cart) takes its components in one transaction, a ledger row per component naming
 kit; a component's change re-queues every kit that holds it, through other kits too,
 coalesced to one write per kit per cart however often it changes; Get QOH never
 overwrites a kit. Every drain ends with both carts showing what they should, worked out
-here from the components' QOH (not by the sender's own code)."""
+here from the components' QOH (not by the sender's own code). SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -51,8 +51,8 @@ def assert_carts_right(shop):
 
 
 @pytest.fixture
-def kit_shop(shop_factory, sqlite_url):
-    shop = shop_factory(sqlite_url, n=4, qoh=10)
+def kit_shop(shop_factory, store_url):
+    shop = shop_factory(store_url, n=4, qoh=10)
     for sku in KITS:  # the kits are on both carts, their quantity not known yet
         shop.woo.add_item(sku, 0)
         shop.shop.add_item(sku, 0)
@@ -145,8 +145,8 @@ def test_a_shoppers_kit_order_imported_takes_the_components_everywhere(kit_shop)
 
 
 def test_a_component_in_40_kits_changed_100_times_is_one_write_per_kit_per_cart(
-        shop_factory, sqlite_url):
-    shop = shop_factory(sqlite_url, n=1, qoh=10_000)
+        shop_factory, store_url):
+    shop = shop_factory(store_url, n=1, qoh=10_000)
     try:
         kits = [f"KIT-{i:02d}" for i in range(40)]
         for sku in kits:
