@@ -234,30 +234,17 @@ def _sell_kit(session: Session, kit_id: int, sku: str, qty: int, *, actor: Actor
                         tuple(dict.fromkeys(rows)))
 
 
-def pulled_qoh(session: Session, *, sku: str, qoh: int, actor: Actor,
-               origin_cart_id: int) -> ChangeResult:
-    """Get QOH From Website: the store takes the cart's number; the other carts hear."""
-    r = change_qoh(session, sku=sku, actor=actor, source=PULLED, set_to=qoh,
-                   reason="Get QOH From Website", origin_cart_id=origin_cart_id,
-                   allow_negative=True)
-    return _origin_followup(session, r, origin_cart_id, actor, lambda _believed: qoh, known=True)
-
-
-def _origin_followup(session: Session, r: ChangeResult, cart_id: int, actor: Actor, believe,
-                     *, known: bool = False) -> ChangeResult:
+def _origin_followup(session: Session, r: ChangeResult, cart_id: int, actor: Actor,
+                     believe) -> ChangeResult:
     """The origin cart changed its own quantity: update what we believe it shows, and
-    queue a correction when that is not what its web fields say it should show."""
+    queue a correction when that is not what its web fields say it should show. (Get QOH
+    From Website does this for its chunks in sync/pull_apply.py.)"""
     pid = product_id_for(session, r.sku)
-    if not known:  # its own order: taken at the location of its order warehouse
-        believe_own_change(session, cart_id, pid, believe)
+    # its own order: taken at the location of its order warehouse
+    believe_own_change(session, cart_id, pid, believe)
     wf = session.scalar(select(WebField).where(WebField.cart_id == cart_id,
                                                WebField.product_id == pid))
-    if wf is None:
-        if not known:
-            return r
-        wf = WebField(product_id=pid, cart_id=cart_id, sync=True, reserve=0)
-        session.add(wf)
-    if wf.last_cart_qoh is None and not known:
+    if wf is None or wf.last_cart_qoh is None:
         return r
     wf.last_cart_qoh = believe(wf.last_cart_qoh)
     wf.last_cart_seen_at = utcnow()

@@ -61,8 +61,6 @@ CASES = [
     ("po-receipt", {}, "receive_po", {"quantity": 100, "po": "PO-1"}, ["A", "B", "C"], 100),
     ("order-not-echoed", {}, "order_line", {"quantity": 3, "origin": "B"}, ["A", "C"], -3),
     ("order-unsynced-origin", {}, "order_line", {"quantity": 3, "origin": "D"}, ["A", "B", "C"], -3),
-    ("pulled-not-echoed", {}, "pulled_qoh", {"qoh": 40, "origin": "A"}, ["B", "C"], 40),
-    ("pulled-webfield-off", {"web_no_sync": ("C",)}, "pulled_qoh", {"qoh": 40, "origin": "A"}, ["B"], 40),
 ]
 
 

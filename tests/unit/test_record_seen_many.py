@@ -1,6 +1,6 @@
-"""pulled_qoh_many and record_seen_many do exactly what pulled_qoh / record_seen for each
-item in turn do: the same store built twice, one run item by item, the other in bulk,
-then products, ledger, web stack and web fields compared — on SQLite and PostgreSQL."""
+"""record_seen_many does exactly what record_seen for each item in turn does: the same
+store built twice, one run item by item, the other in bulk, then products, ledger, web
+stack and web fields compared — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,9 +10,6 @@ import pytest
 from sqlalchemy import select
 
 from seom_desktop.inventory.actor import Actor
-from seom_desktop.inventory.bulk_pull import pulled_qoh_many
-from seom_desktop.inventory.errors import InventoryError
-from seom_desktop.inventory.operations import pulled_qoh
 from seom_desktop.inventory.products import add_product, set_web_fields
 from seom_desktop.stack.targets import record_seen, record_seen_many
 from seom_desktop.store.carts import add_cart
@@ -65,16 +62,6 @@ def _build(url: str, *, synch: bool, origin_sync: bool):
     return store, carts["O"], pids
 
 
-def _items(pids) -> list[tuple[int, str, int]]:
-    out = []
-    for i in range(N):
-        sku = f"P{i:02d}"
-        qoh = (i * 7) % 23 if i % 8 == 0 else (i * 5) % 17 - 3  # some unchanged, some < 0
-        out.append((pids[sku], sku, qoh))
-    out += [(pids["P07"], "P07", 30), (pids["P10"], "P10", 0), (pids["P07"], "P07", 2)]
-    return out
-
-
 def _state(store):
     with store.read() as s:
         carts = dict(s.execute(select(Cart.id, Cart.name)).all())
@@ -97,76 +84,6 @@ def _state(store):
                            w.last_cart_seen_at is not None, w.attempted_qoh)
                           for w in s.scalars(select(WebField))),
         }
-
-
-def _result(r, ledger_pos, stack_pos):
-    return (r.sku, r.delta, r.qoh_after, ledger_pos[r.ledger_id],
-            tuple(stack_pos[i] for i in r.stack_row_ids))
-
-
-def _positions(store):
-    with store.read() as s:
-        led = {i: n for n, i in enumerate(s.scalars(select(LedgerEntry.id).order_by(LedgerEntry.id)))}
-        stk = {i: n for n, i in enumerate(s.scalars(select(StackRow.id).order_by(StackRow.id)))}
-    return led, stk
-
-
-@pytest.mark.parametrize(("synch", "origin_sync", "seen_first"),
-                         [(True, True, False), (False, True, False), (True, False, False),
-                          (True, True, True)])
-def test_pulled_qoh_many_is_pulled_qoh_item_by_item(store_url, twin, synch, origin_sync,
-                                                    seen_first):
-    """seen_first: what Get QOH does, record_seen then pulled_qoh for each item, against
-    record_seen_many then pulled_qoh_many(seen_recorded=True)."""
-    one, cart_one, pids = _build(store_url, synch=synch, origin_sync=origin_sync)
-    two, cart_two, pids_two = _build(twin, synch=synch, origin_sync=origin_sync)
-    try:
-        assert pids == pids_two and _state(one) == _state(two)
-        items = _items(pids)
-        with one.write() as s:
-            singly = []
-            for pid, sku, q in items:
-                if seen_first:
-                    record_seen(s, cart_one, pid, q, f"item-{pid}")
-                singly.append(pulled_qoh(s, sku=sku, qoh=q, actor=ACTOR, origin_cart_id=cart_one))
-            singly_marked = s.info.get("stack_rows_added", False)
-        with two.write() as s:
-            if seen_first:
-                record_seen_many(s, cart_two, [(pid, q, f"item-{pid}") for pid, _s, q in items])
-            bulk = pulled_qoh_many(s, cart_id=cart_two, items=items, actor=ACTOR,
-                                   seen_recorded=seen_first)
-            bulk_marked = s.info.get("stack_rows_added", False)
-        a, b = _state(one), _state(two)
-        for key in a:
-            assert a[key] == b[key], key
-        assert sum(1 for e in a["ledger"] if e[3] == "pulled from cart") == len(items)
-        assert singly_marked == bulk_marked == (synch and any(r.stack_row_ids for r in singly))
-        assert ([_result(r, *_positions(one)) for r in singly]
-                == [_result(r, *_positions(two)) for r in bulk])
-        if synch:  # the case is not vacuous: rows to others, corrections, wakes, creations
-            stack = a["stack"]
-            assert {c for c, *_ in stack if _[5] is not None} >= ({"B", "D", "O"} if origin_sync
-                                                                   else {"B", "D"})
-            assert any(row[7] and row[3] == "failed" for row in stack)
-        assert sum(1 for w in a["web"] if w[0] == "O") == N
-    finally:
-        one.close()
-        two.close()
-
-
-def test_pulled_qoh_many_refuses_bad_input_before_writing(sqlite_url):
-    store, cart, pids = _build(sqlite_url, synch=True, origin_sync=True)
-    try:
-        before = _state(store)
-        for items in ([(pids["P01"], "P01", 3), (pids["P02"], "P02", 10**12)],
-                      [(pids["P01"], "P01", 3), (999_999, "GONE", 1)]):
-            with pytest.raises(InventoryError), store.write() as s:
-                pulled_qoh_many(s, cart_id=cart, items=items, actor=ACTOR)
-            assert _state(store) == before
-        with store.write() as s:
-            assert pulled_qoh_many(s, cart_id=cart, items=[], actor=ACTOR) == []
-    finally:
-        store.close()
 
 
 def test_record_seen_many_is_record_seen_item_by_item(store_url, twin):
