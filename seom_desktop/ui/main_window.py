@@ -49,13 +49,13 @@ class MainWindow(MainList, WindowDialogs, WindowController, QMainWindow):
         build_menus(self, self.actions_)
         build_toolbar(self, self.actions_)
         self._build_central(banner)
+        self._closed = False
+        self.model.reload()  # the first page is asked first: the status bar's reads follow
         self.status = StatusPanel(store, self.statusBar(), workstation=workstation)
         self.status.refreshed.connect(self._check_controller_mode)
         self.tray = HealthTray(store, parent=self)  # Sync Health line and notifications
-        self.tray.open_health.connect(self.open_sync_health)
-        self.tray.start()
+        self.tray.open_health.connect(self.open_sync_health)  # started after the first page
 
-        self.model.reload()
         self._qoh_timer = QTimer(self)
         self._qoh_timer.setInterval(QOH_REFRESH_MS)
         self._qoh_timer.timeout.connect(self.refresh_visible)
@@ -66,12 +66,18 @@ class MainWindow(MainList, WindowDialogs, WindowController, QMainWindow):
             self.start_controller()
 
     def list_shown(self) -> None:
-        """The list's first page arrived (MainList): after it is painted, freeze the
+        """The list's first page arrived (MainList). Once it is painted: freeze the
         start-up objects out of the cycle collector (its full collection, ~100 ms here,
-        used to run before the window showed), then start the controller thread."""
+        used to run before the window showed), start the tray's Sync Health reads, then
+        the controller thread (WindowController)."""
         if not self._list_shown:
-            QTimer.singleShot(0, quiet_collector)
-        super().list_shown()  # WindowController
+            QTimer.singleShot(0, self._after_first_page)
+        super().list_shown()
+
+    def _after_first_page(self) -> None:
+        quiet_collector()
+        if not self._closed:
+            self.tray.start()
 
     def on_store_changed(self) -> None:
         """A dialog wrote to the store: show it now rather than at the next tick."""
@@ -108,6 +114,7 @@ class MainWindow(MainList, WindowDialogs, WindowController, QMainWindow):
             self.splitter.restoreState(state)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        self._closed = True
         self.settings.setValue("mainWindow/geometry", self.saveGeometry())
         self.settings.setValue("mainWindow/splitter", self.splitter.saveState())
         self.settings.sync()
