@@ -82,3 +82,26 @@ def test_view_inventory_kit_tab_shows_components_and_the_one_that_limits(qtbot, 
     assert d.kit_tab.title.text() == "CUP is not a kit."
     assert _kit_rows(d.kit_tab) == []
     assert d.qoh_label.text() == "9"
+
+
+def test_adjust_inventory_of_a_kit_is_refused_and_changes_nothing(qtbot, sqlite_store):
+    from sqlalchemy import func, select
+
+    from seom_desktop.store.models import LedgerEntry
+    from seom_desktop.ui.dialogs.adjust_inventory import AdjustInventoryDialog
+
+    _tea(sqlite_store)
+    with sqlite_store.read() as s:
+        before = s.scalar(select(func.count(LedgerEntry.id)))
+    d = AdjustInventoryDialog(sqlite_store, workstation="test-ws", sku="TEA-SET")
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.keyClicks(d.quantity.editor, "25")
+    with qtbot.waitSignal(d.save_finished, timeout=5000) as saved:  # refused off the UI thread
+        qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    assert saved.args == [False]
+    shown = [e.text() for e in (d.general_error, d.quantity.error, d.sku_field.error)
+             if e.isVisible()]
+    assert any("'TEA-SET' is a kit: its QOH comes from its components" in t for t in shown)
+    with sqlite_store.read() as s:
+        assert s.scalar(select(func.count(LedgerEntry.id))) == before
