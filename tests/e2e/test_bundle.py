@@ -107,7 +107,7 @@ def test_init_creates_a_new_sqlite_store_and_it_works(bundle, env, tmp_path):
                "--qoh", "4").returncode == 0
     r = run(bundle, env, "--store", url, "product", "list", "--json")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout) == [{"sku": "W-1", "name": "Widget", "qoh": 4}]
+    assert json.loads(r.stdout) == [{"sku": "W-1", "name": "Widget", "qoh": 4, "kit": False}]
     r = run(bundle, env, "--store", url, "param", "set", "StackMaxAttempts", "abc")
     assert r.returncode == 2 and r.stderr.startswith("error:")
     # The log file is written by the frozen program too.
@@ -118,7 +118,7 @@ def test_gui_screenshot_offscreen(bundle, env, tmp_path):
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     assert run(bundle, env, "--store", url, "product", "add", "W-1", "--name", "Widget",
                "--qoh", "4").returncode == 0
-    for dialog in (None, "stack-controller"):
+    for dialog in (None, "stack-controller", "sync-health"):  # sync-health: pyqtgraph, numpy
         png = tmp_path / f"shot-{dialog}.png"
         extra = ["--open", dialog] if dialog else []
         r = run(bundle, env, "--store", url, "gui", *extra, "--screenshot", str(png))
