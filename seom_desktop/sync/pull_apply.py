@@ -111,12 +111,15 @@ def apply_chunk(session: Session, *, cart_id: int, items: Sequence[CartItem], ac
         return out
     if write and raw.postgres:
         _lock(raw, sql)
-    before, cart_sync, synch, dupes = raw.named(
+    before, cart_sync, synch, dupes, has_kits, unchanged = raw.named(
         "SELECT (SELECT max(id) FROM ledger), (SELECT sync FROM carts WHERE id = :cart), "
         "(SELECT value FROM params WHERE name = 'SynchQOH'), "
-        "count(pid) - count(DISTINCT pid) FROM pull_chunk", {"cart": cart_id}).fetchone()
+        "count(pid) - count(DISTINCT pid), (SELECT count(*) FROM (SELECT 1 FROM "
+        f"kit_components LIMIT 1) k), count(*) FILTER (WHERE verdict = {UNCHANGED}) "
+        "FROM pull_chunk", {"cart": cart_id}).fetchone()
     if dupes:
         raw.run(sql.duplicates)
+        unchanged = raw.one(f"SELECT count(*) FROM pull_chunk WHERE verdict = {UNCHANGED}")[0]
     if write:
         now = utcnow()
         given = {"cart": cart_id, "at": raw.value(_Product.__table__.c.updated_at, now)}
@@ -125,9 +128,11 @@ def apply_chunk(session: Session, *, cart_id: int, items: Sequence[CartItem], ac
         if stored_param("SynchQOH", synch):
             _stack(session, sql, {"cart": cart_id, "before": before or 0}, actor, now,
                    correct=bool(cart_sync))
-            _touch_kits(session, raw, actor)
+            if has_kits:
+                _touch_kits(session, raw, actor)
         _remember(raw, sql, given)
-    out.taken, out.others, out.unchanged = _outcome(raw, set(out.created))
+    out.taken, out.others = _outcome(raw)
+    out.unchanged = (unchanged or 0) - _created_unchanged(raw, set(out.created))
     if write and any(v == KIT for _n, v, _s in out.others):
         _refresh_kits(session, raw, cart_id, actor)
     return out
@@ -274,9 +279,8 @@ def _remember(raw: Raw, sql: Statements, given: dict) -> None:
 _REPORTED = f"({UNKNOWN}, {KIT}, {UNTRACKED}, {NOT_SYNCED}, {OUT_OF_RANGE}, {DUPLICATE}, {TAKEN})"
 
 
-def _outcome(raw: Raw, created: set[int]) -> tuple[list, list, int]:
-    """The taken items, the others reported, and how many were unchanged (the created
-    items are reported as created instead)."""
+def _outcome(raw: Raw) -> tuple[list, list]:
+    """The taken items and the others reported, in the chunk's order."""
     kept = f"FROM pull_chunk WHERE verdict IN {_REPORTED}"
     if raw.postgres:
         found = raw.named(
@@ -292,10 +296,13 @@ def _outcome(raw: Raw, created: set[int]) -> tuple[list, list, int]:
         found = json.loads(row[0]) if row and row[0] else []
         found.sort()  # (by place: unique)
         taken, others = [r for r in found if len(r) == 3], [r[:3] for r in found if len(r) == 4]
-    count = raw.named(f"SELECT count(*) FROM pull_chunk WHERE verdict = {UNCHANGED}",
-                      {}).fetchone()[0] or 0
-    if created and count:
-        cond, params = raw.in_values("n", sorted(created))
-        count -= raw.one(f"SELECT count(*) FROM pull_chunk WHERE verdict = {UNCHANGED} "
-                         f"AND {cond}", params)[0]
-    return taken, others, count
+    return taken, others
+
+
+def _created_unchanged(raw: Raw, created: set[int]) -> int:
+    """How many of the items created were unchanged (0 on the cart): reported as created."""
+    if not created:
+        return 0
+    cond, params = raw.in_values("n", sorted(created))
+    return raw.one(f"SELECT count(*) FROM pull_chunk WHERE verdict = {UNCHANGED} AND {cond}",
+                   params)[0]

@@ -141,3 +141,25 @@ def test_an_item_lost_from_the_chunk_table_stops_the_pull_loudly(quiet_shop, mon
     with pytest.raises(RuntimeError, match="2 of 3 items"):
         get_qoh(quiet_shop.store, "woo", actor=ACTOR)
     assert set(_qoh(quiet_shop).values()) == {10}
+
+
+def test_a_pulled_component_queues_the_kits_that_hold_it(quiet_shop, monkeypatch):
+    """KIT = 2 x SKU-0000, OUTER = 1 x KIT; the cart lists only the component, changed:
+    both kits are queued (change 0) for every synced cart, and neither's QOH is touched."""
+    from seom_desktop.inventory.kits import set_kit
+
+    with quiet_shop.store.write() as s:
+        set_kit(s, sku="KIT", components=[("SKU-0000", 2)], actor=ACTOR)
+        set_kit(s, sku="OUTER", components=[("KIT", 1)], actor=ACTOR)
+        s.execute(StackRow.__table__.delete())
+    monkeypatch.setattr(WooCommerceConnector, "list_items",
+                        lambda self: iter([CartItem(sku="SKU-0000", qoh=4, item_id="1")]))
+    rep = get_qoh(quiet_shop.store, "woo", actor=ACTOR)
+    assert [(c["sku"], c["cart_qoh"]) for c in rep.changed] == [("SKU-0000", 4)]
+    with quiet_shop.store.read() as s:
+        rows = sorted(s.execute(select(Cart.name, Product.sku, StackRow.change)
+                                .join(Cart, Cart.id == StackRow.cart_id)
+                                .join(Product, Product.id == StackRow.product_id)).all())
+    assert [tuple(r) for r in rows] == [("shop", "KIT", 0), ("shop", "OUTER", 0),
+                                        ("shop", "SKU-0000", -6), ("woo", "KIT", 0),
+                                        ("woo", "OUTER", 0)]
