@@ -72,13 +72,13 @@ def forget_secrets() -> None:
         _secrets.clear()
 
 
-_redactor = None  # a carts.http.Redactor over the registered secrets, rebuilt on change
+_redactor = None  # a carts.redact.Redactor over the registered secrets, rebuilt on change
 
 
 def redact(text: object) -> str:
     """`text` with every registered secret and credential fragment replaced."""
     global _redactor
-    from seom_desktop.carts.http import Redactor
+    from seom_desktop.carts.redact import Redactor
 
     with _lock:
         redactor = _redactor

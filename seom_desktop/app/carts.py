@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from seom_desktop import credentials
 from seom_desktop.app.store_handle import StoreHandle
 from seom_desktop.carts.base import ORDERS, PULL, PUSH, REALTIME, CartConfig
-from seom_desktop.carts.http import Redactor, check_url
+from seom_desktop.carts.redact import Redactor
 from seom_desktop.carts.registry import (
     UnknownKindError,
     available_kinds,
     connector_class,
     make_connector,
 )
+from seom_desktop.carts.urls import check_url
 from seom_desktop.store.carts import (
     MAX_ITEMS_LIMIT,
     cart_by_name,

@@ -4,19 +4,14 @@ secret redacted from their messages."""
 
 from __future__ import annotations
 
-import base64
-import ipaddress
 import json
 import logging
 import math
 import re
-import unicodedata
-from collections.abc import Iterable
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -33,96 +28,15 @@ from seom_desktop.carts.base import (
     RateLimitedError,
     RetryableError,
 )
+from seom_desktop.carts.redact import Redactor
+from seom_desktop.carts.urls import check_url, is_loopback
 
 USER_AGENT = f"seom-desktop/{__version__}"
-REDACTED = "***"
 MAX_MESSAGE = 300
 LOG_DETAIL = 4000  # characters of an exception's own words kept in the log
 POOL_SIZE = 10  # connections kept per host (more than the requests a listing has in flight)
 
 log = logging.getLogger(__name__)
-
-
-def is_loopback(host: str) -> bool:
-    host = (host or "").strip("[]").lower()
-    if host == "localhost":  # not "*.localhost": a DNS server may answer for those
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-EXAMPLE = "type the store's address, e.g. https://shop.example.com"
-
-
-def check_url(url: str) -> str:
-    """A cart URL must be http(s) with a host; plain http only on loopback. Returns the
-    URL without a trailing slash; raises ValueError naming the problem."""
-    text = (url or "").strip()
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        raise ValueError(f"cart URL {url!r} is not a web address: {EXAMPLE}") from None
-    if not text:
-        raise ValueError(f"cart URL is empty: {EXAMPLE}")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"cart URL {url!r} is not an http(s) URL: {EXAMPLE}")
-    if any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in text):
-        raise ValueError(f"cart URL {url!r} contains spaces or control characters: {EXAMPLE}")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ValueError(f"cart URL {url!r} must use https (https://{parts.hostname}...); "
-                         "plain http is for a store on this computer only")
-    if parts.username or parts.password:
-        raise ValueError("cart URL must not carry credentials; give them as key/secret/token")
-    return url.strip().rstrip("/")
-
-
-class Redactor:
-    """Replaces every known secret (and common credential-bearing fragments) in text.
-
-    A secret can come back from a cart in another spelling than it was given: a server
-    that echoes the request shows the HTTP Basic header (base64 of "key:secret"), a
-    query string (percent-encoded) or a JSON body (escaped). Each secret is redacted in
-    all those spellings."""
-
-    _PATTERNS = [
-        re.compile(r"(?i)(consumer_key|consumer_secret|access_token|token|password|secret)=[^&\s\"']+"),
-        re.compile(r"(?i)(authorization|x-shopify-access-token|x-auth-token|session-id"
-                   r"|x-miva-api-authorization)(\"?\s*[:=]\s*\"?)"
-                   r"(?:(?:basic|bearer|token|miva[-\w]*)\s+)?[^\s\",}]+"),
-    ]
-
-    def __init__(self, secrets: Iterable[str] = ()):
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True)
-        self._cache: tuple[tuple[str, ...], list[str]] = ((), [])
-
-    def _spellings(self) -> list[str]:
-        key = tuple(self.secrets)
-        if self._cache[0] == key:
-            return self._cache[1]
-        out: set[str] = set()
-        for s in key:
-            out.update({s, quote(s, safe=""), quote_plus(s), json.dumps(s)[1:-1],
-                        json.dumps(s, ensure_ascii=False)[1:-1]})
-        for a in key:  # HTTP Basic: base64 of "user:password", in either order
-            for b in key:
-                raw = f"{a}:{b}".encode()
-                for enc in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
-                    text = enc.decode()
-                    out.update({text, text.rstrip("=")})
-        spellings = sorted((x for x in out if len(x) >= 3), key=len, reverse=True)
-        self._cache = (key, spellings)
-        return spellings
-
-    def __call__(self, text: object) -> str:
-        out = str(text)
-        for s in self._spellings():
-            out = out.replace(s, REDACTED)
-        out = self._PATTERNS[0].sub(lambda m: f"{m.group(1)}={REDACTED}", out)
-        out = self._PATTERNS[1].sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", out)
-        return out
 
 
 MAX_DELAY = 3600.0  # the longest wait a cart may ask for; more is a broken header

@@ -39,8 +39,8 @@ from seom_desktop.carts.base import (
     PermanentError,
     RetryableError,
 )
-from seom_desktop.carts.http import check_url
 from seom_desktop.carts.shopify_queries import Shape, variants_at
+from seom_desktop.carts.urls import check_url
 
 RUN = """
 mutation SeomBulkRun($query: String!) {

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from seom_desktop import credentials
 from seom_desktop.carts import http
 from seom_desktop.carts.base import REALTIME
-from seom_desktop.carts.http import check_url
 from seom_desktop.carts.registry import KINDS, UnknownKindError, capabilities
+from seom_desktop.carts.urls import check_url
 from seom_desktop.store.carts import (
     CartDefinitionError,
     add_cart,
