@@ -223,7 +223,7 @@ def _model(snap: dict, items: list[CartItem], create_new: bool) -> dict:
         learn(pid, shown, item.item_id, False)
     return {"products": {sku: q for sku, (_p, q) in products.items()}, "ledger": ledger,
             "stack": stack, "woken": woken, "report": report,
-            "fields": {pid: (f["last"], f["item"]) for (cid, pid), f in fields.items()
+            "fields": {pid: (f["last"], f["item"], f["ever"]) for (cid, pid), f in fields.items()
                        if cid == origin}}
 
 
@@ -246,7 +246,8 @@ def _after(store, snap: dict) -> dict:
                       for r in rows if r.id not in snap["stack"]],
             "old_stack": {r.id: (r.state, r.next_attempt_at.year) for r in rows
                           if r.id in snap["stack"]},
-            "fields": {key(wf.product_id): (wf.last_cart_qoh, wf.cart_item_id or "")
+            "fields": {key(wf.product_id): (wf.last_cart_qoh, wf.cart_item_id or "",
+                                            wf.last_cart_seen_at is not None)
                        for wf in s.scalars(select(WebField).where(
                            WebField.cart_id == snap["origin"]))},
         }
