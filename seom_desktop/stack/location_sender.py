@@ -242,7 +242,7 @@ def record_seen(session: Session, cart_id: int, product_id: int, location: str,
 def believe_own_change(session: Session, cart_id: int, product_id: int, believe) -> None:
     """The cart changed its own quantity (an order of its own, imported): at the location
     mapped to the warehouse its orders ship from, what we believe it shows becomes
-    `believe(what we believed)`. Nothing for a cart without mapped locations, or when
+    `believe(what we believed)`, and so does each value in doubt there. Nothing for a cart without mapped locations, or when
     that warehouse has no location of the cart."""
     from seom_desktop.store.models import Cart
 
@@ -257,4 +257,6 @@ def believe_own_change(session: Session, cart_id: int, product_id: int, believe)
     if row.last_cart_qoh is not None:
         row.last_cart_qoh = believe(row.last_cart_qoh)
         row.last_cart_seen_at = utcnow()
-        session.flush()
+    # A write in doubt that landed has been moved by the same sale since.
+    row.attempted_qoh = ",".join(str(believe(v)) for v in _in_doubt(row.attempted_qoh))
+    session.flush()

@@ -120,3 +120,34 @@ def test_get_qoh_reads_each_location_into_its_warehouse(mapped):
     assert shop.woo.quantity("SKU-0001") == 12  # the other cart hears of the sum
     assert len(shop.shop.writes.get("SKU-0001", [])) == writes  # Shopify shows it already
     assert shows(shop, locs) == want(shop, locs)
+
+
+def test_a_write_in_doubt_then_an_order_at_that_location_is_explained(mapped):
+    """A write to the Main location landed with its answer lost, then a shopper bought
+    there and the order was imported: the location shows the value in doubt less the
+    sale, which is no reason to wait (the import moves the values in doubt too)."""
+    from seom_desktop.stack import location_sender
+    from seom_desktop.stack.rows import count_by_state
+
+    shop, locs = mapped
+    drain(shop)
+    with shop.store.write() as s:
+        ops.receive_po(s, sku="SKU-0002", quantity=5, actor=ACTOR)  # Main 15, queued
+        pid = s.scalar(select(Product.id).where(Product.sku == "SKU-0002"))
+        location_sender.record_attempt(s, _cart(s), pid,
+                                       locs["Main"], 15)
+    shop.shop.set_quantity("SKU-0002", 15, locs["Main"])  # it landed; no answer came
+    shop.shop.place_order([("SKU-0002", 1)])
+    import_orders(shop.store, "shop", actor=ACTOR)
+    writes = len(shop.shop.writes.get("SKU-0002", []))
+    drain(shop)
+    assert shows(shop, locs)["SKU-0002"] == {locs["Main"]: 14, locs["East"]: 0}
+    assert len(shop.shop.writes.get("SKU-0002", [])) == writes  # it shows 14 already
+    with shop.store.read() as s:
+        assert count_by_state(s)["waiting"] == 0
+
+
+def _cart(s) -> int:
+    from seom_desktop.store.models import Cart
+
+    return s.scalar(select(Cart.id).where(Cart.name == "shop"))
