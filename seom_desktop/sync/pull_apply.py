@@ -98,7 +98,9 @@ def apply_chunk(session: Session, *, cart_id: int, items: Sequence[CartItem], ac
     session.flush()
     raw = Raw(session)
     sql = _STATEMENTS[raw.postgres]
-    rows = [(i.sku, _quantity(i), i.item_id) for i in items]
+    rows = [(i.sku, i.qoh if i.tracked else None, i.item_id) for i in items]
+    if raw.postgres:  # (a quantity out of range might not even fit a BIGINT array)
+        rows = [(c, _quantity(q), i) for c, q, i in rows]
     out = ChunkOutcome()
     raw.run(sql.table)
     unknown = _map(raw, sql, cart_id, rows)
@@ -147,9 +149,8 @@ def _refresh_kits(session: Session, raw: Raw, cart_id: int, actor: Actor) -> Non
                                 workstation=actor.workstation)
 
 
-def _quantity(item: CartItem) -> int | None:
-    """The cart's QOH as it goes in: None when not tracked; out of range as just beyond."""
-    q = item.qoh if item.tracked else None
+def _quantity(q: int | None) -> int | None:
+    """The cart's QOH as it goes in to PostgreSQL: out of range as just beyond."""
     if q is None or -MAX_QOH <= q <= MAX_QOH:
         return q
     return _BEYOND if q > 0 else -_BEYOND
