@@ -103,22 +103,21 @@ def apply_chunk(session: Session, *, cart_id: int, items: Sequence[CartItem], ac
         rows = [(c, _quantity(q), i) for c, q, i in rows]
     out = ChunkOutcome()
     raw.run(sql.table)
-    unknown = _map(raw, sql, cart_id, rows)
-    if create_new and unknown:
-        out.created = _create(session, [(n, items[n]) for n in unknown], actor, write=write)
-        if write and any(v is None for v in out.created.values()):
-            raw.run("DELETE FROM pull_chunk")
-            _map(raw, sql, cart_id, rows)
+    _map(raw, sql, cart_id, rows)
     if not items:
         return out
     if write and raw.postgres:
         _lock(raw, sql)
-    before, cart_sync, synch, dupes, has_kits, unchanged = raw.named(
-        "SELECT (SELECT max(id) FROM ledger), (SELECT sync FROM carts WHERE id = :cart), "
-        "(SELECT value FROM params WHERE name = 'SynchQOH'), "
-        "count(pid) - count(DISTINCT pid), (SELECT count(*) FROM (SELECT 1 FROM "
-        f"kit_components LIMIT 1) k), count(*) FILTER (WHERE verdict = {UNCHANGED}) "
-        "FROM pull_chunk", {"cart": cart_id}).fetchone()
+    summary = _summary(raw, cart_id, len(rows))
+    if create_new and summary[-1]:
+        out.created = _create(session, [(n, items[n]) for n in summary[-1]], actor,
+                              write=write)
+        if write and any(v is None for v in out.created.values()):
+            _map(raw, sql, cart_id, rows)
+            if raw.postgres:
+                _lock(raw, sql)
+            summary = _summary(raw, cart_id, len(rows))
+    before, cart_sync, synch, dupes, has_kits, unchanged, _unknown = summary
     if dupes:
         raw.run(sql.duplicates)
         unchanged = raw.one(f"SELECT count(*) FROM pull_chunk WHERE verdict = {UNCHANGED}")[0]
@@ -156,21 +155,31 @@ def _quantity(q: int | None) -> int | None:
     return _BEYOND if q > 0 else -_BEYOND
 
 
-def _map(raw: Raw, sql: Statements, cart_id: int, rows: list) -> list[int]:
-    """The chunk into the emptied temporary table, mapped and judged; the unknown
-    items' places."""
+def _map(raw: Raw, sql: Statements, cart_id: int, rows: list) -> None:
+    """The chunk into the emptied temporary table, mapped and judged."""
     raw.run("DELETE FROM pull_chunk")
-    if not rows:
-        return []
-    given = {"cart": cart_id, **sql.item_params(rows)}
-    if raw.named(sql.plain, given).rowcount < len(rows):
-        raw.named(sql.aliased, given)
-    mapped, unknown = raw.named(
-        f"SELECT count(*), {_list('n', raw)} FILTER (WHERE verdict = {UNKNOWN}) "
-        "FROM pull_chunk", {}).fetchone()
-    if mapped != len(rows):  # (every item is a row, mapped or not: never seen to fail)
-        raise RuntimeError(f"pull_chunk: {mapped} of {len(rows)} items in the chunk table")
-    return sorted(unknown or ()) if raw.postgres else sorted(json.loads(unknown or "[]"))
+    if rows:
+        given = {"cart": cart_id, **sql.item_params(rows)}
+        if raw.named(sql.plain, given).rowcount < len(rows):
+            raw.named(sql.aliased, given)
+
+
+def _summary(raw: Raw, cart_id: int, size: int) -> tuple:
+    """One row: the last ledger id before the chunk's, the cart's sync, SynchQOH as
+    stored, how many items repeat a product, whether the store has kits, how many items
+    are unchanged, and the unknown items' places (sorted). Raises when an item is
+    missing from the chunk table."""
+    *row, mapped, unknown = raw.named(
+        "SELECT (SELECT max(id) FROM ledger), (SELECT sync FROM carts WHERE id = :cart), "
+        "(SELECT value FROM params WHERE name = 'SynchQOH'), "
+        "count(pid) - count(DISTINCT pid), (SELECT count(*) FROM (SELECT 1 FROM "
+        f"kit_components LIMIT 1) k), count(*) FILTER (WHERE verdict = {UNCHANGED}), "
+        f"count(*), {_list('n', raw)} FILTER (WHERE verdict = {UNKNOWN}) FROM pull_chunk",
+        {"cart": cart_id}).fetchone()
+    if mapped != size:  # (every item is a row, mapped or not: never seen to fail)
+        raise RuntimeError(f"pull_chunk: {mapped} of {size} items in the chunk table")
+    unknown = sorted(unknown or ()) if raw.postgres else sorted(json.loads(unknown or "[]"))
+    return (*row, unknown)
 
 
 def _list(column: str, raw: Raw) -> str:
