@@ -46,6 +46,7 @@ from seom_desktop.stack.controller import StackController
 from seom_desktop.stack.rows import count_by_state, list_rows
 from seom_desktop.stack.shaping import RULE_NAMES, Rules, should_show
 from seom_desktop.stack.states import INITIAL, TRANSITIONS
+from seom_desktop.stack.targets import record_sent
 from seom_desktop.store.params import set_param
 from seom_desktop.sync.orders import import_orders
 
@@ -111,10 +112,20 @@ class StackMachine(RuleBasedStateMachine):
             self.shop.shop.add_item(kit, 0)
             for loc in self.locations.values():
                 self.shop.shop.set_quantity(kit, 0, loc)
+        carts = {c: self.shop.cart_id(c) for c in CARTS}
         with self.shop.store.write() as s:
             for kit, components in KITS.items():
                 touch(s, set_kit(s, sku=kit, components=components, actor=ACTOR).touched,
                       actor=ACTOR)
+            # The store knows the carts show 0 for the kits (as after an initial Send QOH),
+            # so their first write carries a compare: under the rules a kit's first target
+            # may be 0, and a write of 0 without a compare to an item showing 0 is what the
+            # write logs take for a write applied twice.
+            for (pid,) in s.execute(text("SELECT id FROM products WHERE is_kit")).all():
+                for cid in carts.values():
+                    record_sent(s, cid, pid, 0)
+                for loc in self.locations.values():
+                    location_sender.record(s, carts["shop"], pid, loc, sent=0)
         for emu in self.shop.emulators().values():
             emu.faults.hang_seconds = 0.4
             emu.faults.retry_after = 0
