@@ -43,7 +43,7 @@ def _adjust(shop, rng, workstation: str) -> list[str]:
 def _drained(shop) -> bool:
     with shop.store.read() as s:
         c = count_by_state(s)
-    return c["pending"] == c["failed"] == c["sending"] == 0
+    return c["pending"] == c["failed"] == c["sending"] == c["waiting"] == 0
 
 
 def _wait_drained(shop, timeout: float = 120.0) -> float:

@@ -69,7 +69,7 @@ def _drain(store, proc, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         c = _counts(store)
-        if c["pending"] == c["failed"] == c["sending"] == 0:
+        if c["pending"] == c["failed"] == c["sending"] == c["waiting"] == 0:
             return
         assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
         time.sleep(0.1)
@@ -83,7 +83,7 @@ def _kill_mid_drain(store, proc, timeout: float = 30) -> dict[str, int]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         c = _counts(store)
-        if c["sent"] > start or c["pending"] + c["sending"] + c["failed"] == 0:
+        if c["sent"] > start or c["pending"] + c["sending"] + c["failed"] + c["waiting"] == 0:
             break
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)

@@ -169,7 +169,7 @@ def test_a_live_controller_keeps_its_rows_through_a_slow_request(any_shop, tmp_p
             passing.join(60)
     ctl.close()
     c = _counts(shop)
-    assert c["sending"] == c["pending"] == c["failed"] == 0, c
+    assert c["sending"] == c["pending"] == c["failed"] == c["waiting"] == 0, c
     assert shop.actual() == shop.expected()
     assert_each_change_applied_once(shop, before, skus)
 

@@ -88,7 +88,7 @@ def test_a_scheduled_reconcile_runs_while_the_controller_drains(shop):
         while time.monotonic() < deadline:
             counts = count_by_state_of(shop)
             runs = _runs(shop.store)
-            if len(runs) == 2 and counts["pending"] == counts["sending"] == counts["failed"] == 0:
+            if len(runs) == 2 and counts["pending"] == counts["sending"] == counts["failed"] == counts["waiting"] == 0:
                 break
             time.sleep(0.1)
     finally:

@@ -73,7 +73,7 @@ def test_converges_under_twenty_percent_faults(shop):
         ctl.run_once()  # retries before the next change: a write in doubt re-judged as is
     for _ in range(60):
         c = _counts(shop)
-        if c["pending"] == c["failed"] == c["sending"] == 0:
+        if c["pending"] == c["failed"] == c["sending"] == c["waiting"] == 0:
             break
         ctl.run_once()
     ctl.close()
@@ -85,7 +85,8 @@ def test_converges_under_twenty_percent_faults(shop):
         from seom_desktop.stack.rows import list_rows
         bad = [(r.cart, r.sku, r.state, r.attempts, r.last_response) for r in list_rows(s)
                if r.state != "sent"]
-    assert c["pending"] == c["failed"] == c["sending"] == c["bypassed"] == 0, bad[:5]
+    assert c["pending"] == c["failed"] == c["sending"] == c["bypassed"] == c["waiting"] == 0, \
+        bad[:5]
     assert shop.actual() == shop.expected()
     _assert_no_double_application(shop, changes, before)
 
@@ -127,13 +128,13 @@ def test_killed_controller_loses_nothing_and_applies_nothing_twice(shop, kills, 
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             c = _counts(shop)
-            if c["pending"] == c["failed"] == c["sending"] == 0:
+            if c["pending"] == c["failed"] == c["sending"] == c["waiting"] == 0:
                 break
             time.sleep(0.2)
     finally:
         assert final.stop() == 0, final.log()[-2000:]
     c = _counts(shop)
-    assert c["pending"] == c["failed"] == c["sending"] == c["bypassed"] == 0, c
+    assert c["pending"] == c["failed"] == c["sending"] == c["bypassed"] == c["waiting"] == 0, c
     assert c["sent"] == 2 * sum(changes.values())  # every row, none lost
     assert shop.actual() == shop.expected()
     _assert_no_double_application(shop, changes, before)

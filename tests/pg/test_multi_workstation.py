@@ -73,7 +73,7 @@ def _wait_drained(shop, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         c = _counts(shop)
-        if c["pending"] == c["failed"] == c["sending"] == 0:
+        if c["pending"] == c["failed"] == c["sending"] == c["waiting"] == 0:
             return c
         time.sleep(0.3)
     return _counts(shop)
@@ -174,7 +174,7 @@ def test_killed_shared_controller_fails_over_and_does_not_double_send(pg_shop, t
         with shop.store.write() as s:
             ops.adjust(s, sku=sku, delta=7, actor=ACTOR)
     c = _wait_drained(shop, timeout=90)
-    assert c["pending"] == c["failed"] == c["sending"] == 0, c
+    assert c["pending"] == c["failed"] == c["sending"] == c["waiting"] == 0, c
     from seom_desktop.stack.lease import lease_info
     with shop.store.read() as s:
         info = lease_info(s)
