@@ -85,6 +85,7 @@ def test_view_inventory_kit_tab_shows_components_and_the_one_that_limits(qtbot, 
 
 
 def test_adjust_inventory_of_a_kit_is_refused_and_changes_nothing(qtbot, sqlite_store):
+    from clerk_boxes import quiet_close
     from sqlalchemy import func, select
 
     from seom_desktop.store.models import LedgerEntry
@@ -94,7 +95,7 @@ def test_adjust_inventory_of_a_kit_is_refused_and_changes_nothing(qtbot, sqlite_
     with sqlite_store.read() as s:
         before = s.scalar(select(func.count(LedgerEntry.id)))
     d = AdjustInventoryDialog(sqlite_store, workstation="test-ws", sku="TEA-SET")
-    qtbot.addWidget(d)
+    qtbot.addWidget(d, before_close_func=quiet_close)  # typed input: no Save question
     d.show()
     qtbot.keyClicks(d.quantity.editor, "25")
     with qtbot.waitSignal(d.save_finished, timeout=5000) as saved:  # refused off the UI thread
