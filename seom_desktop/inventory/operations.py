@@ -25,6 +25,7 @@ from seom_desktop.stack.allocation import (
 )
 from seom_desktop.stack.kit_qoh import kit_qoh, kits_containing
 from seom_desktop.stack.location_sender import believe_own_change
+from seom_desktop.stack.targets import shift_in_doubt
 from seom_desktop.store.models import LedgerEntry, Product, WebField, utcnow
 from seom_desktop.store.params import get_param
 
@@ -244,7 +245,11 @@ def _origin_followup(session: Session, r: ChangeResult, cart_id: int, actor: Act
     believe_own_change(session, cart_id, pid, believe)
     wf = session.scalar(select(WebField).where(WebField.cart_id == cart_id,
                                                WebField.product_id == pid))
-    if wf is None or wf.last_cart_qoh is None:
+    if wf is None:
+        return r
+    shift_in_doubt(wf, believe)
+    if wf.last_cart_qoh is None:
+        session.flush()
         return r
     wf.last_cart_qoh = believe(wf.last_cart_qoh)
     wf.last_cart_seen_at = utcnow()

@@ -116,6 +116,13 @@ def _in_doubt(text: str | None) -> tuple[int, ...]:
     return tuple(out)
 
 
+def shift_in_doubt(wf: WebField, believe) -> None:
+    """The cart changed its own quantity (an order of its own, imported): a write in doubt
+    that landed has been moved by the same sale since, so each value in doubt becomes
+    `believe(value)` (the location sender does the same per location)."""
+    wf.attempted_qoh = ",".join(str(believe(v)) for v in _in_doubt(wf.attempted_qoh))
+
+
 def record_seen(session: Session, cart_id: int, product_id: int, qoh: int | None,
                 item_id: str = "") -> None:
     """The cart was read and showed `qoh`."""
