@@ -16,6 +16,7 @@ from seom_desktop.inventory.operations import (
     product_id_for,
 )
 from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
+from seom_desktop.stack.allocation import shown_everywhere
 from seom_desktop.store.carts import cart_by_name
 from seom_desktop.store.models import Cart, Product, WebField
 
@@ -93,6 +94,7 @@ def set_web_fields(session: Session, *, sku: str, cart: str, sync: bool | None =
         wf = WebField(product_id=pid, cart_id=c.id, sync=True, reserve=0)
         session.add(wf)
     before = (wf.sync, wf.cart_sku, wf.reserve, wf.max_qty)
+    shown_before = shown_everywhere(session, c.id, [pid])
     if sync is not None:
         wf.sync = sync
     if cart_sku is not None and (cart_sku or None) != wf.cart_sku:
@@ -107,7 +109,11 @@ def set_web_fields(session: Session, *, sku: str, cart: str, sync: bool | None =
     if max_qty != "keep":
         wf.max_qty = max_qty
     session.flush()
-    if (wf.sync, wf.cart_sku, wf.reserve, wf.max_qty) != before:
+    # Re-queued when the cart must hear of it: synchronization turned on, another item
+    # on the cart (its alias), or a reserve/maximum that moves what it should show.
+    turned_on = wf.sync and not before[0]
+    if (turned_on or wf.cart_sku != before[1]
+            or shown_everywhere(session, c.id, [pid]) != shown_before):
         enqueue_refresh(session, product_id=pid, cart_id=c.id, actor=actor or Actor.current())
     return WebFieldView(c.name, wf.sync, wf.cart_sku, wf.reserve, wf.max_qty,
                         wf.last_sent_qoh, wf.last_cart_qoh)

@@ -121,3 +121,34 @@ def test_reason_required_when_tracking_adjustments(store):
     with pytest.raises(ops.InventoryError, match="reason is required"):
         _do(store, ops.adjust, sku="P1", delta=1)
     assert _do(store, ops.adjust, sku="P1", delta=1, reason="count").qoh_after == 1
+
+
+def test_a_window_save_of_web_fields_queues_only_what_moves_what_the_cart_shows(store):
+    """The Web Fields save (app/product_detail.save_web_fields, what the window calls):
+    a reserve or maximum that leaves what cart A should show where it was queues nothing;
+    one that moves it queues one refresh for cart A alone; turning synchronization back
+    on and a new cart SKU alias each queue one."""
+    from seom_desktop.app.product_detail import WebFieldChange, save_web_fields
+
+    _world(store)
+    with store.write() as s:
+        ops.adjust(s, sku="P1", actor=ACTOR, set_to=10)
+        s.query(StackRow).delete()
+
+    def save(**kw):
+        fields = dict(cart="A", sync=True, cart_sku="", reserve=0, max_qty=None) | kw
+        save_web_fields(store, sku="P1", changes=[WebFieldChange(**fields)], workstation="WS1")
+        rows = _rows(store)
+        with store.write() as s:
+            s.query(StackRow).delete()
+        return rows
+
+    assert save(max_qty=50) == []          # 10 shown either way
+    assert save(max_qty=60) == []
+    assert save(max_qty=60, reserve=0) == []
+    assert save(max_qty=4) == [("A", "P1", 0, "WS1")]  # 10 -> 4
+    assert save(max_qty=4, reserve=3) == []  # min(10 - 3, 4): still 4
+    assert save(max_qty=None, reserve=3) == [("A", "P1", 0, "WS1")]  # 4 -> 7
+    assert save(sync=False, reserve=3) == []
+    assert save(sync=True, reserve=3) == [("A", "P1", 0, "WS1")]
+    assert save(reserve=3, cart_sku="P1-ON-A") == [("A", "P1", 0, "WS1")]
