@@ -30,11 +30,11 @@ from seom_desktop.stack import allocation
 from seom_desktop.stack.claim import ClaimedRow
 from seom_desktop.stack.outcome import Settings, Tally, mark_failed, mark_sent, release
 from seom_desktop.stack.plan import Work, chunks, coalesce
+from seom_desktop.stack.targets import MAX_IN_DOUBT, in_doubt
 from seom_desktop.store.engine import Store
 from seom_desktop.store.models import WebField, WebFieldLocation, utcnow
 
 log = logging.getLogger(__name__)
-MAX_IN_DOUBT = 8
 
 
 def has_locations(session: Session, cart_id: int) -> bool:
@@ -171,16 +171,6 @@ def _key(cart_id: int, product_id: int, location: str, value: int, expected: int
 
 
 # --- delivery state per (web field, location) -------------------------------------------
-def _in_doubt(text: str | None) -> tuple[int, ...]:
-    out = []
-    for part in (text or "").split(","):
-        try:
-            out.append(int(part))
-        except ValueError:
-            continue
-    return tuple(out)
-
-
 def states(session: Session, cart_id: int, product_ids: Sequence[int]) -> dict:
     """{(product id, location): (what it was last seen showing, values in doubt)}."""
     out = {}
@@ -190,7 +180,7 @@ def states(session: Session, cart_id: int, product_ids: Sequence[int]) -> dict:
                        WebFieldLocation.last_cart_qoh, WebFieldLocation.attempted_qoh)
                 .join(WebField, WebField.id == WebFieldLocation.web_field_id)
                 .where(WebField.cart_id == cart_id, WebField.product_id.in_(part))):
-            out[(pid, loc)] = (last, _in_doubt(attempted))
+            out[(pid, loc)] = (last, in_doubt(attempted))
     return out
 
 
@@ -214,7 +204,7 @@ def record_attempt(session: Session, cart_id: int, product_id: int, location: st
                    qoh: int) -> None:
     """About to write `qoh` there: a read-back showing it later means it landed."""
     row = _row(session, cart_id, product_id, location)
-    kept = [v for v in _in_doubt(row.attempted_qoh) if v != qoh][-(MAX_IN_DOUBT - 1):]
+    kept = [v for v in in_doubt(row.attempted_qoh) if v != qoh][-(MAX_IN_DOUBT - 1):]
     row.attempted_qoh = ",".join(str(v) for v in (*kept, qoh))
     session.flush()
 
@@ -258,5 +248,5 @@ def believe_own_change(session: Session, cart_id: int, product_id: int, believe)
         row.last_cart_qoh = believe(row.last_cart_qoh)
         row.last_cart_seen_at = utcnow()
     # A write in doubt that landed has been moved by the same sale since.
-    row.attempted_qoh = ",".join(str(believe(v)) for v in _in_doubt(row.attempted_qoh))
+    row.attempted_qoh = ",".join(str(believe(v)) for v in in_doubt(row.attempted_qoh))
     session.flush()

@@ -51,7 +51,7 @@ def cart_targets(session: Session, cart_id: int, product_ids: Sequence[int] | No
             s = shown[r.id]
             out.append(Target(r.id, r.sku, r.cart_sku or r.sku, r.qoh, s.qty,
                               True if r.sync is None else bool(r.sync), r.cart_item_id or "",
-                              r.last_sent_qoh, r.last_cart_qoh, _in_doubt(r.attempted_qoh),
+                              r.last_sent_qoh, r.last_cart_qoh, in_doubt(r.attempted_qoh),
                               s.rule))
     if product_ids is not None:
         out.sort(key=lambda t: t.sku)
@@ -93,20 +93,21 @@ def record_sent(session: Session, cart_id: int, product_id: int, qoh: int,
 def record_attempt(session: Session, cart_id: int, product_id: int, qoh: int) -> None:
     """About to write `qoh`: if no answer comes, a read-back showing it means it landed."""
     wf = _web_field(session, cart_id, product_id)
-    values = [v for v in _in_doubt(wf.attempted_qoh) if v != qoh][-(MAX_IN_DOUBT - 1):]
+    values = [v for v in in_doubt(wf.attempted_qoh) if v != qoh][-(MAX_IN_DOUBT - 1):]
     wf.attempted_qoh = ",".join(str(v) for v in (*values, qoh))
 
 
 def forget_attempt(session: Session, cart_id: int, product_id: int, qoh: int) -> None:
     """The cart refused writing `qoh` (a failed compare-and-set): it did not land."""
     wf = _web_field(session, cart_id, product_id)
-    wf.attempted_qoh = ",".join(str(v) for v in _in_doubt(wf.attempted_qoh) if v != qoh)
+    wf.attempted_qoh = ",".join(str(v) for v in in_doubt(wf.attempted_qoh) if v != qoh)
 
 
 MAX_IN_DOUBT = 8
 
 
-def _in_doubt(text: str | None) -> tuple[int, ...]:
+def in_doubt(text: str | None) -> tuple[int, ...]:
+    """The values in doubt kept in a web field's text (comma-separated, newest last)."""
     out = []
     for part in (text or "").split(","):
         try:
@@ -120,7 +121,7 @@ def shift_in_doubt(wf: WebField, believe) -> None:
     """The cart changed its own quantity (an order of its own, imported): a write in doubt
     that landed has been moved by the same sale since, so each value in doubt becomes
     `believe(value)` (the location sender does the same per location)."""
-    wf.attempted_qoh = ",".join(str(believe(v)) for v in _in_doubt(wf.attempted_qoh))
+    wf.attempted_qoh = ",".join(str(believe(v)) for v in in_doubt(wf.attempted_qoh))
 
 
 def record_seen(session: Session, cart_id: int, product_id: int, qoh: int | None,
@@ -214,7 +215,7 @@ def record_attempts(session: Session, cart_id: int, values: dict[int, int]) -> N
     params = []
     for pid, qoh in values.items():
         wid, text = wf[pid]
-        kept = [v for v in _in_doubt(text) if v != qoh][-(MAX_IN_DOUBT - 1):]
+        kept = [v for v in in_doubt(text) if v != qoh][-(MAX_IN_DOUBT - 1):]
         params.append({"b_id": wid, "b_attempted": ",".join(str(v) for v in (*kept, qoh))})
     t = WebField.__table__
     session.execute(t.update().where(t.c.id == bindparam("b_id"))
