@@ -6,14 +6,20 @@ by SKU; a cart's rate limit is waited out, with the wait said through the progre
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from seom_desktop.carts.base import CartItem
-from seom_desktop.connect import connect
 from seom_desktop.stack.targets import cart_targets
 from seom_desktop.store.carts import cart_by_name
 from seom_desktop.store.engine import Store
-from seom_desktop.sync.progress import CartRef, NullProgress, Progress, watch, with_rate_limit
+from seom_desktop.sync.progress import (
+    CartRef,
+    NullProgress,
+    Progress,
+    open_connector,
+    with_rate_limit,
+)
 
 LIST_ALL_FROM = 1000  # this many SKUs or more: page through the cart instead of asking by SKU
 ASK_CHUNK = 250
@@ -33,23 +39,21 @@ class DriftRow:
         return not self.managed and self.cart_shows != self.should_show
 
 
-def drift_rows(store: Store, cart_name: str, *, progress: Progress | None = None,
-               only_drifted: bool = False) -> list[DriftRow]:
-    progress = progress or NullProgress()
-    with store.read() as s:
-        cart = cart_by_name(s, cart_name)  # CartDefinitionError when unknown
-        ref = CartRef(cart.id, cart.name, cart.kind, cart.url, cart.location or "",
-                      cart.credential_ref or "", cart.max_items, cart.orders_cursor or "")
-        targets = cart_targets(s, cart.id)
-    skus = [t.cart_sku for t in targets]
-    progress.update(0, len(skus), f"reading {ref.name}")
-    conn = connect(ref)
-    watch(conn, progress)  # a rate limit is waited out (and said), never given up on
+def read_items(cart: CartRef, skus: Sequence[str], progress: Progress, *,
+               locations: Sequence[str] = ()) -> dict[str, CartItem]:
+    """The cart's items for `skus` (cart SKU -> item; a SKU not on the cart is absent),
+    each with its quantity at every one of `locations` when given. Many SKUs read the
+    whole cart, a few are asked by SKU; a rate limit is waited out and said. Raises a
+    CartError when the cart cannot be read; a cancelled progress stops the read early."""
+    locs = tuple(locations)
+    kw = {"locations": locs} if locs else {}
+    progress.update(0, len(skus), f"reading {cart.name}")
+    conn = open_connector(cart, progress)
+    now: dict[str, CartItem] = {}
     try:
-        now: dict[str, CartItem] = {}
         if len(skus) >= LIST_ALL_FROM:
             wanted = set(skus)
-            for item in conn.list_items():
+            for item in conn.list_items(**kw):
                 if item.sku in wanted:
                     now.setdefault(item.sku, item)
                 if progress.cancelled:
@@ -58,11 +62,24 @@ def drift_rows(store: Store, cart_name: str, *, progress: Progress | None = None
             for i in range(0, len(skus), ASK_CHUNK):
                 if progress.cancelled:
                     break
-                chunk = skus[i:i + ASK_CHUNK]
-                now.update(with_rate_limit(lambda c=chunk: conn.get_items(c), progress))
-                progress.update(min(i + ASK_CHUNK, len(skus)), len(skus), f"reading {ref.name}")
+                chunk = list(skus[i:i + ASK_CHUNK])
+                now.update(with_rate_limit(lambda c=chunk: conn.get_items(c, **kw), progress))
+                progress.update(min(i + ASK_CHUNK, len(skus)), len(skus),
+                                f"reading {cart.name}")
     finally:
         conn.close()
+    return now
+
+
+def drift_rows(store: Store, cart_name: str, *, progress: Progress | None = None,
+               only_drifted: bool = False) -> list[DriftRow]:
+    progress = progress or NullProgress()
+    with store.read() as s:
+        cart = cart_by_name(s, cart_name)  # CartDefinitionError when unknown
+        ref = CartRef(cart.id, cart.name, cart.kind, cart.url, cart.location or "",
+                      cart.credential_ref or "", cart.max_items, cart.orders_cursor or "")
+        targets = cart_targets(s, cart.id)
+    now = read_items(ref, [t.cart_sku for t in targets], progress)
     out = []
     for t in targets:
         item = now.get(t.cart_sku)
@@ -70,7 +87,7 @@ def drift_rows(store: Store, cart_name: str, *, progress: Progress | None = None
         row = DriftRow(t.sku, t.shaped, shows, t.cart_sku, item.managed if item else "")
         if not only_drifted or row.drifted:
             out.append(row)
-    progress.update(len(skus), len(skus), "drift report ready")
+    progress.update(len(targets), len(targets), "drift report ready")
     return out
 
 

@@ -2,7 +2,7 @@
 --location-for): each mapped location should show its own warehouse's quantity shaped by
 the cart's rules (stack/allocation.py), and the stack believes and sends per location
 (stack/location_sender.py). So each (item, location) is compared: the catalog is read
-once naming the locations (a bulk read for many SKUs, as drift.py does), and what a
+once naming the locations (drift.read_items: a bulk read for many SKUs), and what a
 location was seen showing is recorded where the location sender looks."""
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from seom_desktop.carts.base import CartItem
 from seom_desktop.stack import allocation, location_sender
 from seom_desktop.stack.targets import cart_targets
 from seom_desktop.store.engine import Store
 from seom_desktop.store.models import WebField, WebFieldLocation
-from seom_desktop.sync.drift import ASK_CHUNK, LIST_ALL_FROM
-from seom_desktop.sync.progress import CartRef, Progress, open_connector, with_rate_limit
+from seom_desktop.sync.drift import read_items
+from seom_desktop.sync.progress import CartRef, Progress
 
 
 @dataclass(frozen=True)
@@ -52,26 +51,7 @@ def read_locations(store: Store, cart: CartRef, locations: Sequence[str],
         targets = {t.cart_sku: t for t in cart_targets(s, cart.id)}
         shown = allocation.shown_at_locations(s, cart.id, [t.product_id for t in
                                                             targets.values()])
-    skus = list(targets)
-    progress.update(0, len(skus), f"reading {cart.name}")
-    conn = open_connector(cart, progress)
-    now: dict[str, CartItem] = {}
-    try:
-        if len(skus) >= LIST_ALL_FROM:
-            for item in conn.list_items(locations=tuple(locations)):
-                if item.sku in targets:
-                    now.setdefault(item.sku, item)
-                if progress.cancelled:
-                    break
-        else:
-            for i in range(0, len(skus), ASK_CHUNK):
-                if progress.cancelled:
-                    break
-                chunk = skus[i:i + ASK_CHUNK]
-                now.update(with_rate_limit(
-                    lambda c=chunk: conn.get_items(c, locations=tuple(locations)), progress))
-    finally:
-        conn.close()
+    now = read_items(cart, list(targets), progress, locations=locations)
     out = []
     for cart_sku, t in targets.items():
         item = now.get(cart_sku)
