@@ -69,3 +69,16 @@ def sqlite_store(sqlite_url):
     s = open_store(sqlite_url)
     yield s
     s.close()
+
+
+@pytest.fixture
+def cli(store_url, capsys):
+    """Run the command line in-process on `store_url`: cli(*args) -> (exit code, stdout,
+    stderr)."""
+    from seom_desktop.cli import main
+
+    def run(*args: str):
+        code = main(["--store", store_url, *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+    return run

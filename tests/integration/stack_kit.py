@@ -49,3 +49,20 @@ def short_timeout_connect(read_timeout):
 
 
 __all__ = ["assert_nothing_applied_twice", "double_applications"]
+
+
+def map_two_locations(shop) -> str:
+    """Give the shop's Shopify a second location, "East" (every item at 0 there), add the
+    warehouse East and map the cart "shop": its own location to Main, East to East.
+    Returns East's location id."""
+    from seom_desktop.inventory.rules import set_cart
+    from seom_desktop.inventory.warehouses import add_warehouse
+
+    east = shop.shop.add_location("East")
+    for sku in shop.skus:
+        shop.shop.set_quantity(sku, 0, east)
+    with shop.store.write() as s:
+        add_warehouse(s, "East")
+        set_cart(s, "shop", locations=[("Main", shop.shop.location_id), ("East", east)],
+                 actor=ACTOR)
+    return east

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from stack_kit import ACTOR, assert_nothing_applied_twice, drain
+from stack_kit import ACTOR, assert_nothing_applied_twice, drain, map_two_locations
 
 from seom_desktop.inventory import operations as ops
 from seom_desktop.inventory.rules import set_cart, stock_by_name
-from seom_desktop.inventory.warehouses import add_warehouse, transfer
+from seom_desktop.inventory.warehouses import transfer
 from seom_desktop.stack.shaping import Rules, should_show
 from seom_desktop.store.models import Product
 from seom_desktop.sync.orders import import_orders
@@ -24,13 +24,7 @@ def mapped(shop_factory, store_url):
     """The shop's Shopify has its own location (mapped to Main, where its orders ship
     from) and "East" (mapped to the warehouse East); every item stocked at both."""
     shop = shop_factory(store_url, n=4, qoh=10)
-    east = shop.shop.add_location("East")
-    for sku in shop.skus:
-        shop.shop.set_quantity(sku, 0, east)
-    with shop.store.write() as s:
-        add_warehouse(s, "East")
-        set_cart(s, "shop", locations=[("Main", shop.shop.location_id), ("East", east)],
-                 actor=ACTOR)
+    east = map_two_locations(shop)
     yield shop, {"Main": shop.shop.location_id, "East": east}
     shop.woo.stop()
     shop.shop.stop()

@@ -6,10 +6,8 @@ with its own warehouse's quantity, a location edited in the admin is corrected t
 from __future__ import annotations
 
 import pytest
-from stack_kit import ACTOR, drain
+from stack_kit import ACTOR, drain, map_two_locations
 
-from seom_desktop.inventory.rules import set_cart
-from seom_desktop.inventory.warehouses import add_warehouse
 from seom_desktop.sync.reconcile import QUEUED, reconcile
 
 
@@ -18,13 +16,7 @@ def mapped(shop_factory, sqlite_url):
     """The shop's Shopify location mapped to Main, a second one ("East") to East; every
     item at 10 in Main and 0 in East, sent."""
     shop = shop_factory(sqlite_url, n=4, qoh=10)
-    east = shop.shop.add_location("East")
-    for sku in shop.skus:
-        shop.shop.set_quantity(sku, 0, east)
-    with shop.store.write() as s:
-        add_warehouse(s, "East")
-        set_cart(s, "shop", locations=[("Main", shop.shop.location_id), ("East", east)],
-                 actor=ACTOR)
+    east = map_two_locations(shop)
     drain(shop)
     yield shop, shop.shop.location_id, east
     shop.woo.stop()

@@ -15,15 +15,6 @@ from seom_desktop.store.engine import open_store
 from seom_desktop.store.models import LedgerEntry, Param, Product, StackRow
 
 
-@pytest.fixture
-def cli(store_url, capsys):
-    def run(*args: str):
-        code = main(["--store", store_url, *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-    return run
-
-
 def _dump(url):
     st = open_store(url)
     with st.read() as s:

@@ -10,20 +10,10 @@ import json
 import pytest
 from sqlalchemy import text
 
-from seom_desktop.cli import main
 from seom_desktop.store.engine import open_store
 
 TABLES = ("products", "warehouses", "warehouse_stock", "carts", "cart_warehouses",
           "cart_locations", "web_fields", "web_stack", "ledger")
-
-
-@pytest.fixture
-def cli(store_url, capsys):
-    def run(*args: str):
-        code = main(["--store", store_url, *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-    return run
 
 
 def dump(url) -> dict:

@@ -10,18 +10,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from seom_desktop.cli import main
 from seom_desktop.store.engine import open_store
 from seom_desktop.store.models import KitComponent, LedgerEntry, Product, StackRow
-
-
-@pytest.fixture
-def cli(store_url, capsys):
-    def run(*args: str):
-        code = main(["--store", store_url, *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-    return run
 
 
 def _dump(url):
