@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from seom_desktop.store.engine import open_store
-from tests.unit.test_cli_warehouses_rules import cli, dump, rows, show  # noqa: F401
+from tests.unit.test_cli_warehouses_rules import dump, rows, show
 
 
 @pytest.fixture
