@@ -1,5 +1,6 @@
 """The selected item, cart by cart (the main window's side panel): what the cart should
-show (the store's QOH shaped by the item's Web Fields), what was last sent, what the
+show (what it may sell shaped by its rules and the item's overrides) and the rule that
+decided it (stack/targets.Target.rule), what was last sent, what the
 cart was last seen showing, what (in the demo) the emulated cart shows now, and what
 became of the item's last QOH change on that cart (app/ledger.py)."""
 
@@ -27,6 +28,7 @@ class ItemCartRow:
     last_seen: int | None
     live: int | None = None
     last_change: str = ""  # "not sent", "waiting", "sent", "bypassed", "from this cart"
+    rule: str = ""  # what decided should_show, in a clerk's words ("safety 5", "store QOH")
 
 
 def item_cart_rows(store: StoreHandle, *, product_id: int,
@@ -42,14 +44,14 @@ def item_cart_rows(store: StoreHandle, *, product_id: int,
             t = targets[0]
             last = "" if changes is None else changes.get(cid, NOT_SENT)
             rows.append((name, bool(sync) and t.sync, t.shaped, t.last_sent, t.last_cart_qoh,
-                         t.cart_sku, last))
+                         t.cart_sku, last, t.rule))
     out = []
-    for name, synced, shaped, sent, seen, cart_sku, last in rows:
+    for name, synced, shaped, sent, seen, cart_sku, last, rule in rows:
         live = None
         if probe is not None:
             try:
                 live = probe(name, cart_sku)
             except Exception:  # noqa: BLE001 - a probe is a nicety
                 live = None
-        out.append(ItemCartRow(name, synced, shaped, sent, seen, live, last))
+        out.append(ItemCartRow(name, synced, shaped, sent, seen, live, last, rule))
     return out

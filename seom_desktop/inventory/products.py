@@ -1,4 +1,6 @@
-"""Products and their Web Fields."""
+"""Products and their Web Fields (an item's settings per cart: sync, cart SKU, reserve,
+maximum; with, as read, its overrides of the cart's other rules and what the cart should
+show under them, from inventory/rules.item_allocation)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from seom_desktop.inventory.operations import (
     enqueue_refresh,
     product_id_for,
 )
+from seom_desktop.inventory.rules import item_allocation
 from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
 from seom_desktop.stack.allocation import shown_everywhere
 from seom_desktop.store.carts import cart_by_name
@@ -32,6 +35,11 @@ class WebFieldView:
     max_qty: int | None
     last_sent_qoh: int | None = None
     last_cart_qoh: int | None = None
+    percent: int | None = None  # the item's overrides (None: the cart's applies)
+    min_qty: int | None = None
+    safety: int | None = None
+    should_show: int | None = None  # what the cart should show (as read by web_fields_of)
+    rule: str = ""  # what decided it, in a clerk's words ("safety 5", "store QOH")
 
     def as_json(self) -> dict:
         return {"cart": self.cart, "sync": self.sync, "cart_sku": self.cart_sku,
@@ -61,17 +69,23 @@ def add_product(session: Session, *, sku: str, name: str, actor: Actor, qoh: int
 
 
 def web_fields_of(session: Session, product_id: int) -> list[WebFieldView]:
-    """One entry per cart (defaults where the item has no row for that cart)."""
+    """One entry per cart (defaults where the item has no row for that cart), with what
+    the cart should show and the rule that decided it (rules.item_allocation: the one
+    place that computes it, for `product show` too)."""
     rows = {wf.cart_id: wf for wf in session.scalars(
         select(WebField).where(WebField.product_id == product_id))}
+    shown = item_allocation(session, product_id)
     out = []
     for cart in session.scalars(select(Cart).order_by(Cart.name)):
         wf = rows.get(cart.id)
+        a = shown[cart.name]
         if wf is None:
-            out.append(WebFieldView(cart.name, True, None, 0, None))
+            out.append(WebFieldView(cart.name, True, None, 0, None, should_show=a["should_show"],
+                                    rule=a["rule"]))
         else:
             out.append(WebFieldView(cart.name, wf.sync, wf.cart_sku, wf.reserve, wf.max_qty,
-                                    wf.last_sent_qoh, wf.last_cart_qoh))
+                                    wf.last_sent_qoh, wf.last_cart_qoh, wf.percent, wf.min_qty,
+                                    wf.safety, a["should_show"], a["rule"]))
     return out
 
 

@@ -25,6 +25,7 @@ from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import InventoryError
 from seom_desktop.inventory.operations import ChangeResult, adjust
 from seom_desktop.inventory.validation import check_sku, parse_quantity
+from seom_desktop.stack.kit_qoh import kit_qoh
 from seom_desktop.store.engine import Store
 from seom_desktop.store.models import Product
 from seom_desktop.store.params import get_param
@@ -197,10 +198,12 @@ def apply_qoh_rows(store: Store, rows: Sequence[QohRow], *, actor: Actor,
 
 
 def export_rows(session: Session) -> Iterable[tuple[str, str, int]]:
-    """Every product as (sku, name, qoh), in SKU order."""
-    q = select(Product.sku, Product.name, Product.qoh).order_by(Product.sku)
-    for sku, name, qoh in session.execute(q.execution_options(yield_per=2000)):
-        yield sku, name or "", qoh
+    """Every product as (sku, name, qoh), in SKU order; a kit's QOH is the one derived
+    from its components (stack/kit_qoh.py: its own products.qoh stays 0)."""
+    kits = kit_qoh(session, session.scalars(select(Product.id).where(Product.is_kit.is_(True))))
+    q = select(Product.id, Product.sku, Product.name, Product.qoh).order_by(Product.sku)
+    for pid, sku, name, qoh in session.execute(q.execution_options(yield_per=2000)):
+        yield sku, name or "", kits.get(pid, qoh)
 
 
 def _safe_cell(text: str) -> str:

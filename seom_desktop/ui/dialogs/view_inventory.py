@@ -1,6 +1,8 @@
 """View Inventory: one item's SKU, name and QOH with its ledger (General tab), and its
-settings for each cart (Web Fields tab: Sync, Cart SKU, Reserve, Max qty shown), which
-shape what each cart is sent. The tab names the product it shows; Save applies only
+settings for each cart (Web Fields tab: Sync, Cart SKU and the item's rules -- Reserve,
+Max shown, Percent, Min shown, Safety -- with what each cart should show under them and
+the rule that decided it), which shape what each cart is sent. A kit's QOH is derived
+from its components. The tab names the product it shows; Save applies only
 while the SKU box names that product; what was last sent and seen is refreshed while
 the dialog is open; closing or showing another product with edits unsaved asks. The
 item is read (app/product_detail.product_view) and its Web Fields saved on a pool
@@ -29,6 +31,7 @@ from seom_desktop.app.product_detail import (
     save_web_fields,
     web_fields,
 )
+from seom_desktop.inventory.rules import parse_rule
 from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
 from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.dialogs.fields import (
@@ -48,7 +51,12 @@ from seom_desktop.ui.models.web_fields import WebFieldsModel, WebRow
 from seom_desktop.ui.words import plural
 
 LEDGER_ROWS = 200
-REFRESH_MS = 2000  # Last sent / Last known cart QOH follow the stack controller
+REFRESH_MS = 2000  # Last sent / Last seen follow the stack controller
+KIT_NOTE = " (kit: derived from its components)"
+
+
+def _text(v: int | None) -> str:
+    return "" if v is None else str(v)
 
 
 class ViewInventoryDialog(UnsavedGuard, StoreDialog):
@@ -105,8 +113,12 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
                                       | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.web_error = ErrorLabel()
         self.web_note = QLabel("These settings shape what each cart is sent: review them "
-                               "carefully. Reserve is kept back from the cart; Max qty shown "
-                               "caps what it shows (empty: no cap).")
+                               "carefully. Reserve is kept back from the cart; Max shown caps "
+                               "what it shows; Percent shows that share of what is available; "
+                               "Min shown is the least it shows; Safety: at or below it the "
+                               "cart shows 0. Empty: the cart's own rule applies (Shopping "
+                               "Carts). Should show and Rule: what the cart should show and "
+                               "what decided it, as saved.")
         self.web_note.setWordWrap(True)
         self.web_title = QLabel("No product shown.")
         self.web_title.setObjectName("webFieldsProduct")
@@ -226,14 +238,14 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
         self.web_title.setText(f"Web fields of {p.sku} \u2014 {p.name}")
         self.sku_label.setText(p.sku)
         self.name_label.setText(p.name)
-        self.qoh_label.setText(f"{p.qoh:,}")
+        self.qoh_label.setText(f"{p.qoh:,}" + (KIT_NOTE if p.kit else ""))
         self.kit_tab.show_product(self.store, p.id, p.sku)
         self.reorder_row.load(p.sku, p.qoh)
         self.ledger_model.set_rows([ledger_cells(r) for r in view.ledger])
         self.web_model.set_rows([
-            WebRow(v.cart, v.sync, v.cart_sku or "", str(v.reserve),
-                   "" if v.max_qty is None else str(v.max_qty), v.last_sent_qoh,
-                   v.last_cart_qoh) for v in web])
+            WebRow(v.cart, v.sync, v.cart_sku or "", str(v.reserve), _text(v.max_qty),
+                   v.last_sent_qoh, v.last_cart_qoh, _text(v.percent), _text(v.min_qty),
+                   _text(v.safety), v.should_show, v.rule) for v in web])
         self.web_error.clear_error()
         self.web_status.setText(note if web else "No carts are defined.")
         self.save_web_button.setEnabled(bool(web))
@@ -242,7 +254,7 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
     def _kit_shown(self, kit) -> None:
         """A kit's QOH is derived: the General tab shows that one, and says so."""
         if kit is not None and kit.sku == self.current_sku:
-            self.qoh_label.setText(f"{kit.qoh:,} (kit: derived from its components)")
+            self.qoh_label.setText(f"{kit.qoh:,}{KIT_NOTE}")
 
     def _check_row(self, i: int, row: WebRow) -> WebFieldChange | None:
         """The row's checked values, or None with its problems marked."""
@@ -260,17 +272,18 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
         except InventoryError as e:
             m.set_error(i, m.RESERVE, str(e))
             ok = False
-        max_qty: int | None = None
-        if row.max_qty.strip():
-            try:
-                max_qty = parse_quantity(row.max_qty, "max qty shown", minimum=0,
-                                         maximum=MAX_QOH)
+        rules: dict[str, int | None] = {}
+        for col in (m.MAX_QTY, m.PERCENT, m.MIN_QTY, m.SAFETY):
+            name = m.NAMES[col]
+            text = getattr(row, name).strip()
+            try:  # as `webfields set --max-qty/--percent/--min-qty/--safety` reads them
+                rules[name] = parse_rule(name, text) if text else None
             except InventoryError as e:
-                m.set_error(i, m.MAX_QTY, str(e))
+                m.set_error(i, col, str(e))
                 ok = False
         if not ok:
             return None
-        return WebFieldChange(row.cart, row.sync, cart_sku, reserve, max_qty)
+        return WebFieldChange(row.cart, row.sync, cart_sku, reserve, **rules)
 
     def save_web_fields(self) -> None:
         """Check every changed row, then save them all in one transaction."""

@@ -1,6 +1,7 @@
 """The main window's side panel model: the selected item cart by cart, plain
-ItemCartRow rows read by app/item_carts.py (should show, sent, seen, the fate of the
-last QOH change, and in the demo what the emulated cart shows now)."""
+ItemCartRow rows read by app/item_carts.py (should show and the rule that decided it,
+sent, seen, the fate of the last QOH change, and in the demo what the emulated cart
+shows now)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ class ItemCartsModel(QAbstractTableModel):
 
     @property
     def headers(self) -> tuple[str, ...]:
-        base = ("Cart", "Sync", "Should show", "Sent", "Seen", "Last change")
+        base = ("Cart", "Sync", "Should show", "Rule", "Sent", "Seen", "Last change")
         return (*base, "Live") if self.live else base
 
     def set_rows(self, rows: list[ItemCartRow]) -> None:
@@ -45,15 +46,18 @@ class ItemCartsModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             values = (r.cart, "Yes" if r.synchronized else "No", _n(r.should_show),
-                      _n(r.last_sent), _n(r.last_seen), r.last_change or "—", _n(r.live))
+                      r.rule or "—", _n(r.last_sent), _n(r.last_seen), r.last_change or "—",
+                      _n(r.live))
             return values[col]
-        if role == Qt.ItemDataRole.TextAlignmentRole and (2 <= col <= 4 or col == 6):
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 4, 5, 7):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and col == 5 and r.last_change == "not sent":
+        if role == Qt.ItemDataRole.ForegroundRole and col == 6 and r.last_change == "not sent":
             return QBrush(QColor("#b3261e"))
-        if role == Qt.ItemDataRole.ToolTipRole and col == 5 and r.last_change == "not sent":
+        if role == Qt.ItemDataRole.ToolTipRole and col == 6 and r.last_change == "not sent":
             return "The item's last QOH change was not sent to this cart"
-        if role == Qt.ItemDataRole.ForegroundRole and col == 6 and r.live is not None:
+        if role == Qt.ItemDataRole.ToolTipRole and col == 3:
+            return "The rule that decided what this cart should show"
+        if role == Qt.ItemDataRole.ForegroundRole and col == 7 and r.live is not None:
             ok = r.live == r.should_show
             return QBrush(QColor("#2e7d32" if ok else "#b3261e"))
         return None

@@ -1,6 +1,7 @@
-"""View Inventory's Web Fields table: one row per cart (Sync, Cart SKU, Reserve, Max qty
-shown as typed; Last sent and Last known cart QOH read-only and refreshed while edits
-stay), with the cells a save refused marked in red."""
+"""View Inventory's Web Fields table: one row per cart (Sync, Cart SKU and the item's
+rules as typed: Reserve, Max shown, Percent, Min shown, Safety; read-only: what the cart
+should show and the rule that decided it, as last read; Last sent and Last seen,
+refreshed while edits stay), with the cells a save refused marked in red."""
 
 from __future__ import annotations
 
@@ -25,13 +26,34 @@ class WebRow:
     max_qty: str
     last_sent: int | None
     last_cart_qoh: int | None
+    percent: str = ""  # "" : the cart's rule applies
+    min_qty: str = ""
+    safety: str = ""
+    should_show: int | None = None  # as last read (a save reads it again)
+    rule: str = ""
+
+
+TIPS = {
+    3: "Kept back from the cart (0: the cart's reserve applies)",
+    4: "Empty: the cart's maximum (or no cap)",
+    5: "Percentage of what is available to show, 0-100, rounded down (empty: the cart's)",
+    6: "The cart shows at least this much (empty: the cart's minimum)",
+    7: "The cart shows 0 when what is available is at or below this (empty: the cart's)",
+    8: "What the cart should show under these rules (as saved)",
+    9: "The rule that decided what the cart should show",
+    11: "The quantity last read from the cart",
+}
 
 
 class WebFieldsModel(QAbstractTableModel):
-    HEADERS = ("Cart", "Sync", "Cart SKU", "Reserve", "Max qty shown", "Last sent",
-               "Last known cart QOH")
-    CART, SYNC, CART_SKU, RESERVE, MAX_QTY, LAST_SENT, LAST_CART = range(7)
-    EDITABLE = (CART_SKU, RESERVE, MAX_QTY)
+    HEADERS = ("Cart", "Sync", "Cart SKU", "Reserve", "Max shown", "Percent", "Min shown",
+               "Safety", "Should show", "Rule", "Last sent", "Last seen")
+    (CART, SYNC, CART_SKU, RESERVE, MAX_QTY, PERCENT, MIN_QTY, SAFETY, SHOULD_SHOW, RULE,
+     LAST_SENT, LAST_CART) = range(12)
+    EDITABLE = (CART_SKU, RESERVE, MAX_QTY, PERCENT, MIN_QTY, SAFETY)
+    READ_ONLY = (CART, SHOULD_SHOW, RULE, LAST_SENT, LAST_CART)
+    NAMES = {CART_SKU: "cart_sku", RESERVE: "reserve", MAX_QTY: "max_qty", PERCENT: "percent",
+             MIN_QTY: "min_qty", SAFETY: "safety"}
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -61,7 +83,8 @@ class WebFieldsModel(QAbstractTableModel):
         return f
 
     def _value(self, row: WebRow, col: int) -> Any:
-        return (row.cart, "", row.cart_sku, row.reserve, row.max_qty, row.last_sent,
+        return (row.cart, "", row.cart_sku, row.reserve, row.max_qty, row.percent,
+                row.min_qty, row.safety, row.should_show, row.rule, row.last_sent,
                 row.last_cart_qoh)[col]
 
     def data(self, index, role=DISPLAY):
@@ -71,23 +94,21 @@ class WebFieldsModel(QAbstractTableModel):
         key = (index.row(), col)
         if role in (DISPLAY, EDIT):
             v = self._value(row, col)
-            if col in (self.LAST_SENT, self.LAST_CART) and v is None:
+            if col in (self.SHOULD_SHOW, self.LAST_SENT, self.LAST_CART) and v is None:
                 return "—"
             return "" if v is None else str(v)
         if role == Qt.ItemDataRole.CheckStateRole and col == self.SYNC:
             return Qt.CheckState.Checked if row.sync else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.BackgroundRole and key in self.errors:
             return QBrush(QColor("#fde0e0"))
-        if role == Qt.ItemDataRole.BackgroundRole and col in (self.CART, self.LAST_SENT,
-                                                              self.LAST_CART):
+        if role == Qt.ItemDataRole.BackgroundRole and col in self.READ_ONLY:
             return QBrush(QColor("#f0f0f0"))  # read-only columns look read-only
         if role == Qt.ItemDataRole.ToolTipRole:
             if key in self.errors:
                 return self.errors[key]
-            if col == self.MAX_QTY:
-                return "Empty: no cap on the quantity shown"
             if col == self.CART_SKU:
                 return "Empty: the cart uses the store's SKU"
+            return TIPS.get(col)
         return None
 
     def setData(self, index, value, role=EDIT) -> bool:  # noqa: N802
@@ -99,9 +120,7 @@ class WebFieldsModel(QAbstractTableModel):
             checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2, True)
             self.rows[r] = replace(row, sync=bool(checked))
         elif role == EDIT and col in self.EDITABLE:
-            name = {self.CART_SKU: "cart_sku", self.RESERVE: "reserve",
-                    self.MAX_QTY: "max_qty"}[col]
-            self.rows[r] = replace(row, **{name: str(value)})
+            self.rows[r] = replace(row, **{self.NAMES[col]: str(value)})
         else:
             return False
         self.errors.pop((r, col), None)
