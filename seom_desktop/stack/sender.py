@@ -23,7 +23,9 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from seom_desktop.carts.base import (
@@ -107,6 +109,42 @@ class Pacing:
         self.streak = max(0, self.streak - 1)
 
 
+class Accepted:
+    """The items a cart accepted (or already showed), recorded as sent together, in one
+    transaction per `max_rows` rows or `max_seconds` (and at the end of the cart's pass),
+    not one per request. A request's rows are spread over the whole stack (one product's
+    changes come hours apart), so each transaction that marks them rewrites pages all
+    over the table: 92 of them cost 3.7 s of a 100,000-row drain (bench/README.md, issue
+    23). Until it is written a row stays `sending`, claimed: if the process dies
+    meanwhile, its write is in doubt (record_attempts ran before the request) and the
+    next pass finds it landed, as after any lost answer."""
+
+    def __init__(self, store: Store, cart_id: int, tally: Tally, *, max_rows: int = 10_000,
+                 max_seconds: float = 1.0):
+        self.store, self.cart_id, self.tally = store, cart_id, tally
+        self.max_rows, self.max_seconds = max_rows, max_seconds
+        self._items: list[tuple[Work, str, str]] = []  # (work, response, cart item id)
+        self._rows = 0
+        self._since = 0.0
+
+    def add(self, w: Work, response: str, item_id: str = "") -> None:
+        if not self._items:
+            self._since = time.monotonic()
+        self._items.append((w, response, item_id))
+        self._rows += len(w.row_ids)
+        if (self._rows >= self.max_rows
+                or time.monotonic() - self._since >= self.max_seconds):
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._items:
+            return
+        items, self._items, self._rows = self._items, [], 0
+        with self.store.write() as s:
+            record_sent_many(s, self.cart_id, [(w.product_id, w.qoh, i) for w, _r, i in items])
+            mark_sent_many(s, [(w.row_ids, r) for w, r, _i in items], self.tally)
+
+
 def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connector: Connector,
               settings: Settings, *, stop: threading.Event | None = None,
               on_request: Callable[[], None] | None = None,
@@ -130,20 +168,23 @@ def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connecto
     batches = list(chunks(todo, size))
     untried: list[Work] = []
     wait = 0.0
-    for n, chunk in enumerate(batches):
-        if stop is not None and stop.is_set():
-            untried = [w for c in batches[n:] for w in c]
-            break
-        try:
-            _send_chunk(store, cart, chunk, connector, settings, tally, on_request, rng, pacing)
-        except CartStopped as e:
-            # The cart refused in a way that holds for its other batches too: they wait
-            # for the next pass (after the cart's wait, for a rate limit), untried.
-            untried = [w for c in batches[n + 1:] for w in c]
-            wait = e.wait
-            break
-    else:
-        wait = 0.0
+    accepted = Accepted(store, cart.id, tally)
+    try:
+        for n, chunk in enumerate(batches):
+            if stop is not None and stop.is_set():
+                untried = [w for c in batches[n:] for w in c]
+                break
+            try:
+                _send_chunk(store, cart, chunk, connector, settings, tally, on_request, rng,
+                            pacing, accepted)
+            except CartStopped as e:
+                # The cart refused in a way that holds for its other batches too: they
+                # wait for the next pass (after the cart's wait, for a rate limit), untried.
+                untried = [w for c in batches[n + 1:] for w in c]
+                wait = e.wait
+                break
+    finally:
+        accepted.flush()
     if untried:
         with store.write() as s:
             release(s, [i for w in untried for i in w.row_ids], tally, wait=wait)
@@ -151,16 +192,18 @@ def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connecto
 
 
 def _send_chunk(store: Store, cart: CartInfo, chunk: list[Work], connector: Connector,
-                settings: Settings, tally: Tally, on_request, rng, pacing: Pacing) -> None:
+                settings: Settings, tally: Tally, on_request, rng, pacing: Pacing,
+                accepted: Accepted) -> None:
     cas = connector.write_mode == IDEMPOTENT_DELTA
     try:
         if not cas:
             _read_back(chunk, connector, tally, on_request)
             _doubt_sales(store, cart, [w for w in chunk if _landed_unseen(w)], connector)
-        _settle_judged(store, cart, chunk, settings, tally, rng)
+        _settle_judged(store, cart, chunk, settings, tally, rng, accepted)
         to_write = [w for w in chunk if w.decision == WRITE]
         if to_write:
-            _write(store, cart, to_write, connector, settings, tally, on_request, rng, cas)
+            _write(store, cart, to_write, connector, settings, tally, on_request, rng, cas,
+                   accepted)
     except CartError as e:
         log.warning("%s: sending %d item(s) failed: %s", cart.name, len(chunk), e)
         wait = pacing.limited(e.delay) if isinstance(e, RateLimitedError) else 0.0
@@ -183,18 +226,17 @@ def _read_back(chunk: list[Work], connector: Connector, tally: Tally, on_request
 
 
 def _settle_judged(store: Store, cart: CartInfo, chunk: list[Work], settings: Settings,
-                   tally: Tally, rng) -> None:
+                   tally: Tally, rng, accepted: Accepted) -> None:
     """Record rows decided without a write: already there, stale, missing, untracked."""
     settled = [w for w in chunk if w.decision != WRITE]
-    if not settled:
-        return
+    for w in settled:
+        if w.decision == ALREADY:
+            accepted.add(w, f"cart already shows {w.qoh}")
     held = [f"{w.target.cart_sku}: {w.note}" for w in settled if w.decision != ALREADY]
-    if held:
-        log.info("%s: %d item(s) not written (%s)", cart.name, len(held), "; ".join(held[:5]))
+    if not held:
+        return
+    log.info("%s: %d item(s) not written (%s)", cart.name, len(held), "; ".join(held[:5]))
     with store.write() as s:
-        already = [w for w in settled if w.decision == ALREADY]
-        record_sent_many(s, cart.id, [(w.product_id, w.qoh, "") for w in already])
-        mark_sent_many(s, [(w.row_ids, f"cart already shows {w.qoh}") for w in already], tally)
         for w in settled:
             if w.decision == ALREADY:
                 continue
@@ -208,7 +250,8 @@ def _settle_judged(store: Store, cart: CartInfo, chunk: list[Work], settings: Se
 
 
 def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector,
-           settings: Settings, tally: Tally, on_request, rng, cas: bool) -> None:
+           settings: Settings, tally: Tally, on_request, rng, cas: bool,
+           accepted: Accepted) -> None:
     with store.write() as s:  # before the request: a lost answer is then recognisable
         record_attempts(s, cart.id, {w.product_id: w.qoh for w in items})
     expected = {w.product_id: (w.seen if w.seen is not None else w.believed) for w in items}
@@ -219,13 +262,15 @@ def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector
     if cas:  # a refused compare showing a value in doubt: our write landed, or a sale?
         shown = {w.target.cart_sku for w in items if _stale_shows_attempt(w, by_sku)}
         maybe_sold = sales_not_imported(store, cart.id, connector, shown) if shown else set()
-    with store.write() as s:
-        ok = [(w, by_sku[w.target.cart_sku]) for w in items
-              if w.target.cart_sku in by_sku and by_sku[w.target.cart_sku].ok]
-        record_sent_many(s, cart.id, [(w.product_id, w.qoh, r.item_id or "") for w, r in ok])
-        mark_sent_many(s, [(w.row_ids, f"sent {w.qoh}") for w, _r in ok], tally)
-        tally.items_written += len(ok)
-        for w in items:
+    ok = [(w, by_sku[w.target.cart_sku]) for w in items
+          if w.target.cart_sku in by_sku and by_sku[w.target.cart_sku].ok]
+    for w, r in ok:
+        accepted.add(w, f"sent {w.qoh}", r.item_id or "")
+    tally.items_written += len(ok)
+    refused = [w for w in items if w.target.cart_sku not in by_sku
+               or not by_sku[w.target.cart_sku].ok]
+    with store.write() if refused else nullcontext() as s:
+        for w in refused:
             r = by_sku.get(w.target.cart_sku)
             if r is not None and r.ok:
                 continue
@@ -262,7 +307,7 @@ def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector
     log.info("%s: sent %d item(s): %d accepted, %d not%s", cart.name, len(items), len(ok),
              len(items) - len(ok), f" ({'; '.join(refused[:5])})" if refused else "")
     if retry:
-        _write(store, cart, retry, connector, settings, tally, on_request, rng, cas)
+        _write(store, cart, retry, connector, settings, tally, on_request, rng, cas, accepted)
 
 
 def _stale_shows_attempt(w: Work, by_sku: dict) -> bool:
