@@ -37,10 +37,10 @@ ROUNDS = 5
 NAIVE_SAMPLE = 300  # rows per cart the naive sender sends (then extrapolated)
 
 
-def make_shop(folder, n_skus: int, seed: int = 8):
+def make_shop(folder, n_skus: int, seed: int = 8, url: str = ""):
     woo = RemoteEmulator("woocommerce")
     shop = RemoteEmulator("shopify")
-    store = build_store(f"sqlite:///{folder / 'drain.sqlite'}", n_skus,
+    store = build_store(url or f"sqlite:///{folder / 'drain.sqlite'}", n_skus,
                         carts={"woo": (woo, 100), "shop": (shop, 250)}, qoh=lambda i: 50)
     rng = random.Random(seed)
     changes = []
