@@ -3,7 +3,8 @@ for WooCommerce and Shopify, emulators in child processes) at 10,000, 100,000 an
 1,000,000 stack rows (1,000, 10,000 and 100,000 SKUs), on SQLite and on PostgreSQL
 (testing/pgserver.py, as the tests start it). For each: the drain's wall time, and per
 row the wall time, this process's CPU time (the controller: store, HTTP client, JSON) and
-the time spent in SQL statements (the store's work, timed at the cursor). Per-row cost
+the time spent in SQL statements (the store's work, timed at the cursor); the bench's
+own counting of the rows left is left out of both. Per-row cost
 should stay within 1.5x from the smallest size to the largest.
 
 Too long for `python -m bench` (the 1,000,000-row shops take minutes to build): run it
@@ -32,12 +33,15 @@ def _cpu_of(pid: int) -> float:
 
 
 class SqlClock:
-    """Seconds spent in SQL statements on this engine, all threads."""
+    """Seconds spent in SQL statements on this engine, by statement (its first words),
+    in every thread but the one that made the clock (the drain's count of rows left)."""
 
     def __init__(self, engine) -> None:
         from sqlalchemy import event
 
         self.seconds = 0.0
+        self.by_statement: dict[str, float] = {}
+        self._skip = threading.get_ident()
         self._local = threading.local()
         self._lock = threading.Lock()
 
@@ -46,10 +50,14 @@ class SqlClock:
             self._local.t0 = time.perf_counter()
 
         @event.listens_for(engine, "after_cursor_execute")
-        def _after(*_a) -> None:
+        def _after(_conn, _cur, statement, *_a) -> None:
+            if threading.get_ident() == self._skip:
+                return
             took = time.perf_counter() - self._local.t0
+            key = " ".join(statement.split()[:6])
             with self._lock:
                 self.seconds += took
+                self.by_statement[key] = self.by_statement.get(key, 0.0) + took
 
 
 def one(url: str, rows: int) -> dict:
@@ -61,8 +69,9 @@ def one(url: str, rows: int) -> dict:
     sql = SqlClock(store.engine)
     emu0 = [_cpu_of(e._proc.pid) for e in (woo, shop)]
     cpu0 = time.process_time()
-    seconds, _done, passes = drain(store)
-    cpu = time.process_time() - cpu0
+    polling: dict = {}
+    seconds, _done, passes = drain(store, polling)
+    cpu = time.process_time() - cpu0 - polling["poll_cpu_s"]  # the controller's alone
     emu = [_cpu_of(e._proc.pid) - c for e, c in zip((woo, shop), emu0, strict=True)]
     woo.stop()
     shop.stop()
@@ -73,24 +82,29 @@ def one(url: str, rows: int) -> dict:
             "wall_us_row": round(seconds / nrows * 1e6, 1),
             "cpu_us_row": round(cpu / nrows * 1e6, 1),
             "sql_us_row": round(sql.seconds / nrows * 1e6, 1),
-            "load": os.getloadavg()[0]}
+            "load": os.getloadavg()[0],
+            "sql_top": {k: round(v, 2) for k, v in
+                        sorted(sql.by_statement.items(), key=lambda kv: -kv[1])[:6]}}
 
 
 def table(results: dict[str, list[dict]]) -> str:
     lines = ["store      | rows      | SKUs    | drain s | wall us/row | CPU us/row | SQL us/row"
              " | passes | load"]
+    tops = []
     for kind, runs in results.items():
         for r in runs:
             lines.append(f"{kind:<10} | {r['rows']:>9,} | {r['skus']:>7,} | {r['wall_s']:>7.2f} | "
                          f"{r['wall_us_row']:>11.1f} | {r['cpu_us_row']:>10.1f} | "
                          f"{r['sql_us_row']:>10.1f} | {r['passes']:>6} | {r['load']:.1f}")
+            tops.append(f"{kind} {r['rows']:,}: SQL s by statement: " + "; ".join(
+                f"{k} {v}" for k, v in r["sql_top"].items()))
         if len(runs) > 1:
             lo, hi = runs[0], runs[-1]
             lines.append(f"{kind:<10} | growth, {hi['rows']:,} rows over {lo['rows']:,}: "
                          f"wall/row {hi['wall_us_row'] / lo['wall_us_row']:.2f}x, CPU/row "
                          f"{hi['cpu_us_row'] / lo['cpu_us_row']:.2f}x, SQL/row "
                          f"{hi['sql_us_row'] / lo['sql_us_row']:.2f}x")
-    return "\n".join(lines)
+    return "\n".join(lines + tops)
 
 
 def run(sizes: tuple[int, ...], only: str | None) -> dict:
