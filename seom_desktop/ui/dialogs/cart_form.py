@@ -2,7 +2,9 @@
 the location the chosen kind uses (app/cart_kinds.py: each labelled in the cart's words
 with a one-line hint where its admin shows the value; the others hidden), Maximum
 number of items to send, Synchronize Inventory (only for kinds that can take real-time
-changes) and [Test connection]. Mixed into ShoppingCartsDialog, which saves it."""
+changes) and [Test connection] on its Cart tab; the cart's rules and warehouses on its
+Rules and warehouses tab (ui/dialogs/cart_rules.py). Mixed into ShoppingCartsDialog,
+which saves it."""
 
 from __future__ import annotations
 
@@ -15,11 +17,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QTabWidget,
     QVBoxLayout,
+    QWidget,
 )
 
 from seom_desktop.app.cart_kinds import FIELDS, cart_form
 from seom_desktop.app.carts import REALTIME, available_kinds, kind_capabilities
+from seom_desktop.ui.dialogs.cart_rules import CartRulesTab
 from seom_desktop.ui.dialogs.fields import NOTE_STYLE, OK_STYLE, ErrorLabel, Field, line_field
 
 
@@ -77,11 +83,24 @@ class CartFormWidgets:
         tests = QHBoxLayout()
         tests.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignTop)
         tests.addWidget(self.test_result, 1)
+        cart_tab = QWidget()
+        ct = QVBoxLayout(cart_tab)
+        ct.addLayout(form)
+        ct.addLayout(tests)
+        ct.addStretch(1)
+        self.rules_tab = CartRulesTab()
+        self.rules_tab.loaded.connect(self._rules_loaded)
+        self.form_tabs = QTabWidget()
+        self.form_tabs.addTab(cart_tab, "&Cart")
+        self.rules_page = QScrollArea()  # the fields keep their height, however many warehouses
+        self.rules_page.setWidgetResizable(True)
+        self.rules_page.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.rules_page.setWidget(self.rules_tab)
+        self.form_tabs.addTab(self.rules_page, "&Rules and warehouses")
         fb = QVBoxLayout(self.form_box)
-        fb.addLayout(top)
+        fb.addLayout(top)  # above the tabs: Synchronize Inventory is seen from both
         fb.addWidget(self.sync_note)
-        fb.addLayout(form)
-        fb.addLayout(tests)
+        fb.addWidget(self.form_tabs, 1)
         fb.addWidget(self.form_error)
         sb = QHBoxLayout()
         sb.addWidget(self.status, 1)
@@ -89,6 +108,24 @@ class CartFormWidgets:
         fb.addLayout(sb)
         self.kind_combo.currentTextChanged.connect(lambda _k: self._kind_changed())
         return self.form_box
+
+    def load_rules(self, name: str | None) -> None:
+        """Read the cart `name`'s rules and warehouses (None: a new cart's) into their tab."""
+        self.rules_tab.load(self.store, name)
+
+    def _rules_loaded(self) -> None:
+        """What arrived is the saved state (the unsaved check compares with it)."""
+        if self.form_saved:
+            self.form_saved = (*self.form_saved[:-2], self.rules_tab.values(),
+                               self.form_saved[-1])
+
+    def checked_rules(self):
+        """The Rules and warehouses tab's checked values; None: not read yet (nothing of
+        it to save); False: a problem (its tab shown, each problem under its field)."""
+        rules = self.rules_tab.check()
+        if rules is False:
+            self.form_tabs.setCurrentWidget(self.rules_page)
+        return rules
 
     def used_fields(self) -> tuple[str, ...]:
         """The credential and location fields the chosen kind uses."""
@@ -113,6 +150,7 @@ class CartFormWidgets:
     def _kind_changed(self) -> None:
         kind = self.kind_combo.currentText()
         self._show_kind_fields(kind)
+        self.rules_tab.set_kind(kind)
         realtime = REALTIME in kind_capabilities(kind)
         self.sync_box.setVisible(realtime)
         if not realtime:

@@ -25,7 +25,7 @@ class CartFormGuard(UnsavedGuard):
         return (self.name.editor.text(), self.kind_combo.currentText(),
                 self.url.editor.text(), self.key.editor.text(), self.secret.editor.text(),
                 self.token.editor.text(), self.location.editor.text(),
-                self.max_items.editor.text(), self.sync_box.isChecked())
+                self.max_items.editor.text(), self.rules_tab.values(), self.sync_box.isChecked())
 
     def _mark_saved(self) -> None:
         self.form_saved = self.form_values()

@@ -148,6 +148,7 @@ class ShoppingCartsDialog(CartFormWidgets, CartFormGuard, StoreDialog):
             f.editor.setPlaceholderText("")
         self.sync_box.setChecked(False)
         self._kind_changed()
+        self.load_rules(None)
         self.name.editor.setFocus()
         self._mark_saved()
 
@@ -165,6 +166,7 @@ class ShoppingCartsDialog(CartFormWidgets, CartFormGuard, StoreDialog):
         self.kind_combo.setCurrentText(cart.kind)
         self.kind_combo.setEnabled(False)
         self.url.editor.setText(cart.url)
+        self.load_rules(cart.name)  # its Rules and warehouses tab, read on a pool thread
         self.location.editor.setText(cart.location)
         self.max_items.editor.setText(str(cart.max_items))
         stored = self._stored_credentials()
@@ -247,13 +249,15 @@ class ShoppingCartsDialog(CartFormWidgets, CartFormGuard, StoreDialog):
         self.form_error.clear_error()
         self.status.setText("")
         values = self._check_form()
-        if values is None:
+        rules = self.checked_rules()
+        if values is None or rules is False:
             return
         typed, new = self._typed_credentials(), self.editing is None
         if not new:
             values["name"] = self.editing.name
-        store = self.store
-        self.run_save(lambda: save_cart(store, typed=typed, new=new, **values),
+        store, ws = self.store, self.workstation
+        self.run_save(lambda: save_cart(store, typed=typed, new=new, rules=rules,
+                                        workstation=ws, **values),
                       done=self._saved, failed=self._save_failed,
                       buttons=(self.save_button, self.add_button, self.edit_button))
 
