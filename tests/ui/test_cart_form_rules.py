@@ -154,3 +154,37 @@ def test_locations_only_for_kinds_with_locations(qtbot, dialog):
     edit(qtbot, d, "Woo")
     assert not d.rules_tab.locations_box.isVisible()
     assert d.rules_tab.warehouse_list.count() == 2  # warehouses are for every kind
+
+
+def test_a_location_of_a_warehouse_not_sold_from_is_refused_and_nothing_saved(qtbot, dialog,
+                                                                              store):
+    d = dialog
+    edit(qtbot, d, "Shop")
+    t = d.rules_tab
+    before = allocation(store, "Shop")
+    main = t.warehouse_list.findItems("Main", Qt.MatchFlag.MatchExactly)[0]
+    main.setCheckState(Qt.CheckState.Checked)  # sells from Main only
+    type_in(qtbot, t.fields["percent"], "50")
+    type_in(qtbot, t.location_fields["Back"], "gid-2")
+    with qtbot.assertNotEmitted(d.changed, wait=500):
+        qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: d.form_error.isVisible())
+    assert "'Back', which the cart does not sell from" in d.form_error.text()
+    assert allocation(store, "Shop") == before and queued(store) == {}  # not the percent
+
+
+def test_a_new_cart_is_saved_with_its_rules(qtbot, dialog, store):
+    d = dialog
+    qtbot.waitUntil(lambda: d.rules_tab.isEnabled())
+    qtbot.keyClicks(d.name.editor, "Web Two")
+    d.kind_combo.setCurrentText("woocommerce")
+    qtbot.keyClicks(d.url.editor, "https://shop.example.com")
+    qtbot.keyClicks(d.key.editor, "ck_1")
+    qtbot.keyClicks(d.secret.editor, "cs_1")
+    qtbot.keyClick(d, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    assert not d.rules_tab.locations_box.isVisible()  # WooCommerce has no locations
+    type_in(qtbot, d.rules_tab.fields["max_qty"], "5")
+    with qtbot.waitSignal(d.changed, timeout=5000):
+        qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    a = allocation(store, "Web Two")
+    assert (a.rules["max_qty"], a.warehouses, a.locations) == (5, (), {})
