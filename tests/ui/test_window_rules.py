@@ -97,7 +97,6 @@ def test_web_fields_tab_shows_what_each_cart_should_show_and_why(qtbot, rules_st
     shop, woo = cells(d, "Shop"), cells(d, "Woo")
     assert (shop["Should show"], shop["Rule"], shop["Percent"]) == ("7", "75 %", "")
     assert (woo["Should show"], woo["Rule"], woo["Safety"]) == ("0", "safety 12", "12")
-    d.grab().save("/work/brief/J_webfields.png")
 
 
 def test_web_fields_tab_saves_the_item_overrides_and_shows_the_new_rule(qtbot, rules_store):
