@@ -97,6 +97,9 @@ def test_rules_tab_shows_the_carts_allocation(qtbot, dialog, store):
     assert t.order_combo.currentText() == "(default warehouse: Main)"
     assert t.locations_box.isVisible() and set(t.location_fields) == {"Back", "Main"}
     assert not d.has_unsaved()  # what was read is the saved state
+    focus = [t.order_combo.nextInFocusChain(),
+             t.location_fields["Back"].editor.nextInFocusChain()]
+    assert focus == [t.location_fields["Back"].editor, t.location_fields["Main"].editor]
     type_in(qtbot, t.fields["percent"], "50")
     assert d.has_unsaved()
 

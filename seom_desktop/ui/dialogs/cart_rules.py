@@ -131,12 +131,15 @@ class CartRulesTab(QWidget):
         while self.locations_form.rowCount():
             self.locations_form.removeRow(0)
         self.location_fields = {}
+        before = self.order_combo  # Tab goes on from it to the locations, made only now
         for w in data.warehouses:
             f = line_field("not mapped", name=f"location:{w}")
             f.editor.setAccessibleName(f"Location for {w}")
             f.editor.setText("" if a is None else a.locations.get(w, ""))
             self.location_fields[w] = f
             self.locations_form.addRow(f"{w}:", f)
+            QWidget.setTabOrder(before, f.editor)
+            before = f.editor
         self._show_locations()
         self.error.clear_error()
         self.setEnabled(True)
