@@ -126,7 +126,9 @@ class MainList:
         ch.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.carts_table.verticalHeader().setDefaultSectionSize(22)
         self.carts_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        hint = QLabel("Should show: the store's QOH shaped by the item's Web Fields. "
+        hint = QLabel("Should show: the QOH of the cart's warehouses (a kit's: derived) "
+                      "shaped by the cart's rules and the item's Web Fields; Rule: what "
+                      "decided it. "
                       "Sent: the last quantity the cart accepted. Seen: the last quantity "
                       "read from the cart."
                       + (" Live: what the emulated cart shows now." if self.cart_probe else ""))
