@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from clerk_boxes import answer_box, open_boxes, quiet_close, tab_to
+from pool_idle import idle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
@@ -67,6 +68,7 @@ def shown(qtbot, d):
     qtbot.addWidget(d, before_close_func=quiet_close)
     with qtbot.waitActive(d):
         d.show()
+    idle()  # its reads (parameters, carts, the SKU it opened on) answered
     return d
 
 
@@ -164,6 +166,7 @@ def test_receive_po_save_that_fails_keeps_the_dialog_open(qtbot, store):
     before = counts(store)
     seen = answer_box(qtbot, button="Save")
     qtbot.keyClick(d.quantity.editor, ESC)
+    idle()  # the SKU's look-up answered: the save then refused it
     assert seen and d.isVisible()
     assert "unknown SKU" in d.sku_field.error.text() and counts(store) == before
 
@@ -382,12 +385,15 @@ def test_receive_po_several_lines_in_one_go(qtbot, store):
         qtbot.keyClicks(d.quantity.editor, qty)
 
     line("p2", "12")  # typed in lower case: P2 is the only product with that SKU
+    idle()
     assert d.item_name.text() == "Gadget"
     click(qtbot, d.add_button)
+    idle()
     assert d.lines_model.rows == [("P2", "Gadget", 12)]
     assert d.sku_field.sku() == "" and qoh(store, "P2") == 0  # nothing received yet
     line("P3", "5")
     click(qtbot, d.add_button)
+    idle()  # the line is added once its SKU's look-up answered
     line("P1", "2")
     qtbot.keyClicks(d.reference.editor, "PO-501")
     with saved(qtbot, d):
@@ -406,9 +412,11 @@ def test_receive_po_a_bad_line_receives_none(qtbot, store):
     qtbot.keyClicks(d.sku_field.line, "P2")
     qtbot.keyClicks(d.quantity.editor, "4")
     click(qtbot, d.add_button)
+    idle()  # the line is added once its SKU's look-up answered
     qtbot.keyClicks(d.sku_field.line, "P1")
     qtbot.keyClicks(d.quantity.editor, str(MAX_QOH))  # a quantity, but 50 + it is too many
     click(qtbot, d.add_button)
+    idle()
     assert len(d.lines_model.rows) == 2
     before = counts(store)
     with saved(qtbot, d):

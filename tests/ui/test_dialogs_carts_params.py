@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from clerk_boxes import quiet_close
+from pool_idle import idle
 from PySide6.QtCore import Qt, QThreadPool, QTimer
 from sqlalchemy import select
 
@@ -91,6 +92,7 @@ def open_params(qtbot, store):
     d = SystemParametersDialog(store, workstation=WS)
     qtbot.addWidget(d, before_close_func=quiet_close)
     d.show()
+    idle()  # the values / the carts were read on a pool thread
     return d
 
 
@@ -155,6 +157,7 @@ def open_carts(qtbot, store):
     d = ShoppingCartsDialog(store, workstation=WS)
     qtbot.addWidget(d, before_close_func=quiet_close)
     d.show()
+    idle()  # the values / the carts were read on a pool thread
     return d
 
 

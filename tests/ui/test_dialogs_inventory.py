@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from clerk_boxes import answer_box, quiet_close
+from pool_idle import idle
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
@@ -80,12 +81,14 @@ def open_adjust(qtbot, store, **kw):
     d = AdjustInventoryDialog(store, workstation=WS, **kw)
     qtbot.addWidget(d, before_close_func=quiet_close)
     d.show()
+    idle()
     return d
 
 
 def test_adjust_new_qoh_is_written_with_ledger_and_sent_to_every_synced_cart(qtbot, store):
     d = open_adjust(qtbot, store)
     qtbot.keyClicks(d.sku_field.line, "P1")
+    idle()
     assert d.current_qoh.text() == "10"
     assert d.item_name.text() == "Widget"
     qtbot.keyClicks(d.quantity.editor, "25")
@@ -124,9 +127,11 @@ def test_adjust_bad_input_is_refused_next_to_the_field(qtbot, store, sku, qty, f
     d = open_adjust(qtbot, store)
     before = snapshot(store)
     qtbot.keyClicks(d.sku_field.line, sku)
+    idle()
     qtbot.keyClicks(d.quantity.editor, qty)
     with qtbot.assertNotEmitted(d.changed):
         click(qtbot, d.save_button)
+        idle()  # the SKU's look-up answered, then the save checked
     target = d.sku_field if field == "sku" else d.quantity
     assert target.error.isVisible()
     assert words in target.error.text()
@@ -173,7 +178,9 @@ def test_receive_po_adds_and_records_the_po(qtbot, store):
     d = ReceivePurchaseOrderDialog(store, workstation=WS)
     qtbot.addWidget(d, before_close_func=quiet_close)
     d.show()
+    idle()
     qtbot.keyClicks(d.sku_field.line, "P2")
+    idle()
     qtbot.keyClicks(d.quantity.editor, "100")
     qtbot.keyClicks(d.reference.editor, "PO-77")
     with qtbot.waitSignal(d.changed, timeout=2000):
@@ -190,6 +197,7 @@ def test_pos_sale_takes_off_and_records_the_reference(qtbot, store):
     d = POSSaleDialog(store, workstation=WS, sku="P1")
     qtbot.addWidget(d, before_close_func=quiet_close)
     d.show()
+    idle()
     assert d.current_qoh.text() == "10"
     qtbot.keyClicks(d.quantity.editor, "3")
     qtbot.keyClicks(d.reference.editor, "till 2")
@@ -216,11 +224,14 @@ def test_po_and_pos_bad_input_refused(qtbot, store, dialog, sku, qty, field, wor
     d = cls(store, workstation=WS)
     qtbot.addWidget(d, before_close_func=quiet_close)
     d.show()
+    idle()
     before = snapshot(store)
     qtbot.keyClicks(d.sku_field.line, sku)
+    idle()
     qtbot.keyClicks(d.quantity.editor, qty)
     with qtbot.assertNotEmitted(d.changed):
         click(qtbot, d.save_button)
+        idle()  # the SKU's look-up answered, then the save checked
     target = d.sku_field if field == "sku" else d.quantity
     assert target.error.isVisible() and words in target.error.text()
     assert snapshot(store) == before
@@ -232,6 +243,7 @@ def test_pos_sale_more_than_on_hand_is_refused(qtbot, store):
     d = POSSaleDialog(store, workstation=WS, sku="P2")
     qtbot.addWidget(d, before_close_func=quiet_close)
     d.show()
+    idle()
     qtbot.keyClicks(d.quantity.editor, "1")
     before = snapshot(store)
     with qtbot.waitSignal(d.save_finished, timeout=5000):
@@ -250,8 +262,10 @@ def open_view(qtbot, store, **kw):
     if kw.get("sku"):
         with qtbot.waitSignal(d.shown, timeout=5000):  # read on a pool thread
             d.show()
+            idle()
     else:
         d.show()
+        idle()
     return d
 
 
@@ -291,6 +305,7 @@ def test_view_inventory_shows_item_and_ledger(qtbot, store):
         receive_po(s, sku="P1", quantity=5, actor=Actor("maria", "back-office"), po="PO-9")
     d = open_view(qtbot, store)
     qtbot.keyClicks(d.sku_field.line, "P1")
+    idle()
     with qtbot.waitSignal(d.shown, timeout=5000):
         click(qtbot, d.open_button)
     assert (d.sku_label.text(), d.name_label.text(), d.qoh_label.text()) == ("P1", "Widget", "15")
@@ -305,6 +320,7 @@ def test_view_inventory_shows_item_and_ledger(qtbot, store):
 def test_view_inventory_unknown_sku_is_refused(qtbot, store):
     d = open_view(qtbot, store)
     qtbot.keyClicks(d.sku_field.line, "NOPE")
+    idle()
     click(qtbot, d.open_button)
     qtbot.waitUntil(lambda: d.sku_field.error.isVisible())
     assert d.sku_field.error.isVisible() and "unknown SKU" in d.sku_field.error.text()
@@ -406,11 +422,12 @@ def test_sku_field_reads_its_completer_list_off_the_ui_thread(qtbot, store):
     qtbot.addWidget(f)
     assert f.completer.model().stringList() == []  # nothing read on the UI thread
     f.set_sku("p2")
+    idle()  # the look-up and the completer's list answered
     assert f.lookup() == ("P2", "Gadget", 0)
-    with qtbot.waitSignal(f.skus_loaded, timeout=5000):
-        pass
     assert f.completer.model().stringList() == ["P1", "P2"]
     f.set_sku("p1")
+    idle()
     assert f.lookup() == ("P1", "Widget", 10)
     f.set_sku("p3")
+    idle()
     assert f.check() is None and "unknown SKU 'p3'" in f.error.text()

@@ -2,8 +2,10 @@
 "Send QOH changes to Web sites" box (cleared: the adjustment is not sent to the carts).
 The result is shown before saving ("QOH 50 -> 5, -45"); a drop to 0 or of more than
 half asks first (No is the default); closing with input typed asks Save/Discard/Cancel.
-The save runs on a pool thread (app/stock_changes.adjust_qoh), the buttons disabled
-until it answers; a refusal is shown under the field it concerns."""
+The parameters (is a reason required, may QOH go below 0) and the SKU typed are read on
+pool threads; Save waits for both. The save runs on a pool thread
+(app/stock_changes.adjust_qoh), the buttons disabled until it answers; a refusal is shown
+under the field it concerns."""
 
 from __future__ import annotations
 
@@ -21,10 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from seom_desktop.app.errors import InventoryError, QuantityError, UnknownSKUError
-from seom_desktop.app.stock_changes import adjust_qoh, adjust_rules
+from seom_desktop.app.stock_changes import AdjustRules, adjust_qoh, adjust_rules
 from seom_desktop.inventory.validation import parse_quantity
+from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.dialogs.fields import (
+    ERROR_STYLE,
     NOTE_STYLE,
+    SkuAnswer,
     SkuField,
     StoreDialog,
     check_quantity,
@@ -46,8 +51,9 @@ class AdjustInventoryDialog(UnsavedGuard, StoreDialog):
                  sku: str | None = None, **kw):
         super().__init__(store, workstation=workstation, parent=parent, **kw)
         self.setWindowTitle("Adjust Inventory")
-        self.rules = adjust_rules(store)
-        self.reason_required = self.rules.reason_required
+        self.rules: AdjustRules | None = None  # read on a pool thread (adjust_rules)
+        self.reason_required = False
+        self._after_rules: list = []
 
         self.sku_field = SkuField(store)
         self.item_name = QLabel("")
@@ -67,8 +73,7 @@ class AdjustInventoryDialog(UnsavedGuard, StoreDialog):
         modes.addStretch(1)
 
         self.quantity = line_field("e.g. 12", name="quantity")
-        self.reason = line_field("required" if self.reason_required else "optional",
-                                 name="reason")
+        self.reason = line_field("loading…", name="reason")
         self.send_box = QCheckBox("Send QOH changes to Web sites")
         self.send_box.setChecked(True)
         self.result_label = QLabel("")
@@ -82,7 +87,8 @@ class AdjustInventoryDialog(UnsavedGuard, StoreDialog):
         form.addRow("", modes)
         form.addRow("Quantity:", self.quantity)
         form.addRow("Result:", self.result_label)
-        form.addRow("Reason (required):" if self.reason_required else "Reason:", self.reason)
+        self.reason_label = QLabel("Reason:")
+        form.addRow(self.reason_label, self.reason)
         form.addRow("", self.send_box)
 
         self.buttons = QDialogButtonBox()
@@ -97,8 +103,8 @@ class AdjustInventoryDialog(UnsavedGuard, StoreDialog):
         lay.addWidget(self.general_error)
         lay.addWidget(self.buttons)
 
-        self.sku_field.line.editingFinished.connect(self.refresh_item)
         self.sku_field.line.textChanged.connect(lambda _t: self.refresh_item())
+        self.sku_field.looked_up.connect(self.refresh_item)
         self.mode.buttonToggled.connect(lambda *_: self._update_hint())
         self.quantity.editor.textChanged.connect(lambda _t: self._update_result())
         self._update_hint()
@@ -107,6 +113,21 @@ class AdjustInventoryDialog(UnsavedGuard, StoreDialog):
             self.quantity.editor.setFocus()
         self.resize(460, self.sizeHint().height())
         make_default(self.save_button)
+        run_in_thread(lambda: adjust_rules(store), owner=self, on_done=self._got_rules,
+                      on_error=lambda e: self._got_rules(None, e))
+
+    def _got_rules(self, rules: AdjustRules | None, error: BaseException | None = None) -> None:
+        if rules is None:
+            self.general_error.show_error(f"Could not read the adjustment parameters: {error}")
+            rules = AdjustRules(True, False)  # the stricter reading until the dialog reopens
+        self.rules = rules
+        self.reason_required = rules.reason_required
+        self.reason_label.setText("Reason (required):" if rules.reason_required else "Reason:")
+        self.reason.editor.setPlaceholderText("required" if rules.reason_required
+                                              else "optional")
+        waiting, self._after_rules = self._after_rules, []
+        for fn in waiting:
+            fn()
 
     def _update_hint(self) -> None:
         if self.new_qoh_radio.isChecked():
@@ -140,7 +161,7 @@ class AdjustInventoryDialog(UnsavedGuard, StoreDialog):
 
     def _allowed(self, after: int) -> bool:
         """False when the store will refuse `after` anyway (below zero, not allowed)."""
-        return after >= 0 or self.rules.negative_allowed
+        return after >= 0 or (self.rules is not None and self.rules.negative_allowed)
 
     def has_unsaved(self) -> bool:
         return bool(self.quantity.editor.text().strip() or self.reason.editor.text().strip())
@@ -149,26 +170,51 @@ class AdjustInventoryDialog(UnsavedGuard, StoreDialog):
         self.save()
 
     def refresh_item(self) -> None:
+        if self.sku_field.pending():
+            self.item_name.setText("looking up…")
+            self.current_qoh.setText("…")
+            self._update_result()
+            return
         item = self.sku_field.lookup()
+        kit = (self.sku_field.answer() or SkuAnswer(None)).kit
+        self.item_name.setStyleSheet(ERROR_STYLE if kit else NOTE_STYLE)
         if item is None:
             self.item_name.setText("")
             self.current_qoh.setText("—")
-        else:
-            self.item_name.setText(item[1])
-            self.current_qoh.setText(f"{item[2]:,}")
+        else:  # a kit: its derived QOH, and at once why it cannot be adjusted
+            self.item_name.setText(f"{item[1]}: {kit}" if kit else item[1])
+            self.current_qoh.setText(f"{item[2]:,} (derived)" if kit else f"{item[2]:,}")
         self._update_result()
 
     def save(self) -> None:
-        """Check every field (each problem under its field), then write in one go."""
-        self._save()
+        """Once the parameters and the SKU typed have their answers: check every field
+        (each problem under its field), then write in one go."""
+        if self.rules is None:
+            self.saving = True  # as while the SKU is looked up (StoreDialog.when_looked_up)
+
+            def later() -> None:
+                self.saving = False
+                self.save()
+                if not self.saving:
+                    self.after_save = None
+
+            self._after_rules.append(later)
+            return
+        typed = (self.quantity.editor.text(), self.reason.editor.text(),
+                 self.new_qoh_radio.isChecked(), self.send_box.isChecked())
+        self.when_looked_up(self.sku_field, lambda sku: self._save_and_fit(sku, *typed))
+
+    def _save_and_fit(self, *typed) -> None:
+        self._save(*typed)
         self.fit_height()
 
-    def _save(self) -> None:
+    def _save(self, sku_text: str, qty_text: str, reason: str, new_qoh: bool,
+              send: bool) -> None:
+        """Check and write what was typed when Save was pressed."""
         self.general_error.clear_error()
-        sku = self.sku_field.check()
-        new_qoh = self.new_qoh_radio.isChecked()
-        qty = check_quantity(self.quantity, "new QOH" if new_qoh else "change")
-        reason = self.reason.editor.text().strip()
+        sku = self.sku_field.check(sku_text)
+        qty = check_quantity(self.quantity, "new QOH" if new_qoh else "change", text=qty_text)
+        reason = reason.strip()
         if self.reason_required and not reason:
             self.reason.show_error("a reason is required for inventory adjustments "
                                    "(parameter TrackInventoryAdjustments)")
@@ -176,18 +222,19 @@ class AdjustInventoryDialog(UnsavedGuard, StoreDialog):
         self.reason.clear_error()
         if sku is None or qty is None:
             return
-        out = self.outcome()
+        item = self.sku_field.lookup(sku_text)
+        out = None if item is None else (item[2], qty if new_qoh else item[2] + qty)
         if out is not None and big_drop(*out) and self._allowed(out[1]) and not ask_yes_no(
                 self, "Adjust Inventory",
                 f"QOH of {sku} goes from {out[0]:,} to {out[1]:,} ({out[1] - out[0]:+,d})"
-                + (", and every synced cart is sent it" if self.send_box.isChecked() else "")
+                + (", and every synced cart is sent it" if send else "")
                 + ". Save this adjustment?"):
             self.general_error.show_error("Not saved: check the quantity and the mode "
                                           "(New QOH or Change).")
             self.quantity.editor.setFocus()
             return
         kw = {"set_to": qty} if new_qoh else {"delta": qty}
-        store, ws, send = self.store, self.workstation, self.send_box.isChecked()
+        store, ws = self.store, self.workstation
         self.run_save(lambda: adjust_qoh(store, sku=sku, workstation=ws, reason=reason,
                                          send=send, **kw),
                       done=self._saved, failed=self._save_failed,

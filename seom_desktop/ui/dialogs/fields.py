@@ -6,6 +6,7 @@ thread (StoreDialog.run_save) with the dialog's buttons disabled meanwhile."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QStringListModel, Qt, Signal
@@ -25,7 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from seom_desktop.app.errors import InventoryError
-from seom_desktop.app.product_detail import all_skus, find_product, skus_differing_in_case
+from seom_desktop.app.product_detail import (
+    all_skus,
+    find_product,
+    qoh_to_show,
+    skus_differing_in_case,
+)
 from seom_desktop.inventory.validation import check_sku, parse_quantity
 from seom_desktop.ui.async_support import run_in_thread
 
@@ -123,13 +129,43 @@ def set_read_only(edit: QLineEdit, on: bool) -> None:
     edit.setPalette(pal)
 
 
+@dataclass(frozen=True)
+class SkuAnswer:
+    """What the store says of one SKU typed: the product it names (sku, name, qoh) or
+    None, and the store's SKUs equal to it but for letter case."""
+
+    found: tuple[str, str, int] | None  # a kit's qoh: derived from its components
+    same: tuple[str, ...] = ()
+    error: str = ""
+    kit: str = ""  # a kit: why its QOH cannot be changed by hand ("" for the others)
+
+
+def resolve_sku(store, sku: str) -> SkuAnswer:
+    """The product `sku` names (on a pool thread): exactly, or in another letter case
+    when only one product has it."""
+    found = find_product(store, sku=sku)
+    same: tuple[str, ...] = ()
+    if found is None:
+        same = tuple(skus_differing_in_case(store, sku=sku))
+        if len(same) == 1:
+            found = find_product(store, sku=same[0])
+    if found is None:
+        return SkuAnswer(None, same)
+    shown = qoh_to_show(store, sku=found.sku) if found.kit else None
+    return SkuAnswer((found.sku, found.name, found.qoh), same,
+                     kit=shown.message if shown is not None else "")
+
+
 class SkuField(Field):
     """A SKU line edit with a completer over the store's SKUs (read on a pool thread
-    when the field is made; `skus_loaded` says they arrived). A product is looked up by
-    its SKU (an indexed read of one row); a SKU typed in another letter case is matched
-    against the completer's list, or asked of the store until the list has arrived."""
+    when the field is made; `skus_loaded` says they arrived). Each SKU typed is looked up
+    on a pool thread (`looked_up` says the answer for the text in the field arrived);
+    an answer for a SKU typed before the field's text is dropped (a sequence number), so
+    a fast typist never sees the product of a SKU no longer in the field. What acts on
+    the SKU (a save) waits for its answer through `when_ready`."""
 
     skus_loaded = Signal()
+    looked_up = Signal()
 
     def __init__(self, store, *, parent: QWidget | None = None):
         edit = QLineEdit()
@@ -138,20 +174,22 @@ class SkuField(Field):
         edit.setAccessibleName("SKU")
         super().__init__(edit, parent=parent)
         self.store = store
-        self._folded: dict[str, list[str]] | None = None
-        self._loaded = False
+        self._seq = 0
+        self._answer = SkuAnswer(None)
+        self._answer_for: str | None = ""  # the text the answer is for (None: pending)
+        self._answers: dict[str, SkuAnswer] = {"": SkuAnswer(None)}  # by text typed
+        self._waiting: list[tuple[str, Callable[[], None]]] = []
         self.completer = QCompleter(self)
         self.completer.setModel(QStringListModel([], self.completer))
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
         edit.setCompleter(self.completer)
         edit.textEdited.connect(lambda _t: self.clear_error())
+        edit.textChanged.connect(self._text_changed)
         run_in_thread(lambda: all_skus(store), owner=self, on_done=self._got_skus)
 
     def _got_skus(self, skus: list[str]) -> None:
         self.completer.model().setStringList(skus)
-        self._folded = None
-        self._loaded = True
         self.skus_loaded.emit()
 
     @property
@@ -164,42 +202,95 @@ class SkuField(Field):
     def set_sku(self, sku: str) -> None:
         self.line.setText(sku)
 
-    def same_but_case(self, sku: str) -> list[str]:
-        """The store's SKUs equal to `sku` but for letter case (as Find matches)."""
-        if not self._loaded:
-            return skus_differing_in_case(self.store, sku=sku)
-        if self._folded is None:
-            folded: dict[str, list[str]] = {}
-            for known in self.completer.model().stringList():
-                folded.setdefault(known.casefold(), []).append(known)
-            self._folded = folded
-        return self._folded.get(sku.casefold(), [])
+    # --- the look-up of the SKU typed ----------------------------------------------
 
-    def lookup(self) -> tuple[str, str, int] | None:
-        """(sku, name, qoh) of the product typed, or None (no error shown). A SKU typed
-        in another letter case names the product when only one product has it."""
-        sku = self.sku().strip()
+    def pending(self) -> bool:
+        """The answer for the text in the field has not arrived yet."""
+        return self._answer_for != self.sku()
+
+    def refresh(self) -> None:
+        """Look the SKU in the field up again (its QOH may have changed)."""
+        self._text_changed(self.sku())
+
+    def _text_changed(self, text: str) -> None:
+        self._seq += 1
+        seq, sku, store = self._seq, text.strip(), self.store
         if not sku:
-            return None
-        found = find_product(self.store, sku=sku)
-        if found is None:
-            same = self.same_but_case(sku)
-            if len(same) == 1:
-                found = find_product(self.store, sku=same[0])
-        return None if found is None else (found.sku, found.name, found.qoh)
+            self._answered(seq, text, SkuAnswer(None))
+            return
+        self._answer_for = None
+        run_in_thread(lambda: resolve_sku(store, sku), owner=self,
+                      on_done=lambda a: self._answered(seq, text, a),
+                      on_error=lambda e: self._answered(seq, text, SkuAnswer(
+                          None, error=f"could not look up SKU {sku!r}: {e}")))
 
-    def check(self) -> str | None:
-        """The SKU if it names a product; otherwise shows why under the field."""
-        sku = self.sku()
+    def _answered(self, seq: int, text: str, answer: SkuAnswer) -> None:
+        if len(self._answers) > 100:
+            self._answers.clear()
+        self._answers[text] = answer  # what waits for this text acts on it (when_ready)
+        if seq == self._seq:  # else: a SKU typed before the one in the field (not shown)
+            self._answer, self._answer_for = answer, text
+            self.looked_up.emit()
+        ready = [(t, fn) for t, fn in self._waiting if t in self._answers]
+        self._waiting = [(t, fn) for t, fn in self._waiting if t not in self._answers]
+        for _t, fn in ready:
+            fn()
+
+    def when_ready(self, fn: Callable[[], None]) -> str:
+        """Run `fn()` once the SKU now in the field has its answer (now if it has): a
+        clerk's Enter pressed before the look-up answered acts on the SKU typed, even
+        when the next SKU is being typed meanwhile. Returns that SKU text: pass it to
+        check() / lookup() in `fn`."""
+        text = self.sku()
+        if not self.pending():
+            self._answers[text] = self._answer
+        if text in self._answers:
+            fn()
+        else:
+            self._waiting.append((text, fn))
+        return text
+
+    def answer(self, text: str | None = None) -> SkuAnswer | None:
+        """The store's answer for `text` (default: the field's), None while pending."""
+        if text is None:
+            return None if self.pending() else self._answer
+        return self._answers.get(text)
+
+    def same_but_case(self, sku: str) -> list[str]:
+        """The store's SKUs equal to the SKU typed but for letter case (as Find
+        matches); [] while the look-up has not answered."""
+        got = self.answer()
+        if got is None or self.sku().strip() != sku:
+            return []
+        return list(got.same)
+
+    def lookup(self, text: str | None = None) -> tuple[str, str, int] | None:
+        """(sku, name, qoh) of the product typed (or of `text`, as when_ready returned
+        it), or None (not found, or the look-up has not answered yet: see pending()). A
+        SKU typed in another letter case names the product when only one product has it."""
+        got = self.answer(text)
+        return None if got is None else got.found
+
+    def check(self, text: str | None = None) -> str | None:
+        """The SKU if the field's text (or `text`, as when_ready returned it) names a
+        product; otherwise shows why under the field. Call it once the look-up has
+        answered (when_ready)."""
+        sku = self.sku() if text is None else text
         try:
             check_sku(sku.strip() if sku.strip() else sku)
         except InventoryError as e:
             self.show_error(str(e))
             return None
-        found = self.lookup()
+        got = self.answer(text)
+        if got is None:
+            self.show_error(f"SKU {sku.strip()!r} is still being looked up: try again")
+            return None
+        found = got.found
         if found is None:
-            same = self.same_but_case(sku.strip())
-            if len(same) > 1:
+            same = got.same
+            if got.error:
+                self.show_error(got.error)
+            elif len(same) > 1:
                 self.show_error(f"SKU {sku.strip()!r} matches {', '.join(same[:5])} "
                                 "(they differ only in letter case): type it exactly")
             else:
@@ -221,9 +312,10 @@ def quantity_problem(text: str, what: str = "quantity", *, minimum: int | None =
 
 
 def check_quantity(field: Field, what: str = "quantity", *,
-                   minimum: int | None = None) -> int | None:
-    """The quantity typed in `field`, or None with the reason shown under it."""
-    text = field.editor.text()
+                   minimum: int | None = None, text: str | None = None) -> int | None:
+    """The quantity typed in `field` (or `text`, as it was when Enter was pressed), or
+    None with the reason shown under it."""
+    text = field.editor.text() if text is None else text
     problem = quantity_problem(text, what, minimum=minimum)
     if problem:
         field.show_error(problem)
@@ -269,6 +361,25 @@ class StoreDialog(QDialog):
 
         run_in_thread(work, owner=self, on_done=lambda r: finish(True, r),
                       on_error=lambda e: finish(False, e))
+
+    def when_looked_up(self, field: SkuField, act: Callable[[str], None]) -> None:
+        """Run `act(sku_text)` (a save) once the SKU now in `field` has its answer:
+        Enter pressed while the look-up runs acts on the SKU typed. Meanwhile the dialog
+        counts as saving (Esc waits; Save in the Save/Don't Save question finishes once
+        written)."""
+        if not field.pending():
+            act(field.sku())
+            return
+        self.saving = True
+        box: dict[str, str] = {}
+
+        def go() -> None:
+            self.saving = False
+            act(box["text"])
+            if not self.saving:  # refused before writing: nothing waits for a save
+                self.after_save = None
+
+        box["text"] = field.when_ready(go)
 
     def fit_height(self) -> None:
         """Grow to show every error line that appeared (wrapped lines included)."""

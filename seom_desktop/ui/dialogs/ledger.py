@@ -127,6 +127,9 @@ class LedgerDialog(StoreDialog):
         self.until_edit.setEnabled(on)
 
     def show_typed(self) -> None:
+        if self.sku_field.pending():  # its look-up runs on a pool thread: show it then
+            self.sku_field.when_ready(self.show_typed)
+            return
         sku = self.sku_field.check()
         if sku is not None:
             self.load(sku)

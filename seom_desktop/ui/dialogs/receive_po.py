@@ -51,23 +51,30 @@ class ReceivePurchaseOrderDialog(SkuQuantityDialog):
         lay.insertLayout(1, box, 1)
         self.resize(520, 460)
 
-    def _typed_line(self) -> tuple[str, str, int] | None:
-        sku = self.sku_field.check()
-        qty = check_quantity(self.quantity, "quantity", minimum=1)
+    def _typed_line(self, sku_text: str, qty_text: str) -> tuple[str, str, int] | None:
+        sku = self.sku_field.check(sku_text)
+        qty = check_quantity(self.quantity, "quantity", minimum=1, text=qty_text)
         if sku is None or qty is None:
             return None
-        item = self.sku_field.lookup()
+        item = self.sku_field.lookup(sku_text)
         return sku, item[1] if item else "", qty
 
     def add_line(self) -> None:
-        line = self._typed_line()
+        """Once the SKU typed has its answer, the line as typed when Add was pressed
+        (the next SKU typed meanwhile stays in the fields)."""
+        qty = self.quantity.editor.text()
+        self.when_looked_up(self.sku_field, lambda sku: self._add_line(sku, qty))
+
+    def _add_line(self, sku_text: str, qty_text: str) -> None:
+        line = self._typed_line(sku_text, qty_text)
         if line is None:
             return
         self.lines.append(line)
         self.lines_model.set_rows(list(self.lines))
-        self.sku_field.set_sku("")
-        self.quantity.editor.clear()
-        self.sku_field.line.setFocus()
+        if (self.sku_field.sku(), self.quantity.editor.text()) == (sku_text, qty_text):
+            self.sku_field.set_sku("")
+            self.quantity.editor.clear()
+            self.sku_field.line.setFocus()
 
     def remove_line(self) -> None:
         rows = self.lines_view.selectionModel().selectedRows()
@@ -78,16 +85,16 @@ class ReceivePurchaseOrderDialog(SkuQuantityDialog):
     def has_unsaved(self) -> bool:
         return bool(self.lines) or super().has_unsaved()
 
-    def _save(self) -> None:
+    def _save(self, sku_text: str, qty_text: str, ref_text: str) -> None:
         self.general_error.clear_error()
-        typed = bool(self.sku_field.sku().strip() or self.quantity.editor.text().strip())
+        typed = bool(sku_text.strip() or qty_text.strip())
         lines = list(self.lines)
         if typed or not lines:
-            line = self._typed_line()
+            line = self._typed_line(sku_text, qty_text)
             if line is None:
                 return
             lines.append(line)
-        reference = self.reference.editor.text().strip()
+        reference = ref_text.strip()
         if len(reference) > 255:
             self.reference.show_error("reference is longer than 255 characters")
             return

@@ -1,12 +1,15 @@
 """Shopping Carts (Main Menu > Settings > System Functions): the Current Carts List and
 the Add/Edit Cart form. Credentials go to the OS keyring and are never shown back;
-[Test connection] and [Save] run off the UI thread (app/carts.py); the form shows the
+the list, the keyring read, [Test connection] and [Save] run off the UI thread
+(app/carts.py); the form shows the
 fields the chosen kind uses (ui/dialogs/cart_form.py); "Synchronize Inventory" is
 offered only for carts whose kind can take real-time changes, and turning it on first
 shows the reference page's warnings, a drift report and the offer to Send QOH To
 Website."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -47,11 +50,14 @@ from seom_desktop.ui.dialogs.fields import (
 from seom_desktop.ui.dialogs.sync_warning import SyncWarningDialog
 
 KEPT = "stored in the OS keyring (leave empty to keep)"
+READING = "reading the OS keyring…"
 
 
 class ShoppingCartsDialog(CartFormWidgets, CartFormGuard, StoreDialog):
     changed = Signal()
     connection_tested = Signal(bool, str)
+    carts_loaded = Signal()  # the Current Carts List was read (reload())
+    credentials_read = Signal()  # the keyring answered for the cart in the form
 
     def __init__(self, store, *, workstation: str, parent: QWidget | None = None, **kw):
         super().__init__(store, workstation=workstation, parent=parent, **kw)
@@ -100,10 +106,31 @@ class ShoppingCartsDialog(CartFormWidgets, CartFormGuard, StoreDialog):
 
     # --- list -----------------------------------------------------------------------
 
-    def reload(self) -> None:
-        self.show_carts(list_carts(self.store))
+    def reload(self, *, then: Callable[[], None] | None = None) -> None:
+        """Read the carts on a pool thread (the list and Edit Cart wait disabled), then
+        show them and run `then()`."""
+        self.list_view.setEnabled(False)
+        self.edit_button.setEnabled(False)
+        store = self.store
+
+        def failed(e: BaseException) -> None:
+            self.list_view.setEnabled(True)
+            self.form_error.show_error(f"Could not read the carts: {type(e).__name__}: {e}")
+            self.carts_loaded.emit()
+
+        run_in_thread(lambda: list_carts(store), owner=self,
+                      on_done=lambda carts: self._got_carts(carts, then), on_error=failed)
+
+    def _got_carts(self, carts: list[CartView], then: Callable[[], None] | None) -> None:
+        self.show_carts(carts)
+        if self.editing is not None:
+            self.select_cart(self.editing.name)
+        if then is not None:
+            then()
+        self.carts_loaded.emit()
 
     def show_carts(self, carts: list[CartView]) -> None:
+        self.list_view.setEnabled(True)
         self.carts = carts
         self.list_model.set_rows([(c.name, c.kind, "Yes" if c.sync else "No", c.url)
                                   for c in self.carts])
@@ -169,22 +196,34 @@ class ShoppingCartsDialog(CartFormWidgets, CartFormGuard, StoreDialog):
         self.load_rules(cart.name)  # its Rules and warehouses tab, read on a pool thread
         self.location.editor.setText(cart.location)
         self.max_items.editor.setText(str(cart.max_items))
-        stored = self._stored_credentials()
-        for field_name, f in (("key", self.key), ("secret", self.secret), ("token", self.token)):
-            f.editor.setPlaceholderText(KEPT if stored.get(field_name) else "")
+        for f in (self.key, self.secret, self.token):
+            f.editor.setPlaceholderText(READING)
+        self._read_stored_credentials(cart.name)
         self.sync_box.setChecked(cart.sync)
         self._kind_changed()
         self.select_cart(name)
         self._mark_saved()
 
-    def _stored_credentials(self) -> dict[str, str]:
-        if self.editing is None:
-            return {}
-        try:
-            return stored_credentials(self.store, name=self.editing.name)
-        except CredentialError as e:
-            self.form_error.show_error(str(e))
-            return {}
+    def _read_stored_credentials(self, name: str) -> None:
+        """Which secrets the keyring holds for cart `name` (on a pool thread: the
+        keyring may ask the OS); each field then says it is kept, or nothing."""
+        store = self.store
+
+        def got(stored: dict[str, str] | None, error: BaseException | None = None) -> None:
+            if self.editing is None or self.editing.name != name:
+                return  # another cart is in the form by now
+            if isinstance(error, CredentialError):
+                self.form_error.show_error(str(error))
+            elif error is not None:
+                self.form_error.show_error(f"Could not read the keyring: "
+                                           f"{type(error).__name__}: {error}")
+            for field_name, f in (("key", self.key), ("secret", self.secret),
+                                  ("token", self.token)):
+                f.editor.setPlaceholderText(KEPT if (stored or {}).get(field_name) else "")
+            self.credentials_read.emit()
+
+        run_in_thread(lambda: stored_credentials(store, name=name), owner=self,
+                      on_done=got, on_error=lambda e: got(None, e))
 
     def _sync_clicked(self, checked: bool) -> None:
         if not checked or (self.editing is not None and self.editing.sync):
@@ -262,10 +301,15 @@ class ShoppingCartsDialog(CartFormWidgets, CartFormGuard, StoreDialog):
                       buttons=(self.save_button, self.add_button, self.edit_button))
 
     def _saved(self, view: CartView) -> None:
-        self.reload()
+        # The saved cart is shown at once (what the Save question then asks for may
+        # open another cart); the list is read again behind it.
+        carts = {c.name: c for c in self.carts}
+        carts[view.name] = view
+        self.show_carts(sorted(carts.values(), key=lambda c: c.name))
         self.edit_cart(view.name)
         self.status.setText(f"Saved cart {view.name}.")
         self.changed.emit()
+        self.reload()
 
     def _save_failed(self, e: BaseException) -> None:
         if isinstance(e, CartDefinitionError | UnknownKindError):

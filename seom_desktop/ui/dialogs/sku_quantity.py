@@ -1,6 +1,7 @@
 """The SKU + quantity + reference dialogs (Receive Purchase Order, POS Sale): they
 open on the item selected in the main window with the quantity focused, Enter in a
-field saves (on a pool thread, the buttons disabled until it answers), and closing
+field saves (once the SKU typed has been looked up, on a pool thread like the save,
+the buttons disabled until it answers), and closing
 with input typed asks Save / Don't Save / Cancel."""
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class SkuQuantityDialog(UnsavedGuard, StoreDialog):
         lay.addWidget(self.general_error)
         lay.addWidget(self.buttons)
         self.sku_field.line.textChanged.connect(lambda _t: self.refresh_item())
+        self.sku_field.looked_up.connect(self.refresh_item)
         if sku:  # the item selected in the main window: the quantity is next
             self.sku_field.set_sku(sku)
             self.quantity.editor.setFocus()
@@ -67,6 +69,10 @@ class SkuQuantityDialog(UnsavedGuard, StoreDialog):
         make_default(self.save_button)
 
     def refresh_item(self) -> None:
+        if self.sku_field.pending():
+            self.item_name.setText("looking up…")
+            self.current_qoh.setText("…")
+            return
         item = self.sku_field.lookup()
         self.item_name.setText("" if item is None else item[1])
         self.current_qoh.setText("—" if item is None else f"{item[2]:,}")
@@ -81,15 +87,25 @@ class SkuQuantityDialog(UnsavedGuard, StoreDialog):
     def save_unsaved(self) -> None:
         self.save()
 
+    def typed(self) -> tuple[str, str]:
+        """The quantity and reference as typed now (when Enter is pressed)."""
+        return self.quantity.editor.text(), self.reference.editor.text()
+
     def save(self) -> None:
-        self._save()
+        """Once the SKU typed has its answer: check every field as typed when Enter was
+        pressed, then write."""
+        qty, ref = self.typed()
+        self.when_looked_up(self.sku_field, lambda sku: self._save_and_fit(sku, qty, ref))
+
+    def _save_and_fit(self, sku: str, qty: str, ref: str) -> None:
+        self._save(sku, qty, ref)
         self.fit_height()
 
-    def _save(self) -> None:
+    def _save(self, sku_text: str, qty_text: str, ref_text: str) -> None:
         self.general_error.clear_error()
-        sku = self.sku_field.check()
-        qty = check_quantity(self.quantity, "quantity", minimum=1)
-        reference = self.reference.editor.text().strip()
+        sku = self.sku_field.check(sku_text)
+        qty = check_quantity(self.quantity, "quantity", minimum=1, text=qty_text)
+        reference = ref_text.strip()
         if len(reference) > 255:
             self.reference.show_error("reference is longer than 255 characters")
             return

@@ -1,7 +1,8 @@
 """The window shown when Synchronize Inventory is turned on for a cart: the reference
 page's warnings (sending starts at once; the same beginning QOH everywhere; carts that
 hold stock in baskets), what differs between the store and the cart, and the offer to
-Send QOH To Website first (app/cart_compare.py, on pool threads: they reach the cart)."""
+Send QOH To Website first (app/cart_compare.py, on pool threads: they reach the cart;
+SynchQOH is read on a pool thread too)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ class SyncWarningDialog(QDialog):
     the store and the cart, and [Send QOH To Website] to make them agree first."""
 
     drift_loaded = Signal()
+    synch_read = Signal()  # SynchQOH was read: the note under the warnings is settled
     qoh_sent = Signal()
 
     def __init__(self, store, *, cart_name: str | None, kind: str,
@@ -66,13 +68,13 @@ class SyncWarningDialog(QDialog):
         self.basket.setWordWrap(True)
         self.basket.setStyleSheet(ERROR_STYLE)
         self.basket.setVisible(holds_stock_in_baskets(kind))
-        synch = synch_qoh(store)
         self.synch_note = QLabel("System parameter SynchQOH is FALSE: nothing is sent to any "
                                  "cart until it is set to TRUE (Set System Parameters, "
                                  "Program group).")
         self.synch_note.setWordWrap(True)
         self.synch_note.setStyleSheet(NOTE_STYLE)
-        self.synch_note.setVisible(not synch)
+        self.synch_note.setVisible(False)  # until SynchQOH is read (on a pool thread)
+        run_in_thread(lambda: synch_qoh(store), owner=self, on_done=self._got_synch)
 
         self.drift_status = QLabel("")
         self.drift_status.setWordWrap(True)
@@ -112,6 +114,10 @@ class SyncWarningDialog(QDialog):
         self.resize(640, 560)
         make_default(self.cancel_button)
         self.load_drift()
+
+    def _got_synch(self, synch: bool) -> None:
+        self.synch_note.setVisible(not synch)
+        self.synch_read.emit()
 
     def load_drift(self) -> None:
         if self.cart_name is None:

@@ -1,6 +1,7 @@
 """Set System Parameters (Main Menu > Quick Clicks): the parameters by group (Program,
 Inventory, ...), each with its description; [Save] checks every changed value, then
-writes them together on a pool thread (app/params.save_params), or none of them."""
+writes them together on a pool thread (app/params.save_params), or none of them. The
+values are read on a pool thread too, the fields and Save disabled until they arrive."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from seom_desktop.app.params import PARAMS, ParamDef, ParamError, param_values, save_params
+from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.dialogs.fields import NOTE_STYLE, OK_STYLE, Field, StoreDialog, make_default
 from seom_desktop.ui.dialogs.guard import UnsavedGuard
 
@@ -35,6 +37,7 @@ SYNCHQOH_WARNING = (
 
 class SystemParametersDialog(UnsavedGuard, StoreDialog):
     changed = Signal()
+    loaded = Signal()  # the values were read (load())
 
     def __init__(self, store, *, workstation: str, parent: QWidget | None = None, **kw):
         super().__init__(store, workstation=workstation, parent=parent, **kw)
@@ -139,14 +142,32 @@ class SystemParametersDialog(UnsavedGuard, StoreDialog):
         if items:
             self.group_list.setCurrentItem(items[0])
 
-    def load(self) -> None:
-        values: dict[str, Any] = param_values(self.store)
+    def load(self, *, then_status: str = "") -> None:
+        """Read the values on a pool thread; the fields and Save wait disabled."""
+        self.pages.setEnabled(False)
+        self.save_button.setEnabled(False)
+        self.status.setText(then_status or "Loading the parameters…")
+        store = self.store
+        run_in_thread(lambda: param_values(store), owner=self,
+                      on_done=lambda values: self._loaded(values, then_status),
+                      on_error=self._load_failed)
+
+    def _load_failed(self, e: BaseException) -> None:
+        self.status.setText("")
+        self.general_error.show_error(f"Could not read the parameters: {type(e).__name__}: {e}")
+        self.loaded.emit()
+
+    def _loaded(self, values: dict[str, Any], status: str) -> None:
         for name, value in values.items():
             text = self.defs[name].format(value)
             self.saved_text[name] = text
             self.set_text(name, text)
             self.fields[name].clear_error()
         self.synch_warning.setVisible(False)
+        self.pages.setEnabled(True)
+        self.save_button.setEnabled(True)
+        self.status.setText(status)
+        self.loaded.emit()
 
     def _edited(self, name: str) -> None:
         if name not in self.saved_text:
@@ -194,8 +215,10 @@ class SystemParametersDialog(UnsavedGuard, StoreDialog):
                       failed=self._save_failed, buttons=(self.save_button,))
 
     def _saved(self, values: dict[str, Any]) -> None:
-        self.load()
-        self.status.setText(f"Saved: {', '.join(values)}.")
+        for name, value in values.items():  # saved: no longer unsaved, before the re-read
+            self.saved_text[name] = self.defs[name].format(value)
+        self.synch_warning.setVisible(False)
+        self.load(then_status=f"Saved: {', '.join(values)}.")
         self.changed.emit()
 
     def _save_failed(self, e: BaseException) -> None:

@@ -184,6 +184,9 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
         self.save_web_fields()
 
     def show_typed(self) -> None:
+        if self.sku_field.pending():  # its look-up runs on a pool thread: show it then
+            self.sku_field.when_ready(self.show_typed)
+            return
         sku = self.sku_field.check()
         if sku is None:
             return
