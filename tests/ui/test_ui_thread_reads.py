@@ -13,6 +13,7 @@ import traceback
 import pytest
 from clerk_boxes import quiet_close
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import event, select
 
 from seom_desktop.inventory.actor import Actor
@@ -150,3 +151,93 @@ def test_no_store_access_on_the_ui_thread(qtbot, qasync_loop, store, make_window
     assert set(opened) == set(DIALOGS)
     assert ui_thread_sql.places() == [], "statements on the UI thread from:\n" + "\n".join(
         ui_thread_sql.places())
+
+
+class Gate:
+    """Holds the store's look-up of one SKU (its SELECT waits on a pool thread) until
+    released: a slow answer, made with SQLAlchemy's public event API on the real store."""
+
+    def __init__(self, sku: str):
+        self.sku = sku
+        self.open = threading.Event()
+        self.held = threading.Event()
+
+    def __call__(self, conn, cursor, statement, params, context, executemany):
+        if "FROM products" in statement and params and tuple(params)[:1] == (self.sku,):
+            self.held.set()
+            self.open.wait(10)
+
+
+@pytest.fixture
+def gate(store):
+    made = []
+
+    def hold(sku: str) -> Gate:
+        g = Gate(sku)
+        event.listen(store.engine, "before_cursor_execute", g)
+        made.append(g)
+        return g
+
+    yield hold
+    for g in made:
+        g.open.set()
+        event.remove(store.engine, "before_cursor_execute", g)
+
+
+def test_a_late_answer_for_an_earlier_sku_is_not_shown(qtbot, store, gate):
+    from seom_desktop.ui.dialogs.pos_sale import POSSaleDialog
+
+    d = POSSaleDialog(store, workstation=WS)
+    qtbot.addWidget(d, before_close_func=quiet_close)
+    d.show()
+    slow = gate("P1")  # the answer for "P1" comes after the one for "P12"
+    qtbot.keyClicks(d.sku_field.line, "P1")
+    assert slow.held.wait(10)
+    qtbot.keyClicks(d.sku_field.line, "2")
+    qtbot.waitUntil(lambda: d.item_name.text() == "Gizmo")
+    slow.open.set()
+    settle(qtbot)
+    assert (d.item_name.text(), d.current_qoh.text()) == ("Gizmo", "7")
+    assert d.sku_field.lookup() == ("P12", "Gizmo", 7)
+
+
+def test_enter_before_the_look_up_answered_sells_the_sku_typed(qtbot, store, gate):
+    from seom_desktop.ui.dialogs.pos_sale import POSSaleDialog
+
+    d = POSSaleDialog(store, workstation=WS)
+    qtbot.addWidget(d, before_close_func=quiet_close)
+    with qtbot.waitActive(d):
+        d.show()
+    slow = gate("P12")
+    d.sku_field.line.setFocus()
+    qtbot.keyClicks(d.sku_field.line, "P12")
+    qtbot.keyClick(QApplication.focusWidget(), TAB)  # leaves the SKU (and its completer)
+    assert d.focusWidget() is d.quantity.editor
+    qtbot.keyClicks(d.quantity.editor, "2")
+    qtbot.keyClick(d.quantity.editor, ENTER)
+    assert slow.held.wait(10)
+    assert d.isVisible() and qoh(store, "P12") == 7  # waits for the answer
+    with qtbot.waitSignal(d.save_finished, timeout=10_000):
+        slow.open.set()
+    assert qoh(store, "P12") == 5 and qoh(store, "P1") == 50
+
+
+def test_add_line_then_the_next_sku_typed_at_once_keeps_both(qtbot, store, gate):
+    from seom_desktop.ui.dialogs.receive_po import ReceivePurchaseOrderDialog
+
+    d = ReceivePurchaseOrderDialog(store, workstation=WS)
+    qtbot.addWidget(d, before_close_func=quiet_close)
+    d.show()
+    slow = gate("P12")
+    qtbot.keyClicks(d.sku_field.line, "P12")
+    qtbot.keyClicks(d.quantity.editor, "3")
+    qtbot.mouseClick(d.add_button, Qt.MouseButton.LeftButton)
+    assert slow.held.wait(10)
+    d.sku_field.set_sku("")  # the clerk goes on with the next line meanwhile
+    d.quantity.editor.clear()
+    qtbot.keyClicks(d.sku_field.line, "P1")
+    qtbot.keyClicks(d.quantity.editor, "4")
+    slow.open.set()
+    settle(qtbot)
+    assert d.lines_model.rows == [("P12", "Gizmo", 3)]
+    assert (d.sku_field.sku(), d.quantity.editor.text()) == ("P1", "4")
