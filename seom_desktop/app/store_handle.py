@@ -1,19 +1,14 @@
 """The store as the window holds it: an opaque handle it passes back to app/ functions
-(it never opens a session itself), opened here, and described for the About box."""
+(it never opens a session itself), described for the About box. The window's store is
+opened as every command's is (cli.Context.store -> store.engine.open_store), once."""
 
 from __future__ import annotations
 
 from typing import TypeAlias
 
-from seom_desktop.store.engine import Store, open_store
+from seom_desktop.store.engine import Store
 
 StoreHandle: TypeAlias = Store  # the ui passes it on; it never calls its methods
-
-
-def open_handle(url: str | None = None) -> StoreHandle:
-    """Open (creating or upgrading) the store at `url` (default: SEOM_STORE, else the
-    SQLite file in the user data folder)."""
-    return open_store(url)
 
 
 def display_url(store: StoreHandle) -> str:
