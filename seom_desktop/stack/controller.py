@@ -66,8 +66,6 @@ class StackController:
         self.token = uuid.uuid4().hex
         self.claimer = holders.claimer_of(workstation, self.token)
         self._connectors: dict[int, tuple[tuple, object]] = {}
-        self._last_tick = 0.0
-        self._claimed_ids: list[int] = []
         self._pacing: dict[int, Pacing] = {}
         self._beaten_at = -1e9  # monotonic time of the last heartbeat
         self.progress = Progress.from_env()  # tests only: where the pass is
@@ -106,8 +104,6 @@ class StackController:
             self.progress.report(CLAIMED, len(rows))
         result.claimed = len(rows)
         result.more = len(rows) >= self.claim_limit
-        self._claimed_ids = [r.id for r in rows]
-        self._last_tick = time.monotonic()
         by_cart: dict[int, list[ClaimedRow]] = {}
         for r in rows:
             by_cart.setdefault(r.cart_id, []).append(r)
@@ -132,7 +128,7 @@ class StackController:
                 info = CartInfo(cart.id, cart.name, cart.max_items)
                 connector = self._connector(cart)
             return send_cart(self.store, info, rows, connector, settings, stop=stop,
-                             on_request=self._tick, rng=self.rng,
+                             on_request=self._ticker([r.id for r in rows]), rng=self.rng,
                              pacing=self._pacing.setdefault(cart_id, Pacing()))
         except Exception as e:  # noqa: BLE001 - one cart's trouble must not stop the others
             log.exception("sending to cart %s failed", cart_id)
@@ -157,15 +153,24 @@ class StackController:
         self._connectors[cart.id] = (sig, conn)
         return conn
 
-    def _tick(self) -> None:
-        """Before each request: keep the lease and the claim alive on long passes."""
-        now = time.monotonic()
-        if now - self._last_tick < min(self.claim_ttl, 30.0) / 3:
-            return
-        self._last_tick = now
-        if self.shared:
-            lease.acquire(self.store, workstation=self.workstation, token=self.token)
-        extend_claim(self.store, self.claimer, self._claimed_ids, self.claim_ttl)
+    def _ticker(self, ids: list[int]) -> Callable[[], None]:
+        """Before each request of one cart: keep the lease and that cart's claim alive on
+        long passes. Each cart's thread extends only its own rows: extending every
+        cart's at once, in id order, deadlocked on PostgreSQL with another cart's thread
+        marking its rows sent in another order (bench/README.md, issue 23)."""
+        last = time.monotonic()
+
+        def tick() -> None:
+            nonlocal last
+            now = time.monotonic()
+            if now - last < min(self.claim_ttl, 30.0) / 3:
+                return
+            last = now
+            if self.shared:
+                lease.acquire(self.store, workstation=self.workstation, token=self.token)
+            extend_claim(self.store, self.claimer, ids, self.claim_ttl)
+
+        return tick
 
     def _beat(self, due_after: float | None = None) -> None:
         """Register this controller as a holder of claims, or renew its heartbeat."""
