@@ -416,7 +416,7 @@ def test_adjust_saves_off_the_ui_thread_while_the_store_is_locked(qtbot, store):
 def test_sku_field_reads_its_completer_list_off_the_ui_thread(qtbot, store):
     """The SKU list arrives later; until it has, a SKU typed in another letter case is
     still matched (asked of the store), and the completer then offers every SKU."""
-    from seom_desktop.ui.dialogs.fields import SkuField
+    from seom_desktop.ui.dialogs.sku_field import SkuField
 
     f = SkuField(store)
     qtbot.addWidget(f)

@@ -29,14 +29,13 @@ from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.dialogs.fields import (
     ERROR_STYLE,
     NOTE_STYLE,
-    SkuAnswer,
-    SkuField,
     StoreDialog,
     check_quantity,
     line_field,
     make_default,
 )
 from seom_desktop.ui.dialogs.guard import UnsavedGuard, ask_yes_no
+from seom_desktop.ui.dialogs.sku_field import SkuAnswer, SkuField
 
 
 def big_drop(before: int, after: int) -> bool:

@@ -26,12 +26,12 @@ from seom_desktop.app.ledger import MAX_ROWS, LedgerRow, ledger_rows, ledger_sou
 from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.dialogs.fields import (
     ErrorLabel,
-    SkuField,
     StoreDialog,
     TuplesModel,
     make_default,
     plain_table,
 )
+from seom_desktop.ui.dialogs.sku_field import SkuField
 from seom_desktop.ui.models.stack import local_time
 from seom_desktop.ui.words import plural
 

@@ -13,13 +13,13 @@ from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout
 from seom_desktop.app.errors import InventoryError, QuantityError, UnknownSKUError
 from seom_desktop.ui.dialogs.fields import (
     NOTE_STYLE,
-    SkuField,
     StoreDialog,
     check_quantity,
     line_field,
     make_default,
 )
 from seom_desktop.ui.dialogs.guard import UnsavedGuard
+from seom_desktop.ui.dialogs.sku_field import SkuField
 
 
 class SkuQuantityDialog(UnsavedGuard, StoreDialog):

@@ -36,7 +36,6 @@ from seom_desktop.inventory.validation import MAX_QOH, check_sku, parse_quantity
 from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.dialogs.fields import (
     ErrorLabel,
-    SkuField,
     StoreDialog,
     TuplesModel,
     make_default,
@@ -47,6 +46,7 @@ from seom_desktop.ui.dialogs.kit_tab import KitTab
 from seom_desktop.ui.dialogs.ledger import HEADERS as LEDGER_HEADERS
 from seom_desktop.ui.dialogs.ledger import LedgerDialog, ledger_cells
 from seom_desktop.ui.dialogs.reorder_point import ReorderPointRow
+from seom_desktop.ui.dialogs.sku_field import SkuField
 from seom_desktop.ui.models.web_fields import WebFieldsModel, WebRow
 from seom_desktop.ui.words import plural
 
