@@ -241,3 +241,23 @@ def test_add_line_then_the_next_sku_typed_at_once_keeps_both(qtbot, store, gate)
     settle(qtbot)
     assert d.lines_model.rows == [("P12", "Gizmo", 3)]
     assert (d.sku_field.sku(), d.quantity.editor.text()) == ("P1", "4")
+
+
+def test_adjust_inventory_shows_a_kits_derived_qoh_and_that_it_cannot_be_adjusted(
+        qtbot, store):
+    from seom_desktop.inventory.kits import set_kit
+    from seom_desktop.ui.dialogs.adjust_inventory import AdjustInventoryDialog
+
+    with store.write() as s:  # P1 50 / 2 = 25 kits, P12 7 / 1 = 7: the kit's QOH is 7
+        set_kit(s, sku="PAIR", components=[("P1", 2), ("P12", 1)], actor=ACTOR)
+    d = AdjustInventoryDialog(store, workstation=WS)
+    qtbot.addWidget(d, before_close_func=quiet_close)
+    d.show()
+    qtbot.keyClicks(d.sku_field.line, "PAIR")
+    settle(qtbot)
+    assert d.current_qoh.text() == "7 (derived)"
+    assert "is a kit: its QOH comes from its components" in d.item_name.text()  # the
+    # store's refusal (inventory refuse_stock_change), shown before any Save
+    d.sku_field.set_sku("P1")
+    settle(qtbot)
+    assert (d.current_qoh.text(), d.item_name.text()) == ("50", "Widget")
