@@ -71,7 +71,9 @@ def test_last_response_of_an_unreachable_cart_is_in_clerk_words(qtbot, sqlite_st
 
 def _open_carts(qtbot, w):
     qtbot.keyClick(w, Qt.Key.Key_C, CTRL_SHIFT)
-    return w.dialogs["shopping_carts"]
+    d = w.dialogs["shopping_carts"]
+    qtbot.waitUntil(d.list_view.isEnabled)  # the carts are read on a pool thread
+    return d
 
 
 def test_test_connection_to_an_unreachable_cart_says_what_to_do(qtbot, sqlite_store,
