@@ -113,8 +113,8 @@ def test_track_inventory_adjustments_requires_a_reason_dialog(tracked_store, qtb
         d.quantity.editor.setText("7")
         d.reason.editor.setText("   ")
         before = dump(tracked_store)
-        d.save()
-        assert "reason is required" in d.reason.error.text()
+        d.save()  # acts once the SKU and the parameters are read (pool threads)
+        qtbot.waitUntil(lambda: "reason is required" in d.reason.error.text(), timeout=5000)
         assert dump(tracked_store) == before
         d.reason.editor.setText("cycle count")
         d.save()
