@@ -62,6 +62,8 @@ def test_cart_set_refuses_plain_http_off_loopback(store_url, url):
 
 
 def test_edit_cart_dialog_refuses_plain_http(store_url, qtbot):
+    from PySide6.QtCore import QThreadPool
+
     from seom_desktop.store.engine import open_store
     from seom_desktop.ui.dialogs.shopping_carts import ShoppingCartsDialog
 
@@ -73,10 +75,13 @@ def test_edit_cart_dialog_refuses_plain_http(store_url, qtbot):
         d = ShoppingCartsDialog(store, workstation="test-ws")
         qtbot.addWidget(d)
         d.show()
+        qtbot.waitUntil(lambda: bool(d.carts), timeout=5000)  # read on a pool thread
         d.edit_cart("Web")
+        QThreadPool.globalInstance().waitForDone(10_000)  # the keyring read of the cart
+        qtbot.wait(50)
         d.url.editor.setText("http://shop.example.com")
         d.save()  # refused before anything is written
-        assert "https" in d.url.error.text(), d.url.error.text()
+        qtbot.waitUntil(lambda: "https" in d.url.error.text(), timeout=5000)
         assert d.url.error.isVisible()
         assert dump(store_url) == before
         d.url.editor.setText("https://other.example.com")
