@@ -2,46 +2,43 @@
 a clerk does, checked in the store afterwards: Enter in a field saves, Esc / Close / the
 window's X with unsaved input ask Save / Don't Save / Cancel, a big QOH drop is shown
 and asked about (No is the default), View Inventory saves web fields only for the
-product its SKU box names, nothing that sends to a cart is a default button, and the
+product its SKU box names (tests/ui/test_clerk_web_fields.py), nothing that sends to a cart is a default button, and the
 Synchronize Inventory button turns it on."""
 
 from __future__ import annotations
 
 import pytest
-from clerk_boxes import answer_box, open_boxes, quiet_close, tab_to
+from clerk_boxes import answer_box, open_boxes, tab_to
+from clerk_kit import (
+    ACTOR,
+    ENTER,
+    ESC,
+    TAB,
+    WS,
+    click,
+    close_store,
+    make_store,
+    saved,
+    shown,
+    view_dialog,
+)
 from pool_idle import idle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
-from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.products import add_product
 from seom_desktop.store.carts import add_cart
-from seom_desktop.store.engine import open_store
 from seom_desktop.store.models import LedgerEntry, Param, Product, StackRow
-from seom_desktop.store.params import set_param
 
 pytest.importorskip("pytestqt")
-
-WS = "front-desk"
-ACTOR = Actor("setup", WS)
-ENTER, ESC, TAB = Qt.Key.Key_Return, Qt.Key.Key_Escape, Qt.Key.Key_Tab
 
 
 @pytest.fixture
 def store(tmp_path):
-    s = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    with s.write() as ss:
-        set_param(ss, "SynchQOH", True)
-        add_cart(ss, name="Woo", kind="woocommerce", url="http://127.0.0.1:9", sync=True)
-        add_product(ss, sku="P1", name="Widget", qoh=50, actor=ACTOR)
-        add_product(ss, sku="P2", name="Gadget", qoh=0, actor=ACTOR)
-        ss.query(StackRow).delete()
+    s = make_store(tmp_path)
     yield s
-    from PySide6.QtCore import QThreadPool
-
-    QThreadPool.globalInstance().waitForDone(5000)
-    s.close()
+    close_store(s)
 
 
 def qoh(store, sku):
@@ -53,23 +50,6 @@ def counts(store):
     with store.read() as s:
         return (s.scalar(select(func.count()).select_from(LedgerEntry)),
                 s.scalar(select(func.count()).select_from(StackRow)))
-
-
-def click(qtbot, w):
-    qtbot.mouseClick(w, Qt.MouseButton.LeftButton)
-
-
-def saved(qtbot, d):
-    """Wait for the save the next key or click starts (it runs on a pool thread)."""
-    return qtbot.waitSignal(d.save_finished, timeout=5000)
-
-
-def shown(qtbot, d):
-    qtbot.addWidget(d, before_close_func=quiet_close)
-    with qtbot.waitActive(d):
-        d.show()
-    idle()  # its reads (parameters, carts, the SKU it opened on) answered
-    return d
 
 
 def adjust_dialog(qtbot, store, **kw):
@@ -298,78 +278,6 @@ def test_turn_on_synchronize_inventory_button_turns_it_on(qtbot, store):
     assert not d.isVisible() and not open_boxes()
 
 
-# --- item 1: View Inventory saves web fields only for the product the SKU box names ------
-
-def view_dialog(qtbot, store, **kw):
-    from seom_desktop.ui.dialogs.view_inventory import ViewInventoryDialog
-
-    d = ViewInventoryDialog(store, workstation=WS, **kw)
-    if not kw.get("sku"):
-        return shown(qtbot, d)
-    with qtbot.waitSignal(d.shown, timeout=5000):  # the item is read on a pool thread
-        return shown(qtbot, d)
-
-
-def type_in_cell(qtbot, view, row, col, text):
-    from PySide6.QtWidgets import QLineEdit
-
-    view.setFocus()
-    view.setCurrentIndex(view.model().index(row, col))
-    qtbot.keyClick(view, Qt.Key.Key_F2)
-    editor = next(e for e in view.viewport().findChildren(QLineEdit) if e.isVisible())
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, ENTER)
-    qtbot.wait(1)
-
-
-def reserves(store):
-    from seom_desktop.store.models import WebField
-
-    with store.read() as s:
-        return sorted(s.execute(select(Product.sku, WebField.reserve)
-                                .join(Product, Product.id == WebField.product_id)).all())
-
-
-def test_web_fields_save_only_for_the_product_the_sku_box_names(qtbot, store):
-    d = view_dialog(qtbot, store)
-    qtbot.keyClicks(d.sku_field.line, "P2")
-    with qtbot.waitSignal(d.shown, timeout=5000):
-        qtbot.keyClick(d.sku_field.line, ENTER)  # Show
-    assert d.tabs.tabText(1) == "Web Fields \u2014 P2"
-    assert "P2" in d.web_title.text() and "Gadget" in d.web_title.text()
-    d.sku_field.line.selectAll()
-    qtbot.keyClicks(d.sku_field.line, "P1")  # typed, Show not pressed
-    d.tabs.setCurrentIndex(1)
-    type_in_cell(qtbot, d.web_view, 0, d.web_model.RESERVE, "4")
-    before = reserves(store)
-    click(qtbot, d.save_web_button)
-    assert d.web_error.isVisible()
-    assert "P1" in d.web_error.text() and "P2" in d.web_error.text()
-    assert "Nothing was saved" in d.web_error.text() and "Saved" not in d.web_status.text()
-    assert reserves(store) == before
-    d.sku_field.line.selectAll()
-    qtbot.keyClicks(d.sku_field.line, "P2")
-    with saved(qtbot, d):
-        click(qtbot, d.save_web_button)
-    assert reserves(store) == [("P2", 4)]
-
-
-def test_showing_another_product_with_unsaved_web_fields_asks(qtbot, store):
-    d = view_dialog(qtbot, store, sku="P2")
-    d.tabs.setCurrentIndex(1)
-    type_in_cell(qtbot, d.web_view, 0, d.web_model.RESERVE, "6")
-    d.sku_field.line.selectAll()
-    qtbot.keyClicks(d.sku_field.line, "P1")
-    seen = answer_box(qtbot, button="Save")
-    with qtbot.waitSignal(d.shown, timeout=5000):  # saved, then P1 is read and shown
-        click(qtbot, d.open_button)
-    qtbot.waitUntil(lambda: d.current_sku == "P1")
-    assert seen and "P2" in seen[0]
-    assert reserves(store) == [("P2", 6)]  # saved to the product it was typed for
-    assert d.current_sku == "P1" and d.tabs.tabText(1) == "Web Fields \u2014 P1"
-
-
 # --- item 11: Receive PO takes several lines; SKUs in any letter case ---------------------
 
 def test_receive_po_several_lines_in_one_go(qtbot, store):
@@ -475,17 +383,3 @@ def test_new_cart_turn_on_button_saves_the_cart_with_sync_on(qtbot, store):
     with store.read() as s:
         assert s.scalar(select(Cart.sync).where(Cart.name == "New Shop")) is True
     assert not d.has_unsaved()
-
-
-def test_view_inventory_esc_with_unsaved_web_fields_asks(qtbot, store):
-    d = view_dialog(qtbot, store, sku="P1")
-    d.tabs.setCurrentIndex(1)
-    type_in_cell(qtbot, d.web_view, 0, d.web_model.RESERVE, "2")
-    seen = answer_box(qtbot, button="Cancel")
-    qtbot.keyClick(d.web_view, ESC)
-    assert seen and d.isVisible() and reserves(store) == []
-    seen = answer_box(qtbot, key=ENTER)  # Save, the default answer
-    with saved(qtbot, d):
-        qtbot.keyClick(d.web_view, ESC)
-    qtbot.waitUntil(lambda: not d.isVisible())  # closed once the save was written
-    assert seen and reserves(store) == [("P1", 2)]

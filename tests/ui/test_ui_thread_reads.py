@@ -3,7 +3,8 @@ statement the window runs is recorded with its thread (SQLAlchemy's public
 `before_cursor_execute` event on the store's engine) while a clerk opens every screen of
 window_dialogs.DIALOGS, types a SKU and saves where the screen saves; none may run on the
 Qt main thread. Also: a SKU field never shows the product of a SKU typed before the one
-in the field, and Enter pressed before the look-up answered acts on the SKU typed."""
+in the field, and Enter pressed before the look-up answered acts on the SKU typed (also
+when the SKU was typed again and its earlier answer is kept)."""
 
 from __future__ import annotations
 
@@ -219,6 +220,28 @@ def test_enter_before_the_look_up_answered_sells_the_sku_typed(qtbot, store, gat
     assert d.isVisible() and qoh(store, "P12") == 7  # waits for the answer
     with qtbot.waitSignal(d.save_finished, timeout=10_000):
         slow.open.set()
+    assert qoh(store, "P12") == 5 and qoh(store, "P1") == 50
+
+
+def test_enter_while_a_sku_typed_again_is_looked_up_sells_it(qtbot, store, gate):
+    from seom_desktop.ui.dialogs.pos_sale import POSSaleDialog
+
+    d = POSSaleDialog(store, workstation=WS)
+    qtbot.addWidget(d, before_close_func=quiet_close)
+    with qtbot.waitActive(d):
+        d.show()
+    qtbot.keyClicks(d.sku_field.line, "P12")
+    qtbot.waitUntil(lambda: d.item_name.text() == "Gizmo")
+    slow = gate("P12")  # typed again: its second look-up is held, the first was answered
+    d.sku_field.line.selectAll()
+    qtbot.keyClicks(d.sku_field.line, "P12")
+    assert slow.held.wait(10) and d.sku_field.pending()
+    d.quantity.editor.setFocus()
+    qtbot.keyClicks(d.quantity.editor, "2")
+    qtbot.keyClick(d.quantity.editor, ENTER)  # acts on the answer kept for "P12"
+    with qtbot.waitSignal(d.save_finished, timeout=10_000):
+        slow.open.set()  # (the sale's own read of P12 meets the gate too)
+    settle(qtbot)
     assert qoh(store, "P12") == 5 and qoh(store, "P1") == 50
 
 

@@ -195,15 +195,15 @@ class StoreDialog(QDialog):
             act(field.sku())
             return
         self.saving = True
-        box: dict[str, str] = {}
+        text = field.sku()  # when_ready may run go() at once: an answer kept for this text
 
         def go() -> None:
             self.saving = False
-            act(box["text"])
+            act(text)
             if not self.saving:  # refused before writing: nothing waits for a save
                 self.after_save = None
 
-        box["text"] = field.when_ready(go)
+        field.when_ready(go)
 
     def fit_height(self) -> None:
         """Grow to show every error line that appeared (wrapped lines included)."""

@@ -309,8 +309,13 @@ class ViewInventoryDialog(UnsavedGuard, StoreDialog):
         if not changes or self.current_sku is None:
             self.web_status.setText("Nothing to save.")
             return
-        typed = self.sku_field.sku().strip()
-        found = self.sku_field.lookup()  # "p1" names P1 when no other SKU differs by case
+        self.when_looked_up(self.sku_field, lambda text: self._save_web_for(text, changes))
+
+    def _save_web_for(self, text: str, changes: list[WebFieldChange]) -> None:
+        """Save `changes` if the SKU box (its text at the press: `text`, looked up) still
+        names the product shown; "p1" names P1 when no other SKU differs only by case."""
+        typed = text.strip()
+        found = self.sku_field.lookup(text)
         if (found[0] if found else typed) != self.current_sku:
             self.web_error.show_error(
                 f"The SKU box names {typed or 'no product'}, but these are the web fields of "

@@ -1,0 +1,104 @@
+"""What the clerk-input tests share: a store with one cart and two products, clicking,
+waiting for a dialog's save and for its reads, View Inventory opened and its Web Fields
+cells typed into, and a Gate that holds one SKU's look-up on its pool thread (a slow
+answer, made with SQLAlchemy's public event API on the real store)."""
+
+from __future__ import annotations
+
+import threading
+
+from clerk_boxes import quiet_close
+from pool_idle import idle
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from seom_desktop.inventory.actor import Actor
+from seom_desktop.inventory.products import add_product
+from seom_desktop.store.carts import add_cart
+from seom_desktop.store.engine import open_store
+from seom_desktop.store.models import Product, StackRow, WebField
+from seom_desktop.store.params import set_param
+
+WS = "front-desk"
+ACTOR = Actor("setup", WS)
+ENTER, ESC, TAB = Qt.Key.Key_Return, Qt.Key.Key_Escape, Qt.Key.Key_Tab
+
+
+def make_store(tmp_path):
+    """SynchQOH on, the cart Woo (syncing), P1 Widget 50 and P2 Gadget 0, no stack rows."""
+    s = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    with s.write() as ss:
+        set_param(ss, "SynchQOH", True)
+        add_cart(ss, name="Woo", kind="woocommerce", url="http://127.0.0.1:9", sync=True)
+        add_product(ss, sku="P1", name="Widget", qoh=50, actor=ACTOR)
+        add_product(ss, sku="P2", name="Gadget", qoh=0, actor=ACTOR)
+        ss.query(StackRow).delete()
+    return s
+
+
+def close_store(s) -> None:
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(5000)
+    s.close()
+
+
+def click(qtbot, w):
+    qtbot.mouseClick(w, Qt.MouseButton.LeftButton)
+
+
+def saved(qtbot, d):
+    """Wait for the save the next key or click starts (it runs on a pool thread)."""
+    return qtbot.waitSignal(d.save_finished, timeout=5000)
+
+
+def shown(qtbot, d):
+    qtbot.addWidget(d, before_close_func=quiet_close)
+    with qtbot.waitActive(d):
+        d.show()
+    idle()  # its reads (parameters, carts, the SKU it opened on) answered
+    return d
+
+
+def view_dialog(qtbot, store, **kw):
+    from seom_desktop.ui.dialogs.view_inventory import ViewInventoryDialog
+
+    d = ViewInventoryDialog(store, workstation=WS, **kw)
+    if not kw.get("sku"):
+        return shown(qtbot, d)
+    with qtbot.waitSignal(d.shown, timeout=5000):  # the item is read on a pool thread
+        return shown(qtbot, d)
+
+
+def type_in_cell(qtbot, view, row, col, text):
+    from PySide6.QtWidgets import QLineEdit
+
+    view.setFocus()
+    view.setCurrentIndex(view.model().index(row, col))
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = next(e for e in view.viewport().findChildren(QLineEdit) if e.isVisible())
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, ENTER)
+    qtbot.wait(1)
+
+
+def reserves(store):
+    with store.read() as s:
+        return sorted(s.execute(select(Product.sku, WebField.reserve)
+                                .join(Product, Product.id == WebField.product_id)).all())
+
+
+class Gate:
+    """Holds the store's look-up of one SKU text (its SELECT waits on a pool thread)
+    until released."""
+
+    def __init__(self, sku: str):
+        self.sku = sku
+        self.open = threading.Event()
+        self.held = threading.Event()
+
+    def __call__(self, conn, cursor, statement, params, context, executemany):
+        if "FROM products" in statement and params and tuple(params)[:1] == (self.sku,):
+            self.held.set()
+            self.open.wait(10)
