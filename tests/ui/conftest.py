@@ -112,3 +112,24 @@ def helpers():
     return SimpleNamespace(bulk_products=bulk_products, product_ids=product_ids,
                            cart_id=cart_id, bulk_stack_rows=bulk_stack_rows,
                            woo_cart=woo_cart, plain_cart=plain_cart)
+
+
+@pytest.fixture
+def gate(store):
+    """gate(sku) holds the store's look-up of that SKU text until gate.open is set
+    (clerk_kit.Gate on the test module's `store`); every gate is opened afterwards."""
+    from clerk_kit import Gate
+    from sqlalchemy import event
+
+    made = []
+
+    def hold(sku: str) -> Gate:
+        g = Gate(sku)
+        event.listen(store.engine, "before_cursor_execute", g)
+        made.append(g)
+        return g
+
+    yield hold
+    for g in made:
+        g.open.set()
+        event.remove(store.engine, "before_cursor_execute", g)

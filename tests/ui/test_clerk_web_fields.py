@@ -10,7 +10,6 @@ from clerk_boxes import answer_box
 from clerk_kit import (
     ENTER,
     ESC,
-    Gate,
     click,
     close_store,
     make_store,
@@ -19,7 +18,6 @@ from clerk_kit import (
     type_in_cell,
     view_dialog,
 )
-from sqlalchemy import event
 
 pytest.importorskip("pytestqt")
 
@@ -29,22 +27,6 @@ def store(tmp_path):
     s = make_store(tmp_path)
     yield s
     close_store(s)
-
-
-@pytest.fixture
-def gate(store):
-    made = []
-
-    def hold(sku: str) -> Gate:
-        g = Gate(sku)
-        event.listen(store.engine, "before_cursor_execute", g)
-        made.append(g)
-        return g
-
-    yield hold
-    for g in made:
-        g.open.set()
-        event.remove(store.engine, "before_cursor_execute", g)
 
 
 def test_web_fields_save_only_for_the_product_the_sku_box_names(qtbot, store):

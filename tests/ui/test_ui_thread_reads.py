@@ -154,37 +154,6 @@ def test_no_store_access_on_the_ui_thread(qtbot, qasync_loop, store, make_window
         ui_thread_sql.places())
 
 
-class Gate:
-    """Holds the store's look-up of one SKU (its SELECT waits on a pool thread) until
-    released: a slow answer, made with SQLAlchemy's public event API on the real store."""
-
-    def __init__(self, sku: str):
-        self.sku = sku
-        self.open = threading.Event()
-        self.held = threading.Event()
-
-    def __call__(self, conn, cursor, statement, params, context, executemany):
-        if "FROM products" in statement and params and tuple(params)[:1] == (self.sku,):
-            self.held.set()
-            self.open.wait(10)
-
-
-@pytest.fixture
-def gate(store):
-    made = []
-
-    def hold(sku: str) -> Gate:
-        g = Gate(sku)
-        event.listen(store.engine, "before_cursor_execute", g)
-        made.append(g)
-        return g
-
-    yield hold
-    for g in made:
-        g.open.set()
-        event.remove(store.engine, "before_cursor_execute", g)
-
-
 def test_a_late_answer_for_an_earlier_sku_is_not_shown(qtbot, store, gate):
     from seom_desktop.ui.dialogs.pos_sale import POSSaleDialog
 
