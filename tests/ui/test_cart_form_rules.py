@@ -171,7 +171,8 @@ def test_a_location_of_a_warehouse_not_sold_from_is_refused_and_nothing_saved(qt
     with qtbot.assertNotEmitted(d.changed, wait=500):
         qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: d.form_error.isVisible())
-    assert "'Back', which the cart does not sell from" in d.form_error.text()
+    assert d.form_error.text() == ("a location is mapped to warehouse 'Back', which the cart "
+                                   "does not sell from. Nothing was saved.")
     assert allocation(store, "Shop") == before and queued(store) == {}  # not the percent
 
 

@@ -33,7 +33,12 @@ from seom_desktop.app.carts import (
     stored_credentials,
     try_connection,
 )
-from seom_desktop.app.errors import CartDefinitionError, CredentialError, UnknownKindError
+from seom_desktop.app.errors import (
+    CartDefinitionError,
+    CredentialError,
+    InventoryError,
+    UnknownKindError,
+)
 from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.dialogs.cart_form import CartFormWidgets
 from seom_desktop.ui.dialogs.cart_form_guard import CartFormGuard
@@ -316,6 +321,8 @@ class ShoppingCartsDialog(CartFormWidgets, CartFormGuard, StoreDialog):
             self._route(str(e))
         elif isinstance(e, CredentialError):
             self.form_error.show_error(str(e))
+        elif isinstance(e, InventoryError):  # the store refused a rule, warehouse or location
+            self.form_error.show_error(f"{e}. Nothing was saved.")
         else:
             self.form_error.show_error(f"Not saved: {type(e).__name__}: {e}")
 
