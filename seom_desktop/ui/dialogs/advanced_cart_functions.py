@@ -46,7 +46,7 @@ from seom_desktop.ui.dialogs.transfer_preview import (
     ChangesOnlyTable,
     ask,
 )
-from seom_desktop.ui.models.rows import ReportModel
+from seom_desktop.ui.models.rows import ReportModel, ReportRows
 
 WARN_BASKETS = ("This cart holds stock in shopping baskets: make sure all baskets are "
                 "emptied BEFORE sending QOH or turning on Synchronize Inventory.")
@@ -285,6 +285,6 @@ class AdvancedCartFunctionsDialog(CartTransfers, QDialog):
         """Ask (tests replace this)."""
         return await ask(dlg)
 
-    def _show_rows(self, headers, rows, flag=None) -> None:
-        """Results, changes first ("Changes only" narrows them to the flagged rows)."""
-        self.results_rows.set_rows(headers, rows, flag or (lambda _r: True))
+    def _show_rows(self, table: ReportRows) -> None:
+        """Results, changes first ("Changes only" narrows them to the rows that change)."""
+        self.results_rows.set_table(table)

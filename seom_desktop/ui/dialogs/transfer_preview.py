@@ -1,13 +1,14 @@
 """What a manual transfer (Send QOH To Website, Get QOH from Website) would change,
 shown before it runs, and the drift report's rows: changes first, product names beside
 the SKUs, and "Changes only" on by default so that the few rows that change are not
-lost among thousands that do not. Nothing here sends: the preview's default button is
+lost among thousands that do not (the rows come ordered from `report_rows`, made on the
+transfer's thread, not the UI thread's). Nothing here sends: the preview's default button is
 Cancel, and [Send]/[Take] must be pressed (or clicked) on purpose."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from seom_desktop.app.product_detail import product_names
 from seom_desktop.ui.dialogs.fields import make_default
-from seom_desktop.ui.models.rows import ReportModel
+from seom_desktop.ui.models.rows import ReportModel, ReportRows
 
 
 def with_names(fn: Callable, skus_of: Callable, *args, progress=None, **kw):
@@ -34,11 +35,6 @@ def with_names(fn: Callable, skus_of: Callable, *args, progress=None, **kw):
     return result, product_names(args[0], skus=skus)
 
 
-def changes_first(rows: Sequence[tuple], changes: Callable[[tuple], bool]) -> list[tuple]:
-    """The rows that change first (each group in its own order)."""
-    return [r for r in rows if changes(r)] + [r for r in rows if not changes(r)]
-
-
 async def ask(dlg: QDialog) -> bool:
     """Open `dlg` window-modal and wait for the answer without a nested event loop."""
     fut = asyncio.get_running_loop().create_future()
@@ -48,32 +44,27 @@ async def ask(dlg: QDialog) -> bool:
 
 
 class ChangesOnlyTable:
-    """A ReportModel whose rows can be narrowed to the ones that change."""
+    """A ReportModel whose rows can be narrowed to the ones that change (the table comes
+    ordered and counted from report_rows, made off the UI thread)."""
 
     def __init__(self, model: ReportModel, box: QCheckBox):
         self.model, self.box = model, box
-        self.headers: tuple = ()
-        self.all_rows: list[tuple] = []
-        self.changes: Callable[[tuple], bool] = lambda _r: True
+        self.table = ReportRows()
         box.setChecked(True)
         box.toggled.connect(lambda _on: self._show())
 
-    def set_rows(self, headers, rows, changes: Callable[[tuple], bool]) -> None:
-        self.headers, self.changes = tuple(headers), changes
-        self.all_rows = changes_first(rows, changes)
+    def set_table(self, table: ReportRows) -> None:
+        self.table = table
         self._show()
 
     def _show(self) -> None:
-        rows = ([r for r in self.all_rows if self.changes(r)] if self.box.isChecked()
-                else self.all_rows)
-        self.model.set_rows(self.headers, rows, self.changes)
+        self.model.show(self.table, changes_only=self.box.isChecked())
 
 
 class PreviewDialog(QDialog):
     """What a transfer would change, and a confirm (Cancel is the default button)."""
 
-    def __init__(self, title: str, intro: str, headers, rows, ok_text: str, parent=None,
-                 flag=None):
+    def __init__(self, title: str, intro: str, table: ReportRows, ok_text: str, parent=None):
         super().__init__(parent)
         self.setObjectName("previewDialog")
         self.setWindowTitle(title)
@@ -84,7 +75,7 @@ class PreviewDialog(QDialog):
         self.changes_only = QCheckBox("Changes only")
         self.changes_only.setAccessibleName("Changes only")
         self.table_rows = ChangesOnlyTable(model, self.changes_only)
-        self.table_rows.set_rows(headers, rows, flag or (lambda _r: True))
+        self.table_rows.set_table(table)
         table = QTableView()
         table.setObjectName("previewTable")
         table.setAccessibleName("Preview")
