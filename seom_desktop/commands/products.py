@@ -149,7 +149,7 @@ def cmd_set(ctx) -> int:
 def cmd_show(ctx) -> int:
     from seom_desktop.inventory.operations import product_id_for
     from seom_desktop.inventory.products import web_fields_of
-    from seom_desktop.inventory.rules import item_allocation, stock_by_name
+    from seom_desktop.inventory.rules import stock_by_name
     from seom_desktop.stack.kit_qoh import kit_qoh
     from seom_desktop.store.models import Product
 
@@ -157,10 +157,9 @@ def cmd_show(ctx) -> int:
         pid = product_id_for(s, ctx.args.sku)
         p = s.get(Product, pid)
         qoh = kit_qoh(s, [pid])[pid] if p.is_kit else p.qoh  # a kit's is derived
-        shown = item_allocation(s, pid)  # per cart: should_show, the rule, overrides
         data = {"sku": p.sku, "name": p.name, "qoh": qoh, "kit": bool(p.is_kit),
-                "warehouses": stock_by_name(s, pid),
-                "web_fields": [w.as_json() | shown[w.cart] for w in web_fields_of(s, pid)]}
+                "warehouses": stock_by_name(s, pid),  # per cart below: should_show, the rule
+                "web_fields": [w.as_json() | w.allocation_json() for w in web_fields_of(s, pid)]}
 
     def text() -> None:
         ctx.out(printable(f"{data['sku']}  {data['name']}"))

@@ -4,7 +4,7 @@ show under them, from inventory/rules.item_allocation)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,10 +40,17 @@ class WebFieldView:
     safety: int | None = None
     should_show: int | None = None  # what the cart should show (as read by web_fields_of)
     rule: str = ""  # what decided it, in a clerk's words ("safety 5", "store QOH")
+    locations: dict[str, int] = field(default_factory=dict)  # per mapped location
 
     def as_json(self) -> dict:
         return {"cart": self.cart, "sync": self.sync, "cart_sku": self.cart_sku,
                 "reserve": self.reserve, "max_qty": self.max_qty}
+
+    def allocation_json(self) -> dict:
+        """What `product show --json` adds to as_json(): rules.item_allocation's keys."""
+        return {"should_show": self.should_show, "rule": self.rule, "percent": self.percent,
+                "min_qty": self.min_qty, "safety": self.safety,
+                "locations": dict(self.locations)}
 
 
 def add_product(session: Session, *, sku: str, name: str, actor: Actor, qoh: int = 0) -> int:
@@ -81,11 +88,11 @@ def web_fields_of(session: Session, product_id: int) -> list[WebFieldView]:
         a = shown[cart.name]
         if wf is None:
             out.append(WebFieldView(cart.name, True, None, 0, None, should_show=a["should_show"],
-                                    rule=a["rule"]))
+                                    rule=a["rule"], locations=a["locations"]))
         else:
             out.append(WebFieldView(cart.name, wf.sync, wf.cart_sku, wf.reserve, wf.max_qty,
                                     wf.last_sent_qoh, wf.last_cart_qoh, wf.percent, wf.min_qty,
-                                    wf.safety, a["should_show"], a["rule"]))
+                                    wf.safety, a["should_show"], a["rule"], a["locations"]))
     return out
 
 
