@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from seom_desktop.stack.outcome import still_sending
-from seom_desktop.stack.states import FAILED, PENDING, SENDING, WAITING, move
+from seom_desktop.stack.states import SENDING, move
 from seom_desktop.store.engine import Store
-from seom_desktop.store.models import Cart, StackRow, utcnow
+from seom_desktop.store.models import CLAIMABLE, CLAIMABLE_SQL, Cart, StackRow, utcnow
 from seom_desktop.store.params import get_param
 
 
@@ -26,7 +26,7 @@ class ClaimedRow:
     attempts: int
 
 
-CLAIMABLE = (PENDING, FAILED, WAITING)  # when their next_attempt_at is due
+__all__ = ["CLAIMABLE", "ClaimedRow", "claim_due", "extend_claim"]  # CLAIMABLE: when due
 
 
 def claim_due(store: Store, *, claimer: str, workstation: str | None, limit: int = 5000,
@@ -39,10 +39,15 @@ def claim_due(store: Store, *, claimer: str, workstation: str | None, limit: int
     with store.write() as s:
         if not get_param(s, "SynchQOH"):
             return []
+        # The oldest due rows, found by walking ix_web_stack_claimable in id order: its
+        # condition written as the index's (SQLite uses a partial index only for a query
+        # that names its condition, in literals). By the (state, next_attempt_at) index
+        # the claim sorted every due row by id each pass (quadratic in the backlog:
+        # bench/README.md, issue 23).
         due = (select(StackRow.id)
                .join(Cart, Cart.id == StackRow.cart_id)
-               .where(StackRow.state.in_(CLAIMABLE),
-                      StackRow.next_attempt_at <= now, Cart.sync.is_(True))
+               .where(text(CLAIMABLE_SQL), StackRow.next_attempt_at <= now,
+                      Cart.sync.is_(True))
                .order_by(StackRow.id).limit(limit))
         if workstation is not None:
             due = due.where(StackRow.origin_workstation == workstation)

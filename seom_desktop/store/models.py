@@ -29,6 +29,12 @@ FAILED = "failed"
 BYPASSED = "bypassed"
 WAITING = "waiting"  # for an order import: the cart shows a sale not imported yet
 STATES = (PENDING, SENDING, SENT, FAILED, BYPASSED, WAITING)
+# The states a controller claims a row from (when due). The partial index
+# ix_web_stack_claimable holds these rows alone, and the claim names its condition as
+# written here (stack/claim.py): `|| ''` keeps the (state, next_attempt_at) index from
+# serving that term, so that SQLite, which has no statistics, walks the partial index.
+CLAIMABLE = (PENDING, FAILED, WAITING)
+CLAIMABLE_SQL = "(state || '') IN ('pending', 'failed', 'waiting')"
 
 
 def utcnow() -> datetime:
@@ -311,6 +317,9 @@ class StackRow(Base):
         Index("ix_web_stack_due", "state", "next_attempt_at"),
         Index("ix_web_stack_cart_product", "cart_id", "product_id", "state"),
         Index("ix_web_stack_sent_at", "sent_at"),  # change-to-cart latency history
+        # The claim walks this in id order (migration 0007): no sort of every due row.
+        Index("ix_web_stack_claimable", "id", "next_attempt_at",
+              sqlite_where=text(CLAIMABLE_SQL), postgresql_where=text(CLAIMABLE_SQL)),
     )
 
 

@@ -73,7 +73,7 @@ def test_a_0002_store_with_data_keeps_everything_in_the_main_warehouse(store_url
     engine.dispose()
     store = open_store(store_url)
     try:
-        assert migrate.current_revision(store.engine) == "0006"
+        assert migrate.current_revision(store.engine) == migrate.HEAD_REVISION
         with store.engine.connect() as conn:
             assert _snapshot(conn) == before  # nothing lost, same QOH, same stack
             assert [tuple(r) for r in conn.execute(text(
@@ -170,5 +170,5 @@ def test_undoing_0006_on_sqlite_is_refused_and_keeps_the_store(tmp_path):
             command.downgrade(cfg, "0005")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM web_stack")).scalar_one() == 10
-    assert migrate.current_revision(engine) == "0006"
+    assert migrate.current_revision(engine) == migrate.HEAD_REVISION
     engine.dispose()
