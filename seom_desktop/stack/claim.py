@@ -30,9 +30,11 @@ __all__ = ["CLAIMABLE", "ClaimedRow", "claim_due", "extend_claim"]  # CLAIMABLE:
 
 
 def claim_due(store: Store, *, claimer: str, workstation: str | None, limit: int = 5000,
-              ttl: float = 300.0, now: datetime | None = None) -> list[ClaimedRow]:
-    """Claim up to `limit` due rows of synced carts (all workstations' rows when
-    `workstation` is None: the shared controller) and mark them `sending`
+              ttl: float = 300.0, now: datetime | None = None,
+              cart_id: int | None = None) -> list[ClaimedRow]:
+    """Claim up to `limit` due rows of synced carts (of the one cart `cart_id` when
+    given; all workstations' rows when `workstation` is None: the shared controller)
+    and mark them `sending`
     (states.move). A waiting row is claimed too, at its next look; an order import of
     its cart wakes it sooner."""
     now = now or utcnow()
@@ -51,6 +53,8 @@ def claim_due(store: Store, *, claimer: str, workstation: str | None, limit: int
                .order_by(StackRow.id).limit(limit))
         if workstation is not None:
             due = due.where(StackRow.origin_workstation == workstation)
+        if cart_id is not None:
+            due = due.where(StackRow.cart_id == cart_id)
         if s.bind.dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True, of=StackRow)
         # One statement marks the rows and hands them back (RETURNING: SQLite 3.35+, PG).
