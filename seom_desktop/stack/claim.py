@@ -13,7 +13,7 @@ from sqlalchemy import select, text, update
 from seom_desktop.stack.outcome import still_sending
 from seom_desktop.stack.states import SENDING, move
 from seom_desktop.store.engine import Store
-from seom_desktop.store.models import CLAIMABLE, CLAIMABLE_SQL, Cart, StackRow, utcnow
+from seom_desktop.store.models import CLAIMABLE, CLAIMABLE_SQL, Cart, StackHolder, StackRow, utcnow
 from seom_desktop.store.params import get_param
 
 
@@ -66,8 +66,15 @@ def claim_due(store: Store, *, claimer: str, workstation: str | None, limit: int
 
 
 def extend_claim(store: Store, claimer: str, ids: list[int], ttl: float) -> None:
+    """Keep `ids` claimed `ttl` seconds more, for a claimer not registered as a holder:
+    a registered one's rows go back only when it dies or its heartbeat stops
+    (holders.requeue_orphans), whatever their `claimed_until`, so its claim needs no
+    extending. Extending it anyway rewrote every row of each cart's claim every 10 s of
+    a pass (PostgreSQL, 1,000,000 rows: 46.7 s of SQL; bench/README.md, issue 23)."""
     until = utcnow() + timedelta(seconds=ttl)
     with store.write() as s:
+        if s.get(StackHolder, claimer) is not None:
+            return
         for i in range(0, len(ids), 900):
             s.execute(update(StackRow)
                       .where(StackRow.id.in_(ids[i:i + 900]), StackRow.claimed_by == claimer,
