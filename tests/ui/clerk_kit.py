@@ -10,13 +10,13 @@ import threading
 from clerk_boxes import quiet_close
 from pool_idle import idle
 from PySide6.QtCore import Qt
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.products import add_product
 from seom_desktop.store.carts import add_cart
 from seom_desktop.store.engine import open_store
-from seom_desktop.store.models import Product, StackRow, WebField
+from seom_desktop.store.models import LedgerEntry, Product, StackRow, WebField
 from seom_desktop.store.params import set_param
 
 WS = "front-desk"
@@ -24,13 +24,15 @@ ACTOR = Actor("setup", WS)
 ENTER, ESC, TAB = Qt.Key.Key_Return, Qt.Key.Key_Escape, Qt.Key.Key_Tab
 
 
-def make_store(tmp_path):
-    """SynchQOH on, the cart Woo (syncing), P1 Widget 50 and P2 Gadget 0, no stack rows."""
+def make_store(tmp_path, carts=(("Woo", "woocommerce"),), p1_qoh: int = 50):
+    """SynchQOH on, the carts (name, kind) all syncing, P1 Widget (`p1_qoh`) and P2 Gadget
+    0, no stack rows."""
     s = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     with s.write() as ss:
         set_param(ss, "SynchQOH", True)
-        add_cart(ss, name="Woo", kind="woocommerce", url="http://127.0.0.1:9", sync=True)
-        add_product(ss, sku="P1", name="Widget", qoh=50, actor=ACTOR)
+        for name, kind in carts:
+            add_cart(ss, name=name, kind=kind, url="http://127.0.0.1:9", sync=True)
+        add_product(ss, sku="P1", name="Widget", qoh=p1_qoh, actor=ACTOR)
         add_product(ss, sku="P2", name="Gadget", qoh=0, actor=ACTOR)
         ss.query(StackRow).delete()
     return s
@@ -71,13 +73,17 @@ def view_dialog(qtbot, store, **kw):
 
 
 def type_in_cell(qtbot, view, row, col, text):
+    """Type into a cell as a clerk does: select it, F2, clear, type, Enter."""
     from PySide6.QtWidgets import QLineEdit
 
     view.setFocus()
     view.setCurrentIndex(view.model().index(row, col))
     qtbot.keyClick(view, Qt.Key.Key_F2)
-    editor = next(e for e in view.viewport().findChildren(QLineEdit) if e.isVisible())
+    editors = [e for e in view.viewport().findChildren(QLineEdit) if e.isVisible()]
+    assert len(editors) == 1
+    editor = editors[0]
     editor.selectAll()
+    qtbot.keyClick(editor, Qt.Key.Key_Delete)
     qtbot.keyClicks(editor, text)
     qtbot.keyClick(editor, ENTER)
     qtbot.wait(1)
@@ -87,6 +93,16 @@ def reserves(store):
     with store.read() as s:
         return sorted(s.execute(select(Product.sku, WebField.reserve)
                                 .join(Product, Product.id == WebField.product_id)).all())
+
+
+def snapshot(store):
+    """Products' QOH, the ledger's and the stack's sizes, and every web field."""
+    with store.read() as s:
+        return (list(s.execute(select(Product.sku, Product.qoh).order_by(Product.sku))),
+                s.scalar(select(func.count()).select_from(LedgerEntry)),
+                s.scalar(select(func.count()).select_from(StackRow)),
+                list(s.execute(select(WebField.cart_id, WebField.sync, WebField.cart_sku,
+                                      WebField.reserve, WebField.max_qty))))
 
 
 class Gate:

@@ -1,21 +1,19 @@
-"""Adjust Inventory, Receive Purchase Order, POS Sale and View Inventory, filled through
+"""Adjust Inventory, Receive Purchase Order and POS Sale, filled through
 their widgets and checked in the store: QOH, the ledger, and the web stack rows made (or
 not made, when "Send QOH changes to Web sites" is cleared); bad input is refused next
-to the field and writes nothing."""
+to the field and writes nothing. (View Inventory: test_view_inventory_dialog.py.)"""
 
 from __future__ import annotations
 
 import pytest
 from clerk_boxes import answer_box, quiet_close
+from clerk_kit import click, close_store, make_store, snapshot
 from pool_idle import idle
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from seom_desktop.inventory.actor import Actor
-from seom_desktop.inventory.products import add_product
-from seom_desktop.store.carts import add_cart
-from seom_desktop.store.engine import open_store
-from seom_desktop.store.models import LedgerEntry, Product, StackRow, WebField
+from seom_desktop.store.models import LedgerEntry, Product, StackRow
 from seom_desktop.store.params import set_param
 
 pytest.importorskip("pytestqt")
@@ -26,19 +24,9 @@ ACTOR = Actor("setup", WS)
 
 @pytest.fixture
 def store(tmp_path):
-    s = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    with s.write() as ss:
-        set_param(ss, "SynchQOH", True)
-        add_cart(ss, name="Woo", kind="woocommerce", url="http://127.0.0.1:9", sync=True)
-        add_cart(ss, name="Shop", kind="shopify", url="http://127.0.0.1:9", sync=True)
-        add_product(ss, sku="P1", name="Widget", qoh=10, actor=ACTOR)
-        add_product(ss, sku="P2", name="Gadget", qoh=0, actor=ACTOR)
-        ss.query(StackRow).delete()  # start from an empty web stack
+    s = make_store(tmp_path, carts=(("Woo", "woocommerce"), ("Shop", "shopify")), p1_qoh=10)
     yield s
-    from PySide6.QtCore import QThreadPool
-
-    QThreadPool.globalInstance().waitForDone(5000)
-    s.close()
+    close_store(s)
 
 
 def qoh(store, sku):
@@ -58,19 +46,6 @@ def ledger(store, sku):
 def stack_count(store):
     with store.read() as s:
         return s.scalar(select(func.count()).select_from(StackRow))
-
-
-def snapshot(store):
-    with store.read() as s:
-        return (list(s.execute(select(Product.sku, Product.qoh).order_by(Product.sku))),
-                s.scalar(select(func.count()).select_from(LedgerEntry)),
-                s.scalar(select(func.count()).select_from(StackRow)),
-                list(s.execute(select(WebField.cart_id, WebField.sync, WebField.cart_sku,
-                                      WebField.reserve, WebField.max_qty))))
-
-
-def click(qtbot, button):
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 # --- Adjust Inventory ------------------------------------------------------------------
@@ -249,126 +224,6 @@ def test_pos_sale_more_than_on_hand_is_refused(qtbot, store):
     with qtbot.waitSignal(d.save_finished, timeout=5000):
         click(qtbot, d.save_button)
     assert d.quantity.error.isVisible() and "below zero" in d.quantity.error.text()
-    assert snapshot(store) == before
-
-
-# --- View Inventory ---------------------------------------------------------------------
-
-def open_view(qtbot, store, **kw):
-    from seom_desktop.ui.dialogs.view_inventory import ViewInventoryDialog
-
-    d = ViewInventoryDialog(store, workstation=WS, **kw)
-    qtbot.addWidget(d, before_close_func=quiet_close)
-    if kw.get("sku"):
-        with qtbot.waitSignal(d.shown, timeout=5000):  # read on a pool thread
-            d.show()
-            idle()
-    else:
-        d.show()
-        idle()
-    return d
-
-
-def edit_cell(qtbot, view, row, col, text):
-    """Type into a cell the way a clerk does: select it, type, press Enter."""
-    from PySide6.QtWidgets import QLineEdit
-
-    idx = view.model().index(row, col)
-    view.setCurrentIndex(idx)
-    view.edit(idx)
-    editors = [e for e in view.viewport().findChildren(QLineEdit) if e.isVisible()]
-    assert len(editors) == 1
-    editor = editors[0]
-    editor.selectAll()
-    qtbot.keyClick(editor, Qt.Key.Key_Delete)
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.wait(1)  # let the event loop retire the closed editor, as it does for a clerk
-
-
-def web_row(d, cart):
-    return next(i for i, r in enumerate(d.web_model.rows) if r.cart == cart)
-
-
-def web_fields(store, cart):
-    with store.read() as s:
-        from seom_desktop.inventory.products import web_fields_of
-
-        pid = s.scalar(select(Product.id).where(Product.sku == "P1"))
-        return next(v for v in web_fields_of(s, pid) if v.cart == cart)
-
-
-def test_view_inventory_shows_item_and_ledger(qtbot, store):
-    from seom_desktop.inventory.operations import receive_po
-
-    with store.write() as s:
-        receive_po(s, sku="P1", quantity=5, actor=Actor("maria", "back-office"), po="PO-9")
-    d = open_view(qtbot, store)
-    qtbot.keyClicks(d.sku_field.line, "P1")
-    idle()
-    with qtbot.waitSignal(d.shown, timeout=5000):
-        click(qtbot, d.open_button)
-    assert (d.sku_label.text(), d.name_label.text(), d.qoh_label.text()) == ("P1", "Widget", "15")
-    rows = d.ledger_model.rows
-    assert len(rows) == 2  # newest first
-    assert rows[0][1:] == ("maria", "back-office", "po receipt", "+5", "15",
-                           "purchase order received", "PO-9", "waiting")
-    assert rows[1][3:6] == ("new product", "+10", "10")
-    assert [r.cart for r in d.web_model.rows] == ["Shop", "Woo"]
-
-
-def test_view_inventory_unknown_sku_is_refused(qtbot, store):
-    d = open_view(qtbot, store)
-    qtbot.keyClicks(d.sku_field.line, "NOPE")
-    idle()
-    click(qtbot, d.open_button)
-    qtbot.waitUntil(lambda: d.sku_field.error.isVisible())
-    assert d.sku_field.error.isVisible() and "unknown SKU" in d.sku_field.error.text()
-    assert d.sku_label.text() == "—"
-
-
-def test_web_fields_edited_and_saved(qtbot, store):
-    d = open_view(qtbot, store, sku="P1")
-    d.tabs.setCurrentIndex(1)
-    r = web_row(d, "Woo")
-    m = d.web_model
-    edit_cell(qtbot, d.web_view, r, m.CART_SKU, "WOO-P1")
-    edit_cell(qtbot, d.web_view, r, m.RESERVE, "2")
-    edit_cell(qtbot, d.web_view, r, m.MAX_QTY, "5")
-    d.web_view.setCurrentIndex(m.index(web_row(d, "Shop"), m.SYNC))
-    qtbot.keyClick(d.web_view, Qt.Key.Key_Space)  # Sync off for Shop
-    with qtbot.waitSignal(d.changed, timeout=2000):
-        click(qtbot, d.save_web_button)
-    woo = web_fields(store, "Woo")
-    assert (woo.sync, woo.cart_sku, woo.reserve, woo.max_qty) == (True, "WOO-P1", 2, 5)
-    assert web_fields(store, "Shop").sync is False
-    qtbot.waitUntil(lambda: "Saved" in d.web_status.text())  # read again after the save
-    # the shaped quantities now follow: clearing the cap removes it
-    r = web_row(d, "Woo")
-    edit_cell(qtbot, d.web_view, r, m.MAX_QTY, "")
-    with qtbot.waitSignal(d.changed, timeout=2000):
-        click(qtbot, d.save_web_button)
-    assert web_fields(store, "Woo").max_qty is None
-
-
-@pytest.mark.parametrize("col,text,words", [
-    ("RESERVE", "lots", "whole number"),
-    ("RESERVE", "-1", "at least 0"),
-    ("MAX_QTY", "5000000000", "out of range"),
-    ("CART_SKU", "x" * 256, "longer than 255"),
-])
-def test_web_fields_bad_input_refused_and_nothing_saved(qtbot, store, col, text, words):
-    d = open_view(qtbot, store, sku="P1")
-    d.tabs.setCurrentIndex(1)
-    m = d.web_model
-    before = snapshot(store)
-    edit_cell(qtbot, d.web_view, web_row(d, "Shop"), m.RESERVE, "3")  # a good change too
-    edit_cell(qtbot, d.web_view, web_row(d, "Woo"), getattr(m, col), text)
-    with qtbot.assertNotEmitted(d.changed):
-        click(qtbot, d.save_web_button)
-    assert d.web_error.isVisible()
-    assert words in d.web_error.text() and "Woo" in d.web_error.text()
-    assert (web_row(d, "Woo"), getattr(m, col)) in m.errors  # the cell is marked
     assert snapshot(store) == before
 
 

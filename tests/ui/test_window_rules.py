@@ -10,8 +10,8 @@ import csv
 
 import pytest
 from clerk_boxes import quiet_close
+from clerk_kit import type_in_cell
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
 from sqlalchemy import func, select
 
 from seom_desktop.inventory.actor import Actor
@@ -60,18 +60,9 @@ def cells(d, cart):
 
 
 def edit_cell(qtbot, d, cart, col, text):
-    """Type `text` in a cell the way a clerk does: select it, F2, type, Enter."""
-    m = d.web_model
-    r = next(i for i, row in enumerate(m.rows) if row.cart == cart)
-    d.web_view.setFocus()
-    d.web_view.setCurrentIndex(m.index(r, col))
-    qtbot.keyClick(d.web_view, Qt.Key.Key_F2)
-    editor = next(e for e in d.web_view.viewport().findChildren(QLineEdit) if e.isVisible())
-    editor.selectAll()
-    qtbot.keyClick(editor, Qt.Key.Key_Delete)
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.wait(1)  # the closed editor is retired by the event loop
+    """Type `text` in the cart's cell of the Web Fields table, as a clerk does."""
+    r = next(i for i, row in enumerate(d.web_model.rows) if row.cart == cart)
+    type_in_cell(qtbot, d.web_view, r, col, text)
 
 
 def item_rules(store, cart):
