@@ -27,7 +27,8 @@ def _plain_cart_item(sku: str, qoh: int | None, item_id: str, name: str,
     when CartItem is such a plain dataclass (checked below), else the ordinary way."""
     item = _object_new(CartItem)
     _object_setattr(item, "__dict__", {"sku": sku, "qoh": qoh, "item_id": item_id,
-                                        "name": name, "tracked": tracked})
+                                        "name": name, "tracked": tracked, "managed": "",
+                                        "locations": {}})
     return item
 
 
@@ -35,7 +36,7 @@ _object_new, _object_setattr = object.__new__, object.__setattr__
 _cart_item = (_plain_cart_item
               if (not hasattr(CartItem, "__slots__") and not hasattr(CartItem, "__post_init__")
                   and [f.name for f in dataclasses.fields(CartItem)]
-                  == ["sku", "qoh", "item_id", "name", "tracked"]
+                  == ["sku", "qoh", "item_id", "name", "tracked", "managed", "locations"]
                   and _plain_cart_item("s", 1, "2", "n", True) == CartItem("s", 1, "2", "n", True)
                   and vars(_plain_cart_item("s", None, "", "", False))
                   == vars(CartItem("s", None, "", "", False)))
