@@ -124,28 +124,30 @@ def build_store(url: str, n: int, *, carts: dict[str, tuple[object, int]] | None
                             sync=True, max_items=max_items)
     name_of = name_of or (lambda i: f"Bench item number {i}")
     now = utcnow()
+    step = 5000  # rows made and inserted a chunk at a time: 1,000,000 never all in memory
     with store.write() as s:
-        rows = [{"sku": sku_of(i), "name": name_of(i), "qoh": qoh(i), "created_at": now,
-                 "updated_at": now} for i in range(n)]
-        for k in range(0, n, 5000):
-            s.execute(insert(Product), rows[k:k + 5000])
+        for k in range(0, n, step):
+            s.execute(insert(Product), [{"sku": sku_of(i), "name": name_of(i), "qoh": qoh(i),
+                                         "created_at": now, "updated_at": now}
+                                        for i in range(k, min(n, k + step))])
     if carts and on_carts:
         with store.write() as s:
             ids = dict(s.execute(select(Product.sku, Product.id)).all())
             cids = dict(s.execute(select(Cart.name, Cart.id)).all())
             for cname, (emu, _m) in carts.items():
-                pairs = [(sku_of(i), qoh(i)) for i in range(n)]
-                if hasattr(emu, "add_items"):
-                    item_ids = emu.add_items(pairs)
-                else:
-                    item_ids = [emu.add_item(sku, q) for sku, q in pairs]
-                wf = [{"product_id": ids[sku], "cart_id": cids[cname], "sync": True,
-                       "reserve": 0, "last_sent_qoh": q, "last_sent_at": now,
-                       "last_cart_qoh": q, "last_cart_seen_at": now, "attempted_qoh": "",
-                       "cart_item_id": item_id}
-                      for (sku, q), item_id in zip(pairs, item_ids, strict=True)]
-                for k in range(0, n, 5000):
-                    s.execute(insert(WebField), wf[k:k + 5000])
+                for k in range(0, n, step):
+                    pairs = [(sku_of(i), qoh(i)) for i in range(k, min(n, k + step))]
+                    if hasattr(emu, "add_items"):
+                        item_ids = emu.add_items(pairs)
+                    else:
+                        item_ids = [emu.add_item(sku, q) for sku, q in pairs]
+                    s.execute(insert(WebField), [
+                        {"product_id": ids[sku], "cart_id": cids[cname], "sync": True,
+                         "reserve": 0, "last_sent_qoh": q, "last_sent_at": now,
+                         "last_cart_qoh": q, "last_cart_seen_at": now, "attempted_qoh": "",
+                         "cart_item_id": item_id}
+                        for (sku, q), item_id in zip(pairs, item_ids, strict=True)])
+            del ids
     return store
 
 
