@@ -1,5 +1,6 @@
 """A WooCommerce REST API v3 (`/wp-json/wc/v3`) emulator: products, variations, batches
-and listings here; authentication in woocommerce_auth.py, orders in woocommerce_orders.py.
+and listings here; how objects are shown in woocommerce_shape.py, authentication in
+woocommerce_auth.py, orders in woocommerce_orders.py.
 
 Reproduced from WooCommerce's Version3 controllers (woocommerce/woocommerce,
 plugins/woocommerce/includes/rest-api/Controllers/Version3/), WordPress REST core, the REST
@@ -54,7 +55,7 @@ from urllib.parse import urlencode
 from seom_desktop.emulators.base import Emulator, Request, Response
 from seom_desktop.emulators.woocommerce_auth import WooAuth
 from seom_desktop.emulators.woocommerce_orders import WooOrders
-from seom_desktop.emulators.woocommerce_shape import PRODUCT_FIELDS
+from seom_desktop.emulators.woocommerce_shape import API, WooObjects
 from seom_desktop.emulators.wp_rest import as_int as _as_int
 from seom_desktop.emulators.wp_rest import fail as _fail
 from seom_desktop.emulators.wp_rest import fields_of as _fields
@@ -62,12 +63,11 @@ from seom_desktop.emulators.wp_rest import invalid_param as _invalid_param
 from seom_desktop.emulators.wp_rest import only as _only
 from seom_desktop.emulators.wp_rest import wp_error
 
-API = "/wp-json/wc/v3"
 REST_ROUTE = "/wc/v3"  # the same routes as /?rest_route=/wc/v3/...
 BATCH_LIMIT = 100
 
 
-class WooCommerceEmulator(WooOrders, Emulator):
+class WooCommerceEmulator(WooObjects, WooOrders, Emulator):
     kind = "woocommerce"
 
     def __init__(self, *, key: str = "ck_emulator", secret: str = "cs_emulator",
@@ -165,55 +165,6 @@ class WooCommerceEmulator(WooOrders, Emulator):
         with self.lock:
             return {"items": {sku: self._stock(o)[1] for sku, o in self._skus.items()},
                     "orders": len(self.orders)}
-
-    # --- model helpers -----------------------------------------------------------------
-    def _stock(self, obj: dict[str, Any]) -> tuple[bool | str, int | None]:
-        """manage_stock and stock_quantity as WooCommerce shows them."""
-        if obj["manage_stock"] or "parent_id" not in obj:
-            return obj["manage_stock"], obj["stock_quantity"]
-        parent = self.products[obj["parent_id"]]
-        return ("parent", parent["stock_quantity"]) if parent["manage_stock"] else (False, None)
-
-    def _holder(self, obj: dict[str, Any]) -> dict[str, Any] | None:
-        """The object whose stock an order reduces, or None when stock is not managed."""
-        manage = self._stock(obj)[0]
-        return obj if manage is True else self.products[obj["parent_id"]] if manage else None
-
-    def _local(self, when: datetime) -> str:
-        return when.astimezone(self.site_tz).strftime("%Y-%m-%dT%H:%M:%S")
-
-    @staticmethod
-    def _gmt(when: datetime) -> str:
-        return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-
-    def _json(self, obj: dict[str, Any], *, as_product: bool = True,
-              fields: frozenset[str] | None = None) -> dict[str, Any]:
-        """A product, or a variation (as /products shows it, or as /variations does).
-        With `fields` (WordPress's `_fields`), only those are built, in the same order."""
-        manage, qty = self._stock(obj)
-        if fields is None or "date_created" in fields or "date_created_gmt" in fields:
-            created = obj["date_created"]
-            local, gmt = self._local(created), self._gmt(created)
-        else:
-            local = gmt = ""  # not asked for: dropped below, not formatted (two strftimes)
-        data = {"id": obj["id"], "name": obj["name"], "sku": obj["sku"], "status": "publish",
-                "date_created": local, "date_created_gmt": gmt,
-                "manage_stock": manage, "stock_quantity": qty, "backorders": "no",
-                "stock_status": "instock" if not manage or (qty or 0) > 0 else "outofstock"}
-        if "parent_id" not in obj:
-            data["type"], data["parent_id"] = obj["type"], 0
-            data["variations"] = list(obj["variations"])
-        elif as_product:
-            data["type"], data["parent_id"] = "variation", obj["parent_id"]
-        if fields is None:  # the whole object: every field of the docs' example product
-            href = f"{self.home()}{API}/products"
-            return {**PRODUCT_FIELDS, **data, "date_modified": local, "date_modified_gmt": gmt,
-                    "_links": {"self": [{"href": f"{href}/{obj['id']}"}],
-                               "collection": [{"href": href}]}}
-        return {k: v for k, v in data.items() if k in fields}
-
-    def _product(self, obj: dict[str, Any], fields: frozenset[str] | None) -> dict[str, Any]:
-        return self._json(obj, fields=fields)
 
     # --- HTTP --------------------------------------------------------------------------
     ROUTES = [
