@@ -1,7 +1,9 @@
 """`python -m bench [--quick] [--only drain,latency,ui,shopify_read,recovery,cli_start,window_start,kits]`:
 runs each figure in its own process, prints one table (each figure beside its target) and writes bench/results.json.
-Two figures are not in the default list because they take minutes: `--only reconcile`
-(figure 7) and `--only growth_drain` (the drain at 10,000 / 100,000 / 1,000,000 rows)."""
+Figures not in the default list because they take minutes: `--only reconcile` (figure 7),
+`--only growth_drain` (the drain at 10,000 / 100,000 / 1,000,000 rows), `--only growth_pull`
+(Get QOH at 10,000 / 100,000 / 1,000,000 items) and `--only growth_window` (the window's
+start and its memory paged to the end, at 10,000 / 100,000 / 1,000,000 products)."""
 
 from __future__ import annotations
 
