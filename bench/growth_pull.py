@@ -1,15 +1,15 @@
 """How Get QOH From Website grows (issue 23): a store of 10,000, 100,000 and 1,000,000
 products on one WooCommerce cart (the emulator in a child process, bench/remote.py), every
 item different on the cart, then 1 % different, through sync/get_qoh as bench/ui.py's
-scale figure calls it. Each pull runs in a fresh process (`--child`), as the command
-line's would, so its peak RSS (VmHWM) is the pull's alone and not the store builder's.
-Per item: wall, the pull process's CPU (reader threads, JSON, SQLite with the GIL let
-go), the time in SQL statements (the store's side, timed at the cursor), and the
-emulator's CPU. Per-item cost should stay within 1.5x from the smallest size to the
-largest, and the RSS flat.
+scale figure calls it; SQLite, or PostgreSQL with `--only pg` (testing/pgserver.py). Each
+pull runs in a fresh process (`--child`), as the command line's would, so its peak RSS
+(VmHWM) is the pull's alone and not the store builder's. Per item: wall, the pull
+process's CPU (reader threads, JSON, the store's driver), the store's side (each chunk's
+mapping, judging and writing) and the emulator's CPU. Per-item cost should stay within
+1.5x from the smallest size to the largest, and the RSS flat.
 
 Minutes at 1,000,000 items: `python -m bench --only growth_pull`, or
-`python -m bench.growth_pull [--sizes ...]`, which prints the table."""
+`python -m bench.growth_pull [--sizes ...] [--only sqlite|pg]`, which prints the table."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -35,13 +34,12 @@ def _status_mb(field: str) -> float:
 
 def child(url: str, cart: str) -> None:
     """One Get QOH, timed, in this fresh process; prints one JSON line."""
-    from sqlalchemy import event
-
     from seom_desktop.store.engine import open_store
     from seom_desktop.sync import get_qoh as module
 
     # The store's side: each chunk's mapping, judging and writing (sync/get_qoh._apply,
-    # called with the same arguments; only its time is taken), and the SQL inside it.
+    # called with the same arguments; only its time is taken). (Its statements go through
+    # the DBAPI cursor, store/raw.py, which SQLAlchemy's cursor events do not see.)
     apply = module._apply
     store_s = {"wall": 0.0, "cpu": 0.0}
 
@@ -56,25 +54,11 @@ def child(url: str, cart: str) -> None:
     module._apply = timed_apply
 
     store = open_store(url)
-    sql = {"s": 0.0}
-    local = threading.local()
-    lock = threading.Lock()
-
-    @event.listens_for(store.engine, "before_cursor_execute")
-    def _before(*_a) -> None:
-        local.t0 = time.perf_counter()
-
-    @event.listens_for(store.engine, "after_cursor_execute")
-    def _after(*_a) -> None:
-        took = time.perf_counter() - local.t0
-        with lock:
-            sql["s"] += took
-
     rss0 = _status_mb("VmRSS")
     w0, c0 = time.perf_counter(), time.process_time()
     rep = module.get_qoh(store, cart)
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
-    print(json.dumps({"wall_s": wall, "cpu_s": cpu, "sql_s": sql["s"], "store_s": store_s["wall"],
+    print(json.dumps({"wall_s": wall, "cpu_s": cpu, "store_s": store_s["wall"],
                       "store_cpu_s": store_s["cpu"], "read": rep.read,
                       "changed": len(rep.changed), "error": rep.error, "rss_before_mb": rss0,
                       "peak_rss_mb": _status_mb("VmHWM")}))
@@ -91,13 +75,13 @@ def _pull(url: str) -> dict:
     return json.loads(lines[-1])
 
 
-def one(folder: Path, n: int) -> dict:
+def one(folder: Path, n: int, url: str | None = None) -> dict:
     from bench.common import build_store, sku_of
     from bench.growth_drain import _cpu_of
     from bench.remote import RemoteEmulator
 
     emu = RemoteEmulator("woocommerce")
-    url = f"sqlite:///{folder / f'pull-{n}.sqlite'}"
+    url = url or f"sqlite:///{folder / f'pull-{n}.sqlite'}"
     t0 = time.perf_counter()
     build_store(url, n, carts={"Woo": (emu, 100)}, qoh=lambda i: i % 97).close()
     out: dict = {"items": n, "setup_s": round(time.perf_counter() - t0, 1)}
@@ -109,16 +93,16 @@ def one(folder: Path, n: int) -> dict:
         r = _pull(url)
         r["emulator_cpu_s"] = _cpu_of(emu._proc.pid) - e0
         r["load"] = os.getloadavg()[0]
-        for key in ("wall", "cpu", "store", "store_cpu", "sql", "emulator_cpu"):
+        for key in ("wall", "cpu", "store", "store_cpu", "emulator_cpu"):
             r[f"{key}_us_item"] = round(r[f"{key}_s"] / n * 1e6, 1)
         out[name] = r
     emu.stop()
     return out
 
 
-def table(runs: list[dict]) -> str:
-    lines = ["items     | pull      | changed   | wall s | wall us/item | CPU us/item | "
-             "store us/item (CPU) | SQL exec us/item | emulator CPU us/item | "
+def table(runs: list[dict], kind: str = "SQLite") -> str:
+    lines = [f"{kind}:","items     | pull      | changed   | wall s | wall us/item | CPU us/item | "
+             "store us/item (CPU) | emulator CPU us/item | "
              "RSS before / peak MB | load"]
     for r in runs:
         for name in ("all", "few"):
@@ -126,7 +110,7 @@ def table(runs: list[dict]) -> str:
             lines.append(f"{r['items']:>9,} | {'all diff' if name == 'all' else '1 % diff':<9} | "
                          f"{x['changed']:>9,} | {x['wall_s']:>6.2f} | {x['wall_us_item']:>12.1f}"
                          f" | {x['cpu_us_item']:>11.1f} | {x['store_us_item']:>8.1f} ({x['store_cpu_us_item']:>6.1f})"
-                         f" | {x['sql_us_item']:>16.1f} | "
+                         f"       | "
                          f"{x['emulator_cpu_us_item']:>20.1f} | {x['rss_before_mb']:>6.0f} / "
                          f"{x['peak_rss_mb']:>4.0f}     | {x['load']:.1f}")
     if len(runs) > 1:
@@ -139,24 +123,24 @@ def table(runs: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def figures(runs: list[dict]) -> list:
+def figures(runs: list[dict], kind: str = "SQLite") -> list:
     from bench.common import Figure
 
     out = []
     for r in runs:
         for name, words in (("all", "all different"), ("few", "1 % different")):
             x = r[name]
-            out.append(Figure(f"growth: Get QOH of {r['items']:,} items, {words}",
+            out.append(Figure(f"growth: Get QOH of {r['items']:,} items, {words}, {kind}",
                               round(x["wall_s"], 2), "s", "(reported)",
                               note=(f"{x['wall_us_item']} us/item wall, {x['cpu_us_item']} CPU, "
                                     f"{x['store_us_item']} store; peak RSS {x['peak_rss_mb']:.0f} MB")))
     if len(runs) > 1:
         for name, words in (("all", "all different"), ("few", "1 % different")):
             g = runs[-1][name]["wall_us_item"] / runs[0][name]["wall_us_item"]
-            out.append(Figure(f"growth: Get QOH per-item wall cost, {words}, largest / smallest",
+            out.append(Figure(f"growth: Get QOH per-item wall cost, {words}, {kind}, largest / smallest",
                               round(g, 2), "x", "<= 1.5x", g <= 1.5))
         peak = max(r[n]["peak_rss_mb"] for r in runs for n in ("all", "few"))
-        out.append(Figure("growth: Get QOH process peak RSS, largest size", round(peak), "MB",
+        out.append(Figure(f"growth: Get QOH process peak RSS, largest size, {kind}", round(peak), "MB",
                           "< 250 MB", peak < 250))
     return out
 
@@ -165,6 +149,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.growth_pull")
     ap.add_argument("--sizes", default=",".join(str(n) for n in SIZES),
                     help="item counts, comma-separated")
+    ap.add_argument("--only", choices=["sqlite", "pg"], default="sqlite",
+                    help="the store: SQLite (the default) or PostgreSQL (testing/pgserver.py)")
     ap.add_argument("--quick", action="store_true", help="10,000 and 100,000 items only")
     ap.add_argument("--json", default="", help="write the figures here (python -m bench)")
     args = ap.parse_args()
@@ -175,13 +161,23 @@ def main() -> None:
         sizes = tuple(n for n in sizes if n <= 100_000)
     folder = temp_dir()
     runs = []
-    for n in sizes:
-        runs.append(one(folder, n))
-        print(table(runs), flush=True)
+    kind = "PostgreSQL" if args.only == "pg" else "SQLite"
+    server = None
+    if args.only == "pg":
+        from seom_desktop.testing.pgserver import PostgresServer
+
+        server = PostgresServer().start()
+    try:
+        for n in sizes:
+            runs.append(one(folder, n, server.create_database() if server else None))
+            print(table(runs, kind), flush=True)
+    finally:
+        if server is not None:
+            server.stop()
     if args.json:
         Path(args.json).write_text(json.dumps(
-            {"figure": "growth_pull", "machine": machine(), "results": runs,
-             "figures": [f.as_json() for f in figures(runs)]}, indent=2, default=str))
+            {"figure": "growth_pull", "machine": machine(), "store": kind, "results": runs,
+             "figures": [f.as_json() for f in figures(runs, kind)]}, indent=2, default=str))
 
 
 if __name__ == "__main__":
