@@ -63,6 +63,7 @@ from seom_desktop.stack.plan import (
     update_for,
 )
 from seom_desktop.stack.targets import (
+    Before,
     forget_attempt,
     record_attempts,
     record_sent,
@@ -117,20 +118,22 @@ class Accepted:
     over the table: 92 of them cost 3.7 s of a 100,000-row drain (bench/README.md, issue
     23). Until it is written a row stays `sending`, claimed: if the process dies
     meanwhile, its write is in doubt (record_attempts ran before the request) and the
-    next pass finds it landed, as after any lost answer."""
+    next pass finds it landed, as after any lost answer. Each item carries its web field
+    as it stood when the write was sent (or the read-back made): a field an order import
+    changed meanwhile keeps the import's belief (targets.record_sent_many)."""
 
     def __init__(self, store: Store, cart_id: int, tally: Tally, *, max_rows: int = 10_000,
                  max_seconds: float = 1.0):
         self.store, self.cart_id, self.tally = store, cart_id, tally
         self.max_rows, self.max_seconds = max_rows, max_seconds
-        self._items: list[tuple[Work, str, str]] = []  # (work, response, cart item id)
+        self._items: list[tuple[Work, str, str, Before]] = []  # (work, response, item id, before)
         self._rows = 0
         self._since = 0.0
 
-    def add(self, w: Work, response: str, item_id: str = "") -> None:
+    def add(self, w: Work, response: str, before: Before, item_id: str = "") -> None:
         if not self._items:
             self._since = time.monotonic()
-        self._items.append((w, response, item_id))
+        self._items.append((w, response, item_id, before))
         self._rows += len(w.row_ids)
         if (self._rows >= self.max_rows
                 or time.monotonic() - self._since >= self.max_seconds):
@@ -141,8 +144,9 @@ class Accepted:
             return
         items, self._items, self._rows = self._items, [], 0
         with self.store.write() as s:
-            record_sent_many(s, self.cart_id, [(w.product_id, w.qoh, i) for w, _r, i in items])
-            mark_sent_many(s, [(w.row_ids, r) for w, r, _i in items], self.tally)
+            record_sent_many(s, self.cart_id, [(w.product_id, w.qoh, i, b)
+                                               for w, _r, i, b in items])
+            mark_sent_many(s, [(w.row_ids, r) for w, r, _i, _b in items], self.tally)
 
 
 def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connector: Connector,
@@ -231,7 +235,8 @@ def _settle_judged(store: Store, cart: CartInfo, chunk: list[Work], settings: Se
     settled = [w for w in chunk if w.decision != WRITE]
     for w in settled:
         if w.decision == ALREADY:
-            accepted.add(w, f"cart already shows {w.qoh}")
+            accepted.add(w, f"cart already shows {w.qoh}",
+                         (w.believed, ",".join(str(v) for v in w.attempted)))
     held = [f"{w.target.cart_sku}: {w.note}" for w in settled if w.decision != ALREADY]
     if not held:
         return
@@ -253,7 +258,7 @@ def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector
            settings: Settings, tally: Tally, on_request, rng, cas: bool,
            accepted: Accepted) -> None:
     with store.write() as s:  # before the request: a lost answer is then recognisable
-        record_attempts(s, cart.id, {w.product_id: w.qoh for w in items})
+        before = record_attempts(s, cart.id, {w.product_id: w.qoh for w in items})
     expected = {w.product_id: (w.seen if w.seen is not None else w.believed) for w in items}
     results = _set(connector, cart, items, expected, tally, on_request)
     by_sku = {r.sku: r for r in results}
@@ -265,7 +270,7 @@ def _write(store: Store, cart: CartInfo, items: list[Work], connector: Connector
     ok = [(w, by_sku[w.target.cart_sku]) for w in items
           if w.target.cart_sku in by_sku and by_sku[w.target.cart_sku].ok]
     for w, r in ok:
-        accepted.add(w, f"sent {w.qoh}", r.item_id or "")
+        accepted.add(w, f"sent {w.qoh}", before[w.product_id], r.item_id or "")
     tally.items_written += len(ok)
     refused = [w for w in items if w.target.cart_sku not in by_sku
                or not by_sku[w.target.cart_sku].ok]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from seom_desktop.stack.allocation import shown_for
@@ -189,15 +189,17 @@ def record_seen_many(session: Session, cart_id: int,
 
 # --- many products of one cart at once (the stack's batches) ------------------------------
 def _web_fields_of(session: Session, cart_id: int, product_ids: Sequence[int]) -> dict[int, tuple]:
-    """product id -> (web field id, attempted_qoh) for the products that have one; the
-    others get a default web field (sync on, no reserve) first."""
+    """product id -> (web field id, attempted_qoh, last_cart_qoh) for the products that
+    have one; the others get a default web field (sync on, no reserve) first."""
     from sqlalchemy import insert
 
     found: dict[int, tuple] = {}
     for chunk in _chunks(product_ids):
-        found.update((pid, (wid, attempted)) for wid, pid, attempted in session.execute(
-            select(WebField.id, WebField.product_id, WebField.attempted_qoh)
-            .where(WebField.cart_id == cart_id, WebField.product_id.in_(chunk))))
+        found.update((pid, (wid, attempted or "", last)) for wid, pid, attempted, last in
+                     session.execute(select(WebField.id, WebField.product_id,
+                                            WebField.attempted_qoh, WebField.last_cart_qoh)
+                                     .where(WebField.cart_id == cart_id,
+                                            WebField.product_id.in_(chunk))))
     missing = [pid for pid in dict.fromkeys(product_ids) if pid not in found]
     if missing:
         session.execute(insert(WebField), [{"cart_id": cart_id, "product_id": pid, "sync": True,
@@ -207,35 +209,68 @@ def _web_fields_of(session: Session, cart_id: int, product_ids: Sequence[int]) -
     return found
 
 
-def record_attempts(session: Session, cart_id: int, values: dict[int, int]) -> None:
-    """`record_attempt` for many products of one cart: {product id: qoh}."""
+Before = tuple[int | None, str]  # a web field's (last_cart_qoh, attempted_qoh) at some moment
+
+
+def _with_attempt(text: str, qoh: int) -> str:
+    kept = [v for v in in_doubt(text) if v != qoh][-(MAX_IN_DOUBT - 1):]
+    return ",".join(str(v) for v in (*kept, qoh))
+
+
+def record_attempts(session: Session, cart_id: int, values: dict[int, int]) -> dict[int, Before]:
+    """`record_attempt` for many products of one cart: {product id: qoh}. Returns each
+    web field as it then stands (what `record_sent_many` compares with)."""
     if not values:
-        return
+        return {}
     wf = _web_fields_of(session, cart_id, list(values))
-    params = []
+    params, out = [], {}
     for pid, qoh in values.items():
-        wid, text = wf[pid]
-        kept = [v for v in in_doubt(text) if v != qoh][-(MAX_IN_DOUBT - 1):]
-        params.append({"b_id": wid, "b_attempted": ",".join(str(v) for v in (*kept, qoh))})
+        wid, text, last = wf[pid]
+        params.append({"b_id": wid, "b_attempted": _with_attempt(text, qoh)})
+        out[pid] = (last, params[-1]["b_attempted"])
     t = WebField.__table__
     session.execute(t.update().where(t.c.id == bindparam("b_id"))
                     .values(attempted_qoh=bindparam("b_attempted")), params)
+    return out
 
 
 def record_sent_many(session: Session, cart_id: int,
-                     sent: Sequence[tuple[int, int, str]]) -> None:
-    """`record_sent` for many products of one cart: [(product id, qoh, item id or "")]."""
+                     sent: Sequence[tuple[int, int, str, Before]]) -> None:
+    """`record_sent` for many products of one cart: [(product id, qoh, item id or "",
+    the web field as it stood when the write was sent or the read-back made)].
+
+    A web field changed since then is not overwritten: an order import of the cart's
+    own sale committed in between (inventory/operations._origin_followup) moved what we
+    believe the cart shows and the values in doubt by that sale, and the cart may show
+    the value sent less the sale. Such a field keeps what the import made of it, and
+    the value sent joins its values in doubt: a later read-back showing either (the
+    sale before our write landed, or after) is explained and nothing waits for an
+    import that already happened."""
     if not sent:
         return
-    wf = _web_fields_of(session, cart_id, [pid for pid, _q, _i in sent])
+    wf = _web_fields_of(session, cart_id, [s[0] for s in sent])
     now = utcnow()
     t = WebField.__table__
-    plain = [{"b_id": wf[pid][0], "b_qoh": qoh} for pid, qoh, item in sent if not item]
-    with_id = [{"b_id": wf[pid][0], "b_qoh": qoh, "b_item": item} for pid, qoh, item in sent if item]
+    same = [s for s in sent if (wf[s[0]][2], wf[s[0]][1]) == s[3]]
+    moved = [s for s in sent if (wf[s[0]][2], wf[s[0]][1]) != s[3]]
     values = dict(last_sent_qoh=bindparam("b_qoh"), last_sent_at=now,
-                  last_cart_qoh=bindparam("b_qoh"), last_cart_seen_at=now, attempted_qoh="")
-    if plain:
-        session.execute(t.update().where(t.c.id == bindparam("b_id")).values(**values), plain)
-    if with_id:
-        session.execute(t.update().where(t.c.id == bindparam("b_id"))
-                        .values(cart_item_id=bindparam("b_item"), **values), with_id)
+                  last_cart_qoh=bindparam("b_qoh"), last_cart_seen_at=now, attempted_qoh="",
+                  cart_item_id=func.coalesce(func.nullif(bindparam("b_item"), ""),
+                                             t.c.cart_item_id))
+    if same:  # the guard again in the statement: on PostgreSQL an import may commit meanwhile
+        params = [{"b_id": wf[pid][0], "b_qoh": qoh, "b_item": item, "b_last": before[0],
+                   "b_att": before[1]} for pid, qoh, item, before in same]
+        done = session.execute(t.update().where(
+            t.c.id == bindparam("b_id"), t.c.last_cart_qoh.is_not_distinct_from(
+                bindparam("b_last", type_=t.c.last_cart_qoh.type)),
+            func.coalesce(t.c.attempted_qoh, "") == bindparam("b_att")).values(**values),
+            params).rowcount
+        if done < len(same):
+            now_wf = _web_fields_of(session, cart_id, [s[0] for s in same])
+            wf.update(now_wf)  # the rows updated now say (qoh, ""); the others were moved
+            moved += [s for s in same if (wf[s[0]][2], wf[s[0]][1]) != (s[1], "")]
+    if moved:
+        session.execute(t.update().where(t.c.id == bindparam("b_id")).values(
+            attempted_qoh=bindparam("b_att"), cart_item_id=values["cart_item_id"]),
+            [{"b_id": wf[pid][0], "b_att": _with_attempt(wf[pid][1], qoh), "b_item": item}
+             for pid, qoh, item, _b in moved])
