@@ -30,6 +30,8 @@ from bench.common import (
 )
 from bench.remote import RemoteEmulator
 
+FRAME_MS = 16.0  # one frame at 60 Hz: the issue's target for the longest gap
+
 
 class Heart:
     def __init__(self):
@@ -53,6 +55,10 @@ class Heart:
     def stop(self) -> float:
         self.timer.stop()
         return max(self.gaps) * 1000 if self.gaps else float("nan")
+
+    def late(self, ms: float = FRAME_MS) -> int:
+        """How many gaps were longer than `ms` (a frame at 60 Hz by default)."""
+        return sum(1 for g in self.gaps if g * 1000 > ms)
 
 
 async def until(cond, timeout: float, step: float = 0.005) -> float:
@@ -94,6 +100,7 @@ async def scenario(quick: bool) -> dict:
     await asyncio.sleep(3)
     out["idle_max_gap_ms"] = heart.stop()
     out["idle_beats"] = len(heart.gaps)
+    out["idle_late"] = heart.late()
     async def pull(name: str, cart: dict[str, int]) -> None:
         """Get QOH From Website after the cart was set to show `cart`, timed."""
         big_emu.set_quantities(cart)
@@ -138,6 +145,7 @@ async def scenario(quick: bool) -> dict:
     out["drain_s"] = time.perf_counter() - t0
     out["drain_max_gap_ms"] = heart.stop()
     out["drain_beats"] = len(heart.gaps)
+    out["drain_late"] = heart.late()
     w.stop_controller()
 
     # --- 3b: heartbeat during Get QOH From Website of 50,000 items (the dialog's path) ----
@@ -161,6 +169,8 @@ async def scenario(quick: bool) -> dict:
     await until(lambda: dlg.last_report is not None, 600, 0.02)
     out["get_ui_s"] = time.perf_counter() - t0
     out["get_ui_max_gap_ms"] = heart.stop()
+    out["get_ui_beats"] = len(heart.gaps)
+    out["get_ui_late"] = heart.late()
     out["get_ui_read"] = dlg.last_report.read
     out["get_ui_changed"] = len(dlg.last_report.changed)
     dlg.close()
@@ -183,14 +193,16 @@ def run(quick: bool) -> dict:
     k = "" if not quick else " (quick: a tenth)"
     figs = [
         Figure("UI: longest heartbeat gap, idle (baseline)", round(r["idle_max_gap_ms"]), "ms",
-               "(baseline)", note=f"the window up, nothing running; {r['idle_beats']} beats"),
+               "(baseline)", note=f"the window up, nothing running; {r['idle_beats']} beats, "
+                                  f"{r['idle_late']} over {FRAME_MS:.0f} ms"),
         Figure("UI: longest heartbeat gap, controller draining", round(r["drain_max_gap_ms"]),
-               "ms", "< 50 ms", r["drain_max_gap_ms"] < 50,
+               "ms", f"< {FRAME_MS:.0f} ms", r["drain_max_gap_ms"] < FRAME_MS,
                note=f"{r['drain_rows']:,} WooCommerce rows drained in {r['drain_s']:.1f} s; "
-                    f"{r['drain_beats']} beats{k}"),
+                    f"{r['drain_beats']} beats, {r['drain_late']} over {FRAME_MS:.0f} ms{k}"),
         Figure("UI: longest heartbeat gap, Get QOH (dialog)", round(r["get_ui_max_gap_ms"]),
-               "ms", "< 50 ms", r["get_ui_max_gap_ms"] < 50,
-               note=f"preview + pull of {r['get_ui_read']:,} items in {r['get_ui_s']:.1f} s{k}"),
+               "ms", f"< {FRAME_MS:.0f} ms", r["get_ui_max_gap_ms"] < FRAME_MS,
+               note=f"preview + pull of {r['get_ui_read']:,} items in {r['get_ui_s']:.1f} s; "
+                    f"{r['get_ui_beats']} beats, {r['get_ui_late']} over {FRAME_MS:.0f} ms{k}"),
         Figure("scale: window to first page", round(r["window_first_page_s"], 2), "s", "< 2 s",
                r["window_first_page_s"] < 2, note=f"{100_000 // (10 if quick else 1):,} products"),
         Figure("scale: Get QOH of all items", round(r["get_qoh_big_s"], 1), "s", "< 2 s",
