@@ -53,13 +53,34 @@ def child(url: str, cart: str) -> None:
 
     module._apply = timed_apply
 
+    # ... and each of its statements, by their first words (store/raw.Raw's methods, called
+    # as they are; only their time is taken).
+    from seom_desktop.store import raw as raw_module
+
+    by_statement: dict[str, float] = {}
+
+    def timed(method):
+        def call(self, text, *a, **kw):
+            w = time.perf_counter()
+            try:
+                return method(self, text, *a, **kw)
+            finally:
+                key = " ".join(str(text).split()[:7])
+                by_statement[key] = by_statement.get(key, 0.0) + time.perf_counter() - w
+        return call
+
+    for name in ("run", "one", "named", "select"):
+        setattr(raw_module.Raw, name, timed(getattr(raw_module.Raw, name)))
+
     store = open_store(url)
     rss0 = _status_mb("VmRSS")
     w0, c0 = time.perf_counter(), time.process_time()
     rep = module.get_qoh(store, cart)
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
     print(json.dumps({"wall_s": wall, "cpu_s": cpu, "store_s": store_s["wall"],
-                      "store_cpu_s": store_s["cpu"], "read": rep.read,
+                      "store_cpu_s": store_s["cpu"],
+                      "store_top": {k: round(v, 3) for k, v in sorted(
+                          by_statement.items(), key=lambda kv: -kv[1])[:6]}, "read": rep.read,
                       "changed": len(rep.changed), "error": rep.error, "rss_before_mb": rss0,
                       "peak_rss_mb": _status_mb("VmHWM")}))
     store.close()
@@ -113,6 +134,10 @@ def table(runs: list[dict], kind: str = "SQLite") -> str:
                          f"       | "
                          f"{x['emulator_cpu_us_item']:>20.1f} | {x['rss_before_mb']:>6.0f} / "
                          f"{x['peak_rss_mb']:>4.0f}     | {x['load']:.1f}")
+    for r in runs:
+        for name in ("all", "few"):
+            lines.append(f"{r['items']:,} {name}: store s by statement: " + "; ".join(
+                f"{k} {v}" for k, v in r[name].get("store_top", {}).items()))
     if len(runs) > 1:
         lo, hi = runs[0], runs[-1]
         for name in ("all", "few"):
