@@ -43,6 +43,26 @@ class PassResult:
         return f"{text}; {self.note}" if self.note else text
 
 
+class _Busy:
+    """The carts whose threads are sending in this pass (not waiting for new rows)."""
+
+    def __init__(self, carts) -> None:
+        self._lock = threading.Lock()
+        self._carts = set(carts)
+
+    def sending(self, cart_id: int) -> None:
+        with self._lock:
+            self._carts.add(cart_id)
+
+    def done(self, cart_id: int) -> None:
+        with self._lock:
+            self._carts.discard(cart_id)
+
+    def others(self, cart_id: int) -> bool:
+        with self._lock:
+            return bool(self._carts - {cart_id})
+
+
 class StackController:
     def __init__(self, store: Store, *, workstation: str, shared: bool = False,
                  connect: Callable = default_connect, wakeup: Wakeup | None = None,
@@ -58,7 +78,6 @@ class StackController:
         listen_for_commits(store.sessions, self.wakeup)
         self.poll_seconds = poll_seconds
         self.claim_limit = claim_limit
-        self.cart_threads = 4  # carts sent to at the same time
         self.claim_ttl = claim_ttl
         self.heartbeat_seconds = heartbeat_seconds  # another takes its rows ~3 beats missed
         self.on_pass = on_pass
@@ -97,9 +116,8 @@ class StackController:
 
     def _send_claimed(self, result: PassResult, settings: Settings,
                       stop: threading.Event | None) -> None:
-        rows = claim_due(self.store, claimer=self.claimer,
-                         workstation=None if self.shared else self.workstation,
-                         limit=self.claim_limit, ttl=self.claim_ttl)
+        since = self.wakeup.count  # rows committed after this are not in the claim below
+        rows = self._claim()
         if rows and self.progress:
             self.progress.report(CLAIMED, len(rows))
         result.claimed = len(rows)
@@ -109,32 +127,81 @@ class StackController:
             by_cart.setdefault(r.cart_id, []).append(r)
         if len(by_cart) <= 1:
             for cart_id, cart_rows in by_cart.items():
-                result.tally.add(self._send_cart(cart_id, cart_rows, settings, stop))
-        else:
-            # Each cart on its own thread: one cart's wait (a slow answer, a cost bucket
-            # refilling) does not hold up the others. The store serialises the writes.
-            threads = min(len(by_cart), self.cart_threads)
-            with ThreadPoolExecutor(threads, thread_name_prefix="stack-cart") as pool:
-                futures = [pool.submit(self._send_cart, cart_id, cart_rows, settings, stop)
-                           for cart_id, cart_rows in by_cart.items()]
-                for f in futures:
-                    result.tally.add(f.result())
+                result.tally.add(self._send_cart(cart_id, cart_rows, settings, stop, since))
+            return
+        # Each cart on its own thread: one cart's wait (a slow answer, a cost bucket
+        # refilling) does not hold up the others. The store serialises the writes. A cart
+        # whose claimed rows are done keeps sending its new rows while another cart's
+        # thread still sends (a drain): the pass ends when every cart's thread is done.
+        busy = _Busy(by_cart)
+        # a thread for each cart: one waiting for its new rows must not hold up another
+        with ThreadPoolExecutor(len(by_cart), thread_name_prefix="stack-cart") as pool:
+            futures = [pool.submit(self._send_cart, cart_id, cart_rows, settings, stop, since,
+                                   busy)
+                       for cart_id, cart_rows in by_cart.items()]
+            for f in futures:
+                result.tally.add(f.result())
+
+    def _claim(self, cart_id: int | None = None) -> list[ClaimedRow]:
+        return claim_due(self.store, claimer=self.claimer,
+                         workstation=None if self.shared else self.workstation,
+                         limit=self.claim_limit, ttl=self.claim_ttl, cart_id=cart_id)
 
     def _send_cart(self, cart_id: int, rows: list[ClaimedRow], settings: Settings,
-                   stop: threading.Event | None) -> Tally:
+                   stop: threading.Event | None, since: int, busy: _Busy | None = None) -> Tally:
+        """Send one cart's claimed rows; between two of their requests, and after them
+        while another cart's thread still sends, the rows of this cart committed since
+        the claim are claimed and sent first (stack/sender.py `fresh`): a change made
+        during a drain waits for one request, not for the drain."""
+        key = ("cart", self.token, cart_id)
+        self.wakeup.look_from(key, since)
+        ids = [r.id for r in rows]  # the rows whose claim the ticker keeps alive
+
+        def fresh() -> list[ClaimedRow]:
+            if not self.wakeup.wait(0, key):
+                return []
+            new = self._claim(cart_id)
+            ids.extend(r.id for r in new)
+            return new
+
+        tally = Tally()
+        try:
+            while rows:
+                tally.add(self._send_rows(cart_id, rows, settings, stop, fresh, ids))
+                rows = []
+                if busy is None:
+                    break
+                busy.done(cart_id)
+                while not rows and busy.others(cart_id) and not (
+                        stop is not None and stop.is_set()):
+                    if self.wakeup.wait(0.1, key):
+                        busy.sending(cart_id)  # before the claim: the others wait for it
+                        rows = self._claim(cart_id)
+                        ids.extend(r.id for r in rows)
+                        if not rows:
+                            busy.done(cart_id)
+        finally:
+            if busy is not None:
+                busy.done(cart_id)
+        return tally
+
+    def _send_rows(self, cart_id: int, rows: list[ClaimedRow], settings: Settings,
+                   stop: threading.Event | None, fresh: Callable[[], list[ClaimedRow]],
+                   ids: list[int]) -> Tally:
         try:
             with self.store.read() as s:
                 cart = s.get(Cart, cart_id)
                 info = CartInfo(cart.id, cart.name, cart.max_items)
                 connector = self._connector(cart)
             return send_cart(self.store, info, rows, connector, settings, stop=stop,
-                             on_request=self._ticker([r.id for r in rows]), rng=self.rng,
-                             pacing=self._pacing.setdefault(cart_id, Pacing()))
+                             on_request=self._ticker(ids), rng=self.rng,
+                             pacing=self._pacing.setdefault(cart_id, Pacing()), fresh=fresh)
         except Exception as e:  # noqa: BLE001 - one cart's trouble must not stop the others
             log.exception("sending to cart %s failed", cart_id)
             tally = Tally(errors=[str(e)])
             with self.store.write() as s:
-                mark_failed(s, [r.id for r in rows], f"could not send: {e}",  # details: log
+                # its claimed rows, new ones too (those already sent are left as they are)
+                mark_failed(s, ids, f"could not send: {e}",  # details: log
                             settings, tally, rng=self.rng)
             return tally
 
@@ -154,8 +221,8 @@ class StackController:
         return conn
 
     def _ticker(self, ids: list[int]) -> Callable[[], None]:
-        """Before each request of one cart: keep the lease and that cart's claim alive on
-        long passes. Each cart's thread extends only its own rows: extending every
+        """Before each request of one cart: keep the lease and that cart's claim (`ids`,
+        growing as its new rows are claimed) alive on long passes. Each cart's thread extends only its own rows: extending every
         cart's at once, in id order, deadlocked on PostgreSQL with another cart's thread
         marking its rows sent in another order (bench/README.md, issue 23)."""
         last = time.monotonic()

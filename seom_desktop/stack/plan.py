@@ -114,6 +114,24 @@ def update_for(cart_id: int, w: Work, *, expected: int | None) -> QohUpdate:
                      delta=None, key=idempotency_key(cart_id, w, expected))
 
 
+def fresh_first(queue: Sequence[Work], fresh: CartWork, room: int) -> list[Work]:
+    """The queue of a cart's pass once rows claimed during it (`fresh`, planned now) join
+    it: a product already queued (planned earlier: its value may be older) hands its rows
+    to the fresh update and leaves the queue, so each product is written once, with its
+    latest value, never an older one after a newer. Up to `room` fresh updates go first
+    (a change made during a drain rides the next request); the others go last, so the
+    queued ones move by at least a batch less `room` a request: none waits for ever."""
+    merged = {w.product_id for w in (*fresh.items, *fresh.unsynced)}
+    queued = {w.product_id: w for w in queue if w.product_id in merged}
+    for w in (*fresh.items, *fresh.unsynced):
+        old = queued.get(w.product_id)
+        if old is not None:
+            w.row_ids = [*old.row_ids, *w.row_ids]
+    rest = [w for w in queue if w.product_id not in merged]
+    items = [w for w in fresh.items if not needs_nothing(w)]
+    return [*items[:room], *rest, *items[room:]]
+
+
 def chunks(items: Sequence[Work], size: int) -> Iterable[list[Work]]:
     for i in range(0, len(items), size):
         yield list(items[i:i + size])

@@ -54,9 +54,10 @@ from seom_desktop.stack.plan import (
     ALREADY,
     STALE,
     WRITE,
+    CartWork,
     Work,
-    chunks,
     coalesce,
+    fresh_first,
     judge_read_back,
     needs_nothing,
     stale_note,
@@ -152,7 +153,11 @@ class Accepted:
 def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connector: Connector,
               settings: Settings, *, stop: threading.Event | None = None,
               on_request: Callable[[], None] | None = None,
-              rng: random.Random | None = None, pacing: Pacing | None = None) -> Tally:
+              rng: random.Random | None = None, pacing: Pacing | None = None,
+              fresh: Callable[[], Sequence[ClaimedRow]] | None = None) -> Tally:
+    """`fresh`, asked before each request, hands the cart's rows claimed since: they are
+    planned at once and go first, a product already queued taking its queued rows along
+    (plan.fresh_first). Its answer is written before they are planned (the accepted)."""
     tally = Tally()
     pacing = pacing or Pacing()
     with store.read() as s:
@@ -160,31 +165,34 @@ def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connecto
     if work is None:  # each mapped location is sent its own warehouse
         return send_locations(store, cart, rows, connector, settings, stop=stop,
                               on_request=on_request, rng=rng, pacing=pacing)
-    with store.write() as s:
-        if work.unsynced:
-            mark_failed(s, [i for w in work.unsynced for i in w.row_ids],
-                        "the item's web field for this cart is set not to synchronize",
-                        Settings(max_attempts=1), tally)
-        done = [w for w in work.items if needs_nothing(w)]
-        mark_sent_many(s, [(w.row_ids, f"cart already shows {w.qoh}") for w in done], tally)
-    todo = [w for w in work.items if not needs_nothing(w)]
+    _settle_planned(store, work, tally)
+    queue = [w for w in work.items if not needs_nothing(w)]
     size = max(1, min(connector.batch_limit, cart.max_items))
-    batches = list(chunks(todo, size))
     untried: list[Work] = []
     wait = 0.0
     accepted = Accepted(store, cart.id, tally)
     try:
-        for n, chunk in enumerate(batches):
+        while queue:
             if stop is not None and stop.is_set():
-                untried = [w for c in batches[n:] for w in c]
+                untried = queue
                 break
+            new = fresh() if fresh is not None else ()
+            if new:
+                accepted.flush()
+                with store.read() as s:
+                    planned = coalesce(s, cart.id, new)
+                queue = fresh_first(queue, planned, max(1, size // 2))
+                _settle_planned(store, planned, tally)
+                if not queue:
+                    break
+            chunk, queue = queue[:size], queue[size:]
             try:
                 _send_chunk(store, cart, chunk, connector, settings, tally, on_request, rng,
                             pacing, accepted)
             except CartStopped as e:
                 # The cart refused in a way that holds for its other batches too: they
                 # wait for the next pass (after the cart's wait, for a rate limit), untried.
-                untried = [w for c in batches[n + 1:] for w in c]
+                untried = queue
                 wait = e.wait
                 break
     finally:
@@ -193,6 +201,19 @@ def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connecto
         with store.write() as s:
             release(s, [i for w in untried for i in w.row_ids], tally, wait=wait)
     return tally
+
+
+def _settle_planned(store: Store, work: CartWork, tally: Tally) -> None:
+    """Rows decided without the cart: not synced any more, or believed shown already."""
+    done = [w for w in work.items if needs_nothing(w)]
+    if not work.unsynced and not done:
+        return
+    with store.write() as s:
+        if work.unsynced:
+            mark_failed(s, [i for w in work.unsynced for i in w.row_ids],
+                        "the item's web field for this cart is set not to synchronize",
+                        Settings(max_attempts=1), tally)
+        mark_sent_many(s, [(w.row_ids, f"cart already shows {w.qoh}") for w in done], tally)
 
 
 def _send_chunk(store: Store, cart: CartInfo, chunk: list[Work], connector: Connector,
