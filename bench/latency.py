@@ -126,7 +126,7 @@ def _one(kind: str, n: int, drain: int = 0) -> dict:
     server = proc = None
     try:
         if kind == "sqlite":
-            url = f"sqlite:///{folder / 'latency.sqlite'}"
+            url = f"sqlite:///{folder / f'latency{drain}.sqlite'}"
         else:
             from seom_desktop.testing.pgserver import PostgresServer
 
