@@ -305,9 +305,8 @@ def test_the_window_keeps_the_cycle_collector_from_walking_start_up_objects(qtbo
                                                                             make_window):
     import gc
 
-    from seom_desktop.ui.collector import YOUNG_THRESHOLD
+    from seom_desktop.ui.collector import THRESHOLDS
 
     make_window(sqlite_store)
-    qtbot.waitUntil(lambda: gc.get_threshold()[0] == YOUNG_THRESHOLD)  # after the first page
+    qtbot.waitUntil(lambda: gc.get_threshold() == THRESHOLDS)  # after the first page
     assert gc.get_freeze_count() > 10_000  # modules, Qt bindings, mappers: out of sight
-    assert gc.get_threshold()[0] == YOUNG_THRESHOLD
