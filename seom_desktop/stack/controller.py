@@ -44,15 +44,12 @@ class PassResult:
 
 
 class _Busy:
-    """The carts whose threads are sending in this pass (not waiting for new rows)."""
+    """The carts whose threads still send the rows claimed at the start of the pass: the
+    pass lasts as long as they do (new rows, claimed meanwhile, do not make it longer)."""
 
     def __init__(self, carts) -> None:
         self._lock = threading.Lock()
         self._carts = set(carts)
-
-    def sending(self, cart_id: int) -> None:
-        with self._lock:
-            self._carts.add(cart_id)
 
     def done(self, cart_id: int) -> None:
         with self._lock:
@@ -175,11 +172,8 @@ class StackController:
                 while not rows and busy.others(cart_id) and not (
                         stop is not None and stop.is_set()):
                     if self.wakeup.wait(0.1, key):
-                        busy.sending(cart_id)  # before the claim: the others wait for it
                         rows = self._claim(cart_id)
                         ids.extend(r.id for r in rows)
-                        if not rows:
-                            busy.done(cart_id)
         finally:
             if busy is not None:
                 busy.done(cart_id)
