@@ -33,9 +33,9 @@ def claim_due(store: Store, *, claimer: str, workstation: str | None, limit: int
               ttl: float = 300.0, now: datetime | None = None,
               cart_id: int | None = None) -> list[ClaimedRow]:
     """Claim up to `limit` due rows of synced carts (of the one cart `cart_id` when
-    given; all workstations' rows when `workstation` is None: the shared controller),
-    the oldest first, and the other due rows of the same products and carts (up to
-    MORE_PER_PRODUCT x `limit` more), and mark them `sending` (states.move). A waiting row is claimed too, at its next look; an order import of
+    given; all workstations' rows when `workstation` is None: the shared controller)
+    and mark them `sending`
+    (states.move). A waiting row is claimed too, at its next look; an order import of
     its cart wakes it sooner."""
     now = now or utcnow()
     with store.write() as s:
@@ -58,54 +58,11 @@ def claim_due(store: Store, *, claimer: str, workstation: str | None, limit: int
         if s.bind.dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True, of=StackRow)
         # One statement marks the rows and hands them back (RETURNING: SQLite 3.35+, PG).
-        values = dict(claimed_by=claimer, claimed_until=now + timedelta(seconds=ttl))
-        claimed = [ClaimedRow(*r) for r in move(
-            s, CLAIMABLE, SENDING, StackRow.id.in_(due.scalar_subquery()), values=values,
-            by_id=True, returning=RETURNED)]
-    claimed += _rest_of_products(store, claimed, values, now, workstation,
-                                 room=limit * MORE_PER_PRODUCT)
-    return sorted(claimed, key=lambda r: r.id)
-
-
-RETURNED = (StackRow.id, StackRow.cart_id, StackRow.product_id, StackRow.change,
-            StackRow.attempts)
-MORE_PER_PRODUCT = 4  # a claim takes at most this many times `limit` rows more, for them
-
-
-def _rest_of_products(store: Store, claimed: list[ClaimedRow], values: dict, now: datetime,
-                      workstation: str | None, room: int) -> list[ClaimedRow]:
-    """The other due rows of the (cart, product)s just claimed, claimed with them (up to
-    about `room`): each product's rows are coalesced into one write of its QOH, so a row
-    left for a later pass costs that pass a second look-up of the product's target and,
-    when the QOH moved since, a second write. With 1,000,000 rows over 100,000 products,
-    claims of the oldest 50,000 held ~1 product a row and read a target per row (18 s of
-    SQL; 0.2 a row at 10,000): claiming a product whole keeps that flat (bench/README.md,
-    issue 23). By ix_web_stack_cart_product (cart_id, product_id, state)."""
-    by_cart: dict[int, set[int]] = {}
-    for r in claimed:
-        by_cart.setdefault(r.cart_id, set()).add(r.product_id)
-    out: list[ClaimedRow] = []
-    for cart_id, products in by_cart.items():
-        products = sorted(products)
-        for i in range(0, len(products), 900):
-            if len(out) >= room:
-                return out
-            rest = (select(StackRow.id)
-                    .where(StackRow.cart_id == cart_id,
-                           StackRow.product_id.in_(products[i:i + 900]),
-                           StackRow.state.in_(CLAIMABLE), StackRow.next_attempt_at <= now))
-            if workstation is not None:
-                rest = rest.where(StackRow.origin_workstation == workstation)
-            # A transaction per 900 products: these rows lie all over the table (a page a
-            # row), and one transaction for all of them held the writer lock past the
-            # busy timeout (30 s) on a loaded machine at 1,000,000 rows.
-            with store.write() as s:
-                if s.bind.dialect.name == "postgresql":
-                    rest = rest.with_for_update(skip_locked=True)
-                out += [ClaimedRow(*r) for r in move(
-                    s, CLAIMABLE, SENDING, StackRow.id.in_(rest.scalar_subquery()),
-                    values=values, by_id=True, returning=RETURNED)]
-    return out
+        claimed = move(s, CLAIMABLE, SENDING, StackRow.id.in_(due.scalar_subquery()),
+                       values=dict(claimed_by=claimer, claimed_until=now + timedelta(seconds=ttl)),
+                       by_id=True, returning=(StackRow.id, StackRow.cart_id, StackRow.product_id,
+                                  StackRow.change, StackRow.attempts))
+        return sorted((ClaimedRow(*r) for r in claimed), key=lambda r: r.id)
 
 
 def extend_claim(store: Store, claimer: str, ids: list[int], ttl: float) -> None:

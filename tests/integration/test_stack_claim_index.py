@@ -31,7 +31,8 @@ def _claim_seen(store, **kw):
         rows = claim_due(store, claimer="test", workstation=None, **kw)
     finally:
         event.remove(store.engine, "before_cursor_execute", grab)
-    return rows, seen[0]  # the first: the oldest due rows
+    assert len(seen) == 1
+    return rows, seen[0]
 
 
 def test_the_claim_takes_the_oldest_due_rows_by_the_claimable_index(any_shop):
@@ -95,25 +96,3 @@ def test_a_claim_is_extended_only_for_a_claimer_not_registered(any_shop):
         assert all(after[i] > before[i] + timedelta(seconds=500) for i in old)
     finally:
         holders.forget(store, "WS:registered")
-
-
-def test_a_claim_takes_the_other_due_rows_of_the_products_it_claimed(any_shop):
-    """The oldest due row, and with it every other due row of the same cart and product
-    (coalesced into the same write): not the product's rows for the other cart, nor a
-    row of it not due yet, nor other products' rows."""
-    shop = any_shop
-    for sku in ("SKU-0000", "SKU-0001", "SKU-0000", "SKU-0000", "SKU-0002"):
-        adjust(shop, sku, 1)
-    with shop.store.write() as s:
-        rows = s.execute(select(StackRow.id, StackRow.cart_id, StackRow.product_id)
-                         .order_by(StackRow.id)).all()
-        first = rows[0]
-        same = [r.id for r in rows if (r.cart_id, r.product_id) == (first.cart_id,
-                                                                    first.product_id)]
-        assert len(same) == 3
-        s.execute(update(StackRow).where(StackRow.id == same[1])
-                  .values(state="failed", next_attempt_at=utcnow() + timedelta(hours=1)))
-    got = claim_due(shop.store, claimer="test", workstation=None, limit=1)
-    assert [r.id for r in got] == [same[0], same[2]]
-    got = claim_due(shop.store, claimer="test", workstation=None, limit=100)
-    assert sorted(r.id for r in got) == [r.id for r in rows if r.id not in same]
