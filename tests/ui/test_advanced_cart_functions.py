@@ -232,6 +232,34 @@ def test_get_qoh_with_preview(qtbot, qasync_loop, sqlite_store, woo300):
         assert s.scalar(select(Product.qoh).where(Product.sku == "NEW-1")) == 9
 
 
+def test_get_qoh_lists_a_kit_on_the_cart_as_derived_and_never_pulls_it(qtbot, qasync_loop,
+                                                                       sqlite_store, woo300):
+    from seom_desktop.inventory.actor import Actor
+    from seom_desktop.inventory.kits import set_kit
+
+    with sqlite_store.write() as s:  # P-000001 holds 2: the kit's QOH is 1
+        set_kit(s, sku="PAIR", components=[("P-000001", 2)], actor=Actor("t", "ws"),
+                name="A pair")
+    woo300.add_item("PAIR", 7)
+    dlg = _dialog(qtbot, sqlite_store)
+    previews = []
+
+    async def yes(preview_dialog):
+        previews.append(list(preview_dialog.model.rows))  # Changes only: what will change
+        preview_dialog.changes_only.setChecked(False)
+        previews.append(list(preview_dialog.model.rows))
+        return True
+
+    dlg.confirm = yes
+    dlg.get_button.click()
+    qtbot.waitUntil(lambda: dlg.last_report is not None, timeout=30_000)
+    kit_row = ("PAIR", "A pair", None, 7, "kit: derived from its components")
+    assert kit_row not in previews[0] and kit_row in previews[1]
+    assert ("PAIR", None, 7, "kit: derived from its components") in dlg.results.rows
+    with sqlite_store.read() as s:  # a kit holds no stock of its own: nothing pulled
+        assert s.scalar(select(Product.qoh).where(Product.sku == "PAIR")) == 0
+
+
 def test_drift_report(qtbot, qasync_loop, sqlite_store, woo300):
     woo300.faults.clear()
     rows = drift_report(sqlite_store, "Woo")

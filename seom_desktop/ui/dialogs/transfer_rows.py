@@ -54,8 +54,9 @@ def get_preview(store, name: str, *, create_new: bool, progress=None):
     """Get QOH's dry run: (report, rows: the store's QOH beside the cart's, a note)."""
     from seom_desktop.sync.get_qoh import get_qoh
 
-    preview, names = with_names(get_qoh, lambda r: [c["sku"] for c in r.changed], store,
-                                name, create_new=create_new, dry_run=True, progress=progress)
+    preview, names = with_names(get_qoh, lambda r: [c["sku"] for c in r.changed + r.kits],
+                                store, name, create_new=create_new, dry_run=True,
+                                progress=progress)
     if _stopped(preview):
         return preview, ReportRows()
     rows = [(c["sku"], names.get(c["sku"], ""), c["store_qoh"], c["cart_qoh"], "will change")
@@ -64,17 +65,21 @@ def get_preview(store, name: str, *, create_new: bool, progress=None):
     rows += [(u["sku"], "", None, u["cart_qoh"], u["note"]) for u in preview.unknown]
     rows += [(m["sku"], names.get(m["sku"], ""), None, None, m["note"])
              for m in preview.managed]
+    rows += [(k["sku"], names.get(k["sku"], ""), None, k["cart_qoh"], k["note"])
+             for k in preview.kits]  # never pulled: "kit: derived from its components"
     return preview, report_rows(GET_PREVIEW, rows,
                                 lambda r: r[4] in ("will change", "new product"))
 
 
 def get(store, name: str, *, create_new: bool, progress=None):
-    """Get QOH: (report, rows: the quantities taken, the items the cart sets itself)."""
+    """Get QOH: (report, rows: the quantities taken, the items the cart sets itself, the
+    kits it lists: never pulled)."""
     from seom_desktop.sync.get_qoh import get_qoh
 
     report = get_qoh(store, name, create_new=create_new, progress=progress)
     rows = ([(c["sku"], c["store_qoh"], c["cart_qoh"], "") for c in report.changed]
-            + [(m["sku"], None, None, m["note"]) for m in report.managed])
+            + [(m["sku"], None, None, m["note"]) for m in report.managed]
+            + [(k["sku"], None, k["cart_qoh"], k["note"]) for k in report.kits])
     return report, report_rows(GET_RESULT, rows)
 
 
