@@ -30,11 +30,23 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from sqlalchemy import text
-from stack_kit import assert_nothing_applied_twice
+from stack_kit import assert_nothing_applied_twice, short_timeout_connect
+from stack_machine_model import (
+    ACTOR,
+    CARTS,
+    ITEMS,
+    KITS,
+    SKUS,
+    WAREHOUSES,
+    N,
+    StoreModel,
+    ThenImport,
+    percents,
+    rule_values,
+)
 
 from seom_desktop.emulators.base import FAULT_KINDS
 from seom_desktop.inventory import operations as ops
-from seom_desktop.inventory.actor import Actor
 from seom_desktop.inventory.errors import InventoryError
 from seom_desktop.inventory.kits import set_kit, touch
 from seom_desktop.inventory.products import set_web_fields
@@ -44,46 +56,17 @@ from seom_desktop.stack import location_sender
 from seom_desktop.stack.claim import claim_due
 from seom_desktop.stack.controller import StackController
 from seom_desktop.stack.rows import count_by_state, list_rows
-from seom_desktop.stack.shaping import RULE_NAMES, Rules, should_show
+from seom_desktop.stack.shaping import RULE_NAMES, Rules
 from seom_desktop.stack.states import INITIAL, TRANSITIONS
 from seom_desktop.stack.targets import record_sent
 from seom_desktop.store.params import set_param
 from seom_desktop.sync.orders import import_orders
 
-ACTOR = Actor("clerk", "test-ws")
-N = 6
-SKUS = [f"SKU-{i:04d}" for i in range(N)]
-WAREHOUSES = ("Main", "East")
-CARTS = ("woo", "shop")
-KITS = {"SET": [(SKUS[2], 2), (SKUS[3], 1)], "BOX": [("SET", 2), (SKUS[4], 1)]}
-ITEMS = SKUS + list(KITS)
-rule_values = st.one_of(st.none(), st.integers(0, 12))
-percents = st.one_of(st.none(), st.integers(0, 100))
 _counter = itertools.count()
+SHORT = short_timeout_connect(0.3)  # a connector that waits 0.3 s for an answer
 
 
-def _short(cart):
-    from seom_desktop.connect import connect
-    return connect(cart, read_timeout=0.3)
-
-
-class _ThenImport:
-    """A connector that, once a write request has been answered, runs `after(results)`
-    before handing the answer back to the sender."""
-
-    def __init__(self, conn, after):
-        self._conn, self._after = conn, after
-
-    def __getattr__(self, name):
-        return getattr(self._conn, name)
-
-    def set_qoh(self, updates):
-        results = self._conn.set_qoh(updates)
-        self._after(results)
-        return results
-
-
-class StackMachine(RuleBasedStateMachine):
+class StackMachine(StoreModel, RuleBasedStateMachine):
     shop_factory = None
     folder = None
 
@@ -152,11 +135,7 @@ class StackMachine(RuleBasedStateMachine):
         self.ctl = self._new_controller()
 
     def _new_controller(self):
-        return StackController(self.shop.store, workstation="test-ws", connect=_short)
-
-    @property
-    def model(self) -> dict[str, int]:
-        return {sku: sum(per.values()) for sku, per in self.stock.items()}
+        return StackController(self.shop.store, workstation="test-ws", connect=SHORT)
 
     @rule(sku=st.sampled_from(SKUS), delta=st.integers(-5, 8).filter(bool),
           wh=st.sampled_from((None, *WAREHOUSES)))
@@ -178,19 +157,6 @@ class StackMachine(RuleBasedStateMachine):
         with self.shop.store.write() as s:
             ops.pos_sale(s, sku=kit, quantity=qty, actor=ACTOR, warehouse=wh)
         self._take_kit(kit, qty, wh or "Main")
-
-    def _take_kit(self, kit, qty, wh):
-        for comp, n in KITS[kit]:
-            if comp in KITS:
-                self._take_kit(comp, qty * n, wh)
-            else:
-                self.stock[comp][wh] -= qty * n
-
-    def _have(self, sku, warehouses) -> int:
-        """A product's stock in these warehouses; a kit's, derived from its components'."""
-        if sku in KITS:
-            return min(max(self._have(c, warehouses), 0) // q for c, q in KITS[sku])
-        return sum(self.stock[sku][w] for w in warehouses)
 
     @rule(sku=st.sampled_from(SKUS), qty=st.integers(1, 20),
           wh=st.sampled_from((None, *WAREHOUSES)))
@@ -241,28 +207,6 @@ class StackMachine(RuleBasedStateMachine):
             set_order_warehouse(s, "woo", ships)
         self.sells_from["woo"] = wh
         self.order_warehouse["woo"] = ships
-
-    def expected(self) -> dict[str, dict[str, int]]:
-        """What each cart shows per SKU (Shopify with mapped locations: per SKU and
-        location id), from the model."""
-        out: dict[str, dict] = {}
-        for cart in CARTS:
-            out[cart] = {}
-            for sku in ITEMS:
-                rules = self.item_rules[(cart, sku)].over(self.cart_rules[cart])
-                if cart == "shop" and self.locations:
-                    for wh, loc in self.locations.items():
-                        out[cart][(sku, loc)] = should_show(self._have(sku, (wh,)), rules).qty
-                else:
-                    have = self._have(sku, self.sells_from[cart])
-                    out[cart][sku] = should_show(have, rules).qty
-        return out
-
-    def actual(self) -> dict[str, dict[str, int]]:
-        emus = self.shop.emulators()
-        return {cart: {k: (emus[cart].quantity(*k) if isinstance(k, tuple)
-                           else emus[cart].quantity(k)) for k in want}
-                for cart, want in self.expected().items()}
 
     @rule(cart=st.sampled_from(["woo", "shop"]), sku=st.sampled_from(ITEMS))
     def shopper_buys_one(self, cart, sku):
@@ -332,8 +276,8 @@ class StackMachine(RuleBasedStateMachine):
                     return
 
         def connect(c):
-            conn = _short(c)
-            return _ThenImport(conn, after_write) if c.name == cart else conn
+            conn = SHORT(c)
+            return ThenImport(conn, after_write) if c.name == cart else conn
 
         ctl = StackController(self.shop.store, workstation="test-ws", connect=connect)
         try:
