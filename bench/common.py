@@ -220,3 +220,20 @@ def figure_main(run: Callable[[bool], dict]) -> None:
         Path(args.json).write_text(text)
     else:
         print(text)
+
+
+def growth_arguments(prog: str, what: str, sizes: tuple[int, ...]) -> argparse.ArgumentParser:
+    """The options of every growth figure: --sizes (counts of `what`), --quick (the sizes
+    up to 100,000), --json (where python -m bench reads the figures)."""
+    ap = argparse.ArgumentParser(prog=prog)
+    ap.add_argument("--sizes", default=",".join(str(n) for n in sizes),
+                    help=f"{what} counts, comma-separated")
+    ap.add_argument("--quick", action="store_true", help=f"10,000 and 100,000 {what}s only")
+    ap.add_argument("--json", default="", help="write the figures here (python -m bench)")
+    return ap
+
+
+def growth_sizes(args) -> tuple[int, ...]:
+    """The sizes asked (growth_arguments' --sizes, --quick)."""
+    sizes = tuple(int(x) for x in args.sizes.split(","))
+    return tuple(n for n in sizes if n <= 100_000) if args.quick else sizes

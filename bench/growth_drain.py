@@ -13,14 +13,13 @@ as `python -m bench --only growth_drain` or `python -m bench.growth_drain [--siz
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import threading
 import time
 from pathlib import Path
 
-from bench.common import Figure, machine, temp_dir
+from bench.common import Figure, growth_arguments, growth_sizes, machine, temp_dir
 from bench.drain import drain, make_shop
 
 SIZES = (10_000, 100_000, 1_000_000)  # stack rows
@@ -139,16 +138,10 @@ def figures(results: dict[str, list[dict]]) -> list[Figure]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(prog="python -m bench.growth_drain")
-    ap.add_argument("--sizes", default=",".join(str(n) for n in SIZES),
-                    help="stack row counts, comma-separated")
+    ap = growth_arguments("python -m bench.growth_drain", "stack row", SIZES)
     ap.add_argument("--only", choices=["sqlite", "pg"], help="one store kind only")
-    ap.add_argument("--quick", action="store_true", help="10,000 and 100,000 rows only")
-    ap.add_argument("--json", default="", help="write the figures here (python -m bench)")
     args = ap.parse_args()
-    sizes = tuple(int(x) for x in args.sizes.split(","))
-    if args.quick:
-        sizes = tuple(n for n in sizes if n <= 100_000)
+    sizes = growth_sizes(args)
     results = run(sizes, args.only)
     print(table(results), flush=True)
     if args.json:

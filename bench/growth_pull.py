@@ -13,7 +13,6 @@ Minutes at 1,000,000 items: `python -m bench --only growth_pull`, or
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -171,19 +170,13 @@ def figures(runs: list[dict], kind: str = "SQLite") -> list:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(prog="python -m bench.growth_pull")
-    ap.add_argument("--sizes", default=",".join(str(n) for n in SIZES),
-                    help="item counts, comma-separated")
+    from bench.common import growth_arguments, growth_sizes, machine, temp_dir
+
+    ap = growth_arguments("python -m bench.growth_pull", "item", SIZES)
     ap.add_argument("--only", choices=["sqlite", "pg"], default="sqlite",
                     help="the store: SQLite (the default) or PostgreSQL (testing/pgserver.py)")
-    ap.add_argument("--quick", action="store_true", help="10,000 and 100,000 items only")
-    ap.add_argument("--json", default="", help="write the figures here (python -m bench)")
     args = ap.parse_args()
-    from bench.common import machine, temp_dir
-
-    sizes = tuple(int(x) for x in args.sizes.split(","))
-    if args.quick:
-        sizes = tuple(n for n in sizes if n <= 100_000)
+    sizes = growth_sizes(args)
     folder = temp_dir()
     runs = []
     kind = "PostgreSQL" if args.only == "pg" else "SQLite"

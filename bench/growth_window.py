@@ -12,7 +12,6 @@ or `python -m bench.growth_window [--sizes ...] [--runs N]`, which prints the ta
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -152,18 +151,12 @@ def figures(runs: list[dict]) -> list:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(prog="python -m bench.growth_window")
-    ap.add_argument("--sizes", default=",".join(str(n) for n in SIZES),
-                    help="product counts, comma-separated")
-    ap.add_argument("--runs", type=int, default=RUNS, help="starts timed at each size")
-    ap.add_argument("--quick", action="store_true", help="10,000 and 100,000 products only")
-    ap.add_argument("--json", default="", help="write the figures here (python -m bench)")
-    args = ap.parse_args()
-    from bench.common import machine, temp_dir
+    from bench.common import growth_arguments, growth_sizes, machine, temp_dir
 
-    sizes = tuple(int(x) for x in args.sizes.split(","))
-    if args.quick:
-        sizes = tuple(n for n in sizes if n <= 100_000)
+    ap = growth_arguments("python -m bench.growth_window", "product", SIZES)
+    ap.add_argument("--runs", type=int, default=RUNS, help="starts timed at each size")
+    args = ap.parse_args()
+    sizes = growth_sizes(args)
     folder = temp_dir()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(folder / "config"),
                SEOM_LOG_DIR=str(folder / "logs"), SEOM_WORKSTATION="bench-ws")
