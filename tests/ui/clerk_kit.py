@@ -38,6 +38,19 @@ def make_store(tmp_path, carts=(("Woo", "woocommerce"),), p1_qoh: int = 50):
     return s
 
 
+def store_fixture(**seed):
+    """A `store` fixture for a test module: make_store(tmp_path, **seed), closed after
+    the pool's reads: `store = store_fixture(...)` at the module's top."""
+    import pytest
+
+    @pytest.fixture(name="store")
+    def store(tmp_path):
+        s = make_store(tmp_path, **seed)
+        yield s
+        close_store(s)
+    return store
+
+
 def close_store(s) -> None:
     from PySide6.QtCore import QThreadPool
 

@@ -16,10 +16,9 @@ from clerk_kit import (
     TAB,
     WS,
     click,
-    close_store,
-    make_store,
     saved,
     shown,
+    store_fixture,
     view_dialog,
 )
 from pool_idle import idle
@@ -34,11 +33,7 @@ from seom_desktop.store.models import LedgerEntry, Param, Product, StackRow
 pytest.importorskip("pytestqt")
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = make_store(tmp_path)
-    yield s
-    close_store(s)
+store = store_fixture()
 
 
 def qoh(store, sku):

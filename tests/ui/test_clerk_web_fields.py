@@ -11,10 +11,9 @@ from clerk_kit import (
     ENTER,
     ESC,
     click,
-    close_store,
-    make_store,
     reserves,
     saved,
+    store_fixture,
     type_in_cell,
     view_dialog,
 )
@@ -22,11 +21,7 @@ from clerk_kit import (
 pytest.importorskip("pytestqt")
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = make_store(tmp_path)
-    yield s
-    close_store(s)
+store = store_fixture()
 
 
 def test_web_fields_save_only_for_the_product_the_sku_box_names(qtbot, store):

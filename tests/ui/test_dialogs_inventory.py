@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from clerk_boxes import answer_box, quiet_close
-from clerk_kit import click, close_store, make_store, snapshot
+from clerk_kit import click, snapshot, store_fixture
 from pool_idle import idle
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
@@ -22,11 +22,7 @@ WS = "front-desk"
 ACTOR = Actor("setup", WS)
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = make_store(tmp_path, carts=(("Woo", "woocommerce"), ("Shop", "shopify")), p1_qoh=10)
-    yield s
-    close_store(s)
+store = store_fixture(carts=(("Woo", "woocommerce"), ("Shop", "shopify")), p1_qoh=10)
 
 
 def qoh(store, sku):

@@ -7,9 +7,8 @@ from __future__ import annotations
 import pytest
 from clerk_kit import (
     click,
-    close_store,
-    make_store,
     snapshot,
+    store_fixture,
     type_in_cell,
     view_dialog,
 )
@@ -23,11 +22,7 @@ from seom_desktop.store.models import Product
 pytest.importorskip("pytestqt")
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = make_store(tmp_path, carts=(("Woo", "woocommerce"), ("Shop", "shopify")), p1_qoh=10)
-    yield s
-    close_store(s)
+store = store_fixture(carts=(("Woo", "woocommerce"), ("Shop", "shopify")), p1_qoh=10)
 
 
 def web_row(d, cart):
