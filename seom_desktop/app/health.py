@@ -26,6 +26,7 @@ from seom_desktop.stack.lease import lease_info
 from seom_desktop.store.models import (
     BYPASSED,
     FAILED,
+    NOT_SENT,
     PENDING,
     SENDING,
     SENT,
@@ -210,13 +211,13 @@ def health_report(store: StoreHandle, *, now: datetime | None = None,
         counts: dict[tuple[int, str], int] = {}
         for cid, state, n in s.execute(
                 select(StackRow.cart_id, StackRow.state, func.count())
-                .where(StackRow.state.in_((PENDING, SENDING, FAILED, BYPASSED)))
+                .where(StackRow.state.in_((PENDING, SENDING, FAILED, BYPASSED)), NOT_SENT)
                 .group_by(StackRow.cart_id, StackRow.state)):
             counts[(cid, state)] = n
         recent = _recent_failures(s, now - FAILING_WINDOW)
         bypassed_at = dict(s.execute(
             select(StackRow.cart_id, func.max(StackRow.updated_at))
-            .where(StackRow.state == BYPASSED, StackRow.attempts > 0)
+            .where(StackRow.state == BYPASSED, NOT_SENT, StackRow.attempts > 0)
             .group_by(StackRow.cart_id)).all())
         out = []
         for cid, name, sync in carts:
@@ -248,7 +249,7 @@ def _recent_failures(s, since: datetime) -> dict[int, int]:
     of a row never tried is no failure: attempts > 0)."""
     return dict(s.execute(
         select(StackRow.cart_id, func.count())
-        .where(StackRow.state.in_((FAILED, BYPASSED)), StackRow.attempts > 0,
+        .where(StackRow.state.in_((FAILED, BYPASSED)), NOT_SENT, StackRow.attempts > 0,
                StackRow.updated_at >= since)
         .group_by(StackRow.cart_id)).all())
 
@@ -256,7 +257,7 @@ def _recent_failures(s, since: datetime) -> dict[int, int]:
 def _oldest_pending(s, cart_id: int, now: datetime) -> OldestPending | None:
     row = s.execute(
         select(Product.sku, StackRow.created_at).join(Product, Product.id == StackRow.product_id)
-        .where(StackRow.cart_id == cart_id, StackRow.state.in_((PENDING, SENDING)))
+        .where(StackRow.cart_id == cart_id, StackRow.state.in_((PENDING, SENDING)), NOT_SENT)
         .order_by(StackRow.created_at, StackRow.id).limit(1)).first()
     if row is None:
         return None
@@ -272,7 +273,7 @@ def _last_error(s, cart_id: int) -> tuple[str, datetime | None, bool]:
                StackRow.updated_at, Product.sku)
         .join(Product, Product.id == StackRow.product_id)
         .where(StackRow.cart_id == cart_id, StackRow.attempts > 0,
-               StackRow.state.in_((FAILED, BYPASSED)))
+               StackRow.state.in_((FAILED, BYPASSED)), NOT_SENT)
         .order_by(StackRow.updated_at.desc(), StackRow.id.desc()).limit(1)).first()
     if row is None:
         return "", None, False

@@ -27,7 +27,7 @@ from seom_desktop.stack.kit_qoh import (
 )
 from seom_desktop.stack.outbox import enqueue_many
 from seom_desktop.stack.states import PENDING
-from seom_desktop.store.models import Cart, KitComponent, Product, StackRow, WebField
+from seom_desktop.store.models import NOT_SENT, Cart, KitComponent, Product, StackRow, WebField
 from seom_desktop.store.params import get_param
 
 __all__ = ["Graph", "KitError", "check_components", "containing", "derived_many",
@@ -288,10 +288,11 @@ def touch(session: Session, kit_ids: Iterable[int], *, actor) -> tuple[int, ...]
     for i in range(0, len(kits), 900):
         part = kits[i:i + 900]
         session.execute(select(StackRow.id).where(StackRow.product_id.in_(part),
-                                                  StackRow.state == PENDING).with_for_update())
+                                                  StackRow.state == PENDING, NOT_SENT)
+                        .with_for_update())
         pending = (select(StackRow.id)
                    .where(StackRow.cart_id == Cart.id, StackRow.product_id == Product.id,
-                          StackRow.state == PENDING))
+                          StackRow.state == PENDING, NOT_SENT))
         q = (select(Cart.id, Product.id).join(Product, Product.id.in_(part))
              .outerjoin(WebField, and_(WebField.cart_id == Cart.id,
                                        WebField.product_id == Product.id))

@@ -22,6 +22,7 @@ from seom_desktop.store.engine import Store
 from seom_desktop.store.models import (
     BYPASSED,
     FAILED,
+    NOT_SENT,
     PENDING,
     SENDING,
     SENT,
@@ -51,7 +52,7 @@ def counts_by_cart(session: Session) -> dict[int, dict[str, int]]:
     out = {cid: dict.fromkeys((PENDING, WAITING, FAILED, BYPASSED), 0)
            for cid in session.scalars(select(Cart.id))}
     q = (select(StackRow.cart_id, StackRow.state, func.count())
-         .where(StackRow.state.in_((PENDING, SENDING, WAITING, FAILED, BYPASSED)))
+         .where(StackRow.state.in_((PENDING, SENDING, WAITING, FAILED, BYPASSED)), NOT_SENT)
          .group_by(StackRow.cart_id, StackRow.state))
     for cid, state, n in session.execute(q):
         key = PENDING if state == SENDING else state

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from seom_desktop.stack.states import PENDING, SENDING, move
 from seom_desktop.store.engine import Store
-from seom_desktop.store.models import StackHolder, StackRow, utcnow
+from seom_desktop.store.models import NOT_SENT, StackHolder, StackRow, utcnow
 
 HEARTBEAT_SECONDS = 5.0
 STALE_BEATS = 3  # a holder silent this many of its intervals is taken for dead
@@ -141,8 +141,8 @@ def requeue_orphans(store: Store, *, claimer: str, workstation: str,
     now = now or utcnow()
     host = socket.gethostname()
     with store.write() as s:
-        claimers = list(s.scalars(select(StackRow.claimed_by).where(StackRow.state == SENDING)
-                                  .distinct()))
+        claimers = list(s.scalars(select(StackRow.claimed_by)
+                                  .where(StackRow.state == SENDING, NOT_SENT).distinct()))
         if not claimers:
             return 0
         known = holders(s, claimers)
@@ -152,14 +152,14 @@ def requeue_orphans(store: Store, *, claimer: str, workstation: str,
         n = 0
         back = dict(claimed_by="", claimed_until=None, next_attempt_at=now)
         if orphans:
-            n += move(s, SENDING, PENDING, StackRow.claimed_by.in_(orphans),
+            n += move(s, SENDING, PENDING, StackRow.claimed_by.in_(orphans), NOT_SENT,
                       values=back).rowcount
         if dead:
             s.execute(delete(StackHolder).where(StackHolder.claimer.in_(dead)))
         unknown = [c for c in claimers if c not in known and c != claimer]
         if unknown:
             n += move(s, SENDING, PENDING, StackRow.claimed_by.in_(unknown),
-                      StackRow.claimed_until < now, values=back).rowcount
+                      StackRow.claimed_until < now, NOT_SENT, values=back).rowcount
         if n:
             log.info("requeued %d row(s) held by a controller that stopped (%s)", n,
                      ", ".join(sorted(dead)) or "claim ran out")
@@ -171,7 +171,7 @@ def forget_silent(store: Store, older_than: float = 86_400.0) -> None:
     without saying so: a pass run by hand, a test)."""
     cutoff = utcnow() - timedelta(seconds=older_than)
     with store.write() as s:
-        held = select(StackRow.claimed_by).where(StackRow.state == SENDING)
+        held = select(StackRow.claimed_by).where(StackRow.state == SENDING, NOT_SENT)
         s.execute(delete(StackHolder).where(StackHolder.heartbeat_at < cutoff,
                                             StackHolder.claimer.not_in(held)))
 

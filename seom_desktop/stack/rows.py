@@ -20,7 +20,7 @@ from seom_desktop.stack.states import (
     WAITING,
     move,
 )
-from seom_desktop.store.models import Cart, Product, StackRow, utcnow
+from seom_desktop.store.models import NOT_SENT, SENT, Cart, Product, StackRow, utcnow
 
 
 class StackInputError(ValueError):
@@ -69,8 +69,8 @@ def list_rows(session: Session, *, state: str | None = None, workstation: str | 
          .join(Cart, Cart.id == StackRow.cart_id)
          .join(Product, Product.id == StackRow.product_id)
          .order_by(StackRow.id.desc() if newest_first else StackRow.id))
-    if check_state(state):
-        q = q.where(StackRow.state == state)
+    if check_state(state):  # a state not sent: by the partial index (store/models.NOT_SENT)
+        q = q.where(StackRow.state == state, *([NOT_SENT] if state != SENT else []))
     if workstation:
         q = q.where(StackRow.origin_workstation == workstation)
     if offset:
@@ -85,9 +85,13 @@ def list_rows(session: Session, *, state: str | None = None, workstation: str | 
 
 
 def count_by_state(session: Session) -> dict[str, int]:
+    """The rows in each state: those not sent counted in their partial index, the sent
+    ones as all rows less those (a count of all rows walks the smallest whole index)."""
     counts = dict.fromkeys(STATES, 0)
-    for state, n in session.execute(select(StackRow.state, func.count()).group_by(StackRow.state)):
+    for state, n in session.execute(select(StackRow.state, func.count()).where(NOT_SENT)
+                                    .group_by(StackRow.state)):
         counts[state] = n
+    counts[SENT] = session.scalar(select(func.count()).select_from(StackRow)) - sum(counts.values())
     return counts
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -35,6 +36,12 @@ STATES = (PENDING, SENDING, SENT, FAILED, BYPASSED, WAITING)
 # serving that term, so that SQLite, which has no statistics, walks the partial index.
 CLAIMABLE = (PENDING, FAILED, WAITING)
 CLAIMABLE_SQL = "(state || '') IN ('pending', 'failed', 'waiting')"
+# The rows not sent: ix_web_stack_unsent_due and ix_web_stack_unsent_cart_product hold
+# these alone (migration 0009), so a query by state, or by cart and product, names this
+# condition as written here (NOT_SENT, below) to use them: SQLite uses a partial index
+# only for a query holding its condition term for term. The sent rows are found by
+# ix_web_stack_sent_at or the primary key.
+NOT_SENT_SQL = "state <> 'sent'"
 
 
 def utcnow() -> datetime:
@@ -320,13 +327,21 @@ class StackRow(Base):
             "state IN ('pending', 'sending', 'sent', 'failed', 'bypassed', 'waiting')",
             name="ck_web_stack_state",
         ),
-        Index("ix_web_stack_due", "state", "next_attempt_at"),
-        Index("ix_web_stack_cart_product", "cart_id", "product_id", "state"),
+        # A row marked sent leaves these two (migration 0009): they stay the backlog's size.
+        Index("ix_web_stack_unsent_due", "state", "next_attempt_at",
+              sqlite_where=text(NOT_SENT_SQL), postgresql_where=text(NOT_SENT_SQL)),
+        Index("ix_web_stack_unsent_cart_product", "cart_id", "product_id", "state",
+              sqlite_where=text(NOT_SENT_SQL), postgresql_where=text(NOT_SENT_SQL)),
         Index("ix_web_stack_sent_at", "sent_at"),  # change-to-cart latency history
         # The claim walks this in id order (migration 0007): no sort of every due row.
         Index("ix_web_stack_claimable", "id", "next_attempt_at",
               sqlite_where=text(CLAIMABLE_SQL), postgresql_where=text(CLAIMABLE_SQL)),
     )
+
+
+# A query's term for the rows not sent, the partial indexes' condition (NOT_SENT_SQL)
+# as a column expression: `web_stack.state != 'sent'`, with the literal in the SQL.
+NOT_SENT = StackRow.state != literal_column("'sent'")
 
 
 class ImportedOrder(Base):

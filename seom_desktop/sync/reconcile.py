@@ -26,6 +26,7 @@ from seom_desktop.stack.targets import cart_targets, record_seen
 from seom_desktop.store.carts import CartDefinitionError, cart_by_name
 from seom_desktop.store.engine import Store
 from seom_desktop.store.models import (
+    NOT_SENT,
     PENDING,
     SENDING,
     LedgerEntry,
@@ -287,7 +288,7 @@ def _facts(store: Store, cart_id: int, rows: list[Seen], progress: Progress,
                     .where(WebField.cart_id == cart_id, WebField.product_id.in_(part)))}
             busy = set(s.scalars(select(StackRow.product_id).distinct().where(
                 StackRow.cart_id == cart_id, StackRow.product_id.in_(part),
-                StackRow.state.in_((PENDING, SENDING)))))
+                StackRow.state.in_((PENDING, SENDING)), NOT_SENT)))
             ledger = dict(s.execute(
                 select(LedgerEntry.product_id, func.max(LedgerEntry.created_at))
                 .where(LedgerEntry.product_id.in_(part)).group_by(LedgerEntry.product_id)).all())

@@ -26,6 +26,7 @@ from seom_desktop.carts.registry import UnknownKindError, capabilities
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.store.engine import Store
 from seom_desktop.store.models import (
+    NOT_SENT,
     PENDING,
     SENDING,
     Cart,
@@ -85,7 +86,8 @@ def stack_busy(store: Store) -> bool:
     """The web stack has rows due to send now (or being sent)."""
     with store.read() as s:
         return s.scalar(select(StackRow.id).where(
-            StackRow.state.in_((PENDING, SENDING)), StackRow.next_attempt_at <= utcnow())
+            StackRow.state.in_((PENDING, SENDING)), NOT_SENT,
+            StackRow.next_attempt_at <= utcnow())
             .limit(1)) is not None
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from seom_desktop.stack.progress import ANSWERED, CLAIMED, ENV_FILE, ENV_HOLD, REQUEST
-from seom_desktop.store.models import SENDING, StackRow
+from seom_desktop.store.models import NOT_SENT, SENDING, StackRow
 
 KILL_POINTS = (CLAIMED, REQUEST, ANSWERED)
 
@@ -166,7 +166,7 @@ def _writes_since(shop, before):
 def held_rows(shop) -> int:
     with shop.store.read() as s:
         return s.scalar(select(func.count()).select_from(StackRow)
-                        .where(StackRow.state == SENDING, StackRow.claimed_by != ""))
+                        .where(StackRow.state == SENDING, NOT_SENT, StackRow.claimed_by != ""))
 
 
 def kill_at(shop, point: str, progress: Path, *, workstation: str, shared: bool = False,

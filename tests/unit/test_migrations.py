@@ -34,7 +34,7 @@ def test_a_first_revision_store_gets_the_cart_sku_index(tmp_path):
     engine.dispose()
     store = open_store(f"sqlite:///{db}")
     try:
-        assert migrate.current_revision(store.engine) == migrate.head_revision() == "0008"
+        assert migrate.current_revision(store.engine) == migrate.head_revision() == "0009"
         names = {ix["name"] for ix in inspect(store.engine).get_indexes("web_fields")}
         assert "ix_web_fields_cart_sku" in names
     finally:
