@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, ClassVar
 
-import requests
+from urllib3 import PoolManager
 
 from seom_desktop.carts.base import (
     ABSOLUTE,
@@ -36,7 +36,7 @@ from seom_desktop.carts.base import (
     RateLimitedError,
     UnknownItemError,
 )
-from seom_desktop.carts.http import HttpClient, PageGuard, clamp_delay
+from seom_desktop.carts.http import HttpClient, PageGuard, Response, clamp_delay
 
 PAGE_LIMIT = 250  # inventory items per page (the API allows up to 1000)
 ORDER_LIMIT = 250  # the v2 maximum
@@ -45,7 +45,7 @@ _INDEX = re.compile(r"\bitems\.(\d+)")
 _NUMBERS = re.compile(r"\d+")
 
 
-def _problem_words(resp: requests.Response) -> str:
+def _problem_words(resp: Response) -> str:
     """The cart's own words from a problem+json body (title, then field errors)."""
     data = resp.json()
     if isinstance(data, list) and data and isinstance(data[0], dict):  # v2 error shape
@@ -92,10 +92,10 @@ class BigCommerceConnector:
     batch_limit: ClassVar[int] = 2000
     write_mode: ClassVar[str] = ABSOLUTE
 
-    def __init__(self, config: CartConfig, *, session: requests.Session | None = None):
+    def __init__(self, config: CartConfig, *, pool_class: type[PoolManager] = PoolManager):
         self.config = config
-        self.http = HttpClient(config, session=session)
-        self.http.session.headers.update({"X-Auth-Token": config.token,
+        self.http = HttpClient(config, pool_class=pool_class)
+        self.http.headers.update({"X-Auth-Token": config.token,
                                           "Accept": "application/json"})
         try:
             self.location_id = int(config.location or "1")
@@ -103,10 +103,10 @@ class BigCommerceConnector:
             raise ValueError(f"BigCommerce location {config.location!r} is not a number") from None
 
     # --- plumbing ---------------------------------------------------------------------
-    def _call(self, method: str, path: str, *, write: bool = False, **kw: Any) -> requests.Response:
+    def _call(self, method: str, path: str, *, write: bool = False, **kw: Any) -> Response:
         seen: dict[str, Any] = {}
 
-        def words(resp: requests.Response) -> str:
+        def words(resp: Response) -> str:
             seen["headers"] = resp.headers
             return _problem_words(resp)
 

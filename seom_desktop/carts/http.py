@@ -1,21 +1,28 @@
-"""The one place connectors make HTTP requests: a requests.Session with timeouts, TLS
-verification, a user agent, and errors mapped to the classes of `base` with every
-secret redacted from their messages."""
+"""The one place connectors make HTTP requests: HttpClient, one cart's urllib3 pool with
+timeouts, TLS verification, a user agent, the connector's credentials, the environment's
+proxy, cookies and redirects as requests had them (tested with urllib3 2.0.7 and 2.8.0),
+and errors mapped to the classes of `base` with every secret redacted from their messages.
+(requests' per-request work cost about 0.4 s of CPU a 1,000-page read: bench/README.md.)"""
 
 from __future__ import annotations
 
 import json
 import logging
 import math
-import re
+import threading
+from collections.abc import Callable
 from datetime import UTC
 from email.utils import parsedate_to_datetime
+from http.cookiejar import CookieJar
+from json import dumps as _dumps
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
-import requests
-from requests.adapters import HTTPAdapter
-from requests.utils import get_environ_proxies
+import certifi
+from urllib3 import HTTPHeaderDict, PoolManager, ProxyManager, Timeout
+from urllib3.exceptions import HTTPError
+from urllib3.util import make_headers
 
 from seom_desktop import __version__
 from seom_desktop.carts.base import (
@@ -28,6 +35,17 @@ from seom_desktop.carts.base import (
     RateLimitedError,
     RetryableError,
 )
+from seom_desktop.carts.http_errors import clerk_error
+from seom_desktop.carts.http_json import MAX_DEPTH, decode, too_deep
+from seom_desktop.carts.http_proxy import ProxySettings, proxy_headers
+from seom_desktop.carts.http_response import (
+    ConnectionLostError,
+    CookieAnswer,
+    Response,
+    cookie_request,
+    encode_query,
+)
+from seom_desktop.carts.http_rules import basic_auth, leaves_origin, method_after
 from seom_desktop.carts.redact import Redactor
 from seom_desktop.carts.urls import check_url, is_loopback
 
@@ -35,6 +53,14 @@ USER_AGENT = f"seom-desktop/{__version__}"
 MAX_MESSAGE = 300
 LOG_DETAIL = 4000  # characters of an exception's own words kept in the log
 POOL_SIZE = 10  # connections kept per host (more than the requests a listing has in flight)
+MAX_REDIRECTS = 30  # requests' limit
+REDIRECTS = (301, 302, 303, 307, 308)
+# What requests sent with every request (requests.utils.default_headers)
+DEFAULT_HEADERS = {"User-Agent": USER_AGENT,
+                   "Accept-Encoding": make_headers(accept_encoding=True)["accept-encoding"],
+                   "Accept": "*/*", "Connection": "keep-alive"}
+# The headers a redirect to another host keeps: none of the connector's credentials
+KEPT_ACROSS_HOSTS = frozenset(k.lower() for k in DEFAULT_HEADERS) | {"content-type"}
 
 log = logging.getLogger(__name__)
 
@@ -109,77 +135,183 @@ def looks_like_html(text: str) -> bool:
 
 
 class HttpClient:
-    """A requests.Session bound to one cart, with error mapping and redaction."""
+    """One cart's HTTP, with error mapping and redaction. `headers` (sent with every
+    request, e.g. a token header) and `auth` (HTTP Basic user and password) are the
+    connector's; both may also be set later (`client.headers[...]`, `client.auth`).
+    `pool_class` is the urllib3 PoolManager class the requests go through (a test may
+    give a subclass that watches them); it gets the TLS settings and the pool size."""
 
-    def __init__(self, config: CartConfig, *, session: requests.Session | None = None):
+    def __init__(self, config: CartConfig, *, headers: dict[str, str] | None = None,
+                 auth: tuple[str, str] | None = None,
+                 pool_class: type[PoolManager] = PoolManager):
         self.config = config
         self.base_url = check_url(config.url)
         self.redact = Redactor(config.secrets())
-        own = session is None
-        self.session = session or requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT
         try:
-            self.session.verify = check_ca_bundle(config.ca_bundle) or True
+            self.ca_bundle = check_ca_bundle(config.ca_bundle)
         except ValueError as e:
             raise PermanentError(f"{config.name}: {e}") from None
         self.timeout = (config.connect_timeout, config.read_timeout)
-        # The environment's proxies (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, with NO_PROXY
-        # honoured) are read once, for this cart's URL, instead of on every request (with
-        # trust_env on, requests re-reads the environment and ~/.netrc each time, which
-        # costs more than the rest of a request to a nearby cart).
-        self._env = self.session.trust_env
-        self.proxies = get_environ_proxies(self.base_url) if self._env else {}
-        self.session.trust_env = False
-        if own:  # listings read a few pages at once (carts/paging.py): keep a connection each
-            adapter = HTTPAdapter(pool_connections=POOL_SIZE, pool_maxsize=POOL_SIZE)
-            self.session.mount("https://", adapter)
-            self.session.mount("http://", adapter)
+        self._timeout = Timeout(connect=config.connect_timeout, read=config.read_timeout)
+        # Certificates are always checked: against the cart's CA bundle, else certifi's
+        # (the bundle requests used), whatever the environment says.
+        self._tls = {"cert_reqs": "CERT_REQUIRED", "ca_certs": self.ca_bundle or certifi.where()}
+        self.pool = pool_class(num_pools=POOL_SIZE, maxsize=POOL_SIZE, **self._tls)
+        self.headers = HTTPHeaderDict(DEFAULT_HEADERS)
+        self.headers.update(headers or {})
+        self.auth = auth
+        self.cookies = CookieJar()  # what the cart sets (a load balancer's, a session's)
+        # The environment's proxies, read once for this cart instead of on every request.
+        self.proxies = ProxySettings()
+        self._proxy = self.proxies.for_url(self.base_url)
+        self._proxied: dict[str, ProxyManager] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def auth(self) -> tuple[str, str] | None:
+        return self._auth
+
+    @auth.setter
+    def auth(self, value: tuple[str, str] | None) -> None:
+        self._auth = tuple(value) if value else None  # type: ignore[assignment]
+        if self._auth:
+            self.headers["Authorization"] = basic_auth(*self._auth)
+        else:
+            self.headers.pop("Authorization", None)
 
     def close(self) -> None:
-        self.session.close()
+        self.pool.clear()
+        for manager in self._proxied.values():
+            manager.clear()
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        write: bool = False,
-        error_message=None,
-        **kwargs: Any,
-    ) -> requests.Response:
+    def request(self, method: str, path: str, *, write: bool = False,
+                error_message: Callable[[Response], str] | None = None, params: Any = None,
+                json: Any = None, data: bytes | None = None,
+                headers: dict[str, str] | None = None, stream: bool = False,
+                timeout: Timeout | None = None) -> Response:
         """Send a request; return the response when its status is 2xx, else raise the
         matching CartError. `write` marks requests that change the cart: a lost answer
-        to one is ambiguous. `error_message(response)` extracts the cart's own words."""
-        url = path if path.startswith("http") else self.base_url + path
-        kwargs.setdefault("timeout", self.timeout)
-        # Given per request, so that no environment variable (REQUESTS_CA_BUNDLE,
-        # CURL_CA_BUNDLE) replaces the cart's own CA bundle; never False.
-        kwargs["verify"] = self.session.verify or True
-        if self._env and "proxies" not in kwargs:
-            # (a URL off the cart's own base, rare, is judged on its own against NO_PROXY)
-            proxies = (self.proxies if url.startswith(self.base_url + "/")
-                       or url == self.base_url else get_environ_proxies(url))
-            if proxies:  # (an empty dict would only cost requests a merge)
-                kwargs["proxies"] = proxies
-        name = self.config.name
-        try:
-            resp = self.session.request(method, url, **kwargs)
-        except requests.exceptions.RequestException as e:
-            # The clerk reads what happened and what to do; the details go to the log.
-            log.warning("%s: %s %s failed: %s", name, method, self.redact(url),
-                        self.redact(f"{type(e).__name__}: {e}"[:LOG_DETAIL]))
-            raise self._clerk_error(e, write) from None
+        to one is ambiguous. `error_message(response)` extracts the cart's own words.
+        `params` is the query (encoded as requests encoded it), `json` or `data` the
+        body; `stream`: the body is read by the caller (iter_lines, then close)."""
+        url = path if path.startswith(("http://", "https://")) else self.base_url + path
+        query = encode_query(params)
+        if query:
+            url += query if url.endswith("?") else ("&" if "?" in url else "?") + query
+        sent = self.headers.copy()
+        if headers:
+            sent.update(headers)
+        body = data
+        if json is not None and not data:
+            try:
+                body = _dumps(json, allow_nan=False).encode("utf-8")
+            except (TypeError, ValueError) as e:
+                raise PermanentError(f"{self.config.name}: the request could not be written "
+                                     f"as JSON ({e})") from None
+            sent.setdefault("Content-Type", "application/json")
+        for _ in range(MAX_REDIRECTS + 1):
+            resp = self._send(method, url, body, sent, write, stream, timeout or self._timeout)
+            location = resp.headers.get("Location") if resp.status_code in REDIRECTS else None
+            if not location:
+                break
+            try:
+                resp.content  # noqa: B018 - read out, so the connection goes back to the pool
+            except ConnectionLostError:
+                pass
+            resp.close()
+            method, url, body = self._redirected(resp, method, url, body, sent, location)
+        else:
+            raise RetryableError(f"{self.config.name} at {self.base_url}: more than "
+                                 f"{MAX_REDIRECTS} redirects")
         if 200 <= resp.status_code < 300:
             return resp
         raise self.error_for(resp, error_message)
 
-    def json(self, resp: requests.Response, *, write: bool = False) -> Any:
+    def _send(self, method: str, url: str, body: bytes | None, headers: HTTPHeaderDict,
+              write: bool, stream: bool, timeout: Timeout) -> Response:
+        if self.cookies:
+            asked = cookie_request(url)
+            self.cookies.add_cookie_header(asked)
+            cookie = asked.get_header("Cookie")
+            if cookie:
+                headers["Cookie"] = cookie
+        on_base = url.startswith(self.base_url) and url[len(self.base_url):][:1] in ("", "/", "?")
+        proxy = self._proxy if on_base else self.proxies.for_url(url)
+        try:
+            raw = self._manager(proxy).urlopen(
+                method, url, body=body, headers=headers, redirect=False, retries=False,
+                timeout=timeout, preload_content=not stream)
+        except (HTTPError, OSError, ValueError) as e:
+            # The clerk reads what happened and what to do; the details go to the log.
+            log.warning("%s: %s %s failed: %s", self.config.name, method, self.redact(url),
+                        self.redact(f"{type(e).__name__}: {e}"[:LOG_DETAIL]))
+            if isinstance(e, ValueError) and not isinstance(e, HTTPError):
+                raise PermanentError(f"{self.config.name}: the request to {self.base_url} "
+                                     f"could not be sent ({type(e).__name__}: a header or "
+                                     "the address is not valid)") from None
+            raise clerk_error(e, write=write, name=self.config.name, where=self.base_url,
+                              timeout=self.timeout, has_ca_bundle=bool(self.ca_bundle)) from None
+        if "Set-Cookie" in raw.headers:
+            self.cookies.extract_cookies(CookieAnswer(raw.headers), cookie_request(url))
+        return Response(raw, url, content=None if stream else raw.data)
+
+    def _manager(self, proxy: str) -> PoolManager:
+        if not proxy:
+            return self.pool
+        with self._lock:
+            manager = self._proxied.get(proxy)
+            if manager is None:
+                if urlsplit(proxy).scheme.lower() not in ("http", "https"):
+                    raise PermanentError(f"{self.config.name}: the proxy of this computer's "
+                                         "settings is not an http(s) proxy (SOCKS proxies "
+                                         "are not supported)")
+                manager = self._proxied[proxy] = ProxyManager(
+                    proxy, num_pools=POOL_SIZE, maxsize=POOL_SIZE,
+                    proxy_headers=proxy_headers(proxy), **self._tls)
+        return manager
+
+    def _redirected(self, resp: Response, method: str, url: str, body: bytes | None,
+                    headers: HTTPHeaderDict, location: str) -> tuple[str, str, bytes | None]:
+        """The next request after a redirect, as requests made it (Session.resolve_
+        redirects: 301 POST, 302 and 303 become GET without their body); `headers` are
+        changed in place. A move to another host, port or scheme (but http to https)
+        takes none of the connector's credentials, and a body is never sent there."""
+        try:
+            location = location.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+        if location.startswith("//"):
+            location = f"{urlsplit(url).scheme}:{location}"
+        target = urljoin(url, location)
+        name = self.config.name
+        try:
+            check_url(target)
+        except ValueError as e:
+            raise PermanentError(self.redact(f"{name}: the cart redirected a request to an "
+                                             f"address that is refused: {e}")) from None
+        method = method_after(resp.status_code, method)
+        if resp.status_code not in (307, 308):
+            body = None
+            for gone in ("Content-Length", "Content-Type", "Transfer-Encoding"):
+                headers.pop(gone, None)
+        headers.pop("Cookie", None)
+        if leaves_origin(url, target):
+            if body is not None:
+                raise PermanentError(self.redact(
+                    f"{name}: the cart redirected a {method} with its body to another "
+                    f"address ({urlsplit(target).netloc}); it is not sent there"))
+            for header in list(headers):
+                if header.lower() not in KEPT_ACROSS_HOSTS:
+                    headers.pop(header, None)
+        return method, target, body
+
+    def json(self, resp: Response, *, write: bool = False) -> Any:
         """The response body as JSON; an HTML page or malformed JSON raises."""
-        text = _text(resp)
+        text = resp.text
         try:
             if too_deep(text):
                 raise ValueError("nested too deeply")
-            return _DECODER.decode(text)
+            return decode(text)
         except (ValueError, RecursionError):
             what = "an HTML page" if looks_like_html(text) else "malformed JSON"
             msg = f"{self.config.name}: HTTP {resp.status_code} answered with {what}"
@@ -187,10 +319,13 @@ class HttpClient:
                 raise AmbiguousError(msg, status=resp.status_code) from None
             raise BadResponseError(msg, status=resp.status_code) from None
 
-    def error_for(self, resp: requests.Response, error_message=None) -> CartError:
+    def error_for(self, resp: Response, error_message=None) -> CartError:
         status = resp.status_code
         words = ""
-        text = resp.text or ""
+        try:
+            text = resp.text or ""
+        except ConnectionLostError:
+            text = ""
         if error_message is not None and not too_deep(text):
             try:
                 words = error_message(resp) or ""
@@ -209,109 +344,6 @@ class HttpClient:
         if status >= 500 or status in (408, 425):
             return RetryableError(msg, status=status)
         return PermanentError(msg, status=status)
-
-    def _clerk_error(self, e: requests.exceptions.RequestException, write: bool) -> CartError:
-        """A failed exchange in the clerk's words: what happened, at which cart and
-        address, and what to do. (Which exception it was is in the log.)"""
-        name, where = self.config.name, self.base_url
-        unreachable = f"Can't reach {name} at {where}: check the URL and that the store is up"
-        if isinstance(e, requests.exceptions.ConnectTimeout):
-            return RetryableError(f"{unreachable} (no answer in {self.timeout[0]:g} s)")
-        if isinstance(e, requests.exceptions.SSLError):
-            hint = ("" if self.config.ca_bundle else "; if the cart's certificate is issued by "
-                    "a private CA, give that CA's certificate as the cart's CA bundle (--ca-bundle)")
-            return PermanentError(f"{name}: TLS certificate check failed: {where} did not show "
-                                  f"a certificate this computer trusts{hint}")
-        if isinstance(e, requests.exceptions.ConnectionError):
-            # A refused connection never reached the cart; a reset or a read timeout
-            # after the request went out may have been applied.
-            if _refused(e):
-                return RetryableError(unreachable)
-            if not write:
-                return RetryableError(f"{name} at {where}: the connection was lost; check "
-                                      "that the store is up (it is tried again)")
-            return AmbiguousError(f"{name} at {where}: the connection was lost after the "
-                                  "change was sent")
-        if isinstance(e, requests.exceptions.Timeout):
-            text = f"{name} at {where}: no answer in {self.timeout[1]:g} s"
-            return (AmbiguousError(text + " after the change was sent") if write
-                    else RetryableError(text + "; check that the store is up"))
-        return RetryableError(unreachable)
-
-
-def _text(resp: requests.Response) -> str:
-    """resp.text, without its costs when the body is declared (or JSON, hence) UTF-8 and
-    is valid UTF-8: the same string; anything else goes through resp.text as before."""
-    encoding = resp.encoding
-    if encoding is not None and encoding.lower() in ("utf-8", "utf8"):
-        try:
-            return resp.content.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    return resp.text
-
-
-MAX_DEPTH = 200  # no cart answer nests deeper; a hostile one may nest 100,000 deep
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string: its brackets do not count
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-
-
-def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
-    """Whether the JSON text nests arrays and objects more than `limit` deep (brackets
-    inside strings do not count). Such a text is refused before it is decoded: decoding
-    it recurses a level per bracket, to the interpreter's limit, and anything the cycle
-    collector finalizes meanwhile (it runs on allocations, and decoding allocates a list
-    a level) fails for lack of stack. Cheap for an ordinary answer: the brackets are
-    counted first, and only a text with more than `limit` of them is looked at; then its
-    brackets alone (strings and the rest taken out) lose their innermost empty pairs,
-    a level a round, in C: an answer 5 deep is gone in 5 rounds. A text with brackets
-    left after `limit` rounds, or once a round removes nothing (mismatched brackets), is
-    walked token by token."""
-    if text.count("[") + text.count("{") <= limit:
-        return False
-    # Outside strings: between every other quote, unless a quote is escaped somewhere.
-    outside = ("".join(text.split('"')[0::2]) if '\\"' not in text
-               else _STRING.sub("", text))
-    brackets = _NOT_BRACKET.sub("", outside)
-    for _ in range(limit):
-        peeled = brackets.replace("[]", "").replace("{}", "")
-        if not peeled:
-            return False
-        if peeled == brackets:
-            break
-        brackets = peeled
-    return _walk_deeper(text, limit)
-
-
-def _walk_deeper(text: str, limit: int) -> bool:
-    depth = 0
-    for m in _TOKENS.finditer(text):
-        c = m.group()
-        if c == "[" or c == "{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif c == "]" or c == "}":
-            depth -= 1
-    return False
-
-
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')  # a JSON string, or a bracket
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"number {text[:20]} is out of range")
-    return value
-
-
-# json.loads(text, parse_constant=..., parse_float=...) builds a decoder on every call
-_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite_float)
 
 
 MAX_CA_BUNDLE = 5 * 1024 * 1024  # bytes; a CA bundle is a few hundred KB at most
@@ -339,16 +371,11 @@ def check_ca_bundle(path: str | None) -> str:
     return str(p)
 
 
-def _refused(exc: Exception) -> bool:
-    """The connection was never made (refused, no such host, no route): nothing was sent."""
-    text = str(exc)
-    return any(m in text for m in ("Connection refused", "Errno 111", "NewConnectionError",
-                                   "NameResolutionError", "Failed to resolve",
-                                   "No route to host", "Network is unreachable"))
-
-
 __all__ = [
     "HttpClient",
+    "MAX_DEPTH",
+    "Response",
+    "too_deep",
     "Redactor",
     "check_ca_bundle",
     "check_url",

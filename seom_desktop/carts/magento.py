@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
-import requests
+from urllib3 import PoolManager
 
 from seom_desktop.carts.base import (
     ABSOLUTE,
@@ -34,7 +34,7 @@ from seom_desktop.carts.base import (
     QohUpdate,
     UnknownItemError,
 )
-from seom_desktop.carts.http import HttpClient, PageGuard
+from seom_desktop.carts.http import HttpClient, PageGuard, Response
 
 PAGE_SIZE = 200  # under the 300 "Maximum Page Size" of stores with input limits on
 # Magento 2.4.4+ refuses an integration's access token as a bearer token unless the store
@@ -131,14 +131,14 @@ class MagentoConnector:
     batch_limit: ClassVar[int] = 20
     write_mode: ClassVar[str] = ABSOLUTE
 
-    def __init__(self, config: CartConfig, *, session: requests.Session | None = None):
+    def __init__(self, config: CartConfig, *, pool_class: type[PoolManager] = PoolManager):
         parts = urlsplit(config.url.strip().rstrip("/"))
         path, _, store = parts.path.rpartition("/rest/")
         self.store_code = store if _ and store and "/" not in store else "default"
         base = urlunsplit((parts.scheme, parts.netloc, path if _ else parts.path, "", ""))
         self.config = config
-        self.http = HttpClient(replace(config, url=base), session=session)
-        self.http.session.headers["Accept"] = "application/json"
+        self.http = HttpClient(replace(config, url=base), pool_class=pool_class)
+        self.http.headers["Accept"] = "application/json"
         self.source_code = config.location or "default"
         self._admin = not config.token and bool(config.key and config.secret)
         if not config.token and not self._admin:
@@ -161,10 +161,10 @@ class MagentoConnector:
         self.http.redact.secrets = sorted({*self.http.redact.secrets, token}, key=len, reverse=True)
 
     def _call(self, method: str, route: str, *, write: bool = False,
-              seen: dict[str, Any] | None = None, **kw: Any) -> requests.Response:
+              seen: dict[str, Any] | None = None, **kw: Any) -> Response:
         seen = {} if seen is None else seen
 
-        def words(resp: requests.Response) -> str:
+        def words(resp: Response) -> str:
             seen["body"] = resp.json()
             return magento_words(seen["body"])
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-import requests
+from urllib3 import PoolManager
 
 from seom_desktop.carts.base import (
     ABSOLUTE,
@@ -37,7 +37,7 @@ from seom_desktop.carts.base import (
     QohUpdate,
     UnknownItemError,
 )
-from seom_desktop.carts.http import HttpClient, PageGuard
+from seom_desktop.carts.http import HttpClient, PageGuard, Response
 
 PAGE_SIZE = 100
 # docs.miva.com/miva10/reference-guide/order-order-item-statuses and miva-merchant-lsk
@@ -95,12 +95,12 @@ class MivaConnector:
     write_mode: ClassVar[str] = ABSOLUTE
     holds_stock_in_baskets: ClassVar[bool] = True
 
-    def __init__(self, config: CartConfig, *, session: requests.Session | None = None):
+    def __init__(self, config: CartConfig, *, pool_class: type[PoolManager] = PoolManager):
         url = config.url.strip().rstrip("/")
         if not url.lower().endswith(".mvc"):
             url += "/mm5/json.mvc"
         self.config = config
-        self.http = HttpClient(replace(config, url=url), session=session)
+        self.http = HttpClient(replace(config, url=url), pool_class=pool_class)
         self.store_code = config.location or "default"
         # What get_items just read, by code: one set_qoh may write those it shows
         # tracked without reading them again (the stack reads back right before writing).
@@ -116,7 +116,7 @@ class MivaConnector:
                 raise ValueError("the Miva signing key is not base64") from None
 
     # --- plumbing ---------------------------------------------------------------------
-    def _post(self, payload: dict[str, Any], *, write: bool = False) -> tuple[Any, requests.Response]:
+    def _post(self, payload: dict[str, Any], *, write: bool = False) -> tuple[Any, Response]:
         body = json.dumps({"Store_Code": self.store_code,
                            "Miva_Request_Timestamp": int(time.time()), **payload}).encode()
         if self._key:
@@ -134,7 +134,7 @@ class MivaConnector:
         return data, resp
 
     @staticmethod
-    def _words(resp: requests.Response) -> str:
+    def _words(resp: Response) -> str:
         data = resp.json()
         return str(data.get("error_message", "")) if isinstance(data, dict) else ""
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
+from urllib3 import PoolManager
 
 from seom_desktop.carts.base import (
     ABSOLUTE,
@@ -30,7 +30,7 @@ from seom_desktop.carts.base import (
     QohUpdate,
     UnknownItemError,
 )
-from seom_desktop.carts.http import HttpClient
+from seom_desktop.carts.http import HttpClient, Response
 from seom_desktop.carts.oscar_orders import MAX_PAGES, OscarOrders, id_in
 from seom_desktop.carts.parse import as_int as _int
 
@@ -38,7 +38,7 @@ DIRECT_READS = 20  # up to this many known records are read one by one, else lis
 NOT_TRACKED = "does not track stock on the shop (num_in_stock empty or track_stock off)"
 
 
-def error_words(resp: requests.Response) -> str:
+def error_words(resp: Response) -> str:
     """DRF's words: {"detail": ...}, or {field: [messages]}, or [messages]."""
     body = resp.json()
     if isinstance(body, dict):
@@ -118,13 +118,13 @@ class OscarConnector(OscarOrders):
     batch_limit = 1  # no batch endpoint: one stock record a PATCH
     write_mode = ABSOLUTE
 
-    def __init__(self, config: CartConfig, *, session: requests.Session | None = None):
+    def __init__(self, config: CartConfig, *, pool_class: type[PoolManager] = PoolManager):
         self.config = config
-        self.http = HttpClient(config, session=session)
+        self.http = HttpClient(config, pool_class=pool_class)
         if config.key or config.secret:
-            self.http.session.auth = (config.key, config.secret)
+            self.http.auth = (config.key, config.secret)
         if config.token:
-            self.http.session.headers["Session-Id"] = config.token
+            self.http.headers["Session-Id"] = config.token
         self.api = "" if self.http.base_url.endswith("/api") else "/api"
         base = urlsplit(self.http.base_url)
         self._origin, self._host = f"{base.scheme}://{base.netloc}", base.hostname

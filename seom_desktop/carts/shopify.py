@@ -35,6 +35,8 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from urllib3 import PoolManager
+
 from seom_desktop.carts import shopify_bulk
 from seom_desktop.carts import shopify_queries as q
 from seom_desktop.carts.base import (
@@ -73,9 +75,9 @@ class ShopifyConnector(ShopifyWrites):
     bulk_polls = shopify_bulk.POLLS  # seconds between polls of a bulk operation
     bulk_busy_wait = shopify_bulk.BUSY_WAIT  # between asks while another bulk query runs
 
-    def __init__(self, config: CartConfig, *, session=None):
+    def __init__(self, config: CartConfig, *, pool_class: type[PoolManager] = PoolManager):
         self.config = config
-        self.http = HttpClient(config, session=session)
+        self.http = HttpClient(config, pool_class=pool_class)
         self._location = config.location.strip()
         self._location_name = ""
         self.pacer = CostPacer(config.name)

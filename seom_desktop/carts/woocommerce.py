@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from itertools import repeat
 from typing import Any
 
-import requests
+from urllib3 import PoolManager
 
 from seom_desktop.carts.base import (
     ABSOLUTE,
@@ -31,7 +31,7 @@ from seom_desktop.carts.base import (
     RetryableError,
     UnknownItemError,
 )
-from seom_desktop.carts.http import HttpClient, PageGuard
+from seom_desktop.carts.http import HttpClient, PageGuard, Response
 from seom_desktop.carts.paging import ordered_pages
 from seom_desktop.carts.parse import as_int as _int
 from seom_desktop.carts.woocommerce_oauth import sign
@@ -87,13 +87,13 @@ class WooCommerceConnector(WooCommerceOrders):
     batch_limit = 100
     write_mode = ABSOLUTE
 
-    def __init__(self, config: CartConfig, *, session: requests.Session | None = None):
+    def __init__(self, config: CartConfig, *, pool_class: type[PoolManager] = PoolManager):
         self.config = config
-        self.http = HttpClient(config, session=session)
+        self.http = HttpClient(config, pool_class=pool_class)
         base = self.http.base_url
         self._oauth = base.lower().startswith("http://") and bool(config.key)
         if (config.key or config.secret) and not self._oauth:
-            self.http.session.auth = (config.key, config.secret)
+            self.http.auth = (config.key, config.secret)
         self.api = ("" if base.endswith("/wp-json/wc/v3")
                     else "/wc/v3" if base.endswith("/wp-json") else "/wp-json/wc/v3")
         self._where: dict[str, _Where] = {}
@@ -106,7 +106,7 @@ class WooCommerceConnector(WooCommerceOrders):
         return sign(method, self.http.base_url + self.api + path, params, self.config.key,
                     self.config.secret)
 
-    def _get(self, path: str, params: dict[str, Any]) -> tuple[Any, requests.Response]:
+    def _get(self, path: str, params: dict[str, Any]) -> tuple[Any, Response]:
         resp = self.http.request("GET", self.api + path, params=self._signed("GET", path, params),
                                  error_message=error_words)
         return self.http.json(resp), resp

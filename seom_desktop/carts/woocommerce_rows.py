@@ -9,9 +9,8 @@ import html
 import re
 from typing import Any, NamedTuple
 
-import requests
-
 from seom_desktop.carts.base import CartItem
+from seom_desktop.carts.http_response import Response
 
 NOT_TRACKED = "does not track stock (manage_stock is off)"
 _MANAGE = (True, False, "parent")  # the manage_stock values an item may show
@@ -50,7 +49,7 @@ _cart_item = (_plain_cart_item
               else CartItem)
 
 
-def error_words(resp: requests.Response) -> str:
+def error_words(resp: Response) -> str:
     """The cart's own words from a WP_Error body {code, message, data:{params}}."""
     body = resp.json()
     if not isinstance(body, dict):

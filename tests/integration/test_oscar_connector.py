@@ -22,6 +22,7 @@ from seom_desktop.carts.base import (
 )
 from seom_desktop.carts.oscar import OscarConnector
 from seom_desktop.carts.registry import connector_class
+from seom_desktop.emulators.base import Emulator, Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from oscar_server import OscarShop, start_or_skip  # noqa: E402
@@ -179,33 +180,35 @@ def test_partner_location(oscar):
         list(_conn(oscar, location="Elsewhere").list_items())
 
 
-class _FakeSession(requests.Session):
-    """Answers GETs from a dict of URL -> (status, body text)."""
+class _Pages(Emulator):
+    """A shop on a loopback socket that answers GETs from a dict of path -> (status,
+    body text): answers of shapes no real Oscar gives."""
+
+    kind = "pages"
 
     def __init__(self, pages):
         super().__init__()
         self.pages = pages
 
-    def request(self, method, url, **kw):
-        status, text = self.pages[url.split("?")[0]]
-        resp = requests.Response()
-        resp.status_code, resp._content, resp.url = status, text.encode(), url
-        return resp
+    def handle(self, req):
+        status, text = self.pages[req.path]
+        return Response(status, text.encode(), {"Content-Type": "application/json"})
 
 
 def test_wrong_shapes_and_foreign_next_links_are_refused():
-    base = "http://127.0.0.1:9"
-    cfg = CartConfig(name="oscar", kind="oscar", url=base, key="k", secret="s-secret")
-    pages = {f"{base}/api/admin/productclasses/": (200, "[]"),
-             f"{base}/api/admin/products/": (200, '{"results": [], "next": "http://evil.example/x"}')}
-    with pytest.raises(BadResponseError, match="another host"):
-        list(OscarConnector(cfg, session=_FakeSession(pages)).list_items())
-    pages[f"{base}/api/admin/products/"] = (200, '[{"stockrecords": [{"url": 5}]}]')
-    with pytest.raises(BadResponseError):
-        list(OscarConnector(cfg, session=_FakeSession(pages)).list_items())
-    pages[f"{base}/api/admin/products/"] = (200, "<html><body>oops</body></html>")
-    with pytest.raises(BadResponseError, match="HTML"):
-        list(OscarConnector(cfg, session=_FakeSession(pages)).list_items())
-    pages[f"{base}/api/admin/orders/"] = (200, '{"results": [{"number": 1}]}')
-    with pytest.raises(BadResponseError, match="order"):
-        OscarConnector(cfg, session=_FakeSession(pages)).list_orders(None)
+    pages = {"/api/admin/productclasses/": (200, "[]"),
+             "/api/admin/products/": (200, '{"results": [], "next": "http://evil.example/x"}')}
+    with _Pages(pages) as shop:
+        cfg = CartConfig(name="oscar", kind="oscar", url=shop.url, key="k", secret="s-secret")
+        with pytest.raises(BadResponseError, match="another host"):
+            list(OscarConnector(cfg).list_items())
+        pages["/api/admin/products/"] = (200, '[{"stockrecords": [{"url": 5}]}]')
+        with pytest.raises(BadResponseError):
+            list(OscarConnector(cfg).list_items())
+        pages["/api/admin/products/"] = (200, "<html><body>oops</body></html>")
+        with pytest.raises(BadResponseError, match="HTML"):
+            list(OscarConnector(cfg).list_items())
+        pages["/api/admin/orders/"] = (200, '{"results": [{"number": 1}]}')
+        with pytest.raises(BadResponseError, match="order"):
+            OscarConnector(cfg).list_orders(None)
+        assert shop.requests["GET /api/admin/products/"] == 3  # each answer was read

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
+from urllib3 import PoolManager
 
 from seom_desktop.carts.base import (
     AmbiguousError,
@@ -56,20 +59,21 @@ def conn(emu):
     c.close()
 
 
-class FaultOnMutation(requests.Session):
-    """Queues an emulator fault just before the next mutation goes out, so the reads a
+def FaultOnMutation(emu: ShopifyEmulator, kind: str) -> type[PoolManager]:
+    """The connection pool (a urllib3 PoolManager, the one the connector sends through)
+    that queues an emulator fault just before the next mutation goes out, so the reads a
     write needs first are not the ones hit."""
+    armed = [1]
 
-    def __init__(self, emu: ShopifyEmulator, kind: str):
-        super().__init__()
-        self.emu, self.kind, self.armed = emu, kind, 1
+    class Pool(PoolManager):
+        def urlopen(self, method, url, redirect=True, **kw):
+            query = json.loads(kw.get("body") or b"{}").get("query", "")
+            if armed[0] and str(query).lstrip().startswith("mutation"):
+                armed[0] -= 1
+                emu.faults.queue(kind)
+            return super().urlopen(method, url, redirect=redirect, **kw)
 
-    def request(self, method, url, **kw):
-        body = kw.get("json") or {}
-        if self.armed and str(body.get("query", "")).lstrip().startswith("mutation"):
-            self.armed -= 1
-            self.emu.faults.queue(self.kind)
-        return super().request(method, url, **kw)
+    return Pool
 
 
 def gql(emu, query: str, variables: dict | None = None, token: str | None = None):
@@ -291,7 +295,7 @@ def test_http_429_is_rate_limited(emu, conn):
     with pytest.raises(RateLimitedError) as e:
         conn.get_items(["A"])
     assert e.value.delay == 3.0
-    writer = ShopifyConnector(config(emu), session=FaultOnMutation(emu, "429"))
+    writer = ShopifyConnector(config(emu), pool_class=FaultOnMutation(emu, "429"))
     with pytest.raises(RateLimitedError):
         writer.set_qoh([QohUpdate("A", 6, expected=5)])
     assert emu.quantity("A") == 5
@@ -304,7 +308,7 @@ def test_server_errors_are_retryable_and_apply_nothing(emu, conn, status):
     with pytest.raises(RetryableError) as e:
         conn.get_items(["A"])
     assert e.value.status == int(status)
-    writer = ShopifyConnector(config(emu), session=FaultOnMutation(emu, status))
+    writer = ShopifyConnector(config(emu), pool_class=FaultOnMutation(emu, status))
     with pytest.raises(RetryableError) as e:
         writer.set_qoh([QohUpdate("A", 6, expected=5)])
     assert not isinstance(e.value, AmbiguousError)
@@ -314,7 +318,7 @@ def test_server_errors_are_retryable_and_apply_nothing(emu, conn, status):
 def test_timeout_after_a_write_is_ambiguous_and_resending_applies_once(emu):
     emu.add_item("A", 5)
     update = QohUpdate("A", 9, delta=4, expected=None, key="row-3")
-    writer = ShopifyConnector(config(emu), session=FaultOnMutation(emu, "timeout-after"))
+    writer = ShopifyConnector(config(emu), pool_class=FaultOnMutation(emu, "timeout-after"))
     with pytest.raises(AmbiguousError):
         writer.set_qoh([update])
     assert emu.applied["A"] == 1  # it did land
@@ -333,12 +337,12 @@ def test_malformed_and_html_answers_are_mapped(emu, conn):
     with pytest.raises(RetryableError) as e:
         conn.get_items(["A"])
     assert "HTML" in str(e.value) and e.value.status == 502
-    writer = ShopifyConnector(config(emu), session=FaultOnMutation(emu, "html"))
+    writer = ShopifyConnector(config(emu), pool_class=FaultOnMutation(emu, "html"))
     with pytest.raises(RetryableError) as e:
         writer.set_qoh([QohUpdate("A", 6, expected=5)])
     assert not isinstance(e.value, AmbiguousError) and emu.quantity("A") == 5
     batch = [QohUpdate("A", 8, delta=3, expected=5), QohUpdate("B", 1, expected=5)]
-    writer = ShopifyConnector(config(emu), session=FaultOnMutation(emu, "malformed"))
+    writer = ShopifyConnector(config(emu), pool_class=FaultOnMutation(emu, "malformed"))
     with pytest.raises(AmbiguousError):
         writer.set_qoh(batch)
     assert emu.applied["A"] == 1
@@ -372,7 +376,7 @@ def test_the_token_never_appears_in_an_error(emu):
     for kind in ("429", "500", "503", "reset", "html", "malformed", "timeout-after"):
         emu.faults.queue(kind)
         collect(lambda: ShopifyConnector(config(emu)).get_items(["A"]))
-        writer = ShopifyConnector(config(emu), session=FaultOnMutation(emu, kind))
+        writer = ShopifyConnector(config(emu), pool_class=FaultOnMutation(emu, kind))
         collect(lambda w=writer, k=kind: w.set_qoh([QohUpdate("A", 6, key=f"t-{k}")]))
     collect(lambda: ShopifyConnector(config(emu))._post("{ shop { nope } }", {}))
     res = ShopifyConnector(config(emu)).set_qoh([QohUpdate("A", 1, expected=99), QohUpdate("Z", 1)])

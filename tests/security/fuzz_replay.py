@@ -1,7 +1,7 @@
 """The recording and replay behind tests/security/test_fuzz_parsers.py: each connector is
-run against its emulator once and every answer recorded (a requests.Session subclass, the
-public way to see what a connector sends and receives); a tiny local HTTP server then
-replays those answers, with the test's mutation applied to one of them."""
+run against its emulator once and every answer recorded (at the emulator: each request as
+it arrived and the answer it got); a tiny local HTTP server then replays those answers,
+with the test's mutation applied to one of them."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import json
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import requests
 from seckit import cart_url
 
 from seom_desktop.carts.base import CartConfig, QohUpdate
@@ -85,20 +84,21 @@ def _signature(method: str, url: str, body: bytes | None) -> tuple[tuple, tuple,
     return ((method, parts.path, query, canon), (method, parts.path, op), (method, parts.path))
 
 
-class Recording(requests.Session):
-    def __init__(self):
-        super().__init__()
-        self.seen: list[tuple[tuple, int, dict, bytes]] = []
+def recorder(emu, seen: list[tuple[tuple, int, dict, bytes]]):
+    """A handler for `emu` that answers as it does and notes each exchange in `seen`."""
+    real = emu.handle
 
-    def send(self, request, **kw):
-        resp = super().send(request, **kw)
-        body = request.body.encode() if isinstance(request.body, str) else request.body
+    def handle(req):
+        resp = real(req)
+        query = urlencode([(k, v) for k, vs in req.query.items() for v in vs])
         headers = {k: v for k, v in resp.headers.items()
                    if k.lower() not in ("content-length", "connection", "date", "server",
                                         "transfer-encoding", "keep-alive")}
-        self.seen.append((_signature(request.method, request.url, body), resp.status_code,
-                          headers, resp.content))
+        seen.append((_signature(req.method, f"{req.path}?{query}", req.body), resp.status,
+                     headers, resp.body))
         return resp
+
+    return handle
 
 
 class Script:
@@ -136,26 +136,28 @@ def record(kind: str) -> dict[str, Script]:
         emu.place_order([("FZ-2", 1), ("FZ-1", 1)])
         out = {}
         for name, op in OPERATIONS.items():
-            session = Recording()
-            conn = make_connector_with(kind, emu.url, session)
+            seen: list[tuple[tuple, int, dict, bytes]] = []
+            emu.handle = recorder(emu, seen)
+            conn = make_connector_with(kind, emu.url)
             try:
                 op(conn)
             finally:
                 conn.close()
+                del emu.handle  # the emulator's own again
             # answers that name the emulator's own address (Shopify's bulk result URL)
             # name the replaying server instead
             base = emu.url.encode()
             out[name] = Script([(sig, status, headers, body.replace(base, BASE))
-                                for sig, status, headers, body in session.seen])
+                                for sig, status, headers, body in seen])
         return out
     finally:
         emu.stop()
 
 
-def make_connector_with(kind: str, base: str, session=None):
+def make_connector_with(kind: str, base: str):
     from seom_desktop.carts.registry import connector_class
 
-    return connector_class(kind)(config_for(kind, base), session=session)
+    return connector_class(kind)(config_for(kind, base))
 
 
 class FuzzServer(ThreadingHTTPServer):

@@ -37,7 +37,7 @@ class FakePushOnly:
     batch_limit = 10
     write_mode = ABSOLUTE
 
-    def __init__(self, config, *, session=None):
+    def __init__(self, config):
         self.config = config
 
     def test_connection(self) -> str:
