@@ -71,9 +71,9 @@ def mark_sent(session: Session, ids: Sequence[int], response: str, tally: Tally,
 
 
 def mark_sent_many(session: Session, sent: Sequence[tuple[Sequence[int], str]], tally: Tally,
-                   now: datetime | None = None) -> None:
+                   now: datetime | None = None, *, chunk: int = TABLE_ORDER_CHUNK) -> None:
     """`mark_sent` for many groups of rows at once: [(row ids, response)]. The rows are
-    marked in table order, TABLE_ORDER_CHUNK ids at a time (neighbouring rows share pages:
+    marked in table order, `chunk` ids at a time (neighbouring rows share pages:
     a chunk's statements stay on the pages it names, where groups taken one by one each
     walked the whole claim, a page a row once the table passes the page cache:
     bench/README.md, issue 23). In a chunk, rows that share a response go in one
@@ -86,9 +86,9 @@ def mark_sent_many(session: Session, sent: Sequence[tuple[Sequence[int], str]], 
     t = StackRow.__table__
     values = dict(attempts=t.c.attempts + 1, sent_at=now, claimed_by="",
                   claimed_until=None, updated_at=now)
-    for k in range(0, len(rows), TABLE_ORDER_CHUNK):
+    for k in range(0, len(rows), chunk):
         by_response: dict[str, list[int]] = {}
-        for i, resp in rows[k:k + TABLE_ORDER_CHUNK]:
+        for i, resp in rows[k:k + chunk]:
             by_response.setdefault(resp, []).append(i)
         single = [{"b_id": ids[0], "b_resp": resp} for resp, ids in by_response.items()
                   if len(ids) == 1]
