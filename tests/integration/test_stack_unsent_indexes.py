@@ -191,3 +191,37 @@ def test_a_transactions_rows_are_marked_sent_in_table_order(any_shop):
         got = dict(s.execute(select(StackRow.id, StackRow.last_response)
                              .where(StackRow.id.in_(ids), StackRow.state == "sent")).all())
     assert got == {i: resp for members, resp in groups for i in members}
+
+
+def test_a_0008_store_with_sent_rows_gets_the_partial_indexes(shop):
+    from alembic import command
+
+    from seom_desktop.store import migrate
+
+    for i in range(3):
+        adjust(shop, f"SKU-{i:04d}", 1)
+    engine = shop.store.engine
+    cfg = migrate.alembic_config(engine)
+
+    def alembic(step, revision):
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            step(cfg, revision)
+
+    alembic(command.downgrade, "0008")  # the whole indexes of 0008 back
+    with shop.store.write() as s:
+        first = s.scalar(select(StackRow.id).order_by(StackRow.id).limit(1))
+        s.execute(update(StackRow).where(StackRow.id == first)
+                  .values(state="sent", sent_at=utcnow()))
+    alembic(command.upgrade, "head")
+    with engine.connect() as conn:
+        names = {r[0]: r[1] for r in conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'web_stack' AND type = 'index'")}
+        unsent = conn.exec_driver_sql(
+            "SELECT count(*) FROM web_stack WHERE state <> 'sent'").scalar()
+        for ix in UNSENT:
+            assert "WHERE state <> 'sent'" in names[ix], names[ix]
+            assert conn.exec_driver_sql(f"SELECT count(*) FROM web_stack INDEXED BY {ix} "
+                                        "WHERE state <> 'sent'").scalar() == unsent
+    assert "ix_web_stack_due" not in names and "ix_web_stack_cart_product" not in names
+    assert migrate.at_head(engine) and unsent > 0
