@@ -4,7 +4,8 @@ at exit; the window's process prints it when the inventory list's first page is 
 Neither imports what it does not use (Qt, the HTTP client, Alembic, the keyring, the
 charts), and opening a store at the newest schema does not import Alembic: the stored
 revision is compared with store/migrate.py's HEAD_REVISION, checked here against the
-migrations directory."""
+migrations directory. Every connector, made in a new process, brings urllib3 and not
+requests (a test dependency only)."""
 
 from __future__ import annotations
 
@@ -54,8 +55,9 @@ from seom_desktop.cli import main
 sys.exit(main(sys.argv[2:]))
 """
 
-NEVER = ("PySide6", "requests", "alembic", "graphql", "pyqtgraph", "numpy", "keyring")
-AT_WINDOW_START = ("requests", "alembic", "graphql", "pyqtgraph", "numpy", "keyring",
+NEVER = ("PySide6", "requests", "urllib3", "alembic", "graphql", "pyqtgraph", "numpy",
+         "keyring")
+AT_WINDOW_START = ("requests", "urllib3", "alembic", "graphql", "pyqtgraph", "numpy", "keyring",
                    "seom_desktop.ui.dialogs", "seom_desktop.carts.http",
                    "seom_desktop.credentials")
 
@@ -158,3 +160,21 @@ def test_the_window_paints_its_first_page_before_dialogs_carts_and_keyring(shop,
     modules = _run(WINDOW, ["--store", shop, "gui"], tmp_path)
     assert "seom_desktop.ui.main_window" in modules
     assert _loaded(modules, AT_WINDOW_START) == []
+
+
+# Every connector made and closed in a new process: its modules at exit, as JSON.
+CONNECTORS = """\
+import json, sys
+from seom_desktop.carts.base import CartConfig
+from seom_desktop.carts.registry import KINDS, make_connector
+for kind in KINDS:
+    make_connector(CartConfig(name="c", kind=kind, url="https://shop.example.com", key="k",
+                              secret="c2VjcmV0", token="t")).close()
+open(sys.argv[1], "w").write(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_the_connectors_send_through_urllib3_without_requests(tmp_path):
+    modules = _run(CONNECTORS, [], tmp_path)
+    assert "seom_desktop.carts.http" in modules and "urllib3" in modules
+    assert _loaded(modules, ("requests",)) == []
