@@ -15,6 +15,7 @@ from seom_desktop.carts.base import PULL, CartError, CartItem
 from seom_desktop.inventory.actor import Actor
 from seom_desktop.stack.allocation import cart_locations
 from seom_desktop.store.engine import Store
+from seom_desktop.sync.get_qoh_changes import Changes
 from seom_desktop.sync.get_qoh_locations import get_qoh_locations
 from seom_desktop.sync.progress import (
     CartRef,
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 class GetReport:
     cart: str
     read: int = 0  # items read from the cart
-    changed: list[dict] = field(default_factory=list)  # {"sku","cart_sku","store_qoh","cart_qoh"}
+    changed: Changes = field(default_factory=Changes)  # {"sku","cart_sku","store_qoh","cart_qoh"}
     created: list[dict] = field(default_factory=list)  # {"sku","cart_qoh"}
     unknown: list[dict] = field(default_factory=list)  # {"sku","cart_qoh","note"}
     untracked: list[dict] = field(default_factory=list)  # {"sku","cart_sku","note"}
@@ -61,7 +62,7 @@ class GetReport:
 
     def as_json(self) -> dict:
         return {"cart": self.cart, "read": self.read, "unchanged": self.unchanged,
-                "changed": self.changed, "created": self.created, "unknown": self.unknown,
+                "changed": list(self.changed), "created": self.created, "unknown": self.unknown,
                 "untracked": self.untracked, "not_synced": self.not_synced,
                 "managed": self.managed, "kits": self.kits, "dry_run": self.dry_run,
                 "cancelled": self.cancelled,
@@ -170,7 +171,7 @@ def _word(done: ChunkOutcome, items: list[CartItem], report: GetReport) -> None:
     """A chunk's outcome, in the report: each item in one list, in the cart's order (a
     created item in `created`, and in `untracked` too when the cart does not track it)."""
     report.read += len(items)
-    changed, created = report.changed.append, done.created
+    changed, created = report.changed.add, done.created
     if created:
         report.created.extend({"sku": items[n].sku, "cart_qoh": items[n].qoh
                                if items[n].tracked else None}
@@ -179,8 +180,7 @@ def _word(done: ChunkOutcome, items: list[CartItem], report: GetReport) -> None:
         item = items[n]
         if n in created:
             continue
-        changed({"sku": sku or item.sku, "cart_sku": item.sku, "store_qoh": store_qoh,
-                 "cart_qoh": item.qoh})
+        changed(sku or item.sku, item.sku, store_qoh, item.qoh)
     report.unchanged += done.unchanged
     for n, verdict, sku in done.others:
         item = items[n]

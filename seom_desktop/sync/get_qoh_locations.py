@@ -83,8 +83,7 @@ def _apply(s, cart: CartRef, items, locs: dict[str, int], names: dict[int, str],
                     location_sender.record_seen(s, cart.id, pid, loc, q)
                 continue
             took = True
-            report.changed.append({"sku": sku, "cart_sku": item.sku, "store_qoh": have[wid],
-                                   "cart_qoh": q, "warehouse": names[wid], "location": loc})
+            report.changed.add(sku, item.sku, have[wid], q, warehouse=names[wid], location=loc)
             if not dry_run:
                 change_qoh(s, sku=sku, actor=actor, source=PULLED, set_to=q,
                            warehouse=names[wid], reason="Get QOH From Website",
