@@ -5,6 +5,7 @@ The cart's rules as this connector follows them: `WooCommerceConnector`.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterator, Sequence
@@ -144,8 +145,11 @@ class WooCommerceConnector(WooCommerceOrders):
                 guard.check(page.body)
                 yield page.rows
 
-    def _item(self, row: dict[str, Any], parent_id: int = 0) -> CartItem:
-        """A CartItem from a product or variation object; remembers where its stock lives.
+    def _item(self, row: dict[str, Any], parent_id: int = 0, remember: bool = True) -> CartItem:
+        """A CartItem from a product or variation object; remembers where its stock lives
+        (`remember` False, a whole listing: only a variation whose stock is its parent's,
+        which its item id does not say; every other item's id says it, and a listing of
+        1,000,000 items would keep 150 MB of it for writes that may never come).
         (Run once per item listed: the common case, an item managing its own stock with
         every field of its plain JSON type, is read here; the rest by _any_item.)"""
         get = row.get
@@ -153,12 +157,13 @@ class WooCommerceConnector(WooCommerceOrders):
         if (type(ident) is int and type(sku) is str and type(name) is str and type(qty) is int
                 and get("manage_stock") is True and (parent_id or get("type") != "variation")):
             item_id = f"{parent_id}/{ident}" if parent_id else str(ident)
-            if sku:
+            if sku and remember:
                 self._where[sku] = _new_where(_Where, (item_id, True, parent_id))
             return _cart_item(sku, qty, item_id, name, True)
-        return self._any_item(row, parent_id)
+        return self._any_item(row, parent_id, remember)
 
-    def _any_item(self, row: dict[str, Any], parent_id: int = 0) -> CartItem:
+    def _any_item(self, row: dict[str, Any], parent_id: int = 0,
+                  remember: bool = True) -> CartItem:
         """_item for any object: fields of other types, or missing, are parsed or refused."""
         get = row.get
         ident = get("id")
@@ -180,7 +185,7 @@ class WooCommerceConnector(WooCommerceOrders):
                 raise self._bad(f"item {ident} has stock_quantity {raw_qty!r}")
         tracked = manage in _TRACKED
         item_id = f"{parent_id}/{ident}" if parent_id else str(ident)
-        if sku:
+        if sku and (remember or manage == "parent"):
             self._where[sku] = _Where(item_id, manage, parent_id)
         return CartItem(sku=sku, qoh=(qty or 0) if tracked else None, item_id=item_id,
                         name=name, tracked=tracked)
@@ -197,7 +202,7 @@ class WooCommerceConnector(WooCommerceOrders):
         """Simple products, every variation, and variable parents that manage stock
         themselves (their stock is what "parent" variations show). Items without a SKU,
         grouped and external products (which hold no stock) are left out."""
-        item_of = self._item
+        item_of = functools.partial(self._item, remember=False)
         for rows in self._page_rows("/products", {"orderby": "id", "order": "asc",
                                                   "_fields": ITEM_FIELDS}):
             for row in rows:
@@ -217,7 +222,7 @@ class WooCommerceConnector(WooCommerceOrders):
         pid = _int(row.get("id"))
         for vrow in self._pages(f"/products/{pid}/variations",
                                {"orderby": "id", "order": "asc", "_fields": ITEM_FIELDS}):
-            vitem = self._item(vrow, parent_id=pid)
+            vitem = self._item(vrow, parent_id=pid, remember=False)
             if vitem.sku:
                 yield vitem
 
