@@ -24,7 +24,7 @@ from seom_desktop.stack.allocation import (
     warehouse_names,
 )
 from seom_desktop.stack.kit_qoh import kit_qoh, kits_containing
-from seom_desktop.stack.location_sender import believe_own_change
+from seom_desktop.stack.location_sender import believe_own_change, off_target
 from seom_desktop.stack.targets import shift_in_doubt
 from seom_desktop.store.models import LedgerEntry, Product, WebField, utcnow
 from seom_desktop.store.params import get_param
@@ -248,16 +248,21 @@ def _origin_followup(session: Session, r: ChangeResult, cart_id: int, actor: Act
     if wf is None:
         return r
     shift_in_doubt(wf, believe)
-    if wf.last_cart_qoh is None:
+    # A cart with mapped locations is judged location by location (the sale moved the
+    # one its orders ship from); another by what it shows as a whole.
+    off = off_target(session, cart_id, pid)
+    if off is None and wf.last_cart_qoh is None:
         session.flush()
         return r
-    wf.last_cart_qoh = believe(wf.last_cart_qoh)
-    wf.last_cart_seen_at = utcnow()
+    if wf.last_cart_qoh is not None:
+        wf.last_cart_qoh = believe(wf.last_cart_qoh)
+        wf.last_cart_seen_at = utcnow()
     session.flush()
     # Rows for this cart waiting for this change of its own to be learnt: try them now.
     outbox.wake(session, cart_id=cart_id, product_ids=[pid])
-    should = shown(session, cart_id, [pid])[pid].qty
-    if should == wf.last_cart_qoh or r.delta == 0:
+    if off is None:
+        off = shown(session, cart_id, [pid])[pid].qty != wf.last_cart_qoh
+    if not off or r.delta == 0:
         return r
     row = outbox.enqueue_for_cart(session, cart_id=cart_id, product_id=pid, change=r.delta,
                                   ledger_id=r.ledger_id, workstation=actor.workstation)

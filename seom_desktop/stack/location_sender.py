@@ -229,6 +229,20 @@ def record_seen(session: Session, cart_id: int, product_id: int, location: str,
     session.flush()
 
 
+def off_target(session: Session, cart_id: int, product_id: int) -> bool | None:
+    """Whether a location of the cart is believed to show other than what its rules make
+    of its warehouse's stock (a location whose value is unknown is not judged); None for
+    a cart without mapped locations."""
+    locs = allocation.cart_locations(session, cart_id)
+    if not locs:
+        return None
+    want = allocation.shown_at_locations(session, cart_id, [product_id])[product_id]
+    believed = {loc: last for (_pid, loc), (last, _att) in
+                states(session, cart_id, [product_id]).items()}
+    return any(believed.get(loc) is not None and believed[loc] != want[loc].qty
+               for loc in locs)
+
+
 def believe_own_change(session: Session, cart_id: int, product_id: int, believe) -> None:
     """The cart changed its own quantity (an order of its own, imported): at the location
     mapped to the warehouse its orders ship from, what we believe it shows becomes

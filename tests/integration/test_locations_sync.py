@@ -145,3 +145,22 @@ def _cart(s) -> int:
     from seom_desktop.store.models import Cart
 
     return s.scalar(select(Cart.id).where(Cart.name == "shop"))
+
+
+def test_an_order_at_a_shaped_location_gets_a_correction(mapped):
+    """The cart shows 97 % of each warehouse, raised to a minimum of 9: Main's 10 show 9.
+    A shopper's order there moves the location from 9 to 8, but the 9 left still show 9
+    (97 % is 8, raised to 9). Once the order is imported, the location is told what its
+    rules make of the new stock, as a cart without mapped locations is."""
+    shop, locs = mapped
+    rules = Rules(percent=97, min_qty=9)
+    with shop.store.write() as s:
+        set_cart(s, "shop", rules={"percent": 97, "min_qty": 9}, actor=ACTOR)
+    drain(shop)
+    assert shows(shop, locs)["SKU-0001"][locs["Main"]] == 9
+    shop.shop.place_order([("SKU-0001", 1)])  # at Main: the cart now shows 8 there
+    assert shop.shop.quantity("SKU-0001", locs["Main"]) == 8
+    import_orders(shop.store, "shop", actor=ACTOR)
+    drain(shop)
+    assert shows(shop, locs) == want(shop, locs, rules)
+    assert shows(shop, locs)["SKU-0001"][locs["Main"]] == 9
