@@ -9,6 +9,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from sqlalchemy.orm import Session
 
@@ -55,13 +56,25 @@ class CartWork:
 
 
 def coalesce(session: Session, cart_id: int, rows: Sequence[ClaimedRow]) -> CartWork:
-    by_product: dict[int, list[int]] = defaultdict(list)
+    return plan(session, cart_id, by_product(rows))
+
+
+def by_product(rows: Sequence[ClaimedRow]) -> dict[int, list[int]]:
+    """Each product's row ids, the products in the order of their first row (the oldest
+    change first, when `rows` are in id order)."""
+    out: dict[int, list[int]] = defaultdict(list)
     for r in rows:
-        by_product[r.product_id].append(r.id)
+        out[r.product_id].append(r.id)
+    return dict(out)
+
+
+def plan(session: Session, cart_id: int, rows: dict[int, list[int]]) -> CartWork:
+    """The updates of the products of `rows` (product id -> its row ids), in cart SKU
+    order: one Work a product, with its target read now."""
     targets = {t.product_id: t for t in
-               cart_targets(session, cart_id, list(by_product), synced_only=False)}
+               cart_targets(session, cart_id, list(rows), synced_only=False)}
     out = CartWork()
-    for pid, ids in by_product.items():
+    for pid, ids in rows.items():
         t = targets.get(pid)
         if t is None or not t.sync:
             out.unsynced.append(Work(pid, ids, None))
@@ -69,6 +82,11 @@ def coalesce(session: Session, cart_id: int, rows: Sequence[ClaimedRow]) -> Cart
             out.items.append(Work(pid, ids, t))
     out.items.sort(key=lambda w: w.target.cart_sku)
     return out
+
+
+def take(unplanned: dict[int, list[int]], n: int) -> dict[int, list[int]]:
+    """The first `n` products of `unplanned` (and their rows), taken out of it."""
+    return {pid: unplanned.pop(pid) for pid in list(islice(unplanned, n))}
 
 
 def needs_nothing(w: Work) -> bool:
@@ -114,19 +132,23 @@ def update_for(cart_id: int, w: Work, *, expected: int | None) -> QohUpdate:
                      delta=None, key=idempotency_key(cart_id, w, expected))
 
 
-def fresh_first(queue: Sequence[Work], fresh: CartWork, room: int) -> list[Work]:
+def fresh_first(queue: Sequence[Work], fresh: CartWork, room: int,
+                unplanned: dict[int, list[int]] | None = None) -> list[Work]:
     """The queue of a cart's pass once rows claimed during it (`fresh`, planned now) join
-    it: a product already queued (planned earlier: its value may be older) hands its rows
-    to the fresh update and leaves the queue, so each product is written once, with its
-    latest value, never an older one after a newer. Up to `room` fresh updates go first
-    (a change made during a drain rides the next request); the others go last, so the
-    queued ones move by at least a batch less `room` a request: none waits for ever."""
+    it: a product already queued (planned earlier: its value may be older) or not planned
+    yet (in `unplanned`, taken out of it) hands its rows to the fresh update, so each
+    product is written once, with its latest value, never an older one after a newer. Up
+    to `room` fresh updates go first (a change made during a drain rides the next
+    request); the others go last, so the queued ones move by at least a batch less `room`
+    a request: none waits for ever."""
     merged = {w.product_id for w in (*fresh.items, *fresh.unsynced)}
     queued = {w.product_id: w for w in queue if w.product_id in merged}
     for w in (*fresh.items, *fresh.unsynced):
         old = queued.get(w.product_id)
         if old is not None:
             w.row_ids = [*old.row_ids, *w.row_ids]
+        if unplanned and w.product_id in unplanned:
+            w.row_ids = [*unplanned.pop(w.product_id), *w.row_ids]
     rest = [w for w in queue if w.product_id not in merged]
     items = [w for w in fresh.items if not needs_nothing(w)]
     return [*items[:room], *rest, *items[room:]]

@@ -56,11 +56,14 @@ from seom_desktop.stack.plan import (
     WRITE,
     CartWork,
     Work,
+    by_product,
     coalesce,
     fresh_first,
     judge_read_back,
     needs_nothing,
+    plan,
     stale_note,
+    take,
     update_for,
 )
 from seom_desktop.stack.targets import (
@@ -150,29 +153,35 @@ class Accepted:
             mark_sent_many(s, [(w.row_ids, r) for w, r, _i, _b in items], self.tally)
 
 
+PLAN_AHEAD = 300  # products planned at a time (their targets read just before sending)
+
+
 def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connector: Connector,
               settings: Settings, *, stop: threading.Event | None = None,
               on_request: Callable[[], None] | None = None,
               rng: random.Random | None = None, pacing: Pacing | None = None,
               fresh: Callable[[], Sequence[ClaimedRow]] | None = None) -> Tally:
-    """`fresh`, asked before each request, hands the cart's rows claimed since: they are
-    planned at once and go first, a product already queued taking its queued rows along
-    (plan.fresh_first). Its answer is written before they are planned (the accepted)."""
+    """The claimed rows are planned a few requests ahead (PLAN_AHEAD products, oldest
+    change first), not all at once: the first request of a long drain does not wait for
+    every target to be read, nor do the rows `fresh` hands in. `fresh`, asked before each
+    request, hands the cart's rows claimed since: they are planned at once and go first, a
+    product already queued or not planned yet taking its rows along (plan.fresh_first).
+    Its answer is written before they are planned (the accepted)."""
     tally = Tally()
     pacing = pacing or Pacing()
     with store.read() as s:
-        work = None if has_locations(s, cart.id) else coalesce(s, cart.id, rows)
-    if work is None:  # each mapped location is sent its own warehouse
+        located = has_locations(s, cart.id)
+    if located:  # each mapped location is sent its own warehouse
         return send_locations(store, cart, rows, connector, settings, stop=stop,
                               on_request=on_request, rng=rng, pacing=pacing)
-    _settle_planned(store, work, tally)
-    queue = [w for w in work.items if not needs_nothing(w)]
+    unplanned = by_product(rows)
     size = max(1, min(connector.batch_limit, cart.max_items))
+    queue: list[Work] = []
     untried: list[Work] = []
     wait = 0.0
     accepted = Accepted(store, cart.id, tally)
     try:
-        while queue:
+        while queue or unplanned:
             if stop is not None and stop.is_set():
                 untried = queue
                 break
@@ -181,10 +190,11 @@ def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connecto
                 accepted.flush()
                 with store.read() as s:
                     planned = coalesce(s, cart.id, new)
-                queue = fresh_first(queue, planned, max(1, size // 2))
+                queue = fresh_first(queue, planned, max(1, size // 2), unplanned)
                 _settle_planned(store, planned, tally)
-                if not queue:
-                    break
+            queue = _plan_ahead(store, cart.id, queue, unplanned, size, tally)
+            if not queue:
+                continue
             chunk, queue = queue[:size], queue[size:]
             try:
                 _send_chunk(store, cart, chunk, connector, settings, tally, on_request, rng,
@@ -197,10 +207,30 @@ def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connecto
                 break
     finally:
         accepted.flush()
-    if untried:
+    left = [i for w in untried for i in w.row_ids]
+    if untried or unplanned:
+        left += [i for ids in unplanned.values() for i in ids]
         with store.write() as s:
-            release(s, [i for w in untried for i in w.row_ids], tally, wait=wait)
+            release(s, left, tally, wait=wait)
     return tally
+
+
+def _plan_ahead(store: Store, cart_id: int, queue: list[Work],
+                unplanned: dict[int, list[int]], size: int, tally: Tally) -> list[Work]:
+    """The queue with at least a request's worth of updates planned, while products are
+    left to plan; rows that need no request are settled together."""
+    settled = CartWork()
+    n = 0
+    while len(queue) < size and unplanned and n < 4 * PLAN_AHEAD:
+        some = take(unplanned, max(size, PLAN_AHEAD))
+        n += len(some)
+        with store.read() as s:
+            work = plan(s, cart_id, some)
+        settled.unsynced += work.unsynced
+        settled.items += [w for w in work.items if needs_nothing(w)]
+        queue += [w for w in work.items if not needs_nothing(w)]
+    _settle_planned(store, settled, tally)
+    return queue
 
 
 def _settle_planned(store: Store, work: CartWork, tally: Tally) -> None:
