@@ -1,8 +1,9 @@
 """The QOH changes of a Get QOH report, kept compactly: every change is shown to the clerk
-and printed by `get-qoh --json`, so all are kept, but as two arrays of quantities and the
-SKUs' characters in one string rather than a dict each (about 180 B a change, 180 MB for
-1,000,000: bench/README.md, "Issue 23: peak RSS"). Read back, a change is the same dict
-as before: {"sku", "cart_sku", "store_qoh", "cart_qoh"}."""
+and printed by `get-qoh --json`, so all are kept, but as arrays of quantities and the
+SKUs' characters joined 4,096 to a string, rather than a dict and a SKU string each
+(about 240 B a change, 240 MB for 1,000,000: bench/README.md, "Issue 23: peak RSS").
+Read back, a change is the same dict as before: {"sku", "cart_sku", "store_qoh",
+"cart_qoh"}."""
 
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ class Changes(Sequence):
     behave as they did on the list of dicts. Quantities must be integers (a change is
     a quantity taken, never an unknown one)."""
 
-    __slots__ = ("_cart", "_cart_qoh", "_ends", "_extra", "_parts", "_store_qoh", "_text")
+    __slots__ = ("_blocks", "_cart", "_cart_qoh", "_ends", "_extra", "_parts", "_store_qoh")
+    BLOCK = 4096
 
     def __init__(self, changes=()) -> None:
-        self._text = ""  # every store SKU, one after the other
-        self._parts: list[str] = []  # SKUs added since `_text` was last joined
-        self._ends = array("q")  # where each SKU ends in the whole text
+        self._blocks: list[str] = []  # the store SKUs, BLOCK of them joined in each
+        self._parts: list[str] = []  # the SKUs of the block being filled
+        self._ends = array("l")  # where each SKU ends in its block
         self._store_qoh = array("q")
         self._cart_qoh = array("q")
         self._cart: dict[int, str] = {}  # the cart SKU of a change, where not the store's
@@ -33,8 +35,11 @@ class Changes(Sequence):
         """One change; `extra`: more keys of its dict (the warehouse and location of a
         location's quantity)."""
         n = len(self._ends)
+        self._ends.append((self._ends[-1] if n % self.BLOCK else 0) + len(sku))
         self._parts.append(sku)
-        self._ends.append((self._ends[-1] if n else 0) + len(sku))
+        if len(self._parts) == self.BLOCK:  # the strings themselves are not kept
+            self._blocks.append("".join(self._parts))
+            self._parts.clear()
         self._store_qoh.append(store_qoh)
         self._cart_qoh.append(cart_qoh)
         if cart_sku != sku:
@@ -46,17 +51,14 @@ class Changes(Sequence):
         """One change given as its dict (the form it is read back in)."""
         self.add(**change)
 
-    def _joined(self) -> str:
-        if self._parts:
-            self._text = "".join([self._text, *self._parts])
-            self._parts.clear()
-        return self._text
+    def _block(self, b: int) -> str:
+        return self._blocks[b] if b < len(self._blocks) else "".join(self._parts)
 
     def __len__(self) -> int:
         return len(self._ends)
 
     def _one(self, n: int, text: str) -> dict:
-        sku = text[self._ends[n - 1] if n else 0:self._ends[n]]
+        sku = text[self._ends[n - 1] if n % self.BLOCK else 0:self._ends[n]]
         one = {"sku": sku, "cart_sku": self._cart.get(n, sku),
                "store_qoh": self._store_qoh[n], "cart_qoh": self._cart_qoh[n]}
         if n in self._extra:
@@ -64,16 +66,16 @@ class Changes(Sequence):
         return one
 
     def __getitem__(self, index):
-        text = self._joined()
         if isinstance(index, slice):
-            return [self._one(n, text) for n in range(*index.indices(len(self)))]
+            return [self[n] for n in range(*index.indices(len(self)))]
         n = range(len(self))[index]  # negative indexes; IndexError past the end
-        return self._one(n, text)
+        return self._one(n, self._block(n // self.BLOCK))
 
     def __iter__(self) -> Iterator[dict]:
-        text = self._joined()
-        for n in range(len(self)):
-            yield self._one(n, text)
+        for b in range(0, -(-len(self) // self.BLOCK)):
+            text = self._block(b)
+            for n in range(b * self.BLOCK, min(len(self), (b + 1) * self.BLOCK)):
+                yield self._one(n, text)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (Changes, list, tuple)):
