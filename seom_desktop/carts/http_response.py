@@ -20,7 +20,7 @@ class ConnectionLostError(ConnectionError):
 
 
 def encode_query(params: Any) -> str:
-    """The query string requests made of `params` (requests.models._encode_params, as
+    """The query string requests made of `params` (PreparedRequest.prepare_url, as
     of 2.31-2.34): a mapping or a list of pairs; a list or tuple value is repeated keys;
     None is left out; anything else goes through str(); urlencode with quote_plus."""
     if params is None:
