@@ -29,9 +29,7 @@ def qasync_loop(qapp):
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     yield loop
-    executor = getattr(loop, "_QEventLoop__default_executor", None)
-    if executor is not None:  # the threads run_in_executor started
-        executor.shutdown(wait=True)
+    # (nothing here runs work through run_in_executor: the loop starts no threads of its own)
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
 
