@@ -72,7 +72,7 @@ class StackController:
         self.shared = shared
         self.connect = connect
         self.wakeup = wakeup or Wakeup()
-        listen_for_commits(store.sessions, self.wakeup)
+        self._unlisten = listen_for_commits(store.sessions, self.wakeup)
         self.poll_seconds = poll_seconds
         self.claim_limit = claim_limit
         self.claim_ttl = claim_ttl
@@ -291,6 +291,8 @@ class StackController:
             return max(1.0, get_param(s, "StackLeaseSeconds") / 3)
 
     def close(self) -> None:
+        self._unlisten()
+        self._unlisten = lambda: None  # (closed twice: once is enough)
         for _sig, conn in self._connectors.values():
             try:
                 conn.close()

@@ -52,6 +52,7 @@ from seom_desktop.stack.outcome import (
 )
 from seom_desktop.stack.plan import (
     ALREADY,
+    PLAN_AHEAD,
     STALE,
     WRITE,
     CartWork,
@@ -153,9 +154,6 @@ class Accepted:
             mark_sent_many(s, [(w.row_ids, r) for w, r, _i, _b in items], self.tally)
 
 
-PLAN_AHEAD = 300  # products planned at a time (their targets read just before sending)
-
-
 def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connector: Connector,
               settings: Settings, *, stop: threading.Event | None = None,
               on_request: Callable[[], None] | None = None,
@@ -173,7 +171,7 @@ def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connecto
         located = has_locations(s, cart.id)
     if located:  # each mapped location is sent its own warehouse
         return send_locations(store, cart, rows, connector, settings, stop=stop,
-                              on_request=on_request, rng=rng, pacing=pacing)
+                              on_request=on_request, rng=rng, pacing=pacing, fresh=fresh)
     unplanned = by_product(rows)
     size = max(1, min(connector.batch_limit, cart.max_items))
     queue: list[Work] = []

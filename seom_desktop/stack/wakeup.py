@@ -8,7 +8,7 @@ batches). Each waiter names itself (`key`) and sees every wake-up since its last
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
@@ -46,17 +46,25 @@ class Wakeup:
             return fired
 
 
-def listen_for_commits(sessions: sessionmaker[Session], wakeup: Wakeup) -> None:
-    """Fire `wakeup` after every commit of a session from `sessions` that queued rows."""
+def listen_for_commits(sessions: sessionmaker[Session], wakeup: Wakeup) -> Callable[[], None]:
+    """Fire `wakeup` after every commit of a session from `sessions` that queued rows;
+    returns what stops it. Each listener only reads the session's marks, so that every
+    controller of the process hears the commit (the window starts a new one when the
+    clerk switches between local and shared, and the first one's listener once took the
+    mark for itself: the new controller then waited for its poll); one listener per
+    `sessions` clears the marks when the session's outermost transaction ends."""
 
     def after_commit(session: Session) -> None:
-        session.info.pop("stack_notified", None)
-        if session.info.pop("stack_rows_added", False):
+        if session.info.get("stack_rows_added"):
             wakeup.set()
 
-    def after_rollback(session: Session) -> None:
+    if not event.contains(sessions, "after_transaction_end", _forget_marks):
+        event.listen(sessions, "after_transaction_end", _forget_marks)
+    event.listen(sessions, "after_commit", after_commit)
+    return lambda: event.remove(sessions, "after_commit", after_commit)
+
+
+def _forget_marks(session: Session, transaction) -> None:
+    if transaction.parent is None:  # (a savepoint's end is not the commit)
         session.info.pop("stack_rows_added", None)
         session.info.pop("stack_notified", None)
-
-    event.listen(sessions, "after_commit", after_commit)
-    event.listen(sessions, "after_rollback", after_rollback)

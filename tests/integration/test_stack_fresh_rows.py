@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import update
-from stack_kit import adjust, count_by_state_of
+from stack_kit import adjust, count_by_state_of, drain, map_two_locations
 
 from seom_desktop.connect import connect
 from seom_desktop.stack.controller import StackController
@@ -73,6 +73,56 @@ def test_change_made_during_a_drain_rides_the_next_request(any_shop, cart):
     assert emu.quantity(late) == 15 and emu.quantity(queued) == 16
     # the queued product was written once, with its newest value: never 11 after 16
     assert [w.value for w in emu.writes[queued]] == [16]
+
+
+def test_a_cart_with_mapped_locations_takes_a_change_made_during_a_drain(any_shop):
+    """The same for a cart whose locations are each sent their own warehouse: the rows
+    committed while the first write is in flight ride the second request."""
+    shop = any_shop
+    east = map_two_locations(shop)
+    drain(shop)  # the locations are told what they hold before the backlog
+    with shop.store.write() as s:
+        s.execute(update(Cart).values(max_items=8))  # 2 locations: 4 items a request
+        s.execute(update(Cart).where(Cart.name != "shop").values(sync=False))
+    backlog = shop.skus[:10]
+    for sku in backlog:
+        adjust(shop, sku, +1)  # Main 11 each
+    late, queued = shop.skus[15], backlog[8]
+
+    def clerk():
+        adjust(shop, late, +5)  # Main 15
+        adjust(shop, queued, +5)  # Main 16: its backlog row is not sent yet
+
+    make, batches = _recording_connect(shop, clerk)
+    ctl = StackController(shop.store, workstation="test-ws", connect=make)
+    ctl.run_once()
+    ctl.close()
+    counts = count_by_state_of(shop)
+    assert counts["sent"] >= 12 and counts["pending"] == counts["sending"] == 0
+    sent = batches["shop"]
+    assert len(sent) == 3, sent
+    assert sent[1][:2] == [queued, late], sent
+    main = shop.shop.location_id
+    assert shop.shop.quantity(late, main) == 15 and shop.shop.quantity(queued, main) == 16
+    assert shop.shop.quantity(queued, east) == 0
+    assert [w.value for w in shop.shop.writes[queued]][-1:] == [16]
+    assert sum(b.count(queued) for b in sent) == 1
+
+
+def test_every_controller_of_the_process_hears_a_commit(shop):
+    """Two controllers of one process (the window starts a new one when the clerk
+    switches between local and shared) both hear a commit that queued rows; a closed one
+    stops listening."""
+    a = StackController(shop.store, workstation="test-ws")
+    b = StackController(shop.store, workstation="test-ws")
+    adjust(shop, shop.skus[0], +1)
+    assert a.wakeup.wait(0) and b.wakeup.wait(0)
+    a.close()
+    adjust(shop, shop.skus[0], +1)
+    assert b.wakeup.wait(0) and not a.wakeup.wait(0)
+    b.close()
+    adjust(shop, shop.skus[0], +1)
+    assert not b.wakeup.wait(0)
 
 
 def test_every_waiter_hears_a_wakeup():

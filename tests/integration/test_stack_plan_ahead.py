@@ -14,7 +14,7 @@ from test_stack_fresh_rows import _recording_connect
 
 from seom_desktop.inventory import operations as ops
 from seom_desktop.stack.controller import StackController
-from seom_desktop.stack.sender import PLAN_AHEAD
+from seom_desktop.stack.plan import PLAN_AHEAD
 from seom_desktop.store.models import Cart
 
 
