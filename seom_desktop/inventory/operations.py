@@ -25,7 +25,7 @@ from seom_desktop.stack.allocation import (
 )
 from seom_desktop.stack.kit_qoh import kit_qoh, kits_containing
 from seom_desktop.stack.location_sender import believe_own_change, off_target
-from seom_desktop.stack.targets import shift_in_doubt
+from seom_desktop.stack.targets import in_doubt, shift_in_doubt
 from seom_desktop.store.models import LedgerEntry, Product, WebField, utcnow
 from seom_desktop.store.params import get_param
 
@@ -260,8 +260,9 @@ def _origin_followup(session: Session, r: ChangeResult, cart_id: int, actor: Act
     session.flush()
     # Rows for this cart waiting for this change of its own to be learnt: try them now.
     outbox.wake(session, cart_id=cart_id, product_ids=[pid])
-    if off is None:
-        off = shown(session, cart_id, [pid])[pid].qty != wf.last_cart_qoh
+    if off is None:  # a value in doubt (shifted by the sale) may be what it shows
+        should = shown(session, cart_id, [pid])[pid].qty
+        off = any(v != should for v in (wf.last_cart_qoh, *in_doubt(wf.attempted_qoh)))
     if not off or r.delta == 0:
         return r
     row = outbox.enqueue_for_cart(session, cart_id=cart_id, product_id=pid, change=r.delta,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +29,16 @@ from seom_desktop.carts.base import (
 from seom_desktop.stack import allocation
 from seom_desktop.stack.claim import ClaimedRow
 from seom_desktop.stack.outcome import Settings, Tally, mark_failed, mark_sent, release
-from seom_desktop.stack.plan import Work, chunks, coalesce
+from seom_desktop.stack.plan import (
+    PLAN_AHEAD,
+    CartWork,
+    Work,
+    by_product,
+    coalesce,
+    fresh_first,
+    plan,
+    take,
+)
 from seom_desktop.stack.targets import MAX_IN_DOUBT, in_doubt
 from seom_desktop.store.engine import Store
 from seom_desktop.store.models import WebField, WebFieldLocation, utcnow
@@ -43,26 +52,36 @@ def has_locations(session: Session, cart_id: int) -> bool:
 
 def send_locations(store: Store, cart, rows: Sequence[ClaimedRow], connector: Connector,
                    settings: Settings, *, stop=None, on_request=None, rng=None,
-                   pacing=None) -> Tally:
-    """sender.send_cart for a cart with mapped locations (`cart`: a sender.CartInfo)."""
+                   pacing=None, fresh: Callable[[], Sequence[ClaimedRow]] | None = None) -> Tally:
+    """sender.send_cart for a cart with mapped locations (`cart`: a sender.CartInfo): the
+    rows planned a few requests ahead, and the cart's rows claimed since (`fresh`, asked
+    before each batch) planned at once and sent first, as sender.send_cart does."""
     tally = Tally()
     with store.read() as s:
-        work = coalesce(s, cart.id, rows)
         locs = list(allocation.cart_locations(s, cart.id))
-        pids = [w.product_id for w in work.items]
-        shown = allocation.shown_at_locations(s, cart.id, pids)
-    if work.unsynced:
-        with store.write() as s:
-            mark_failed(s, [i for w in work.unsynced for i in w.row_ids],
-                        "the item's web field for this cart is set not to synchronize",
-                        Settings(max_attempts=1), tally)
     size = max(1, min(connector.batch_limit, cart.max_items) // max(1, len(locs)))
-    batches = list(chunks(work.items, size))
-    for n, chunk in enumerate(batches):
+    unplanned = by_product(rows)
+    queue: list[Work] = []
+    while queue or unplanned:
         if stop is not None and stop.is_set():
-            with store.write() as s:
-                release(s, [i for c in batches[n:] for w in c for i in w.row_ids], tally)
             break
+        new = fresh() if fresh is not None else ()
+        if new:
+            with store.read() as s:
+                planned = coalesce(s, cart.id, new)
+            # (whether a location needs a write is judged per location, by its read-back)
+            queue = fresh_first(queue, planned, max(1, size // 2), unplanned, judged=False)
+            _not_synced(store, planned, tally)
+        while len(queue) < size and unplanned:
+            with store.read() as s:
+                planned = plan(s, cart.id, take(unplanned, max(size, PLAN_AHEAD)))
+            queue += planned.items
+            _not_synced(store, planned, tally)
+        chunk, queue = queue[:size], queue[size:]
+        if not chunk:
+            continue
+        with store.read() as s:  # what each location should show, read just before
+            shown = allocation.shown_at_locations(s, cart.id, [w.product_id for w in chunk])
         try:
             _send_chunk(store, cart, chunk, locs, shown, connector, settings, tally,
                         on_request, rng)
@@ -76,15 +95,30 @@ def send_locations(store: Store, cart, rows: Sequence[ClaimedRow], connector: Co
                             rng=rng)
             if isinstance(e, RateLimitedError) or (isinstance(e, PermanentError)
                                                    and e.status in (401, 403)):
-                rest = [i for c in batches[n + 1:] for w in c for i in w.row_ids]
-                if rest:
-                    with store.write() as s:
-                        release(s, rest, tally, wait=wait)
-                break
+                _release(store, queue, unplanned, tally, wait)
+                return tally
         else:
             if pacing:
                 pacing.passed()
+    _release(store, queue, unplanned, tally, 0.0)
     return tally
+
+
+def _not_synced(store: Store, work: CartWork, tally: Tally) -> None:
+    if work.unsynced:
+        with store.write() as s:
+            mark_failed(s, [i for w in work.unsynced for i in w.row_ids],
+                        "the item's web field for this cart is set not to synchronize",
+                        Settings(max_attempts=1), tally)
+
+
+def _release(store: Store, queue: list[Work], unplanned: dict[int, list[int]], tally: Tally,
+             wait: float) -> None:
+    """Rows not tried in this pass (a stop, a rate limit, refused credentials) go back."""
+    left = [i for w in queue for i in w.row_ids] + [i for ids in unplanned.values() for i in ids]
+    if left:
+        with store.write() as s:
+            release(s, left, tally, wait=wait)
 
 
 def _send_chunk(store: Store, cart, chunk: list[Work], locs: list[str], shown: dict,
@@ -140,7 +174,7 @@ def _send_chunk(store: Store, cart, chunk: list[Work], locs: list[str], shown: d
             on_request()
         updates = [QohUpdate(sku=w.target.cart_sku, qoh=value, item_id=w.target.item_id,
                              expected=seen, location=loc,
-                             key=_key(cart.id, w.product_id, loc, value, seen))
+                             key=_key(cart.id, w, loc, value, seen))
                    for w, loc, value, seen in writes]
         results = {(r.sku, r.location): r for r in connector.set_qoh(updates)}
     with store.write() as s:
@@ -165,8 +199,9 @@ def _send_chunk(store: Store, cart, chunk: list[Work], locs: list[str], shown: d
                 mark_failed(s, w.row_ids, "; ".join(why), settings, tally, rng=rng)
 
 
-def _key(cart_id: int, product_id: int, location: str, value: int, expected: int | None) -> str:
-    raw = f"seom:{cart_id}:{product_id}:{location}:{value}:{expected}"
+def _key(cart_id: int, w: Work, location: str, value: int, expected: int | None) -> str:
+    """As plan.idempotency_key, per location."""
+    raw = f"seom:{cart_id}:{w.product_id}:{min(w.row_ids)}:{location}:{value}:{expected}"
     return "seom-" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
@@ -230,17 +265,19 @@ def record_seen(session: Session, cart_id: int, product_id: int, location: str,
 
 
 def off_target(session: Session, cart_id: int, product_id: int) -> bool | None:
-    """Whether a location of the cart is believed to show other than what its rules make
-    of its warehouse's stock (a location whose value is unknown is not judged); None for
-    a cart without mapped locations."""
+    """Whether a location of the cart may show other than what its rules make of its
+    warehouse's stock: what it is believed to show, or a value in doubt there, differs (a
+    location whose value is unknown is not judged); None for a cart without mapped
+    locations."""
     locs = allocation.cart_locations(session, cart_id)
     if not locs:
         return None
     want = allocation.shown_at_locations(session, cart_id, [product_id])[product_id]
-    believed = {loc: last for (_pid, loc), (last, _att) in
-                states(session, cart_id, [product_id]).items()}
-    return any(believed.get(loc) is not None and believed[loc] != want[loc].qty
-               for loc in locs)
+    known = states(session, cart_id, [product_id])
+    return any(v != want[loc].qty
+               for (_pid, loc), (last, attempted) in known.items()
+               if loc in want and last is not None
+               for v in (last, *attempted))
 
 
 def believe_own_change(session: Session, cart_id: int, product_id: int, believe) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -84,6 +84,9 @@ def plan(session: Session, cart_id: int, rows: dict[int, list[int]]) -> CartWork
     return out
 
 
+PLAN_AHEAD = 300  # products planned at a time (their targets read just before sending)
+
+
 def take(unplanned: dict[int, list[int]], n: int) -> dict[int, list[int]]:
     """The first `n` products of `unplanned` (and their rows), taken out of it."""
     return {pid: unplanned.pop(pid) for pid in list(islice(unplanned, n))}
@@ -122,7 +125,11 @@ def stale_note(w: Work, seen: int) -> str:
 
 
 def idempotency_key(cart_id: int, w: Work, expected: int | None) -> str:
-    raw = f"seom:{cart_id}:{w.product_id}:{w.qoh}:{expected}"
+    """The same for a retry of this write (its rows, value and expected value), another
+    for a later write of the same value over the same expected one (a correction after
+    an order import): a cart that replays a known key's answer would not apply that one.
+    The oldest row stays in the work however many newer ones join it."""
+    raw = f"seom:{cart_id}:{w.product_id}:{min(w.row_ids)}:{w.qoh}:{expected}"
     return "seom-" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
@@ -133,14 +140,16 @@ def update_for(cart_id: int, w: Work, *, expected: int | None) -> QohUpdate:
 
 
 def fresh_first(queue: Sequence[Work], fresh: CartWork, room: int,
-                unplanned: dict[int, list[int]] | None = None) -> list[Work]:
+                unplanned: dict[int, list[int]] | None = None, *,
+                judged: bool = True) -> list[Work]:
     """The queue of a cart's pass once rows claimed during it (`fresh`, planned now) join
     it: a product already queued (planned earlier: its value may be older) or not planned
     yet (in `unplanned`, taken out of it) hands its rows to the fresh update, so each
     product is written once, with its latest value, never an older one after a newer. Up
     to `room` fresh updates go first (a change made during a drain rides the next
     request); the others go last, so the queued ones move by at least a batch less `room`
-    a request: none waits for ever."""
+    a request: none waits for ever. `judged`: an update the cart is believed to show
+    already leaves the queue (a cart with mapped locations is judged per location, later)."""
     merged = {w.product_id for w in (*fresh.items, *fresh.unsynced)}
     queued = {w.product_id: w for w in queue if w.product_id in merged}
     for w in (*fresh.items, *fresh.unsynced):
@@ -150,10 +159,5 @@ def fresh_first(queue: Sequence[Work], fresh: CartWork, room: int,
         if unplanned and w.product_id in unplanned:
             w.row_ids = [*unplanned.pop(w.product_id), *w.row_ids]
     rest = [w for w in queue if w.product_id not in merged]
-    items = [w for w in fresh.items if not needs_nothing(w)]
+    items = [w for w in fresh.items if not (judged and needs_nothing(w))]
     return [*items[:room], *rest, *items[room:]]
-
-
-def chunks(items: Sequence[Work], size: int) -> Iterable[list[Work]]:
-    for i in range(0, len(items), size):
-        yield list(items[i:i + size])
