@@ -1,4 +1,4 @@
-"""The rows a cart accepted are recorded as sent together (stack/sender.Accepted): one
+"""The rows a cart accepted are recorded as sent together (stack/accepted.Accepted): one
 transaction per cart's pass instead of one per request, written even when the pass ends
 on an unexpected error, and nothing is applied twice on the way."""
 

@@ -257,7 +257,7 @@ class StackMachine(StoreModel, RuleBasedStateMachine):
     def order_import_while_accepted_rows_unrecorded(self, cart):
         """A pass in which a shopper buys one of an item just after the cart accepted our
         write of it, and that order's import commits before the pass records the rows
-        the cart accepted (recorded together since stack/sender.Accepted): the import
+        the cart accepted (recorded together since stack/accepted.Accepted): the import
         moved what we believe the cart shows (and the value in doubt) by the sale; the
         recording must not overwrite that with the value sent, or the next write to the
         item finds the cart showing one less than believed and waits for an import that
