@@ -30,12 +30,12 @@ from seom_desktop.stack import allocation
 from seom_desktop.stack.claim import ClaimedRow
 from seom_desktop.stack.outcome import Settings, Tally, mark_failed, mark_sent, release
 from seom_desktop.stack.plan import (
-    PLAN_AHEAD,
     CartWork,
     Work,
     by_product,
     coalesce,
     fresh_first,
+    next_slice,
     plan,
     take,
 )
@@ -61,6 +61,7 @@ def send_locations(store: Store, cart, rows: Sequence[ClaimedRow], connector: Co
         locs = list(allocation.cart_locations(s, cart.id))
     size = max(1, min(connector.batch_limit, cart.max_items) // max(1, len(locs)))
     unplanned = by_product(rows)
+    total = len(unplanned)
     queue: list[Work] = []
     while queue or unplanned:
         if stop is not None and stop.is_set():
@@ -73,8 +74,9 @@ def send_locations(store: Store, cart, rows: Sequence[ClaimedRow], connector: Co
             queue = fresh_first(queue, planned, max(1, size // 2), unplanned, judged=False)
             _not_synced(store, planned, tally)
         while len(queue) < size and unplanned:
+            some = take(unplanned, next_slice(size, total - len(unplanned)))
             with store.read() as s:
-                planned = plan(s, cart.id, take(unplanned, max(size, PLAN_AHEAD)))
+                planned = plan(s, cart.id, some)
             queue += planned.items
             _not_synced(store, planned, tally)
         chunk, queue = queue[:size], queue[size:]

@@ -84,7 +84,15 @@ def plan(session: Session, cart_id: int, rows: dict[int, list[int]]) -> CartWork
     return out
 
 
-PLAN_AHEAD = 300  # products planned at a time (their targets read just before sending)
+PLAN_AHEAD = 2000  # the most products planned at a time
+
+
+def next_slice(size: int, planned: int) -> int:
+    """How many products to plan next, `planned` being planned already: one request's
+    worth first (the first request waits for no more), then as many again as were planned
+    (a read of a few hundred targets costs half as much again per target as one of a
+    few thousand), up to PLAN_AHEAD."""
+    return max(size, min(PLAN_AHEAD, planned))
 
 
 def take(unplanned: dict[int, list[int]], n: int) -> dict[int, list[int]]:

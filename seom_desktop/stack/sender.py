@@ -62,6 +62,7 @@ from seom_desktop.stack.plan import (
     fresh_first,
     judge_read_back,
     needs_nothing,
+    next_slice,
     plan,
     stale_note,
     take,
@@ -118,8 +119,8 @@ def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connecto
               on_request: Callable[[], None] | None = None,
               rng: random.Random | None = None, pacing: Pacing | None = None,
               fresh: Callable[[], Sequence[ClaimedRow]] | None = None) -> Tally:
-    """The claimed rows are planned a few requests ahead (PLAN_AHEAD products, oldest
-    change first), not all at once: the first request of a long drain does not wait for
+    """The claimed rows are planned a few requests ahead (plan.next_slice, the oldest
+    changes first), not all at once: the first request of a long drain does not wait for
     every target to be read, nor do the rows `fresh` hands in. `fresh`, asked before each
     request, hands the cart's rows claimed since: they are planned at once and go first, a
     product already queued or not planned yet taking its rows along (plan.fresh_first).
@@ -132,6 +133,7 @@ def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connecto
         return send_locations(store, cart, rows, connector, settings, stop=stop,
                               on_request=on_request, rng=rng, pacing=pacing, fresh=fresh)
     unplanned = by_product(rows)
+    done = [0]  # products planned so far
     size = max(1, min(connector.batch_limit, cart.max_items))
     queue: list[Work] = []
     untried: list[Work] = []
@@ -149,7 +151,7 @@ def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connecto
                     planned = coalesce(s, cart.id, new)
                 queue = fresh_first(queue, planned, max(1, size // 2), unplanned)
                 _settle_planned(store, planned, tally)
-            queue = _plan_ahead(store, cart.id, queue, unplanned, size, tally)
+            queue = _plan_ahead(store, cart.id, queue, unplanned, size, tally, done)
             if not queue:
                 continue
             chunk, queue = queue[:size], queue[size:]
@@ -173,14 +175,17 @@ def send_cart(store: Store, cart: CartInfo, rows: Sequence[ClaimedRow], connecto
 
 
 def _plan_ahead(store: Store, cart_id: int, queue: list[Work],
-                unplanned: dict[int, list[int]], size: int, tally: Tally) -> list[Work]:
+                unplanned: dict[int, list[int]], size: int, tally: Tally,
+                done: list[int]) -> list[Work]:
     """The queue with at least a request's worth of updates planned, while products are
-    left to plan; rows that need no request are settled together."""
+    left to plan; rows that need no request are settled together. `done`: the count of
+    products planned so far in this pass, kept up to date."""
     settled = CartWork()
     n = 0
-    while len(queue) < size and unplanned and n < 4 * PLAN_AHEAD:
-        some = take(unplanned, max(size, PLAN_AHEAD))
+    while len(queue) < size and unplanned and n < 2 * PLAN_AHEAD:
+        some = take(unplanned, next_slice(size, done[0]))
         n += len(some)
+        done[0] += len(some)
         with store.read() as s:
             work = plan(s, cart_id, some)
         settled.unsynced += work.unsynced

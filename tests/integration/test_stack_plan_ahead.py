@@ -1,7 +1,7 @@
 """A cart's claimed rows are planned a few requests ahead, the oldest changes first
-(stack/sender.py PLAN_AHEAD), not all at once in SKU order: in a long backlog the first
-request carries the products changed first, and it does not wait for every target to be
-read. The write requests stay the floor, ceil(products / batch). Real store, the real
+(stack/plan.next_slice: one request's worth first, then as many again as planned, up to
+PLAN_AHEAD), not all at once in SKU order: in a long backlog the first request carries
+the products changed first, and it does not wait for every target to be read. The write requests stay the floor, ceil(products / batch). Real store, the real
 WooCommerce emulator over a loopback socket."""
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from test_stack_fresh_rows import _recording_connect
 
 from seom_desktop.inventory import operations as ops
 from seom_desktop.stack.controller import StackController
-from seom_desktop.stack.plan import PLAN_AHEAD
 from seom_desktop.store.models import Cart
 
 
 def test_the_oldest_changes_go_first_and_requests_stay_the_floor(shop_factory, sqlite_url):
-    n = 2 * PLAN_AHEAD + 100
+    n = 350
     shop = shop_factory(sqlite_url, n=n, qoh=10)
     try:
         with shop.store.write() as s:
@@ -34,12 +33,11 @@ def test_the_oldest_changes_go_first_and_requests_stay_the_floor(shop_factory, s
         sent = batches["woo"]
         assert len(sent) == math.ceil(n / 100)  # the floor
         assert sorted(sku for b in sent for sku in b) == sorted(shop.skus)  # each once
-        first_changed = set(list(reversed(shop.skus))[:PLAN_AHEAD])
-        # The first request: the products changed first (in SKU order among them);
+        changed = list(reversed(shop.skus))  # in the order they were changed
+        # The first request: the 100 products changed first (in SKU order among them);
         # in SKU order over the whole backlog it held the 100 changed last.
-        assert set(sent[0]) <= first_changed, sent[0][:5]
-        assert sent[0] == sorted(sent[0])
-        assert set(sent[-1]).isdisjoint(first_changed)
+        assert sent[0] == sorted(changed[:100]), sent[0][:5]
+        assert set(sent[-1]) <= set(changed[200:])  # slices of 100, 100, then 150
         assert count_by_state_of(shop)["sent"] == n
         assert all(shop.woo.quantity(sku) == 11 for sku in shop.skus)
     finally:
