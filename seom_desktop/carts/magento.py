@@ -35,6 +35,7 @@ from seom_desktop.carts.base import (
     UnknownItemError,
 )
 from seom_desktop.carts.http import HttpClient, PageGuard, Response
+from seom_desktop.carts.parse import quantity as _quantity
 
 PAGE_SIZE = 200  # under the 300 "Maximum Page Size" of stores with input limits on
 # Magento 2.4.4+ refuses an integration's access token as a bearer token unless the store
@@ -207,7 +208,7 @@ class MagentoConnector:
 
     def _item(self, row: Any) -> CartItem:
         try:
-            return CartItem(sku=str(row["sku"]), qoh=int(round(float(row["quantity"]))),
+            return CartItem(sku=str(row["sku"]), qoh=_quantity(row["quantity"]),
                             item_id=str(row["sku"]))
         except (KeyError, TypeError, ValueError, OverflowError):
             raise BadResponseError(f"{self.config.name}: a source item is not in the "
@@ -342,7 +343,7 @@ class MagentoConnector:
             try:
                 created = datetime.strptime(row["created_at"], "%Y-%m-%d %H:%M:%S")
                 lines = tuple(
-                    OrderLine(sku=str(i["sku"]), quantity=int(round(float(i["qty_ordered"]))),
+                    OrderLine(sku=str(i["sku"]), quantity=_quantity(i["qty_ordered"]),
                               name=str(i.get("name", "")))
                     for i in _stock_lines(row.get("items", [])))
                 orders.append(CartOrder(order_id=str(row["entity_id"]),
