@@ -1,6 +1,8 @@
 """carts/parse.quantity: a quantity a cart sends as a number or its decimal text, as a
-whole number a store can hold. Magento sends its quantities as floats (qty_ordered 2.0,
-quantity 10.0) and sometimes as decimal text; a whole number past 2**53 must not go
+whole number a store can hold. Magento sends its quantities as numbers that may be
+fractional (qty_ordered, quantity: decimal in its schema; the order of Adobe's REST
+tutorial, AdobeDocs/commerce-webapi src/pages/rest/tutorials/orders/order-create-order.md,
+which emulators/magento.py follows) and sometimes as decimal text; a whole number past 2**53 must not go
 through a float (tests/security/test_fuzz_parsers.py found 9223372036854775296 read as
 2**63, past the store's BIGINT)."""
 
