@@ -67,8 +67,7 @@ class MainWindow(MainList, WindowDialogs, WindowController, QMainWindow):
 
     def list_shown(self) -> None:
         """The list's first page arrived (MainList). Once it is painted: freeze the
-        start-up objects out of the cycle collector (its full collection, ~100 ms here,
-        used to run before the window showed), start the tray's Sync Health reads, then
+        start-up objects out of the cycle collector, start the tray's Sync Health reads, then
         the controller thread (WindowController)."""
         if not self._list_shown:
             QTimer.singleShot(0, self._after_first_page)
