@@ -109,6 +109,7 @@ class ShopifyEmulator(InventoryMutations, Emulator):
         self.bucket = Bucket.for_plan(plan)
         self.bulk = BulkOperations(self, rate=bulk_rate)
         self.items: dict[str, Item] = {}  # sku -> item
+        self.by_gid: dict[str, Item] = {}  # inventory item and variant gid -> item
         self.orders: list[Order] = []
         self.locations: list[dict] = []
         self.idempotency: dict[tuple[str, str], tuple[str, dict]] = {}
@@ -145,7 +146,12 @@ class ShopifyEmulator(InventoryMutations, Emulator):
         with self.lock:
             item = Item(self._next(), sku, name or f"Product {sku}", tracked, bundle=bundle)
             item.levels[location or self.location_id] = int(qoh)
+            old = self.items.get(sku)
+            if old is not None:
+                self._forget(old)
             self.items[sku] = item
+            for kind in ("InventoryItem", "ProductVariant"):
+                self.by_gid[GID.format(kind, item.num)] = item
             return GID.format("InventoryItem", item.num)
 
     def remove_item(self, sku: str) -> None:
@@ -153,7 +159,16 @@ class ShopifyEmulator(InventoryMutations, Emulator):
         inventory item id is then unknown to the API. add_item of the same SKU afterwards
         creates a new variant with a new inventory item id."""
         with self.lock:
-            del self.items[sku]
+            self._forget(self.items.pop(sku))
+
+    def _forget(self, item: Item) -> None:
+        for kind in ("InventoryItem", "ProductVariant"):
+            del self.by_gid[GID.format(kind, item.num)]
+
+    def item_of(self, gid: Any, kind: str = "InventoryItem") -> Item | None:
+        """The item whose inventory item (or variant) has this gid; None for any other."""
+        item = self.by_gid.get(gid) if isinstance(gid, str) else None
+        return item if item is not None and gid == GID.format(kind, item.num) else None
 
     def set_quantity(self, sku: str, qoh: int, location: str | None = None) -> None:
         """Change stock behind the connector's back (a clerk in the Shopify admin)."""
@@ -284,13 +299,11 @@ class ShopifyEmulator(InventoryMutations, Emulator):
             "location": lambda info, **kw: next(
                 (dict(loc) for loc in self.locations if kw.get("id") in (None, loc["id"])), None),
             "locations": self._locations,
-            "productVariant": lambda info, **kw: next(
-                (self._variant(i) for i in self.items.values()
-                 if GID.format("ProductVariant", i.num) == kw["id"]), None),
+            "productVariant": lambda info, **kw: (
+                None if (i := self.item_of(kw["id"], "ProductVariant")) is None else self._variant(i)),
             "productVariants": self._variants,
-            "inventoryItem": lambda info, **kw: next(
-                (self._item(i) for i in self.items.values()
-                 if GID.format("InventoryItem", i.num) == kw["id"]), None),
+            "inventoryItem": lambda info, **kw: (
+                None if (i := self.item_of(kw["id"])) is None else self._item(i)),
             "inventoryItems": self._inventory_items,
             "order": lambda info, **kw: next(
                 (self._order(o) for o in self.orders if GID.format("Order", o.num) == kw["id"]), None),
@@ -315,8 +328,9 @@ class ShopifyEmulator(InventoryMutations, Emulator):
     def _matching(self, query: str | None) -> list[Item]:
         terms = search_terms(query)
         skus = {v for f, _, v in terms if f == "sku"}
-        rows = list(self.items.values())
-        return [i for i in rows if i.sku in skus] if skus else rows
+        if skus:
+            return [self.items[s] for s in skus if s in self.items]
+        return list(self.items.values())
 
     def _variants(self, info, query=None, sortKey="ID", **args) -> dict:  # noqa: N803
         key = (lambda i: (i.sku, i.num)) if sortKey == "SKU" else (lambda i: (i.num, i.num))

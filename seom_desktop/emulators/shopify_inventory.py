@@ -73,7 +73,7 @@ NON_MUTABLE = ("The specified inventory item is not allowed to be adjusted via A
 
 class InventoryMutations:
     """Resolvers of the two inventory mutations; mixed into ShopifyEmulator (which holds
-    items, locations, idempotency, mutations, applied, _item and _next)."""
+    items, locations, idempotency, mutations, applied, item_of, _item and _next)."""
 
     def _adjust(self, info, input):  # noqa: A002 - the API's argument name
         return self._mutate(info, input, "inventoryAdjustQuantities", "changes",
@@ -121,10 +121,9 @@ class InventoryMutations:
 
     def _levels_before(self, rows: list[dict]) -> list[tuple[str, int | None]]:
         """(SKU, quantity at the row's location) of each row, before the mutation."""
-        by_gid = {GID.format("InventoryItem", i.num): i for i in self.items.values()}
         out = []
         for row in rows:
-            item = by_gid.get(row.get("inventoryItemId"))
+            item = self.item_of(row.get("inventoryItemId"))
             out.append((item.sku, item.levels.get(row.get("locationId"))) if item
                        else ("", None))
         return out
@@ -139,7 +138,6 @@ class InventoryMutations:
                                compared=row["changeFromQuantity"] is not None)
 
     def _apply(self, data: dict, rows: list[dict], list_name: str, absolute: bool) -> dict:
-        by_gid = {GID.format("InventoryItem", i.num): i for i in self.items.values()}
         locations = {loc["id"] for loc in self.locations}
         errors: list[dict] = []
 
@@ -156,7 +154,7 @@ class InventoryMutations:
                 else "The specified quantity name is invalid.")
         plan = []
         for i, row in enumerate(rows):
-            item = by_gid.get(row["inventoryItemId"])
+            item = self.item_of(row["inventoryItemId"])
             if item is None:
                 err(i, "inventoryItemId", "INVALID_INVENTORY_ITEM", NOT_FOUND)
             if row["locationId"] not in locations:  # said as well as an unknown item
