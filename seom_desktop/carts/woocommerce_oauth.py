@@ -15,6 +15,11 @@ to the consumer secret as it is, not percent-encoded). The request body is not s
 parameters go in the query string: `oauth_consumer_key`, `oauth_timestamp` (within 15
 minutes of the store's clock), `oauth_nonce` (never used before), `oauth_signature_method`,
 `oauth_signature`.
+
+The nonce need only never repeat (the signature, keyed by the secret, is what cannot be
+forged): a random prefix drawn once per process (again in a forked child) and a counter.
+Drawing random bytes for each request let go of the interpreter lock for a system call
+every request, and the page reader then waited for the store's thread to give it back.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
+import os
 import secrets
 import time
 from collections.abc import Mapping
@@ -29,6 +36,21 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 METHODS = {"HMAC-SHA1": hashlib.sha1, "HMAC-SHA256": hashlib.sha256}
+_nonces = (secrets.token_hex(8), itertools.count())
+
+
+def _draw_prefix() -> None:
+    global _nonces
+    _nonces = (secrets.token_hex(8), itertools.count())
+
+
+os.register_at_fork(after_in_child=_draw_prefix)
+
+
+def fresh_nonce() -> str:
+    """A nonce this process has not used: its random prefix and the next count."""
+    prefix, counter = _nonces
+    return f"{prefix}{next(counter):x}"
 
 
 def encode(text: str) -> str:
@@ -75,6 +97,6 @@ def sign(method: str, url: str, params: Mapping[str, Any], key: str, secret: str
         out[name] = value if isinstance(value, str) else str(value)
     out.update(oauth_consumer_key=key, oauth_signature_method=signature_method,
                oauth_timestamp=str(int(time.time()) if timestamp is None else timestamp),
-               oauth_nonce=nonce or secrets.token_hex(16))
+               oauth_nonce=nonce or fresh_nonce())
     out["oauth_signature"] = signature(method, url, out, secret, signature_method)
     return out
