@@ -18,16 +18,23 @@ DIALOG_KEYS = {
 }
 SCREENSHOT_WAIT_S = 10.0  # at most, for the first page and the status bar to arrive
 SCREENSHOT_SETTLE_MS = 600
+# How soon a thread waiting for the interpreter lock asks for it (Python's default: 5 ms).
+# Every Python call Qt makes on the UI thread (a slot, a timer, an event filter) waits for
+# the lock while a transfer's or the controller's thread holds it; several such waits made
+# one stall (bench/README.md, "Issue 23: the UI heartbeat").
+SWITCH_INTERVAL_S = 0.001
 
 
 def make_app(*, fit_windows: bool = True):
     """The QApplication, with the rules every window follows (ui/window_rules.py): fitted
     into the screen's available area (not for a screenshot, which is taken at a set
-    size), fields, buttons and tables named after their visible labels."""
+    size), fields, buttons and tables named after their visible labels; the UI thread
+    gets the interpreter lock within SWITCH_INTERVAL_S."""
     from PySide6.QtWidgets import QApplication
 
     from seom_desktop.ui import window_rules
 
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("seom-desktop")
     app.setOrganizationName("seom-desktop")

@@ -6,7 +6,7 @@ the status bar (ui/status.py) and this workstation's stack controller thread
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox
 
 from seom_desktop import __version__
 from seom_desktop.app.item_carts import CartProbe
@@ -61,7 +61,7 @@ class MainWindow(MainList, WindowDialogs, WindowController, QMainWindow):
         self._qoh_timer.timeout.connect(self.refresh_visible)
         self._qoh_timer.start()
         self._restore_geometry()
-        window_rules.install(QApplication.instance())  # names (make_app: fits too)
+        window_rules.watch(self)  # named (and fitted when make_app said so)
         if start_controller:
             self.start_controller()
 

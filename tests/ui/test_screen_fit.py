@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLineEdit,
     QScrollArea,
+    QWidget,
 )
 
 from seom_desktop.ui import window_rules
@@ -51,10 +52,13 @@ def rules(qapp):
 def test_a_dialog_taller_than_the_screen_scrolls_and_keeps_its_buttons(qtbot, qapp, rules):
     """A dialog whose fields need more height than the screen has: it opens inside the
     available area, its fields scroll, its Save/Cancel row stays in sight, and Tab to the
-    last field scrolls it into view."""
+    last field scrolls it into view. It is opened from a watched window, as every dialog
+    is, and gets the rules without asking for them."""
     area = qapp.primaryScreen().availableGeometry()
-    dlg = QDialog()
-    qtbot.addWidget(dlg)
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    window_rules.watch(owner)
+    dlg = QDialog(owner)
     form = QFormLayout(dlg)
     edits = []
     for i in range(area.height() // 20 + 10):

@@ -39,6 +39,7 @@ from seom_desktop.app.carts import (
     holds_stock_in_baskets,
     set_max_items,
 )
+from seom_desktop.ui import window_rules
 from seom_desktop.ui.async_support import run_in_thread
 from seom_desktop.ui.dialogs.cart_transfers import WARN_ORDERS, CartTransfers
 from seom_desktop.ui.dialogs.progress import run_with_progress
@@ -62,6 +63,7 @@ class AdvancedCartFunctionsDialog(CartTransfers, QDialog):
 
     def __init__(self, store, *, workstation: str, parent=None, cart: str | None = None):
         super().__init__(parent)
+        window_rules.watch(self)  # also when made without a parent
         self.store = store
         self.workstation = workstation
         self.wanted_cart = cart

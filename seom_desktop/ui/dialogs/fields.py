@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from seom_desktop.app.errors import InventoryError
 from seom_desktop.inventory.validation import parse_quantity
+from seom_desktop.ui import window_rules
 from seom_desktop.ui.async_support import run_in_thread
 
 if TYPE_CHECKING:
@@ -156,6 +157,7 @@ class StoreDialog(QDialog):
 
     def __init__(self, store, *, workstation: str, parent: QWidget | None = None, **_kw: Any):
         super().__init__(parent)
+        window_rules.watch(self)  # also when made without a parent
         self.store = store
         self.workstation = workstation
         self.general_error = ErrorLabel(self)
