@@ -291,21 +291,12 @@ _REPORTED = f"({UNKNOWN}, {KIT}, {UNTRACKED}, {NOT_SYNCED}, {OUT_OF_RANGE}, {DUP
 
 def _outcome(raw: Raw) -> tuple[list, list]:
     """The taken items and the others reported, in the chunk's order."""
-    kept = f"FROM pull_chunk WHERE verdict IN {_REPORTED}"
-    if raw.postgres:
-        found = raw.named(
-            f"SELECT n, CASE WHEN verdict = {TAKEN} THEN qoh ELSE verdict END, CASE WHEN "
-            f"verdict != {TAKEN} OR sku != cart_sku THEN sku END, verdict = {TAKEN} "
-            f"{kept} ORDER BY n", {}).fetchall()
-        taken, others = [r[:3] for r in found if r[3]], [r[:3] for r in found if not r[3]]
-    else:
-        row = raw.named(
-            f"SELECT json_group_array(CASE WHEN verdict = {TAKEN} THEN json_array(n, qoh, "
-            f"CASE WHEN sku != cart_sku THEN sku END) ELSE json_array(n, verdict, sku, 0) END) "
-            f"{kept}", {}).fetchone()
-        found = json.loads(row[0]) if row and row[0] else []
-        found.sort()  # (by place: unique)
-        taken, others = [r for r in found if len(r) == 3], [r[:3] for r in found if len(r) == 4]
+    found = raw.named(
+        f"SELECT n, CASE WHEN verdict = {TAKEN} THEN qoh ELSE verdict END, CASE WHEN "
+        f"verdict != {TAKEN} OR sku != cart_sku THEN sku END, verdict = {TAKEN} "
+        f"FROM pull_chunk WHERE verdict IN {_REPORTED} ORDER BY n", {}).fetchall()
+    taken = [r[:3] for r in found if r[3]]
+    others = [r[:3] for r in found if not r[3]]
     return taken, others
 
 
