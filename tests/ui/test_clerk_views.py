@@ -184,3 +184,26 @@ def test_web_fields_last_sent_follows_the_stack_controller(qtbot, sqlite_store, 
         assert not d.has_unsaved()  # the refresh is not an edit: closing does not ask
     finally:
         emu.stop()
+
+
+def test_the_item_panel_repaints_only_what_changed(qtbot, window, sqlite_store):
+    """The item's carts are read again every few seconds and after each controller pass:
+    the same rows again leave the table alone (a reset would make the view ask again for
+    every header and cell); a new figure on the same cart repaints its cells."""
+    w = window
+    qtbot.waitUntil(lambda: w.carts_model.rowCount() == 1)
+    m = w.carts_model
+    resets, changed = [], []
+    m.modelReset.connect(lambda: resets.append(1))
+    m.dataChanged.connect(lambda *a: changed.append(a))
+    was = m.rows[0].should_show
+    m.set_rows(list(m.rows))  # read again, nothing new
+    assert not resets and not changed
+    with sqlite_store.write() as s:
+        adjust(s, sku="P-000000", delta=4, actor=Actor("maria", "test-ws"))
+    w.refresh_visible()
+    qtbot.waitUntil(lambda: bool(changed))
+    assert m.rows[0].should_show == was + 4
+    assert not resets
+    col = m.headers.index("Should show")
+    assert m.index(0, col).data() == f"{was + 4:,}"

@@ -29,8 +29,20 @@ class ItemCartsModel(QAbstractTableModel):
         return (*base, "Live") if self.live else base
 
     def set_rows(self, rows: list[ItemCartRow]) -> None:
+        """Show these rows. The same rows again (the window re-reads them every few
+        seconds and after each controller pass) change nothing; the same carts with new
+        figures repaint their cells; only other carts reset the table (a reset makes the
+        view ask again for every header and cell, each a call into Python)."""
+        rows = list(rows)
+        if rows == self.rows:
+            return
+        if [r.cart for r in rows] == [r.cart for r in self.rows]:
+            self.rows = rows
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(rows) - 1, self.columnCount() - 1))
+            return
         self.beginResetModel()
-        self.rows = list(rows)
+        self.rows = rows
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt names
