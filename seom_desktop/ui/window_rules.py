@@ -8,9 +8,8 @@ One event filter, installed on the windows (the main window and the store dialog
 themselves; a window they open is watched when it is polished) and on the buttons,
 labels and number fields inside them, not on the application: an application-wide filter
 took every event of the process (each timer tick, each paint) into Python, and each of
-those waited for the interpreter lock while a transfer's threads held it, which made the
-window's longest stall during a Get QOH about twice as long (bench/README.md, "Issue 23:
-the UI heartbeat"). Installed by `ui/app.make_app`."""
+those waited for the interpreter lock while a transfer's threads held it (bench/README.md,
+"The fourth set"). Made by `ui/app.make_app`."""
 
 from __future__ import annotations
 
