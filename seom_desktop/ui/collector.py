@@ -9,7 +9,7 @@ had. Two measures, taken once when the first main window is built:
   long as the process; it is moved out of the collector's sight, so a full collection
   walks only what was made since. Only the young and middle generations are collected
   first: a full collection there found no garbage and held the first page back by a
-  collection's length (bench/README.md, "Issue 18: the first page").
+  collection's length (bench/README.md, "The fourth set").
 - thresholds (700, 10, 1,000): Python's young threshold (a young or middle collection
   walks at most ten batches of 700 new objects: about 2 ms), and a full collection only
   after 1,000 middle ones instead of 10 (one walks everything alive in a Get QOH or a
