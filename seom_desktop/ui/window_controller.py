@@ -48,10 +48,9 @@ class WindowController:
             t.passed.connect(self._controller_passed)
             t.failed.connect(self.status.controller_failed)
             self.controller = t
-            if self._list_shown:
-                t.start()
-            else:
-                self._unstarted = t
+            self._unstarted = t
+            if self._list_shown:  # on the next turn, after what is waiting to be painted
+                QTimer.singleShot(0, self._start_made_controller)
         self.status.set_running(mode.run)
         self.status.controller_label.setToolTip(mode.describe(self.workstation))
 

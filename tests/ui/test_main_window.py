@@ -310,3 +310,21 @@ def test_the_window_keeps_the_cycle_collector_from_walking_start_up_objects(qtbo
     make_window(sqlite_store)
     qtbot.waitUntil(lambda: gc.get_threshold() == THRESHOLDS)  # after the first page
     assert gc.get_freeze_count() > 10_000  # modules, Qt bindings, mappers: out of sight
+
+
+def test_a_controller_started_after_the_first_page_waits_for_the_next_turn(qtbot, sqlite_store,
+                                                                          make_window,
+                                                                          helpers):
+    """Started once the list is shown (the clerk switching to this workstation, or a
+    caller), the controller thread starts on the next turn of the event loop, after the
+    paint that is waiting: its first pass does not compete with that paint for the
+    interpreter lock."""
+    helpers.bulk_products(sqlite_store, 30)
+    w = make_window(sqlite_store)
+    with qtbot.waitExposed(w):
+        w.show()
+    qtbot.waitUntil(lambda: w.ready())
+    w.start_controller()
+    t = w.controller
+    assert t is not None and not t.isRunning()  # not inside start_controller
+    qtbot.waitUntil(t.isRunning, timeout=5000)
