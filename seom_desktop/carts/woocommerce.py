@@ -35,7 +35,7 @@ from seom_desktop.carts.base import (
 from seom_desktop.carts.http import HttpClient, PageGuard, Response
 from seom_desktop.carts.paging import ordered_pages
 from seom_desktop.carts.parse import as_int as _int
-from seom_desktop.carts.woocommerce_oauth import sign
+from seom_desktop.carts.woocommerce_oauth import signed_query
 from seom_desktop.carts.woocommerce_orders import WooCommerceOrders
 from seom_desktop.carts.woocommerce_query import (
     ITEM_FIELDS,
@@ -100,12 +100,12 @@ class WooCommerceConnector(WooCommerceOrders):
         self._where: dict[str, _Where] = {}
 
     # --- reading -----------------------------------------------------------------------
-    def _signed(self, method: str, path: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _signed(self, method: str, path: str, params: dict[str, Any]) -> dict[str, Any] | str:
         """The query to send: over plain http, signed (OAuth 1.0a) for this request."""
         if not self._oauth:
             return params
-        return sign(method, self.http.base_url + self.api + path, params, self.config.key,
-                    self.config.secret)
+        return signed_query(method, self.http.base_url + self.api + path, params,
+                            self.config.key, self.config.secret)
 
     def _get(self, path: str, params: dict[str, Any]) -> tuple[Any, Response]:
         resp = self.http.request("GET", self.api + path, params=self._signed("GET", path, params),

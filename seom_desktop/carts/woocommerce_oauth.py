@@ -25,6 +25,7 @@ every request, and the page reader then waited for the store's thread to give it
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import itertools
@@ -53,11 +54,13 @@ def fresh_nonce() -> str:
     return f"{prefix}{next(counter):x}"
 
 
+@functools.lru_cache(maxsize=1024)  # names and most values repeat from request to request
 def encode(text: str) -> str:
     """RFC 3986 percent-encoding: everything but ALPHA, DIGIT, '-', '.', '_', '~'."""
     return quote(text, safe="-._~")
 
 
+@functools.lru_cache(maxsize=64)  # a connector signs a few paths, over and over
 def signed_url(url: str) -> str:
     """The URL as signed: scheme and host in lower case, no default port, no query."""
     parts = urlsplit(url)
@@ -73,7 +76,10 @@ def signed_url(url: str) -> str:
 def base_string(method: str, url: str, params: Mapping[str, str]) -> str:
     pairs = sorted((encode(k), encode(v)) for k, v in params.items())
     joined = "&".join(f"{k}={v}" for k, v in pairs)
-    return f"{method.upper()}&{encode(signed_url(url))}&{encode(joined)}"
+    # enc(joined): its names and values are encoded already (unreserved characters and
+    # %XX only), so only '%', '&' and '=' are left to encode
+    joined = joined.replace("%", "%25").replace("&", "%26").replace("=", "%3D")
+    return f"{method.upper()}&{encode(signed_url(url))}&{joined}"
 
 
 def signature(method: str, url: str, params: Mapping[str, str], secret: str,
@@ -100,3 +106,11 @@ def sign(method: str, url: str, params: Mapping[str, Any], key: str, secret: str
                oauth_nonce=nonce or fresh_nonce())
     out["oauth_signature"] = signature(method, url, out, secret, signature_method)
     return out
+
+
+def signed_query(method: str, url: str, params: Mapping[str, Any], key: str,
+                 secret: str) -> str:
+    """The query string of a signed request: `sign`'s parameters, each name and value
+    percent-encoded as they were signed (RFC 3986, which a query string accepts)."""
+    return "&".join(f"{encode(k)}={encode(v)}"
+                    for k, v in sign(method, url, params, key, secret).items())
