@@ -29,11 +29,14 @@ def make_app(*, fit_windows: bool = True):
     """The QApplication, with the rules every window follows (ui/window_rules.py): fitted
     into the screen's available area (not for a screenshot, which is taken at a set
     size), fields, buttons and tables named after their visible labels; the UI thread
-    gets the interpreter lock within SWITCH_INTERVAL_S."""
+    gets the interpreter lock within SWITCH_INTERVAL_S; malloc keeps few arenas
+    (memory.py)."""
     from PySide6.QtWidgets import QApplication
 
+    from seom_desktop.memory import limit_malloc_arenas
     from seom_desktop.ui import window_rules
 
+    limit_malloc_arenas()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("seom-desktop")
