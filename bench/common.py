@@ -8,10 +8,12 @@ so peak memory and Qt state belong to that figure alone."""
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import platform
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -86,11 +88,21 @@ _TEMP: list[Path] = []
 
 
 def temp_dir() -> Path:
-    """This process's scratch folder (the store files, the keyring file)."""
+    """This process's scratch folder (the store files, the keyring file), removed when the
+    process that made it exits (a figure's stores reach 300 MB); SEOM_BENCH_KEEP=1 keeps
+    it, to look at the stores afterwards."""
     if not _TEMP:
-        _TEMP.append(Path(tempfile.mkdtemp(prefix="seom-bench-")))
-        os.environ["SEOM_KEYRING_FILE"] = str(_TEMP[0] / "keyring.json")
+        path = Path(tempfile.mkdtemp(prefix="seom-bench-"))
+        _TEMP.append(path)
+        os.environ["SEOM_KEYRING_FILE"] = str(path / "keyring.json")
+        if os.environ.get("SEOM_BENCH_KEEP") != "1":
+            atexit.register(_remove, path, os.getpid())
     return _TEMP[0]
+
+
+def _remove(path: Path, owner: int) -> None:
+    if os.getpid() == owner:  # not in a child forked after the folder was made
+        shutil.rmtree(path, ignore_errors=True)
 
 
 # --- the shop -------------------------------------------------------------------------
