@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Integer, Text, column, select, values
 from sqlalchemy.orm import Session
 
 from seom_desktop.stack.backoff import next_attempt
@@ -18,7 +18,7 @@ from seom_desktop.stack.states import BYPASSED, FAILED, PENDING, SENDING, SENT, 
 from seom_desktop.store.models import StackRow, utcnow
 
 MAX_RESPONSE = 1000
-TABLE_ORDER_CHUNK = 900  # rows an executemany of mark_sent_many
+TABLE_ORDER_CHUNK = 900  # rows a statement of mark_sent_many (two bound values each)
 
 
 @dataclass(frozen=True)
@@ -73,22 +73,24 @@ def mark_sent(session: Session, ids: Sequence[int], response: str, tally: Tally,
 def mark_sent_many(session: Session, sent: Sequence[tuple[Sequence[int], str]], tally: Tally,
                    now: datetime | None = None, *, chunk: int = TABLE_ORDER_CHUNK) -> None:
     """`mark_sent` for many groups of rows at once: [(row ids, response)]. The rows are
-    marked in table order, `chunk` at a time (neighbouring rows share pages), by one
-    statement run over each row's id and response (executemany: one statement text,
-    prepared once; an `id IN (...)` statement for each response was a new text to prepare
-    every few rows: bench/README.md, issue 23). Counts the rows updated: a row no longer
-    being sent (released, or claimed by another controller after its claim ran out) is
-    not counted as sent."""
+    marked in table order, `chunk` at a time, each chunk one statement joined to its
+    (id, response) pairs, a VALUES list (a CTE: SQLite names no columns of a FROM's
+    alias). Neighbouring rows share pages, and chunks of one size are one statement text,
+    prepared once (an `id IN (...)` statement for each response cost a prepare per few
+    rows: bench/README.md, issue 23). Counts the rows
+    updated: a row no longer being sent (released, or claimed by another controller after
+    its claim ran out) is not counted as sent."""
     now = now or utcnow()
     rows = sorted((i, _clip(resp)) for ids, resp in sent for i in ids)
     t = StackRow.__table__
-    values = dict(attempts=t.c.attempts + 1, sent_at=now, claimed_by="", claimed_until=None,
-                  updated_at=now, last_response=bindparam("b_resp"))
     for k in range(0, len(rows), chunk):
-        params = [{"b_id": i, "b_resp": resp} for i, resp in rows[k:k + chunk]]
-        # executemany: rowcount is the total (SQLite and psycopg both report it)
-        tally.sent += move(session, SENDING, SENT, t.c.id == bindparam("b_id"), by_id=True,
-                           values=values, params=params).rowcount
+        answered = values(column("id", Integer), column("response", Text),
+                          name="answered").data(rows[k:k + chunk]).cte("answered")
+        marked = move(session, SENDING, SENT, t.c.id == answered.c.id, by_id=True,
+                      values=dict(attempts=t.c.attempts + 1, sent_at=now, claimed_by="",
+                                  claimed_until=None, updated_at=now,
+                                  last_response=answered.c.response), returning=(t.c.id,))
+        tally.sent += len(marked.all())  # (Python's sqlite3 has no rowcount after a WITH)
 
 
 def mark_failed(session: Session, ids: Sequence[int], response: str, settings: Settings,
