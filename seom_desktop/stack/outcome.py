@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, Text, column, select, values
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from seom_desktop.stack.backoff import next_attempt
@@ -18,7 +18,7 @@ from seom_desktop.stack.states import BYPASSED, FAILED, PENDING, SENDING, SENT, 
 from seom_desktop.store.models import StackRow, utcnow
 
 MAX_RESPONSE = 1000
-TABLE_ORDER_CHUNK = 900  # rows a statement of mark_sent_many (two bound values each)
+TABLE_ORDER_CHUNK = 900  # ids a chunk of mark_sent_many (also the most an IN list holds)
 
 
 @dataclass(frozen=True)
@@ -73,24 +73,33 @@ def mark_sent(session: Session, ids: Sequence[int], response: str, tally: Tally,
 def mark_sent_many(session: Session, sent: Sequence[tuple[Sequence[int], str]], tally: Tally,
                    now: datetime | None = None, *, chunk: int = TABLE_ORDER_CHUNK) -> None:
     """`mark_sent` for many groups of rows at once: [(row ids, response)]. The rows are
-    marked in table order, `chunk` at a time, each chunk one statement joined to its
-    (id, response) pairs, a VALUES list (a CTE: SQLite names no columns of a FROM's
-    alias). Neighbouring rows share pages, and chunks of one size are one statement text,
-    prepared once (an `id IN (...)` statement for each response cost a prepare per few
-    rows: bench/README.md, issue 23). Counts the rows
-    updated: a row no longer being sent (released, or claimed by another controller after
-    its claim ran out) is not counted as sent."""
+    marked in table order, `chunk` ids at a time (neighbouring rows share pages:
+    a chunk's statements stay on the pages it names, where groups taken one by one each
+    walked the whole claim, a page a row once the table passes the page cache:
+    bench/README.md, issue 23). In a chunk, rows that share a response go in one
+    `id IN (...)` statement (a drain has a few dozen distinct responses such as "cart
+    already shows 52"), the rest by executemany. Counts the rows updated: a row no longer
+    being sent (released, or claimed by another controller after its claim ran out) is
+    not counted as sent."""
     now = now or utcnow()
     rows = sorted((i, _clip(resp)) for ids, resp in sent for i in ids)
     t = StackRow.__table__
+    values = dict(attempts=t.c.attempts + 1, sent_at=now, claimed_by="",
+                  claimed_until=None, updated_at=now)
     for k in range(0, len(rows), chunk):
-        answered = values(column("id", Integer), column("response", Text),
-                          name="answered").data(rows[k:k + chunk]).cte("answered")
-        marked = move(session, SENDING, SENT, t.c.id == answered.c.id, by_id=True,
-                      values=dict(attempts=t.c.attempts + 1, sent_at=now, claimed_by="",
-                                  claimed_until=None, updated_at=now,
-                                  last_response=answered.c.response), returning=(t.c.id,))
-        tally.sent += len(marked.all())  # (Python's sqlite3 has no rowcount after a WITH)
+        by_response: dict[str, list[int]] = {}
+        for i, resp in rows[k:k + chunk]:
+            by_response.setdefault(resp, []).append(i)
+        single = [{"b_id": ids[0], "b_resp": resp} for resp, ids in by_response.items()
+                  if len(ids) == 1]
+        if single:  # executemany: rowcount is the total (SQLite and psycopg both report it)
+            tally.sent += move(session, SENDING, SENT, t.c.id == bindparam("b_id"),
+                               values=dict(last_response=bindparam("b_resp"), **values),
+                               params=single).rowcount
+        for resp, ids in by_response.items():
+            if len(ids) > 1:
+                tally.sent += move(session, SENDING, SENT, t.c.id.in_(ids), by_id=True,
+                                   values=dict(last_response=resp, **values)).rowcount
 
 
 def mark_failed(session: Session, ids: Sequence[int], response: str, settings: Settings,

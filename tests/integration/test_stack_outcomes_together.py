@@ -28,7 +28,7 @@ def test_rows_of_several_requests_are_marked_sent_in_one_transaction(shop):
     seen = [0]
 
     def after(_conn, _cur, statement, params, _ctx, _many):
-        if "UPDATE web_stack SET state=" in statement and "sent_at" in statement:
+        if statement.startswith("UPDATE web_stack SET state=") and "sent_at" in statement:
             seen[0] += 1
 
     def commit(_conn):

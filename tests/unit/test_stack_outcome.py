@@ -15,7 +15,7 @@ from seom_desktop.store.params import set_param
 ACTOR = Actor("clerk", "WS1")
 
 
-def test_mark_sent_many_gives_each_row_its_response_and_touches_only_sending_rows(store):
+def test_mark_sent_many_groups_rows_by_response_and_touches_only_sending_rows(store):
     with store.write() as s:
         set_param(s, "SynchQOH", True)
         add_cart(s, name="A", kind="woocommerce", url="http://127.0.0.1:1", sync=True)
@@ -26,7 +26,7 @@ def test_mark_sent_many_gives_each_row_its_response_and_touches_only_sending_row
         ids = list(s.scalars(select(StackRow.id).order_by(StackRow.id)))
         s.execute(update(StackRow).where(StackRow.id.in_(ids[:1199]))
                   .values(state=SENDING, claimed_by="me"))
-    shared = ids[:1000]  # one response for 1,000 rows: more than one chunk of 900
+    shared = ids[:1000]  # one response for 1,000 rows: more than one IN (...) statement
     groups = [(shared[:600], "cart already shows 1"), (shared[600:], "cart already shows 1"),
               ([ids[1000]], "sent 7"), (ids[1001:1199], "sent 1"), ([ids[1199]], "sent 9")]
     tally = Tally()
