@@ -1,4 +1,5 @@
-"""Fewer malloc arenas on glibc (Linux): at most ARENAS instead of eight a core.
+"""Fewer malloc arenas for the window's process on glibc (Linux): at most ARENAS instead
+of eight a core.
 
 glibc gives each thread that allocates its own arena, up to eight per core; freed memory
 stays in the arena of the thread that freed it, so the threads of a transfer, of the

@@ -72,10 +72,7 @@ def cmd_run_once(ctx) -> int:
 
 
 def cmd_controller(ctx) -> int:
-    from seom_desktop.memory import limit_malloc_arenas
     from seom_desktop.stack.lease import LeaseRefused, acquire
-
-    limit_malloc_arenas()  # a long-running process with a thread per cart
 
     for flag, value in (("--poll", ctx.args.poll), ("--claim-ttl", ctx.args.claim_ttl),
                         ("--heartbeat", ctx.args.heartbeat)):

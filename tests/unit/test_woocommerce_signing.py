@@ -2,7 +2,12 @@
 (RFC 5849 3.4.1: the normalized parameters percent-encoded once more as a whole; 3.6: RFC
 3986 encoding). The base string encodes the joined pairs by replacing '%', '&' and '='
 alone; these tests hold it to `urllib.parse.quote` of the same text, whatever the names
-and values hold. That the store accepts what is signed is tested against the emulator
+and values hold. The query carries the same RFC 3986 encoding: WooCommerce reads the
+oauth_* parameters from PHP's $_GET, which decodes %XX whether the query was form- or
+RFC 3986-encoded, and normalizes them with rawurlencode before checking the signature
+(WC_REST_Authentication::get_oauth_parameters and check_oauth_signature,
+plugins/woocommerce/includes/class-wc-rest-authentication.php in woocommerce/woocommerce).
+That the store accepts what is signed is tested against the emulator
 (tests/integration/test_woocommerce_auth.py)."""
 
 from __future__ import annotations
